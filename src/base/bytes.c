@@ -81,7 +81,8 @@ int cl_read_copy(cl_reader *r, uint8_t *dst, size_t n)
 {
     const uint8_t *p;
     CL_TRY(cl_read_bytes(r, n, &p));
-    if (n) memcpy(dst, p, n);
+    if (n)
+        memcpy(dst, p, n);
     return 0;
 }
 
@@ -98,8 +99,10 @@ int cl_read_vec(cl_reader *r, unsigned width, size_t min, size_t max, cl_reader 
     uint64_t n;
     const uint8_t *p;
     int rc = read_be(r, width, &n);
-    if (rc == 0 && (n < min || n > max)) rc = CLASP_ERR_DECODE;
-    if (rc == 0) rc = cl_read_bytes(r, (size_t)n, &p);
+    if (rc == 0 && (n < min || n > max))
+        rc = CLASP_ERR_DECODE;
+    if (rc == 0)
+        rc = cl_read_bytes(r, (size_t)n, &p);
     if (rc != 0) {
         *r = save; /* a failed read never moves the cursor */
         return rc;
@@ -143,10 +146,12 @@ int cl_writer_growable(cl_writer *w, size_t initial, size_t max)
     memset(w, 0, sizeof(*w));
     w->growable = 1;
     w->max = max;
-    if (initial > max) initial = max;
+    if (initial > max)
+        initial = max;
     if (initial) {
         w->buf = cl_alloc(initial);
-        if (!w->buf) return w->err = CLASP_ERR_NOMEM;
+        if (!w->buf)
+            return w->err = CLASP_ERR_NOMEM;
         w->cap = initial;
     }
     return 0;
@@ -154,13 +159,15 @@ int cl_writer_growable(cl_writer *w, size_t initial, size_t max)
 
 void cl_writer_free(cl_writer *w)
 {
-    if (w->growable) cl_free_secret(w->buf, w->cap);
+    if (w->growable)
+        cl_free_secret(w->buf, w->cap);
     memset(w, 0, sizeof(*w));
 }
 
 int cl_writer_finish(const cl_writer *w)
 {
-    if (w->err) return w->err;
+    if (w->err)
+        return w->err;
     return w->depth ? CLASP_ERR_STATE : 0;
 }
 
@@ -177,23 +184,29 @@ int cl_writer_take(cl_writer *w, uint8_t **buf, size_t *len, size_t *cap)
 
 static int writer_fail(cl_writer *w, int err)
 {
-    if (!w->err) w->err = err;
+    if (!w->err)
+        w->err = err;
     return w->err;
 }
 
 /* Makes room for n more bytes: grows a growable buffer, never past max. */
 static int writer_room(cl_writer *w, size_t n)
 {
-    if (w->err) return w->err;
-    if (n <= w->cap - w->len) return 0;
-    if (!w->growable || n > w->max - w->len) return writer_fail(w, CLASP_ERR_BUFFER_TOO_SMALL);
+    if (w->err)
+        return w->err;
+    if (n <= w->cap - w->len)
+        return 0;
+    if (!w->growable || n > w->max - w->len)
+        return writer_fail(w, CLASP_ERR_BUFFER_TOO_SMALL);
     size_t need = w->len + n;
-    size_t cap = w->cap ? w->cap : 64;
+    size_t cap = w->cap ? w->cap : (w->max < 64 ? w->max : 64); /* never past max */
     while (cap < need)
         cap = cap > w->max / 2 ? w->max : cap * 2;
     uint8_t *nb = cl_alloc(cap);
-    if (!nb) return writer_fail(w, CLASP_ERR_NOMEM);
-    if (w->len) memcpy(nb, w->buf, w->len);
+    if (!nb)
+        return writer_fail(w, CLASP_ERR_NOMEM);
+    if (w->len)
+        memcpy(nb, w->buf, w->len);
     cl_free_secret(w->buf, w->cap); /* the old copy may hold secrets too */
     w->buf = nb;
     w->cap = cap;
@@ -203,7 +216,8 @@ static int writer_room(cl_writer *w, size_t n)
 int cl_write_space(cl_writer *w, size_t n, uint8_t **out)
 {
     CL_TRY(writer_room(w, n));
-    *out = w->buf + w->len;
+    /* A writer that has not allocated yet has no buffer (n is then 0): NULL + 0 is UB in C. */
+    *out = w->buf ? w->buf + w->len : NULL;
     w->len += n;
     return 0;
 }
@@ -212,7 +226,8 @@ int cl_write_bytes(cl_writer *w, const uint8_t *p, size_t n)
 {
     uint8_t *dst;
     CL_TRY(cl_write_space(w, n, &dst));
-    if (n) memcpy(dst, p, n);
+    if (n)
+        memcpy(dst, p, n);
     return 0;
 }
 
@@ -220,7 +235,8 @@ int cl_write_zeros(cl_writer *w, size_t n)
 {
     uint8_t *dst;
     CL_TRY(cl_write_space(w, n, &dst));
-    if (n) memset(dst, 0, n);
+    if (n)
+        memset(dst, 0, n);
     return 0;
 }
 
@@ -245,7 +261,8 @@ int cl_write_u16(cl_writer *w, uint16_t v)
 
 int cl_write_u24(cl_writer *w, uint32_t v)
 {
-    if (v > 0xffffff) return writer_fail(w, CLASP_ERR_INVALID_ARG);
+    if (v > 0xffffff)
+        return writer_fail(w, CLASP_ERR_INVALID_ARG);
     return write_be(w, v, 3);
 }
 
@@ -261,7 +278,8 @@ int cl_write_u64(cl_writer *w, uint64_t v)
 
 int cl_write_open(cl_writer *w, unsigned width)
 {
-    if (w->err) return w->err;
+    if (w->err)
+        return w->err;
     if (width < 1 || width > 3 || w->depth == CL_WRITER_MAX_DEPTH)
         return writer_fail(w, CLASP_ERR_INTERNAL);
     size_t at = w->len;
@@ -274,8 +292,10 @@ int cl_write_open(cl_writer *w, unsigned width)
 
 int cl_write_close(cl_writer *w)
 {
-    if (w->err) return w->err;
-    if (w->depth == 0) return writer_fail(w, CLASP_ERR_STATE);
+    if (w->err)
+        return w->err;
+    if (w->depth == 0)
+        return writer_fail(w, CLASP_ERR_STATE);
     w->depth--;
     size_t at = w->open_at[w->depth];
     unsigned width = w->open_width[w->depth];

@@ -68,7 +68,8 @@ static const struct err_entry err_table[] = {
 static const struct err_entry *find_err(int err)
 {
     for (size_t i = 0; i < sizeof(err_table) / sizeof(err_table[0]); i++)
-        if (err_table[i].err == err) return &err_table[i];
+        if (err_table[i].err == err)
+            return &err_table[i];
     return NULL;
 }
 
@@ -90,7 +91,9 @@ const char *clasp_alert_name(int alert)
     case CLASP_ALERT_CLOSE_NOTIFY: return "close_notify";
     case CLASP_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
     case CLASP_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
+    case 21: return "decryption_failed"; /* reserved since TLS 1.2; a peer may still send it */
     case CLASP_ALERT_RECORD_OVERFLOW: return "record_overflow";
+    case 30: return "decompression_failure"; /* TLS 1.2 only */
     case CLASP_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
     case CLASP_ALERT_BAD_CERTIFICATE: return "bad_certificate";
     case CLASP_ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";

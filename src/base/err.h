@@ -11,18 +11,21 @@
 #define CL_TRY(expr)                                                                               \
     do {                                                                                           \
         int cl_try_rc_ = (expr);                                                                   \
-        if (cl_try_rc_ != 0) return cl_try_rc_;                                                    \
+        if (cl_try_rc_ != 0)                                                                       \
+            return cl_try_rc_;                                                                     \
     } while (0)
 
 #define CL_CHECK(cond, err)                                                                        \
     do {                                                                                           \
-        if (!(cond)) return (err);                                                                 \
+        if (!(cond))                                                                               \
+            return (err);                                                                          \
     } while (0)
 
 /* For `goto out` functions: set rc and jump when expr fails. */
 #define CL_TRY_OUT(rc, expr)                                                                       \
     do {                                                                                           \
-        if (((rc) = (expr)) != 0) goto out;                                                        \
+        if (((rc) = (expr)) != 0)                                                                  \
+            goto out;                                                                              \
     } while (0)
 
 #endif /* CLASP_BASE_ERR_H */

@@ -30,26 +30,31 @@ void clasp_set_allocator(const clasp_allocator *a)
 
 void *cl_alloc(size_t n)
 {
-    if (n == 0) return NULL;
+    if (n == 0)
+        return NULL;
     return allocator.alloc(allocator.ctx, n);
 }
 
 void *cl_calloc(size_t n, size_t size)
 {
-    if (size != 0 && n > SIZE_MAX / size) return NULL;
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
     void *p = cl_alloc(n * size);
-    if (p) memset(p, 0, n * size);
+    if (p)
+        memset(p, 0, n * size);
     return p;
 }
 
 void cl_free(void *p, size_t n)
 {
-    if (p) allocator.free(allocator.ctx, p, n);
+    if (p)
+        allocator.free(allocator.ctx, p, n);
 }
 
 void cl_free_secret(void *p, size_t n)
 {
-    if (!p) return;
+    if (!p)
+        return;
     cl_wipe(p, n);
     allocator.free(allocator.ctx, p, n);
 }
@@ -59,7 +64,8 @@ static void *(*volatile wipe_memset)(void *, int, size_t) = memset;
 
 void cl_wipe(void *p, size_t n)
 {
-    if (p && n) wipe_memset(p, 0, n);
+    if (p && n)
+        wipe_memset(p, 0, n);
 }
 
 int cl_ct_memeq(const void *a, const void *b, size_t n)
@@ -76,6 +82,7 @@ int cl_ct_memeq(const void *a, const void *b, size_t n)
 uint8_t *cl_memdup(const uint8_t *p, size_t n)
 {
     uint8_t *q = cl_alloc(n);
-    if (q) memcpy(q, p, n);
+    if (q)
+        memcpy(q, p, n);
     return q;
 }

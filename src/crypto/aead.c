@@ -42,7 +42,8 @@ int cl_aead_new(cl_aead **out, cl_aead_alg alg, int seal, const uint8_t *key, si
 
 void cl_aead_free(cl_aead *a)
 {
-    if (!a) return;
+    if (!a)
+        return;
     EVP_CIPHER_CTX_free(a->ctx); /* cleanses the key schedule */
     cl_free(a, sizeof(*a));
 }
@@ -51,7 +52,8 @@ void cl_aead_free(cl_aead *a)
 static int aead_start(cl_aead *a, const uint8_t *nonce, const uint8_t *ad, size_t ad_len)
 {
     int outl;
-    if (EVP_CipherInit_ex2(a->ctx, NULL, NULL, nonce, a->seal, NULL) != 1) return CLASP_ERR_CRYPTO;
+    if (EVP_CipherInit_ex2(a->ctx, NULL, NULL, nonce, a->seal, NULL) != 1)
+        return CLASP_ERR_CRYPTO;
     if (ad_len && EVP_CipherUpdate(a->ctx, NULL, &outl, ad, (int)ad_len) != 1)
         return CLASP_ERR_CRYPTO;
     return 0;
@@ -84,6 +86,7 @@ int cl_aead_open(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8
         rc = CLASP_ERR_CRYPTO;
     else if (EVP_CipherFinal_ex(a->ctx, buf + len, &finl) != 1)
         rc = CLASP_ERR_BAD_RECORD_MAC;
-    if (rc != 0) cl_wipe(buf, len); /* no unauthenticated plaintext leaves */
+    if (rc != 0)
+        cl_wipe(buf, len); /* no unauthenticated plaintext leaves */
     return rc;
 }

@@ -51,7 +51,8 @@ int cl_hash_ctx_new(cl_hash_ctx **out, cl_hash_alg alg)
 
 void cl_hash_ctx_free(cl_hash_ctx *h)
 {
-    if (!h) return;
+    if (!h)
+        return;
     EVP_MD_CTX_free(h->ctx);
     EVP_MD_CTX_free(h->scratch);
     cl_free(h, sizeof(*h));
@@ -64,7 +65,8 @@ cl_hash_alg cl_hash_ctx_alg(const cl_hash_ctx *h)
 
 int cl_hash_ctx_update(cl_hash_ctx *h, const uint8_t *in, size_t len)
 {
-    if (len == 0) return 0;
+    if (len == 0)
+        return 0;
     return EVP_DigestUpdate(h->ctx, in, len) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }
 

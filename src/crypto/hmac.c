@@ -16,7 +16,8 @@ struct cl_hmac_ctx {
 
 void cl_hmac_free(cl_hmac_ctx *m)
 {
-    if (!m) return;
+    if (!m)
+        return;
     /* EVP_MD_CTX_free cleanses the digest state, which here is derived from the key. */
     EVP_MD_CTX_free(m->inner_keyed);
     EVP_MD_CTX_free(m->outer_keyed);
@@ -50,13 +51,15 @@ int cl_hmac_new(cl_hmac_ctx **out, cl_hash_alg alg, const uint8_t *key, size_t k
     }
     int rc = CLASP_ERR_NOMEM;
     cl_hmac_ctx *m = cl_calloc(1, sizeof(*m));
-    if (!m) goto out;
+    if (!m)
+        goto out;
     m->alg = alg;
     m->inner_keyed = EVP_MD_CTX_new();
     m->outer_keyed = EVP_MD_CTX_new();
     m->work = EVP_MD_CTX_new();
     rc = CLASP_ERR_CRYPTO;
-    if (!m->inner_keyed || !m->outer_keyed || !m->work) goto out;
+    if (!m->inner_keyed || !m->outer_keyed || !m->work)
+        goto out;
     CL_TRY_OUT(rc, absorb_padded_key(m->inner_keyed, md, key, key_len, block, 0x36));
     CL_TRY_OUT(rc, absorb_padded_key(m->outer_keyed, md, key, key_len, block, 0x5c));
     *out = m;
@@ -74,7 +77,8 @@ int cl_hmac_begin(cl_hmac_ctx *m)
 
 int cl_hmac_update(cl_hmac_ctx *m, const uint8_t *in, size_t len)
 {
-    if (len == 0) return 0;
+    if (len == 0)
+        return 0;
     return EVP_DigestUpdate(m->work, in, len) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }
 
@@ -96,8 +100,10 @@ int cl_hmac(cl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *
     cl_hmac_ctx *m;
     CL_TRY(cl_hmac_new(&m, alg, key, key_len));
     int rc = cl_hmac_begin(m);
-    if (rc == 0) rc = cl_hmac_update(m, in, len);
-    if (rc == 0) rc = cl_hmac_final(m, out);
+    if (rc == 0)
+        rc = cl_hmac_update(m, in, len);
+    if (rc == 0)
+        rc = cl_hmac_final(m, out);
     cl_hmac_free(m);
     return rc;
 }

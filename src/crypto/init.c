@@ -17,14 +17,16 @@ static void fetch_all(void)
     for (int i = 0; i < 3; i++) {
         algs.md[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
         algs.aead[i] = EVP_CIPHER_fetch(NULL, aead_names[i], NULL);
-        if (!algs.md[i] || !algs.aead[i]) return;
+        if (!algs.md[i] || !algs.aead[i])
+            return;
     }
     init_result = 0;
 }
 
 int cl_crypto_init(void)
 {
-    if (pthread_once(&init_once, fetch_all) != 0) return CLASP_ERR_INTERNAL;
+    if (pthread_once(&init_once, fetch_all) != 0)
+        return CLASP_ERR_INTERNAL;
     return init_result;
 }
 
@@ -35,12 +37,14 @@ const struct cl_crypto_algs *cl_algs(void)
 
 const EVP_MD *cl_md(cl_hash_alg alg)
 {
-    if (cl_crypto_init() != 0 || (unsigned)alg > CL_HASH_SHA512) return NULL;
+    if (cl_crypto_init() != 0 || (unsigned)alg > CL_HASH_SHA512)
+        return NULL;
     return algs.md[alg];
 }
 
 int cl_random(uint8_t *buf, size_t n)
 {
-    if (n == 0) return 0;
+    if (n == 0)
+        return 0;
     return RAND_bytes(buf, (int)n) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }

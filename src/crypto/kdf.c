@@ -66,7 +66,8 @@ int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_l
     cl_write_close(&w);
     cl_write_vec(&w, 1, context, context_len);
     int rc = cl_writer_finish(&w);
-    if (rc != 0) return CLASP_ERR_INVALID_ARG; /* label or context longer than 255 bytes */
+    if (rc != 0)
+        return CLASP_ERR_INVALID_ARG; /* label or context longer than 255 bytes */
     return cl_hkdf_expand(alg, secret, secret_len, info, w.len, out, out_len);
 }
 

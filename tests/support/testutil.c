@@ -7,9 +7,12 @@
 
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -21,7 +24,8 @@ uint8_t *hex_decode(const char *hex, size_t *len)
     int hi = -1;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)hex[i];
-        if (isspace(c) || c == ':') continue;
+        if (isspace(c) || c == ':')
+            continue;
         int v = hexval(c);
         if (v < 0 || !out) {
             fprintf(stderr, "hex_decode: bad character '%c'\n", c);
@@ -80,7 +84,8 @@ static void vec_add(vecfile *v, const char *key, const char *hex)
             abort();
         }
     v->e = realloc(v->e, (v->n + 1) * sizeof(*v->e));
-    if (!v->e) abort();
+    if (!v->e)
+        abort();
     struct vec_entry *e = &v->e[v->n++];
     e->key = strdup(key);
     e->val = hex_decode(hex, &e->len);
@@ -104,21 +109,29 @@ vecfile *vec_load(const char *name)
     while (fgets(line, sizeof(line), f)) {
         int cont = isspace((unsigned char)line[0]) && key[0];
         char *s = trim(line);
-        if (*s == '#' || (!*s && !cont)) continue;
+        if (*s == '#' || (!*s && !cont))
+            continue;
         if (!cont || !*s) {
-            if (key[0]) vec_add(v, key, hex);
+            if (key[0])
+                vec_add(v, key, hex);
             key[0] = 0;
             used = 0;
             hex[0] = 0;
-            if (!*s) continue;
+            if (!*s)
+                continue;
+            /* "key = hex", or "key =" for an empty value */
             char *eq = strstr(s, " = ");
+            size_t n = strlen(s);
+            if (!eq && n >= 2 && strcmp(s + n - 2, " =") == 0)
+                eq = s + n - 2;
             if (!eq) {
                 fprintf(stderr, "%s: bad line: %s\n", path, s);
                 abort();
             }
+            char *val = eq[2] ? eq + 3 : eq + 2;
             *eq = 0;
             snprintf(key, sizeof(key), "%s", trim(s));
-            s = trim(eq + 3);
+            s = trim(val);
         }
         size_t n = strlen(s);
         while (used + n + 2 > cap)
@@ -128,7 +141,8 @@ vecfile *vec_load(const char *name)
         hex[used++] = ' ';
         hex[used] = 0;
     }
-    if (key[0]) vec_add(v, key, hex);
+    if (key[0])
+        vec_add(v, key, hex);
     free(hex);
     fclose(f);
     return v;
@@ -136,7 +150,8 @@ vecfile *vec_load(const char *name)
 
 void vec_free(vecfile *v)
 {
-    if (!v) return;
+    if (!v)
+        return;
     for (size_t i = 0; i < v->n; i++) {
         free(v->e[i].key);
         free(v->e[i].val);
@@ -160,7 +175,8 @@ const uint8_t *vec_get(vecfile *v, const char *key, size_t *len)
 int vec_has(const vecfile *v, const char *key)
 {
     for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->e[i].key, key) == 0) return 1;
+        if (strcmp(v->e[i].key, key) == 0)
+            return 1;
     return 0;
 }
 
@@ -173,9 +189,11 @@ void vcheck_eq(vcheck *c, const char *what, const uint8_t *got, size_t got_len, 
                size_t want_len)
 {
     c->checks++;
-    if (got_len == want_len && (want_len == 0 || memcmp(got, want, want_len) == 0)) return;
+    if (got_len == want_len && (want_len == 0 || memcmp(got, want, want_len) == 0))
+        return;
     c->failures++;
-    if (c->quiet) return;
+    if (c->quiet)
+        return;
     fprintf(stderr, "MISMATCH %s\n", what);
     hex_dump("  got ", got, got_len);
     hex_dump("  want", want, want_len);
@@ -191,9 +209,11 @@ void vcheck_vec(vcheck *c, vecfile *v, const char *key, const uint8_t *got, size
 void vcheck_ok(vcheck *c, const char *what, int rc)
 {
     c->checks++;
-    if (rc == 0) return;
+    if (rc == 0)
+        return;
     c->failures++;
-    if (!c->quiet) fprintf(stderr, "FAILED %s: rc=%d\n", what, rc);
+    if (!c->quiet)
+        fprintf(stderr, "FAILED %s: rc=%d\n", what, rc);
 }
 
 int vec_mutation_check(vecfile *v, vec_run_fn run, void *arg)
@@ -207,7 +227,8 @@ int vec_mutation_check(vecfile *v, vec_run_fn run, void *arg)
     }
     int undetected = 0;
     for (size_t i = 0; i < v->n; i++) {
-        if (!v->e[i].used || v->e[i].len == 0) continue;
+        if (!v->e[i].used || v->e[i].len == 0)
+            continue;
         size_t at = v->e[i].len / 2;
         v->e[i].val[at] ^= 0x01;
         vcheck c = {.quiet = 1};

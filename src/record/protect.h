@@ -1,0 +1,80 @@
+/*
+ * Record protection: sealing and opening one record in place, for TLS 1.3 (RFC 8446
+ * sections 5.2-5.4) and TLS 1.2 AEAD suites (RFC 5246 section 6.2.3.3 with RFC 5288's
+ * explicit nonce for AES-GCM and RFC 7905's implicit nonce for ChaCha20-Poly1305).
+ *
+ * One cl_record_prot is one direction of one key epoch. The record buffer is laid out so
+ * nothing is copied: the caller writes plaintext at cl_record_prot_prefix() bytes into the
+ * buffer, seal writes the header (and explicit nonce) in front and the inner type, padding
+ * and tag behind. Opening decrypts in the buffer and points at the plaintext.
+ */
+#ifndef CLASP_RECORD_PROTECT_H
+#define CLASP_RECORD_PROTECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+
+#define CL_RECORD_HEADER_LEN        5
+#define CL_MAX_PLAINTEXT            16384          /* 2^14 */
+#define CL_TLS13_MAX_CIPHERTEXT     (16384 + 256)  /* RFC 8446 section 5.2 */
+#define CL_TLS12_MAX_CIPHERTEXT     (16384 + 2048) /* RFC 5246 section 6.2.3 */
+#define CL_TLS12_EXPLICIT_NONCE_LEN 8              /* RFC 5288 section 3 */
+
+#define CL_TLS12_VERSION            0x0303
+#define CL_TLS13_VERSION            0x0304
+
+/* ContentType (RFC 8446 section 5.1). */
+enum {
+    CL_CT_INVALID = 0,
+    CL_CT_CHANGE_CIPHER_SPEC = 20,
+    CL_CT_ALERT = 21,
+    CL_CT_HANDSHAKE = 22,
+    CL_CT_APPLICATION_DATA = 23,
+};
+
+typedef struct cl_record_prot {
+    cl_aead *aead;
+    uint8_t iv[CL_AEAD_NONCE_LEN]; /* 1.2 GCM: the 4-byte salt, then zeros */
+    uint64_t seq;
+    uint16_t version; /* CL_TLS13_VERSION or CL_TLS12_VERSION */
+    uint8_t explicit_nonce_len;
+    uint8_t seal;
+} cl_record_prot;
+
+/*
+ * Keys one direction. iv_len is 12 for TLS 1.3 and for TLS 1.2 ChaCha20-Poly1305, and 4
+ * (the implicit salt) for TLS 1.2 AES-GCM. The sequence number starts at 0.
+ */
+int cl_record_prot_init(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
+                        const uint8_t *key, size_t key_len, const uint8_t *iv, size_t iv_len);
+/* Frees the cipher context and wipes the IV; p may be all zeros. */
+void cl_record_prot_clear(cl_record_prot *p);
+
+/* Where the plaintext starts in a record buffer: header plus any explicit nonce. */
+size_t cl_record_prot_prefix(const cl_record_prot *p);
+/* Bytes a record adds behind the plaintext: inner type (1.3), padding, tag. */
+size_t cl_record_prot_suffix(const cl_record_prot *p, size_t pad);
+
+/*
+ * Protects the pt_len bytes at rec + prefix as one record of content type `type`, with
+ * `pad` zero bytes of padding (TLS 1.3 only; must be 0 for 1.2). Writes the whole record
+ * (header first) into rec[0..*rec_len) and advances the sequence number.
+ * pt_len + pad is limited to 2^14 so the record obeys the RFC's limits.
+ */
+int cl_record_seal(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, size_t pt_len,
+                   size_t pad, size_t *rec_len);
+
+/*
+ * Opens the record rec[0..rec_len) (header included; its length field must equal
+ * rec_len - 5). On success *type is the (inner) content type and the plaintext is
+ * rec[*pt_off .. *pt_off + *pt_len). Failures: record_overflow for a ciphertext or plaintext
+ * over the version's limit, bad_record_mac for a record that does not authenticate or is too
+ * short to, unexpected_message for a TLS 1.3 record with no content type. After a failure
+ * nothing of the record may be used.
+ */
+int cl_record_open(cl_record_prot *p, uint8_t *rec, size_t rec_len, uint8_t *type, size_t *pt_off,
+                   size_t *pt_len);
+
+#endif /* CLASP_RECORD_PROTECT_H */
