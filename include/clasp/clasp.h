@@ -9,6 +9,8 @@
 
 #include <clasp/export.h>
 #include <clasp/errors.h>
+#include <clasp/config.h>
+#include <clasp/conn.h>
 
 #ifdef __cplusplus
 extern "C" {

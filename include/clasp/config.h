@@ -1,0 +1,131 @@
+/*
+ * clasp: configuration objects.
+ *
+ * A configuration holds what many connections share: role, versions, cipher suites, groups,
+ * certificates and keys, trust anchors, verification mode, ALPN. Build it, then create
+ * connections from it. The first clasp_conn_new freezes it: setters then fail with
+ * CLASP_ERR_STATE, so a configuration in use never changes under a connection. It is
+ * reference counted and may be shared by connections in several threads.
+ *
+ * Certificates and keys are parsed once, when added; connections only send the DER.
+ */
+#ifndef CLASP_CONFIG_H
+#define CLASP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <clasp/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct clasp_config clasp_config;
+typedef struct clasp_conn clasp_conn;
+
+typedef enum clasp_role {
+    CLASP_CLIENT = 0,
+    CLASP_SERVER = 1,
+} clasp_role;
+
+/* Protocol versions, as on the wire. */
+#define CLASP_TLS12 0x0303
+#define CLASP_TLS13 0x0304
+
+/*
+ * A new configuration with safe defaults: TLS 1.3 only (this release), the TLS 1.3 suites
+ * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 in that
+ * order, groups x25519, secp256r1, secp384r1 (one key share: the first), the server's
+ * preference order, and for clients peer verification against the trust anchors (there is
+ * no way to turn it off). Returns NULL when out of memory. The caller owns one reference.
+ */
+CLASP_API clasp_config *clasp_config_new(clasp_role role);
+/* Takes another reference. */
+CLASP_API clasp_config *clasp_config_up_ref(clasp_config *cfg);
+/* Drops a reference; the last one frees the configuration and wipes its keys. NULL is ok. */
+CLASP_API void clasp_config_free(clasp_config *cfg);
+
+/*
+ * Adds a certificate chain (PEM, leaf first, intermediates after) with its private key
+ * (PEM: PKCS#8 or traditional, unencrypted). A server may hold several (for example ECDSA
+ * and RSA); each handshake uses the first whose key suits the client's signature_algorithms.
+ * A client's chain is sent when a server asks for one.
+ * Errors: CLASP_ERR_FILE (unreadable), CLASP_ERR_BAD_CERTIFICATE, CLASP_ERR_BAD_KEY (key
+ * does not match the certificate, or no TLS use), CLASP_ERR_STATE (frozen).
+ */
+CLASP_API int clasp_config_add_cert_chain_file(clasp_config *cfg, const char *chain_path,
+                                               const char *key_path);
+CLASP_API int clasp_config_add_cert_chain_pem(clasp_config *cfg, const uint8_t *chain_pem,
+                                              size_t chain_len, const uint8_t *key_pem,
+                                              size_t key_len);
+
+/*
+ * Trust anchors for verifying the peer: a PEM file, a hashed directory, PEM bytes, or the
+ * system's default store. A client with none verifies against nothing and so fails every
+ * handshake; call clasp_config_load_verify_default for the system's roots. The names of
+ * anchors added from a file or PEM bytes are what a server lists as acceptable CAs when it
+ * asks for a client certificate.
+ */
+CLASP_API int clasp_config_load_verify_file(clasp_config *cfg, const char *path);
+CLASP_API int clasp_config_load_verify_dir(clasp_config *cfg, const char *path);
+CLASP_API int clasp_config_load_verify_pem(clasp_config *cfg, const uint8_t *pem, size_t len);
+CLASP_API int clasp_config_load_verify_default(clasp_config *cfg);
+
+/* Client certificates, for servers. Clients always verify the server. */
+typedef enum clasp_verify_mode {
+    CLASP_VERIFY_NONE = 0,     /* do not ask for a client certificate (default) */
+    CLASP_VERIFY_OPTIONAL = 1, /* ask; verify one if sent; accept none */
+    CLASP_VERIFY_REQUIRE = 2,  /* ask; fail the handshake without a valid one */
+} clasp_verify_mode;
+
+CLASP_API int clasp_config_set_verify(clasp_config *cfg, clasp_verify_mode mode);
+
+/* The versions to offer or accept, inclusive: CLASP_TLS12 or CLASP_TLS13. */
+CLASP_API int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_t max);
+
+/*
+ * Cipher suites, signature schemes and groups by IANA name in preference order, separated
+ * by ':' or ',' (e.g. "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "x25519:secp256r1",
+ * "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). An unknown name is CLASP_ERR_INVALID_ARG
+ * and leaves the setting as it was.
+ */
+CLASP_API int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list);
+CLASP_API int clasp_config_set_groups(clasp_config *cfg, const char *list);
+CLASP_API int clasp_config_set_signature_schemes(clasp_config *cfg, const char *list);
+/* Clients: send key shares for the first n groups (1 to 3; default 1). */
+CLASP_API int clasp_config_set_key_shares(clasp_config *cfg, unsigned n);
+/* Servers: choose by the server's preference order (1, default) or the client's (0). */
+CLASP_API int clasp_config_set_server_preference(clasp_config *cfg, int on);
+
+/*
+ * ALPN (RFC 7301): protocol names in preference order, comma-separated ("h2,http/1.1").
+ * A server that has a list and meets a client whose list has nothing in common fails the
+ * handshake with no_application_protocol.
+ */
+CLASP_API int clasp_config_set_alpn(clasp_config *cfg, const char *list);
+
+/*
+ * Servers: called with the client's server_name (NULL when it sent none) before the
+ * handshake goes on. Return CLASP_OK to continue, possibly after clasp_conn_set_config to
+ * switch to another configuration for that name, or an error (CLASP_ERR_UNRECOGNIZED_NAME
+ * sends unrecognized_name) to refuse the connection.
+ */
+typedef int (*clasp_servername_cb)(clasp_conn *conn, const char *name, void *arg);
+CLASP_API int clasp_config_set_servername_callback(clasp_config *cfg, clasp_servername_cb cb,
+                                                   void *arg);
+
+/*
+ * The record_size_limit (RFC 8449) to advertise: the largest record plaintext this side
+ * accepts, 64..16384 (default 16384, which is advertised only when a peer asks).
+ */
+CLASP_API int clasp_config_set_record_size_limit(clasp_config *cfg, unsigned limit);
+
+/* The largest certificate chain accepted from a peer, in bytes (default 256 KiB). */
+CLASP_API int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLASP_CONFIG_H */

@@ -1,0 +1,240 @@
+/* The public configuration API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/engine.h"
+
+static const uint16_t default_suites[] = {0x1301, 0x1302, 0x1303};
+static const uint16_t default_groups[] = {CL_GROUP_X25519, CL_GROUP_SECP256R1, CL_GROUP_SECP384R1};
+static const uint16_t default_schemes[] = {
+    CL_SIG_ECDSA_SECP256R1_SHA256, CL_SIG_ECDSA_SECP384R1_SHA384, CL_SIG_ED25519,
+    CL_SIG_RSA_PSS_RSAE_SHA256,    CL_SIG_RSA_PSS_RSAE_SHA384,    CL_SIG_RSA_PSS_RSAE_SHA512,
+    CL_SIG_RSA_PSS_PSS_SHA256,     CL_SIG_RSA_PSS_PSS_SHA384,     CL_SIG_RSA_PSS_PSS_SHA512,
+    CL_SIG_RSA_PKCS1_SHA256,       CL_SIG_RSA_PKCS1_SHA384,       CL_SIG_RSA_PKCS1_SHA512,
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+clasp_config *clasp_config_new(clasp_role role)
+{
+    if (cl_crypto_init() != 0)
+        return NULL;
+    clasp_config *cfg = cl_calloc(1, sizeof(*cfg));
+    if (!cfg)
+        return NULL;
+    atomic_init(&cfg->refs, 1);
+    atomic_init(&cfg->frozen, 0);
+    cfg->role = role;
+    cfg->min_version = cfg->max_version = CL_TLS13_VERSION;
+    memcpy(cfg->suites, default_suites, sizeof(default_suites));
+    cfg->n_suites = COUNT(default_suites);
+    memcpy(cfg->groups, default_groups, sizeof(default_groups));
+    cfg->n_groups = COUNT(default_groups);
+    memcpy(cfg->schemes, default_schemes, sizeof(default_schemes));
+    cfg->n_schemes = COUNT(default_schemes);
+    cfg->key_shares = 1;
+    cfg->server_pref = 1;
+    cfg->max_cert_chain = 256 * 1024;
+    if (cl_trust_new(&cfg->trust) != 0) {
+        cl_free(cfg, sizeof(*cfg));
+        return NULL;
+    }
+    return cfg;
+}
+
+clasp_config *clasp_config_up_ref(clasp_config *cfg)
+{
+    if (cfg)
+        atomic_fetch_add(&cfg->refs, 1);
+    return cfg;
+}
+
+void clasp_config_free(clasp_config *cfg)
+{
+    if (!cfg || atomic_fetch_sub(&cfg->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < cfg->n_creds; i++)
+        cl_credential_free(cfg->creds[i]);
+    cl_trust_free(cfg->trust);
+    cl_free_secret(cfg, sizeof(*cfg));
+}
+
+/* Setters work only until the first connection uses the configuration. */
+#define MUTABLE(cfg)                                                                               \
+    do {                                                                                           \
+        CL_CHECK((cfg) != NULL, CLASP_ERR_INVALID_ARG);                                            \
+        CL_CHECK(!atomic_load(&(cfg)->frozen), CLASP_ERR_STATE);                                   \
+    } while (0)
+
+/* Reads a whole file (for PEM); *buf is freed with cl_free(*buf, *len + 1). */
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    CL_CHECK(f, CLASP_ERR_FILE);
+    int rc = CLASP_ERR_FILE;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size >= 0 && size < (64L << 20) && fseek(f, 0, SEEK_SET) == 0) {
+        *buf = cl_alloc((size_t)size + 1);
+        rc = *buf ? 0 : CLASP_ERR_NOMEM;
+        if (rc == 0 && fread(*buf, 1, (size_t)size, f) != (size_t)size) {
+            cl_free(*buf, (size_t)size + 1);
+            rc = CLASP_ERR_FILE;
+        }
+        *len = (size_t)size;
+    }
+    fclose(f);
+    return rc;
+}
+
+int clasp_config_add_cert_chain_pem(clasp_config *cfg, const uint8_t *chain_pem, size_t chain_len,
+                                    const uint8_t *key_pem, size_t key_len)
+{
+    MUTABLE(cfg);
+    CL_CHECK(cfg->n_creds < CL_MAX_CREDS, CLASP_ERR_INVALID_ARG);
+    cl_credential *cred;
+    CL_TRY(cl_credential_from_pem(&cred, chain_pem, chain_len, key_pem, key_len));
+    cfg->creds[cfg->n_creds++] = cred;
+    return 0;
+}
+
+int clasp_config_add_cert_chain_file(clasp_config *cfg, const char *chain_path,
+                                     const char *key_path)
+{
+    MUTABLE(cfg);
+    uint8_t *chain = NULL, *key = NULL;
+    size_t chain_len = 0, key_len = 0;
+    int rc = read_file(chain_path, &chain, &chain_len);
+    if (rc == 0)
+        rc = read_file(key_path, &key, &key_len);
+    if (rc == 0)
+        rc = clasp_config_add_cert_chain_pem(cfg, chain, chain_len, key, key_len);
+    cl_free(chain, chain_len + 1);
+    cl_free_secret(key, key_len + 1);
+    return rc;
+}
+
+int clasp_config_load_verify_file(clasp_config *cfg, const char *path)
+{
+    MUTABLE(cfg);
+    return cl_trust_load_file(cfg->trust, path);
+}
+
+int clasp_config_load_verify_dir(clasp_config *cfg, const char *path)
+{
+    MUTABLE(cfg);
+    return cl_trust_load_dir(cfg->trust, path);
+}
+
+int clasp_config_load_verify_pem(clasp_config *cfg, const uint8_t *pem, size_t len)
+{
+    MUTABLE(cfg);
+    return cl_trust_add_pem(cfg->trust, pem, len);
+}
+
+int clasp_config_load_verify_default(clasp_config *cfg)
+{
+    MUTABLE(cfg);
+    return cl_trust_load_default(cfg->trust);
+}
+
+int clasp_config_set_verify(clasp_config *cfg, clasp_verify_mode mode)
+{
+    MUTABLE(cfg);
+    CL_CHECK(mode <= CLASP_VERIFY_REQUIRE, CLASP_ERR_INVALID_ARG);
+    cfg->verify = mode;
+    return 0;
+}
+
+int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_t max)
+{
+    MUTABLE(cfg);
+    /* Only TLS 1.3 is implemented in this release; TLS 1.2 comes with issue 4. */
+    CL_CHECK(min == CL_TLS13_VERSION && max == CL_TLS13_VERSION, CLASP_ERR_UNSUPPORTED);
+    cfg->min_version = min;
+    cfg->max_version = max;
+    return 0;
+}
+
+int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list)
+{
+    MUTABLE(cfg);
+    return cl_parse_name_list(list, cl_suite_id_by_name, cfg->suites, CL_MAX_SUITES,
+                              &cfg->n_suites);
+}
+
+int clasp_config_set_groups(clasp_config *cfg, const char *list)
+{
+    MUTABLE(cfg);
+    return cl_parse_name_list(list, cl_group_by_name, cfg->groups, CL_MAX_GROUPS, &cfg->n_groups);
+}
+
+int clasp_config_set_signature_schemes(clasp_config *cfg, const char *list)
+{
+    MUTABLE(cfg);
+    return cl_parse_name_list(list, cl_sig_scheme_by_name, cfg->schemes, CL_MAX_SCHEMES,
+                              &cfg->n_schemes);
+}
+
+int clasp_config_set_key_shares(clasp_config *cfg, unsigned n)
+{
+    MUTABLE(cfg);
+    CL_CHECK(n >= 1 && n <= CL_MAX_KEY_SHARES, CLASP_ERR_INVALID_ARG);
+    cfg->key_shares = n;
+    return 0;
+}
+
+int clasp_config_set_server_preference(clasp_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->server_pref = on ? 1 : 0;
+    return 0;
+}
+
+/* "h2,http/1.1" into ProtocolNameList contents: each name with its one-byte length. */
+int clasp_config_set_alpn(clasp_config *cfg, const char *list)
+{
+    MUTABLE(cfg);
+    CL_CHECK(list, CLASP_ERR_INVALID_ARG);
+    uint8_t wire[CL_MAX_ALPN_WIRE];
+    cl_writer w;
+    cl_writer_fixed(&w, wire, sizeof(wire));
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        CL_CHECK(n >= 1 && n <= 255, CLASP_ERR_INVALID_ARG);
+        cl_write_vec(&w, 1, (const uint8_t *)p, n);
+        p += n;
+        if (*p)
+            p++;
+    }
+    CL_CHECK(cl_writer_finish(&w) == 0, CLASP_ERR_INVALID_ARG);
+    memcpy(cfg->alpn, wire, w.len);
+    cfg->alpn_len = w.len;
+    return 0;
+}
+
+int clasp_config_set_servername_callback(clasp_config *cfg, clasp_servername_cb cb, void *arg)
+{
+    MUTABLE(cfg);
+    cfg->sni_cb = cb;
+    cfg->sni_arg = arg;
+    return 0;
+}
+
+int clasp_config_set_record_size_limit(clasp_config *cfg, unsigned limit)
+{
+    MUTABLE(cfg);
+    CL_CHECK(limit >= 64 && limit <= CL_MAX_PLAINTEXT, CLASP_ERR_INVALID_ARG);
+    cfg->record_size_limit = limit;
+    return 0;
+}
+
+int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes)
+{
+    MUTABLE(cfg);
+    CL_CHECK(bytes >= 1024 && bytes <= (1u << 24), CLASP_ERR_INVALID_ARG);
+    cfg->max_cert_chain = bytes;
+    return 0;
+}

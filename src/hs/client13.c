@@ -1,0 +1,430 @@
+/*
+ * The TLS 1.3 client (RFC 8446 2, 4): ClientHello, then the server's flight checked message
+ * by message, then the client's own Certificate, CertificateVerify and Finished.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+#define OFFERED(hs, idx) ((hs)->offered & (1u << (idx)))
+
+/* RFC 6066 3: literal IP addresses are not sent as a server name. */
+static int is_ip_literal(const char *name)
+{
+    uint8_t buf[16];
+    return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
+}
+
+/* ---- ClientHello ---- */
+
+static int write_suites(const clasp_config *cfg, cl_writer *w)
+{
+    cl_write_open(w, 2);
+    for (size_t i = 0; i < cfg->n_suites; i++) {
+        const cl_suite *s = cl_suite_find(cfg->suites[i]);
+        if (s && s->version >= cfg->min_version && s->version <= cfg->max_version)
+            cl_write_u16(w, s->id);
+    }
+    return cl_write_close(w);
+}
+
+static int write_key_shares(cl_hs *hs, cl_writer *w)
+{
+    cl_ext_open(w, CL_EXT_KEY_SHARE);
+    cl_write_open(w, 2);
+    for (size_t i = 0; i < hs->n_kex; i++) {
+        uint8_t pub[CL_MAX_KEX_PUBLIC_LEN];
+        size_t len;
+        CL_TRY(cl_kex_public(hs->kex[i], pub, sizeof(pub), &len));
+        cl_write_u16(w, cl_kex_group(hs->kex[i]));
+        cl_write_vec(w, 2, pub, len);
+    }
+    cl_write_close(w);
+    return cl_ext_close(w);
+}
+
+static int write_versions(const clasp_config *cfg, cl_writer *w)
+{
+    cl_ext_open(w, CL_EXT_SUPPORTED_VERSIONS);
+    cl_write_open(w, 1);
+    for (uint16_t v = cfg->max_version; v >= cfg->min_version && v >= CL_TLS12_VERSION; v--)
+        cl_write_u16(w, v);
+    cl_write_close(w);
+    return cl_ext_close(w);
+}
+
+static void offer(cl_hs *hs, enum cl_ext_idx i)
+{
+    hs->offered |= 1u << i;
+}
+
+/* Extensions every ClientHello carries, in a stable order (the second must repeat them). */
+static int write_ch_extensions(clasp_conn *c, cl_writer *w)
+{
+    cl_hs *hs = c->hs;
+    const clasp_config *cfg = c->cfg;
+    cl_exts_open(w);
+    if (!is_ip_literal(c->server_name)) {
+        size_t n = strlen(c->server_name);
+        cl_ext_open(w, CL_EXT_SERVER_NAME);
+        cl_write_open(w, 2);
+        cl_write_u8(w, 0); /* host_name */
+        cl_write_vec(w, 2, (const uint8_t *)c->server_name, n);
+        cl_write_close(w);
+        cl_ext_close(w);
+        offer(hs, CL_EXTI_SERVER_NAME);
+    }
+    write_versions(cfg, w);
+    cl_ext_write_u16_list(w, CL_EXT_SUPPORTED_GROUPS, cfg->groups, cfg->n_groups);
+    CL_TRY(write_key_shares(hs, w));
+    cl_ext_write_u16_list(w, CL_EXT_SIGNATURE_ALGORITHMS, cfg->schemes, cfg->n_schemes);
+    cl_ext_write_u16_list(w, CL_EXT_SIGNATURE_ALGORITHMS_CERT, cfg->schemes, cfg->n_schemes);
+    offer(hs, CL_EXTI_SUPPORTED_VERSIONS);
+    offer(hs, CL_EXTI_SUPPORTED_GROUPS);
+    offer(hs, CL_EXTI_KEY_SHARE);
+    if (cfg->alpn_len) {
+        cl_ext_open(w, CL_EXT_ALPN);
+        cl_write_vec(w, 2, cfg->alpn, cfg->alpn_len);
+        cl_ext_close(w);
+        offer(hs, CL_EXTI_ALPN);
+    }
+    if (cfg->record_size_limit) {
+        cl_ext_open(w, CL_EXT_RECORD_SIZE_LIMIT);
+        cl_write_u16(w, (uint16_t)(cfg->record_size_limit + 1)); /* + the inner type (8449) */
+        cl_ext_close(w);
+        offer(hs, CL_EXTI_RECORD_SIZE_LIMIT);
+    }
+    /* psk_dhe_ke: without it a server may not send tickets (4.6.1). */
+    cl_ext_open(w, CL_EXT_PSK_KEY_EXCHANGE_MODES);
+    cl_write_vec(w, 1, (const uint8_t[]){1}, 1);
+    cl_ext_close(w);
+    if (hs->cookie) {
+        cl_ext_open(w, CL_EXT_COOKIE);
+        cl_write_vec(w, 2, hs->cookie, hs->cookie_len);
+        cl_ext_close(w);
+    }
+    return cl_exts_close(w);
+}
+
+static int send_client_hello(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 512, 1 << 16));
+    cl_msg_open(&w, CL_HS_CLIENT_HELLO);
+    cl_write_u16(&w, CL_TLS12_VERSION); /* legacy_version (4.1.2) */
+    cl_write_bytes(&w, hs->client_random, sizeof(hs->client_random));
+    cl_write_vec(&w, 1, hs->session_id, hs->session_id_len);
+    write_suites(c->cfg, &w);
+    cl_write_vec(&w, 1, (const uint8_t[]){0}, 1); /* compression: null only */
+    int rc = write_ch_extensions(c, &w);
+    cl_msg_close(&w);
+    if (rc) {
+        cl_writer_free(&w);
+        return rc;
+    }
+    return cl_hs_queue_writer(c, &w);
+}
+
+static int generate_share(cl_hs *hs, uint16_t group)
+{
+    CL_CHECK(hs->n_kex < CL_MAX_KEY_SHARES, CLASP_ERR_INTERNAL);
+    CL_TRY(cl_kex_generate(&hs->kex[hs->n_kex], group));
+    hs->n_kex++;
+    return 0;
+}
+
+int cl_c13_client_hello(clasp_conn *c)
+{
+    CL_CHECK(c->server_name, CLASP_ERR_STATE);
+    cl_hs *hs = c->hs;
+    CL_TRY(cl_random(hs->client_random, sizeof(hs->client_random)));
+    /* A session ID makes middleboxes see a resumption-like TLS 1.2 exchange (D.4). */
+    hs->session_id_len = 32;
+    CL_TRY(cl_random(hs->session_id, hs->session_id_len));
+    for (size_t i = 0; i < c->cfg->key_shares && i < c->cfg->n_groups; i++)
+        CL_TRY(generate_share(hs, c->cfg->groups[i]));
+    CL_TRY(send_client_hello(c));
+    c->rl.wversion = 0x0301; /* the first ClientHello's record says TLS 1.0 (5.1) */
+    CL_TRY(cl_hs_flush(c));
+    c->rl.wversion = CL_TLS12_VERSION;
+    hs->state = CL_C_WAIT_SH;
+    return 0;
+}
+
+/* ---- ServerHello and HelloRetryRequest ---- */
+
+/* Checks shared by ServerHello and HelloRetryRequest (4.1.3, 4.1.4, 4.2.1). */
+static int check_server_hello(clasp_conn *c, const cl_server_hello *sh)
+{
+    cl_hs *hs = c->hs;
+    uint16_t version;
+    if (!cl_exts_has(&sh->exts, CL_EXTI_SUPPORTED_VERSIONS))
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the server does not support TLS 1.3");
+    CL_TRY(
+        cl_ext_supported_versions_sh(cl_exts_get(&sh->exts, CL_EXTI_SUPPORTED_VERSIONS), &version));
+    if (version != CL_TLS13_VERSION || c->cfg->max_version < CL_TLS13_VERSION)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose version 0x%04x", version);
+    if (sh->session_id_len != hs->session_id_len ||
+        memcmp(sh->session_id, hs->session_id, hs->session_id_len) != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server did not echo our session ID");
+    const cl_suite *s = cl_suite_find(sh->cipher_suite);
+    if (!s || s->version != CL_TLS13_VERSION ||
+        !cl_u16_in(sh->cipher_suite, c->cfg->suites, c->cfg->n_suites))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose suite 0x%04x, not offered",
+                       sh->cipher_suite);
+    if (hs->suite && hs->suite != s) /* 4.1.4: the ServerHello repeats the HRR's suite */
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the suite changed after HelloRetryRequest");
+    if (sh->compression != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose compression");
+    hs->suite = s;
+    c->suite_info = s;
+    c->suite = s->id;
+    c->version = CL_TLS13_VERSION;
+    return cl_tr_set_hash(&hs->tr, s->hash);
+}
+
+static cl_kex *find_share(cl_hs *hs, uint16_t group)
+{
+    for (size_t i = 0; i < hs->n_kex; i++)
+        if (cl_kex_group(hs->kex[i]) == group)
+            return hs->kex[i];
+    return NULL;
+}
+
+static int hello_retry_request(clasp_conn *c, const cl_server_hello *sh, const uint8_t *msg,
+                               size_t len)
+{
+    cl_hs *hs = c->hs;
+    uint16_t group = 0;
+    /* 4.1.4: one HelloRetryRequest per connection. */
+    if (hs->cookie || hs->hrr_group || hs->suite)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "a second HelloRetryRequest");
+    CL_TRY(check_server_hello(c, sh));
+    if (cl_exts_has(&sh->exts, CL_EXTI_KEY_SHARE)) {
+        CL_TRY(cl_ext_key_share_hrr(cl_exts_get(&sh->exts, CL_EXTI_KEY_SHARE), &group));
+        if (!cl_u16_in(group, c->cfg->groups, c->cfg->n_groups) || find_share(hs, group))
+            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                           "HelloRetryRequest asks for group 0x%04x", group);
+    }
+    if (cl_exts_has(&sh->exts, CL_EXTI_COOKIE)) {
+        const uint8_t *cookie;
+        CL_TRY(cl_ext_cookie(cl_exts_get(&sh->exts, CL_EXTI_COOKIE), &cookie, &hs->cookie_len));
+        hs->cookie = cl_memdup(cookie, hs->cookie_len);
+        CL_CHECK(hs->cookie, CLASP_ERR_NOMEM);
+    }
+    if (!group && !hs->cookie) /* it would change nothing in the ClientHello */
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "HelloRetryRequest asks for nothing");
+    CL_TRY(cl_tr_replace_with_message_hash(&hs->tr));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    if (group) {
+        for (size_t i = 0; i < hs->n_kex; i++)
+            cl_kex_free(hs->kex[i]);
+        hs->n_kex = 0;
+        CL_TRY(generate_share(hs, group));
+        hs->hrr_group = group;
+    }
+    CL_TRY(cl_send_compat_ccs(c)); /* D.4: before the second ClientHello */
+    return send_client_hello(c);
+}
+
+/* The (EC)DHE secret from the server's share; the share must answer one of ours. */
+static int server_share(clasp_conn *c, const cl_server_hello *sh, uint8_t *dhe, size_t *dhe_len)
+{
+    cl_hs *hs = c->hs;
+    cl_key_share_entry ks;
+    if (!cl_exts_has(&sh->exts, CL_EXTI_KEY_SHARE))
+        return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "ServerHello without key_share");
+    if (cl_exts_has(&sh->exts, CL_EXTI_PRE_SHARED_KEY)) /* we offered no PSK */
+        return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION, "ServerHello selects a PSK");
+    CL_TRY(cl_ext_key_share_sh(cl_exts_get(&sh->exts, CL_EXTI_KEY_SHARE), &ks));
+    cl_kex *k = find_share(hs, ks.group);
+    if (!k)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "the server's key share is for group 0x%04x, which we did not share",
+                       ks.group);
+    int rc = cl_kex_derive(k, ks.key, ks.key_len, dhe, CL_MAX_KEX_SECRET_LEN, dhe_len);
+    if (rc)
+        return cl_fail(c, rc, "the server's key share is invalid");
+    c->group = ks.group;
+    return 0;
+}
+
+int cl_c13_server_hello(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_server_hello sh;
+    CL_TRY(cl_server_hello_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &sh));
+    if (sh.is_hrr)
+        return hello_retry_request(c, &sh, msg, len);
+    CL_TRY(check_server_hello(c, &sh));
+    uint8_t dhe[CL_MAX_KEX_SECRET_LEN];
+    size_t dhe_len = 0;
+    int rc = server_share(c, &sh, dhe, &dhe_len);
+    memcpy(hs->server_random, sh.random, sizeof(hs->server_random));
+    if (rc == 0)
+        rc = cl_tr_add(&hs->tr, msg, len);
+    if (rc == 0)
+        rc = cl_13_handshake_secrets(c, dhe, dhe_len);
+    cl_wipe(dhe, sizeof(dhe));
+    CL_TRY(rc);
+    if (!hs->compat_ccs_sent)
+        CL_TRY(cl_send_compat_ccs(c)); /* D.4: before anything encrypted */
+    CL_TRY(cl_13_set_write_secret(c, hs->c_hs));
+    CL_TRY(cl_13_set_read_secret(c, hs->s_hs));
+    hs->state = CL_C_WAIT_EE;
+    return 0;
+}
+
+/* ---- EncryptedExtensions ---- */
+
+static int ee_alpn(clasp_conn *c, const cl_exts *e)
+{
+    const uint8_t *name;
+    size_t n;
+    CL_TRY(cl_ext_alpn_single(cl_exts_get(e, CL_EXTI_ALPN), &name, &n));
+    cl_reader ours;
+    cl_reader_init(&ours, c->cfg->alpn, c->cfg->alpn_len);
+    const uint8_t *p;
+    size_t pn;
+    while (cl_ext_alpn_next(&ours, &p, &pn) == 0)
+        if (pn == n && memcmp(p, name, n) == 0) {
+            c->alpn = cl_alloc(n + 1);
+            CL_CHECK(c->alpn, CLASP_ERR_NOMEM);
+            memcpy(c->alpn, name, n);
+            c->alpn[n] = 0;
+            return 0;
+        }
+    /* RFC 7301 3.2: a protocol the client did not offer. */
+    return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose an ALPN protocol not offered");
+}
+
+static int ee_record_size_limit(clasp_conn *c, const cl_exts *e)
+{
+    uint16_t limit;
+    CL_TRY(cl_ext_record_size_limit(cl_exts_get(e, CL_EXTI_RECORD_SIZE_LIMIT), &limit));
+    /* RFC 8449 4: in TLS 1.3 the limit counts the inner content type too. */
+    size_t max = (size_t)limit - 1;
+    c->rl.max_frag_out = max < CL_MAX_PLAINTEXT ? max : CL_MAX_PLAINTEXT;
+    c->rl.max_plain_in = c->cfg->record_size_limit;
+    return 0;
+}
+
+int cl_c13_encrypted_extensions(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_exts e;
+    CL_TRY(cl_encrypted_extensions_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &e));
+    /* 4.2: a response to something not offered is unsupported_extension. */
+    for (int i = 0; i < CL_EXTI_COUNT; i++)
+        if (cl_exts_has(&e, (enum cl_ext_idx)i) && !OFFERED(hs, i))
+            return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION,
+                           "EncryptedExtensions answers %s, which was not offered",
+                           cl_ext_name((uint16_t)e.order[0]) ? cl_ext_name(e.order[0]) : "?");
+    if (cl_exts_has(&e, CL_EXTI_SERVER_NAME))
+        CL_TRY(cl_ext_empty(cl_exts_get(&e, CL_EXTI_SERVER_NAME)));
+    if (cl_exts_has(&e, CL_EXTI_ALPN))
+        CL_TRY(ee_alpn(c, &e));
+    if (cl_exts_has(&e, CL_EXTI_RECORD_SIZE_LIMIT))
+        CL_TRY(ee_record_size_limit(c, &e));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    hs->state = CL_C_WAIT_CERT_CR;
+    return 0;
+}
+
+/* ---- the server's authentication ---- */
+
+static int keep_schemes(cl_hs *hs, cl_reader list)
+{
+    hs->n_peer_schemes = 0;
+    uint16_t s;
+    while (cl_read_u16(&list, &s) == 0)
+        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
+            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
+            hs->peer_schemes[hs->n_peer_schemes++] = s;
+    return 0;
+}
+
+int cl_c13_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_certificate_request13 cr;
+    cl_reader list;
+    CL_TRY(cl_certificate_request13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cr));
+    /* 4.3.2: the context is empty unless for post-handshake authentication. */
+    if (cl_reader_left(&cr.context) != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "CertificateRequest with a context");
+    cl_reader sa = cl_exts_get(&cr.exts, CL_EXTI_SIGNATURE_ALGORITHMS);
+    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
+    CL_TRY(keep_schemes(hs, list));
+    hs->cert_requested = 1;
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    hs->state = CL_C_WAIT_CERT;
+    return 0;
+}
+
+int cl_c13_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_13_peer_certificate(c, msg, len));
+    c->hs->state = CL_C_WAIT_CV;
+    return 0;
+}
+
+int cl_c13_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_13_peer_certificate_verify(c, msg, len));
+    c->hs->state = CL_C_WAIT_FINISHED;
+    return 0;
+}
+
+/* The client's second flight: [Certificate, [CertificateVerify]], Finished. */
+static int client_second_flight(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    if (hs->cert_requested) {
+        if (cl_13_choose_credential(c) != 0)
+            hs->cred = NULL; /* no certificate fits: an empty one (4.4.2) */
+        CL_TRY(cl_13_send_certificate(c, hs->cr_context, hs->cr_context_len));
+        if (hs->cred)
+            CL_TRY(cl_13_send_certificate_verify(c));
+    }
+    return cl_13_send_finished(c);
+}
+
+int cl_c13_finished(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN];
+    CL_TRY(cl_13_peer_finished(c, msg, len));
+    CL_TRY(cl_13_application_secrets(c));
+    CL_TRY(cl_13_set_read_secret(c, hs->s_ap));
+    CL_TRY(client_second_flight(c));
+    CL_TRY(cl_13_set_write_secret(c, hs->c_ap));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_RES_MASTER, th, c->res_master));
+    return cl_13_complete(c);
+}
+
+/* ---- after the handshake ---- */
+
+int cl_c13_new_session_ticket(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_new_session_ticket13 nst;
+    CL_TRY(cl_new_session_ticket13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &nst));
+    cl_ticket13 *t = &c->ticket;
+    cl_free(t->ticket, t->ticket_len);
+    cl_wipe(t, sizeof(*t));
+    if (nst.lifetime == 0) /* 4.6.1: discard at once */
+        return 0;
+    t->ticket_len = cl_reader_left(&nst.ticket);
+    t->ticket = cl_memdup(nst.ticket.p, t->ticket_len);
+    CL_CHECK(t->ticket, CLASP_ERR_NOMEM);
+    t->lifetime = nst.lifetime;
+    t->age_add = nst.age_add;
+    t->suite = c->suite;
+    return cl_ks13_ticket_psk(c->suite_info->hash, c->res_master, nst.nonce.p,
+                              cl_reader_left(&nst.nonce), t->psk);
+}

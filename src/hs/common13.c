@@ -1,0 +1,297 @@
+/*
+ * TLS 1.3 steps both roles share: the key schedule's traffic secrets and keys, Certificate,
+ * CertificateVerify and Finished in both directions, KeyUpdate, and the end of the
+ * handshake.
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+#define MAX_KEY_UPDATES 32 /* in a row without application data: a flood */
+
+static size_t hlen(const clasp_conn *c)
+{
+    return cl_hash_len(c->suite_info->hash);
+}
+
+int cl_13_handshake_secrets(clasp_conn *c, const uint8_t *dhe, size_t dhe_len)
+{
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN];
+    CL_TRY(cl_ks13_early(&hs->ks, c->suite_info->hash, NULL, 0));
+    CL_TRY(cl_ks13_handshake(&hs->ks, dhe, dhe_len));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_C_HS_TRAFFIC, th, hs->c_hs));
+    return cl_ks13_derive(&hs->ks, CL_LABEL_S_HS_TRAFFIC, th, hs->s_hs);
+}
+
+int cl_13_application_secrets(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN];
+    CL_TRY(cl_ks13_master(&hs->ks));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_C_AP_TRAFFIC, th, hs->c_ap));
+    return cl_ks13_derive(&hs->ks, CL_LABEL_S_AP_TRAFFIC, th, hs->s_ap);
+}
+
+/* Keys and IV of a traffic secret, installed for one direction; the key copy is wiped. */
+static int set_secret(clasp_conn *c, const uint8_t *secret, int write)
+{
+    uint8_t key[CL_MAX_AEAD_KEY_LEN], iv[CL_AEAD_NONCE_LEN];
+    const cl_suite *s = c->suite_info;
+    int rc = cl_ks13_traffic_key_iv(s->hash, secret, s->aead, key, iv);
+    if (rc == 0 && write)
+        rc = cl_rl_set_write_keys(&c->rl, CL_TLS13_VERSION, s->aead, key, iv, sizeof(iv));
+    else if (rc == 0)
+        rc = cl_rl_set_read_keys(&c->rl, CL_TLS13_VERSION, s->aead, key, iv, sizeof(iv));
+    cl_wipe(key, sizeof(key));
+    cl_wipe(iv, sizeof(iv));
+    return rc;
+}
+
+int cl_13_set_read_secret(clasp_conn *c, const uint8_t *secret)
+{
+    return set_secret(c, secret, 0);
+}
+
+int cl_13_set_write_secret(clasp_conn *c, const uint8_t *secret)
+{
+    /* Messages queued under the old keys leave under the old keys. */
+    if (c->hs)
+        CL_TRY(cl_hs_flush(c));
+    return set_secret(c, secret, 1);
+}
+
+/* ---- Certificate ---- */
+
+int cl_13_send_certificate(clasp_conn *c, const uint8_t *context, size_t context_len)
+{
+    const cl_credential *cred = c->hs->cred;
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 4096, 1 << 24));
+    cl_msg_open(&w, CL_HS_CERTIFICATE);
+    cl_write_vec(&w, 1, context, context_len);
+    cl_write_open(&w, 3);
+    for (size_t i = 0; cred && i < cred->n_certs; i++) {
+        cl_write_vec(&w, 3, cred->certs[i].der, cred->certs[i].len);
+        cl_write_u16(&w, 0); /* no per-certificate extensions */
+    }
+    cl_write_close(&w);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+/* Copies the peer's chain out of the message, so it outlives the handshake buffers. */
+static int keep_peer_chain(clasp_conn *c, const cl_certificate13 *cert)
+{
+    cl_reader entries = cert->entries;
+    c->peer_chain = cl_calloc(cert->n_entries, sizeof(cl_cert_der));
+    CL_CHECK(c->peer_chain, CLASP_ERR_NOMEM);
+    for (size_t i = 0; i < cert->n_entries; i++) {
+        const uint8_t *der;
+        size_t len;
+        cl_exts exts;
+        CL_TRY(cl_certificate13_next(&entries, &der, &len, &exts));
+        c->peer_chain[i].der = cl_memdup(der, len);
+        CL_CHECK(c->peer_chain[i].der, CLASP_ERR_NOMEM);
+        c->peer_chain[i].len = len;
+        c->n_peer_chain = i + 1;
+    }
+    return 0;
+}
+
+/* Verifies the kept chain: as a server's for a client (with its name), or as a client's. */
+static int verify_peer_chain(clasp_conn *c)
+{
+    cl_verify_result res;
+    memset(&res, 0, sizeof(res));
+    cl_verify_purpose purpose = c->role == CLASP_CLIENT ? CL_PURPOSE_SERVER : CL_PURPOSE_CLIENT;
+    const char *host = c->role == CLASP_CLIENT ? c->server_name : NULL;
+    int rc = cl_verify_chain(c->cfg->trust, c->peer_chain, c->n_peer_chain, host, purpose, 0, &res);
+    if (rc)
+        return cl_fail(c, rc, "certificate verify failed: %s", res.reason);
+    c->hs->peer_key = res.leaf_key;
+    c->hs->peer_chain_verified = 1;
+    return 0;
+}
+
+int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_certificate13 cert;
+    CL_TRY(cl_certificate13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cert));
+    CL_CHECK(cl_reader_left(&cert.entries) <= c->cfg->max_cert_chain,
+             cl_fail(c, CLASP_ERR_BAD_CERTIFICATE, "certificate chain over %zu bytes",
+                     c->cfg->max_cert_chain));
+    CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
+    if (cert.n_entries == 0) {
+        c->hs->peer_cert_empty = 1;
+        return 0;
+    }
+    CL_TRY(keep_peer_chain(c, &cert));
+    return verify_peer_chain(c);
+}
+
+/* ---- CertificateVerify (RFC 8446 4.4.3) ---- */
+
+/* 64 spaces, the context string, a zero byte, the transcript hash. */
+static size_t cv_content(clasp_conn *c, int server_signs, uint8_t *out)
+{
+    static const char sctx[] = "TLS 1.3, server CertificateVerify";
+    static const char cctx[] = "TLS 1.3, client CertificateVerify";
+    memset(out, 0x20, 64);
+    memcpy(out + 64, server_signs ? sctx : cctx, sizeof(sctx)); /* with the zero byte */
+    if (cl_tr_hash(&c->hs->tr, out + 64 + sizeof(sctx)) != 0)
+        return 0;
+    return 64 + sizeof(sctx) + hlen(c);
+}
+
+/* RSA PKCS#1 v1.5 may sign certificates but never a TLS 1.3 CertificateVerify (4.2.3). */
+static int scheme_ok_for_cv(uint16_t scheme)
+{
+    return (scheme & 0xff) != 0x01 && cl_sig_scheme_supported(scheme);
+}
+
+int cl_13_send_certificate_verify(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    uint8_t content[64 + 34 + CL_MAX_HASH_LEN], sig[CL_MAX_SIG_LEN];
+    size_t n = cv_content(c, c->role == CLASP_SERVER, content), sig_len;
+    CL_CHECK(n, CLASP_ERR_INTERNAL);
+    CL_TRY(cl_sign(hs->cred->key, hs->our_scheme, content, n, sig, sizeof(sig), &sig_len));
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 16 + sig_len, 16 + sig_len));
+    cl_msg_open(&w, CL_HS_CERTIFICATE_VERIFY);
+    cl_write_u16(&w, hs->our_scheme);
+    cl_write_vec(&w, 2, sig, sig_len);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+int cl_13_peer_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_certificate_verify cv;
+    CL_TRY(cl_certificate_verify_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cv));
+    /* The scheme must be one we offered and fit the certificate's key (4.4.3, 4.2.3). */
+    if (!cl_u16_in(cv.scheme, c->cfg->schemes, c->cfg->n_schemes) || !scheme_ok_for_cv(cv.scheme) ||
+        !cl_pubkey_fits_scheme(hs->peer_key, cv.scheme, 1))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "CertificateVerify uses %s, which was not offered or does not fit the key",
+                       cl_sig_scheme_name(cv.scheme) ? cl_sig_scheme_name(cv.scheme)
+                                                     : "an unknown scheme");
+    uint8_t content[64 + 34 + CL_MAX_HASH_LEN];
+    size_t n = cv_content(c, c->role == CLASP_CLIENT, content);
+    CL_CHECK(n, CLASP_ERR_INTERNAL);
+    int rc = cl_verify(hs->peer_key, cv.scheme, content, n, cv.sig, cv.sig_len);
+    if (rc)
+        return cl_fail(c, rc, "CertificateVerify: the signature does not verify");
+    hs->peer_cv_verified = 1;
+    c->peer_scheme = cv.scheme;
+    return cl_tr_add(&hs->tr, msg, len);
+}
+
+/* ---- Finished (RFC 8446 4.4.4) ---- */
+
+int cl_13_send_finished(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN], msg[CL_HS_HEADER_LEN + CL_MAX_HASH_LEN];
+    const uint8_t *base = c->role == CLASP_CLIENT ? hs->c_hs : hs->s_hs;
+    size_t h = hlen(c);
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    msg[0] = CL_HS_FINISHED;
+    msg[1] = 0;
+    msg[2] = 0;
+    msg[3] = (uint8_t)h;
+    CL_TRY(cl_ks13_finished(c->suite_info->hash, base, th, msg + CL_HS_HEADER_LEN));
+    return cl_hs_queue(c, msg, CL_HS_HEADER_LEN + h);
+}
+
+int cl_13_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN], want[CL_MAX_HASH_LEN];
+    const uint8_t *got, *base = c->role == CLASP_CLIENT ? hs->s_hs : hs->c_hs;
+    CL_TRY(cl_finished_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, hlen(c), &got));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    CL_TRY(cl_ks13_finished(c->suite_info->hash, base, th, want));
+    int ok = cl_ct_memeq(got, want, hlen(c));
+    cl_wipe(want, sizeof(want));
+    if (!ok)
+        return cl_fail(c, CLASP_ERR_DECRYPT, "the peer's Finished does not verify");
+    hs->peer_finished_verified = 1;
+    return cl_tr_add(&hs->tr, msg, len);
+}
+
+/* ---- credentials ---- */
+
+int cl_13_choose_credential(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    const clasp_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->n_creds; i++)
+        for (size_t j = 0; j < cfg->n_schemes; j++) {
+            uint16_t s = cfg->schemes[j];
+            if (scheme_ok_for_cv(s) && cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes) &&
+                cl_privkey_fits_scheme(cfg->creds[i]->key, s, 1)) {
+                hs->cred = cfg->creds[i];
+                hs->our_scheme = s;
+                return 0;
+            }
+        }
+    return CLASP_ERR_HANDSHAKE_FAILURE;
+}
+
+/* ---- the end of the handshake ---- */
+
+int cl_13_complete(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    int peer_authenticated = hs->peer_chain_verified && hs->peer_cv_verified;
+    /* Design rule 5: application data flows only after the checks that were due were made. */
+    if (!hs->peer_finished_verified)
+        return CLASP_ERR_INTERNAL;
+    if (c->role == CLASP_CLIENT && !peer_authenticated)
+        return CLASP_ERR_INTERNAL;
+    if (c->role == CLASP_SERVER && hs->cert_requested && !hs->peer_cert_empty &&
+        !peer_authenticated)
+        return CLASP_ERR_INTERNAL;
+    size_t h = hlen(c);
+    memcpy(c->read_secret, c->role == CLASP_CLIENT ? hs->s_ap : hs->c_ap, h);
+    memcpy(c->write_secret, c->role == CLASP_CLIENT ? hs->c_ap : hs->s_ap, h);
+    hs->state = CL_CONNECTED;
+    c->handshake_done = 1;
+    return 0;
+}
+
+/* ---- KeyUpdate (RFC 8446 4.6.3) ---- */
+
+static int send_key_update(clasp_conn *c, uint8_t request)
+{
+    const uint8_t msg[5] = {CL_HS_KEY_UPDATE, 0, 0, 1, request};
+    CL_TRY(cl_rl_write(&c->rl, CL_CT_HANDSHAKE, msg, sizeof(msg)));
+    CL_TRY(cl_ks13_next_traffic_secret(c->suite_info->hash, c->write_secret, c->write_secret));
+    return set_secret(c, c->write_secret, 1);
+}
+
+int cl_13_key_update(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    uint8_t request;
+    CL_TRY(cl_key_update_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &request));
+    if (++c->key_updates > MAX_KEY_UPDATES)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "too many KeyUpdate messages in a row");
+    CL_TRY(cl_ks13_next_traffic_secret(c->suite_info->hash, c->read_secret, c->read_secret));
+    CL_TRY(set_secret(c, c->read_secret, 0));
+    /* "update_requested": answer with our own update before any more application data. */
+    if (request == CL_KEY_UPDATE_REQUESTED && !c->close_sent)
+        return send_key_update(c, CL_KEY_UPDATE_NOT_REQUESTED);
+    return 0;
+}
+
+int cl_13_request_key_update(clasp_conn *c, int request_peer)
+{
+    return send_key_update(c, request_peer ? CL_KEY_UPDATE_REQUESTED : CL_KEY_UPDATE_NOT_REQUESTED);
+}

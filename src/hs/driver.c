@@ -1,0 +1,321 @@
+/*
+ * The driver: takes records from the record layer, reassembles handshake messages, decides
+ * in one place whether each message is expected (anything not in the tables is
+ * unexpected_message), runs its handler, and handles alerts, ChangeCipherSpec and
+ * application data records. The first error is sticky and sends its alert.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+#define T_KEY_CHANGE 1 /* the peer's keys change after this message: it must end its record */
+
+struct transition {
+    cl_hs_state state;
+    uint8_t type;
+    cl_handler fn;
+    uint8_t flags;
+};
+
+/* TLS 1.3 (RFC 8446 2, A.1, A.2). */
+static const struct transition client13[] = {
+    {CL_C_WAIT_SH, CL_HS_SERVER_HELLO, cl_c13_server_hello, T_KEY_CHANGE},
+    {CL_C_WAIT_EE, CL_HS_ENCRYPTED_EXTENSIONS, cl_c13_encrypted_extensions, 0},
+    {CL_C_WAIT_CERT_CR, CL_HS_CERTIFICATE_REQUEST, cl_c13_certificate_request, 0},
+    {CL_C_WAIT_CERT_CR, CL_HS_CERTIFICATE, cl_c13_certificate, 0},
+    {CL_C_WAIT_CERT, CL_HS_CERTIFICATE, cl_c13_certificate, 0},
+    {CL_C_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_c13_certificate_verify, 0},
+    {CL_C_WAIT_FINISHED, CL_HS_FINISHED, cl_c13_finished, T_KEY_CHANGE},
+    {CL_CONNECTED, CL_HS_NEW_SESSION_TICKET, cl_c13_new_session_ticket, 0},
+    {CL_CONNECTED, CL_HS_KEY_UPDATE, cl_13_key_update, T_KEY_CHANGE},
+};
+
+static const struct transition server13[] = {
+    {CL_S_WAIT_CH, CL_HS_CLIENT_HELLO, cl_s13_client_hello, T_KEY_CHANGE},
+    {CL_S_WAIT_CH2, CL_HS_CLIENT_HELLO, cl_s13_client_hello, T_KEY_CHANGE},
+    {CL_S_WAIT_CERT, CL_HS_CERTIFICATE, cl_s13_certificate, 0},
+    {CL_S_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_s13_certificate_verify, 0},
+    {CL_S_WAIT_FINISHED, CL_HS_FINISHED, cl_s13_finished, T_KEY_CHANGE},
+    {CL_CONNECTED, CL_HS_KEY_UPDATE, cl_13_key_update, T_KEY_CHANGE},
+};
+
+/* Records that carry nothing (empty, ignored CCS, warning alerts) allowed in a row. */
+#define MAX_EMPTY_RECORDS 32
+/* Handshake messages larger than this are refused before they are buffered. */
+#define MAX_HS_MESSAGE (65536 + 1024)
+/* The largest legal ClientHello: every vector at its maximum (RFC 8446 4.1.2). */
+#define MAX_CLIENT_HELLO (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
+
+static cl_hs_state current_state(const clasp_conn *c)
+{
+    return c->hs ? c->hs->state : CL_CONNECTED;
+}
+
+static const struct transition *find_transition(const clasp_conn *c, uint8_t type)
+{
+    const struct transition *t = c->role == CLASP_CLIENT ? client13 : server13;
+    size_t n = c->role == CLASP_CLIENT ? sizeof(client13) / sizeof(client13[0])
+                                       : sizeof(server13) / sizeof(server13[0]);
+    cl_hs_state s = current_state(c);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].state == s && t[i].type == type)
+            return &t[i];
+    return NULL;
+}
+
+int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
+{
+    if (c->err)
+        return c->err;
+    c->err = err;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+    va_end(ap);
+    int alert = clasp_err_alert(err);
+    if (alert >= 0 && c->alert_sent < 0)
+        cl_send_alert(c, alert);
+    return err;
+}
+
+void cl_hs_free(cl_hs *hs)
+{
+    if (!hs)
+        return;
+    cl_tr_free(&hs->tr);
+    for (size_t i = 0; i < hs->n_kex; i++)
+        cl_kex_free(hs->kex[i]);
+    cl_free(hs->cookie, hs->cookie_len);
+    cl_free(hs->ch1, hs->ch1_len);
+    cl_ks13_clear(&hs->ks);
+    cl_pubkey_free(hs->peer_key);
+    cl_free_secret(hs->out, hs->out_cap);
+    cl_free_secret(hs, sizeof(*hs));
+}
+
+/* The largest a message of this type may be. */
+static size_t max_message(const clasp_conn *c, uint8_t type)
+{
+    if (type == CL_HS_CLIENT_HELLO)
+        return MAX_CLIENT_HELLO;
+    if (type == CL_HS_CERTIFICATE)
+        return c->cfg->max_cert_chain + 1024;
+    return MAX_HS_MESSAGE;
+}
+
+/* Appends a handshake record's bytes to the reassembly buffer. */
+static int hsbuf_append(clasp_conn *c, const uint8_t *p, size_t n)
+{
+    if (c->hscap - c->hslen < n) {
+        size_t cap = c->hslen + n < 4096 ? 4096 : c->hslen + n;
+        uint8_t *nb = cl_alloc(cap);
+        CL_CHECK(nb, CLASP_ERR_NOMEM);
+        if (c->hslen)
+            memcpy(nb, c->hsbuf, c->hslen);
+        cl_free(c->hsbuf, c->hscap);
+        c->hsbuf = nb;
+        c->hscap = cap;
+    }
+    memcpy(c->hsbuf + c->hslen, p, n);
+    c->hslen += n;
+    return 0;
+}
+
+/* Drops the processed prefix of the reassembly buffer; frees it when empty. */
+static void hsbuf_consume(clasp_conn *c, size_t n)
+{
+    memmove(c->hsbuf, c->hsbuf + n, c->hslen - n);
+    c->hslen -= n;
+    if (c->hslen == 0) {
+        cl_free(c->hsbuf, c->hscap);
+        c->hsbuf = NULL;
+        c->hscap = 0;
+    }
+}
+
+/* Runs one complete message through its handler, then enforces the key-change rule. */
+static int run_message(clasp_conn *c, const struct transition *t, const uint8_t *m, size_t len,
+                       size_t left_after)
+{
+    int rc = t->fn(c, m, len);
+    if (rc)
+        return cl_fail(c, rc, "%s: %s", cl_hs_type_name(m[0]), clasp_strerror(rc));
+    /* RFC 8446 5.1: a message that precedes a key change must end its record. */
+    if ((t->flags & T_KEY_CHANGE) && left_after)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
+                       "handshake data follows %s in the same record", cl_hs_type_name(m[0]));
+    if (c->hs && c->hs->state == CL_CONNECTED) {
+        cl_hs_free(c->hs); /* the handshake is over: drop its state */
+        c->hs = NULL;
+    }
+    return 0;
+}
+
+/* Handles every complete message in the reassembly buffer. */
+static int process_messages(clasp_conn *c)
+{
+    size_t pos = 0;
+    int rc = 0;
+    while (rc == 0 && c->hslen - pos >= CL_HS_HEADER_LEN) {
+        const uint8_t *m = c->hsbuf + pos;
+        size_t len = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
+        const struct transition *t = find_transition(c, m[0]);
+        if (!t) {
+            rc = cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "unexpected %s message",
+                         cl_hs_type_name(m[0]));
+            break;
+        }
+        if (len > max_message(c, m[0])) {
+            rc = cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes is over the limit",
+                         cl_hs_type_name(m[0]), len);
+            break;
+        }
+        if (c->hslen - pos - CL_HS_HEADER_LEN < len)
+            break; /* the rest arrives in later records */
+        pos += CL_HS_HEADER_LEN + len;
+        rc = run_message(c, t, m, CL_HS_HEADER_LEN + len, c->hslen - pos);
+    }
+    if (rc == 0 && pos)
+        hsbuf_consume(c, pos);
+    return rc;
+}
+
+static int handle_handshake(clasp_conn *c, const cl_record *rec)
+{
+    /* RFC 8446 5.1: no zero-length handshake fragments. */
+    if (rec->len == 0)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "empty handshake record");
+    c->empty_records = 0;
+    int rc = hsbuf_append(c, rec->data, rec->len);
+    if (rc)
+        return cl_fail(c, rc, "handshake reassembly");
+    return process_messages(c);
+}
+
+/* Counts a record that carried nothing; a flood of them is refused. */
+static int count_empty(clasp_conn *c, const char *what)
+{
+    if (++c->empty_records > MAX_EMPTY_RECORDS)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "too many %s records in a row", what);
+    return 0;
+}
+
+static int handle_alert(clasp_conn *c, const cl_record *rec)
+{
+    /* RFC 8446 5.1: one alert per record, never fragmented. */
+    if (rec->len != 2)
+        return cl_fail(c, CLASP_ERR_DECODE, "alert record of %zu bytes", rec->len);
+    uint8_t level = rec->data[0], desc = rec->data[1];
+    c->alert_received = desc;
+    if (desc == CLASP_ALERT_CLOSE_NOTIFY) {
+        c->close_received = 1;
+        if (!c->handshake_done)
+            return cl_fail(c, CLASP_ERR_CLOSED,
+                           "the peer closed the connection during the handshake");
+        return 0;
+    }
+    /*
+     * RFC 8446 6: in TLS 1.3 every alert but close_notify and user_canceled is fatal,
+     * whatever its level. In TLS 1.2 warnings are only warnings.
+     */
+    int warning =
+        desc == CLASP_ALERT_USER_CANCELED || (c->version != CL_TLS13_VERSION && level == 1);
+    if (warning)
+        return count_empty(c, "warning alert");
+    const char *name = clasp_alert_name(desc);
+    if (name)
+        return cl_fail(c, CLASP_ERR_ALERT_RECEIVED, "the peer sent the alert %s", name);
+    return cl_fail(c, CLASP_ERR_ALERT_RECEIVED, "the peer sent alert %u", desc);
+}
+
+/* Whether the compatibility ChangeCipherSpec may arrive now (RFC 8446 5, D.4). */
+static int ccs_window(const clasp_conn *c)
+{
+    cl_hs_state s = current_state(c);
+    if (c->role == CLASP_CLIENT)
+        return s >= CL_C_WAIT_SH && s <= CL_C_WAIT_FINISHED;
+    return s >= CL_S_WAIT_CH2 && s <= CL_S_WAIT_FINISHED;
+}
+
+static int handle_ccs(clasp_conn *c, const cl_record *rec)
+{
+    /*
+     * RFC 8446 5: an unprotected change_cipher_spec of the single byte 1, after the first
+     * ClientHello and before the peer's Finished, is dropped; anything else is
+     * unexpected_message.
+     */
+    if (rec->protected_ || !ccs_window(c))
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "unexpected change_cipher_spec");
+    if (rec->len != 1 || rec->data[0] != 1)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "malformed change_cipher_spec");
+    return count_empty(c, "change_cipher_spec");
+}
+
+static int handle_app_data(clasp_conn *c, const cl_record *rec)
+{
+    if (!c->handshake_done)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "application data before the handshake");
+    if (c->close_received)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "application data after close_notify");
+    if (rec->len == 0)
+        return count_empty(c, "empty application data");
+    c->empty_records = 0;
+    c->key_updates = 0;
+    c->cur = *rec;
+    c->cur_off = 0;
+    c->have_cur = 1;
+    return 0;
+}
+
+static int handle_record(clasp_conn *c, const cl_record *rec)
+{
+    /* RFC 8446 5.1: a handshake message split over records admits no other record between. */
+    if (rec->type != CL_CT_HANDSHAKE && c->hslen > 0)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
+                       "a record interrupts a fragmented handshake message");
+    switch (rec->type) {
+    case CL_CT_HANDSHAKE: return handle_handshake(c, rec);
+    case CL_CT_ALERT: return handle_alert(c, rec);
+    case CL_CT_CHANGE_CIPHER_SPEC: return handle_ccs(c, rec);
+    case CL_CT_APPLICATION_DATA: return handle_app_data(c, rec);
+    default: return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "unknown record type %u", rec->type);
+    }
+}
+
+int cl_engine_process(clasp_conn *c)
+{
+    while (!c->err && !c->have_cur && !c->close_received) {
+        cl_record rec;
+        int rc = cl_rl_read(&c->rl, &rec);
+        if (rc == CLASP_WANT_READ)
+            break;
+        if (rc)
+            return cl_fail(c, rc, "record layer: %s", clasp_strerror(rc));
+        rc = handle_record(c, &rec);
+        if (!c->have_cur)
+            cl_rl_release(&c->rl);
+    }
+    if (!c->err && c->hs) {
+        int rc = cl_hs_flush(c);
+        if (rc)
+            return cl_fail(c, rc, "sending the handshake");
+    }
+    return c->err;
+}
+
+int cl_engine_start(clasp_conn *c)
+{
+    if (c->started || c->err)
+        return c->err;
+    c->started = 1;
+    if (c->role == CLASP_SERVER)
+        return 0;
+    int rc = cl_c13_client_hello(c);
+    if (rc == 0)
+        rc = cl_hs_flush(c);
+    return rc ? cl_fail(c, rc, "ClientHello: %s", clasp_strerror(rc)) : 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * The engine's objects: a configuration, a connection, and the handshake state a connection
+ * holds only while it handshakes. conn/ implements the public API over these; hs/ runs the
+ * protocol on them.
+ */
+#ifndef CLASP_HS_ENGINE_H
+#define CLASP_HS_ENGINE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <clasp/clasp.h>
+#include <clasp/config.h>
+#include <clasp/conn.h>
+
+#include "crypto/crypto.h"
+#include "hs/keysched13.h"
+#include "hs/params.h"
+#include "hs/transcript.h"
+#include "record/layer.h"
+#include "x509/x509.h"
+
+#define CL_MAX_SUITES     16
+#define CL_MAX_GROUPS     8
+#define CL_MAX_SCHEMES    16
+#define CL_MAX_CREDS      8
+#define CL_MAX_KEY_SHARES 3
+#define CL_MAX_ALPN_WIRE  512 /* the ALPN list in its wire form */
+
+struct clasp_config {
+    atomic_uint refs;
+    atomic_int frozen;
+    clasp_role role;
+    uint16_t min_version, max_version;
+    uint16_t suites[CL_MAX_SUITES];
+    size_t n_suites;
+    uint16_t groups[CL_MAX_GROUPS];
+    size_t n_groups;
+    uint16_t schemes[CL_MAX_SCHEMES];
+    size_t n_schemes;
+    unsigned key_shares;
+    int server_pref;
+    clasp_verify_mode verify;
+    cl_credential *creds[CL_MAX_CREDS];
+    size_t n_creds;
+    cl_trust *trust;
+    uint8_t alpn[CL_MAX_ALPN_WIRE]; /* ProtocolNameList contents */
+    size_t alpn_len;
+    clasp_servername_cb sni_cb;
+    void *sni_arg;
+    unsigned record_size_limit;
+    size_t max_cert_chain;
+};
+
+/* Where the handshake is. One table per role and version maps (state, message) to a handler. */
+typedef enum cl_hs_state {
+    CL_C_START = 0,
+    CL_C_WAIT_SH,
+    CL_C_WAIT_EE,
+    CL_C_WAIT_CERT_CR,
+    CL_C_WAIT_CERT,
+    CL_C_WAIT_CV,
+    CL_C_WAIT_FINISHED,
+    CL_S_WAIT_CH,
+    CL_S_WAIT_CH2,
+    CL_S_WAIT_CERT,
+    CL_S_WAIT_CV,
+    CL_S_WAIT_FINISHED,
+    CL_CONNECTED,
+} cl_hs_state;
+
+/* What this side offered (client) or was offered (server), as extension bits. */
+typedef struct cl_hs {
+    cl_hs_state state;
+    cl_transcript tr;
+    uint8_t client_random[32], server_random[32];
+    uint8_t session_id[32];
+    uint8_t session_id_len;
+    const cl_suite *suite;
+    /* key exchange: the client's offered shares, or the server's one */
+    cl_kex *kex[CL_MAX_KEY_SHARES];
+    size_t n_kex;
+    uint16_t hrr_group; /* the group a HelloRetryRequest asked for (0: no HRR) */
+    uint8_t *cookie;    /* HRR cookie: sent by the server, echoed by the client */
+    size_t cookie_len;
+    uint8_t *ch1; /* server: ClientHello1 body, to compare ClientHello2 with */
+    size_t ch1_len;
+    cl_ks13 ks;
+    uint8_t c_hs[CL_MAX_SECRET_LEN], s_hs[CL_MAX_SECRET_LEN];
+    uint8_t c_ap[CL_MAX_SECRET_LEN], s_ap[CL_MAX_SECRET_LEN];
+    /* signature schemes the peer accepts for our CertificateVerify */
+    uint16_t peer_schemes[CL_MAX_SCHEMES * 2];
+    size_t n_peer_schemes;
+    const cl_credential *cred; /* what we authenticate with (NULL: nothing) */
+    uint16_t our_scheme;
+    uint32_t offered;        /* client: extension indexes offered (bitmask of cl_ext_idx) */
+    uint8_t cert_requested;  /* the peer asked for our certificate */
+    uint8_t cr_context[255]; /* client: the CertificateRequest context to echo */
+    uint8_t cr_context_len;
+    uint8_t compat_ccs_sent;
+    uint8_t peer_cert_empty; /* server: the client sent no certificate */
+    cl_pubkey *peer_key;     /* the peer's verified leaf key */
+    /* Verified marks, set only by the function that performed the check (design rule 5). */
+    uint8_t peer_chain_verified, peer_cv_verified, peer_finished_verified;
+    /* outgoing handshake messages not yet framed into records */
+    uint8_t *out;
+    size_t out_len, out_cap;
+} cl_hs;
+
+/* A ticket received from a server (resumption comes later; the client keeps the last one). */
+typedef struct cl_ticket13 {
+    uint8_t *ticket;
+    size_t ticket_len;
+    uint32_t lifetime, age_add;
+    uint8_t psk[CL_MAX_SECRET_LEN];
+    uint16_t suite;
+} cl_ticket13;
+
+struct clasp_conn {
+    clasp_config *cfg;
+    clasp_role role;
+    cl_rl rl;
+    cl_hs *hs; /* NULL once the handshake is over */
+    int err;   /* sticky: the first failure */
+    char detail[224];
+    int alert_sent, alert_received;
+    uint8_t started, handshake_done, close_sent, close_received;
+    uint16_t version, suite, group, peer_scheme;
+    char *alpn;
+    char *server_name;
+    cl_cert_der *peer_chain;
+    size_t n_peer_chain;
+    /* handshake message reassembly */
+    uint8_t *hsbuf;
+    size_t hslen, hscap;
+    /* the application data record being read */
+    cl_record cur;
+    size_t cur_off;
+    uint8_t have_cur;
+    /* counters against floods of records that carry nothing */
+    unsigned empty_records, key_updates;
+    /* TLS 1.3 after the handshake: KeyUpdate and tickets */
+    const cl_suite *suite_info;
+    uint8_t read_secret[CL_MAX_SECRET_LEN], write_secret[CL_MAX_SECRET_LEN];
+    uint8_t res_master[CL_MAX_SECRET_LEN];
+    cl_ticket13 ticket;
+};
+
+/* ---- the driver (hs/driver.c) ---- */
+
+/* Processes every complete record received so far, as far as the state allows. */
+int cl_engine_process(clasp_conn *c);
+/* Client: builds and queues the ClientHello. */
+int cl_engine_start(clasp_conn *c);
+/*
+ * Records the first error, with a detail for people (printf-style), queues its alert, and
+ * returns the error. Later errors are ignored: the first one is the cause.
+ */
+int cl_fail(clasp_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Frees the handshake state (on success and on failure). */
+void cl_hs_free(cl_hs *hs);
+
+/* ---- sending (hs/send.c) ---- */
+
+/* Adds a complete handshake message to the transcript and to the pending flight. */
+int cl_hs_queue(clasp_conn *c, const uint8_t *msg, size_t len);
+/* Frames the pending flight into records under the current write keys. */
+int cl_hs_flush(clasp_conn *c);
+/* Queues one alert (fatal level) and records it as sent. */
+int cl_send_alert(clasp_conn *c, int description);
+/* A dummy change_cipher_spec record (RFC 8446 D.4). */
+int cl_send_compat_ccs(clasp_conn *c);
+
+#endif /* CLASP_HS_ENGINE_H */

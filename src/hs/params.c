@@ -1,0 +1,150 @@
+#include <string.h>
+
+#include "base/err.h"
+#include "hs/params.h"
+#include "record/protect.h"
+
+static const cl_suite suites[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256", CL_TLS13_VERSION, CL_AEAD_AES_128_GCM, CL_HASH_SHA256,
+     CL_KX_NONE},
+    {0x1302, "TLS_AES_256_GCM_SHA384", CL_TLS13_VERSION, CL_AEAD_AES_256_GCM, CL_HASH_SHA384,
+     CL_KX_NONE},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", CL_TLS13_VERSION, CL_AEAD_CHACHA20_POLY1305,
+     CL_HASH_SHA256, CL_KX_NONE},
+    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", CL_TLS12_VERSION, CL_AEAD_AES_128_GCM,
+     CL_HASH_SHA256, CL_KX_ECDHE_ECDSA},
+    {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", CL_TLS12_VERSION, CL_AEAD_AES_256_GCM,
+     CL_HASH_SHA384, CL_KX_ECDHE_ECDSA},
+    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", CL_TLS12_VERSION, CL_AEAD_AES_128_GCM,
+     CL_HASH_SHA256, CL_KX_ECDHE_RSA},
+    {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", CL_TLS12_VERSION, CL_AEAD_AES_256_GCM,
+     CL_HASH_SHA384, CL_KX_ECDHE_RSA},
+    {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", CL_TLS12_VERSION,
+     CL_AEAD_CHACHA20_POLY1305, CL_HASH_SHA256, CL_KX_ECDHE_ECDSA},
+    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", CL_TLS12_VERSION,
+     CL_AEAD_CHACHA20_POLY1305, CL_HASH_SHA256, CL_KX_ECDHE_RSA},
+    {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", CL_TLS12_VERSION, CL_AEAD_AES_128_GCM,
+     CL_HASH_SHA256, CL_KX_RSA},
+    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", CL_TLS12_VERSION, CL_AEAD_AES_256_GCM,
+     CL_HASH_SHA384, CL_KX_RSA},
+};
+
+struct named {
+    uint16_t id;
+    const char *name;
+};
+
+static const struct named groups[] = {
+    {CL_GROUP_X25519, "x25519"},
+    {CL_GROUP_SECP256R1, "secp256r1"},
+    {CL_GROUP_SECP384R1, "secp384r1"},
+};
+
+static const struct named schemes[] = {
+    {CL_SIG_ECDSA_SECP256R1_SHA256, "ecdsa_secp256r1_sha256"},
+    {CL_SIG_ECDSA_SECP384R1_SHA384, "ecdsa_secp384r1_sha384"},
+    {CL_SIG_ED25519, "ed25519"},
+    {CL_SIG_RSA_PSS_RSAE_SHA256, "rsa_pss_rsae_sha256"},
+    {CL_SIG_RSA_PSS_RSAE_SHA384, "rsa_pss_rsae_sha384"},
+    {CL_SIG_RSA_PSS_RSAE_SHA512, "rsa_pss_rsae_sha512"},
+    {CL_SIG_RSA_PSS_PSS_SHA256, "rsa_pss_pss_sha256"},
+    {CL_SIG_RSA_PSS_PSS_SHA384, "rsa_pss_pss_sha384"},
+    {CL_SIG_RSA_PSS_PSS_SHA512, "rsa_pss_pss_sha512"},
+    {CL_SIG_RSA_PKCS1_SHA256, "rsa_pkcs1_sha256"},
+    {CL_SIG_RSA_PKCS1_SHA384, "rsa_pkcs1_sha384"},
+    {CL_SIG_RSA_PKCS1_SHA512, "rsa_pkcs1_sha512"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const cl_suite *cl_suite_find(uint16_t id)
+{
+    for (size_t i = 0; i < COUNT(suites); i++)
+        if (suites[i].id == id)
+            return &suites[i];
+    return NULL;
+}
+
+static int name_eq(const char *a, const char *b, size_t len)
+{
+    return strlen(a) == len && strncmp(a, b, len) == 0;
+}
+
+const cl_suite *cl_suite_by_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < COUNT(suites); i++)
+        if (name_eq(suites[i].name, name, len))
+            return &suites[i];
+    return NULL;
+}
+
+uint16_t cl_suite_id_by_name(const char *name, size_t len)
+{
+    const cl_suite *s = cl_suite_by_name(name, len);
+    return s ? s->id : 0;
+}
+
+static const char *named_name(const struct named *t, size_t n, uint16_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].id == id)
+            return t[i].name;
+    return NULL;
+}
+
+static uint16_t named_id(const struct named *t, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (name_eq(t[i].name, name, len))
+            return t[i].id;
+    return 0;
+}
+
+const char *cl_group_name(uint16_t group)
+{
+    return named_name(groups, COUNT(groups), group);
+}
+
+const char *cl_sig_scheme_name(uint16_t scheme)
+{
+    return named_name(schemes, COUNT(schemes), scheme);
+}
+
+uint16_t cl_group_by_name(const char *name, size_t len)
+{
+    return named_id(groups, COUNT(groups), name, len);
+}
+
+uint16_t cl_sig_scheme_by_name(const char *name, size_t len)
+{
+    return named_id(schemes, COUNT(schemes), name, len);
+}
+
+int cl_u16_in(uint16_t v, const uint16_t *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return 1;
+    return 0;
+}
+
+int cl_parse_name_list(const char *list, cl_name_lookup lookup, uint16_t *out, size_t cap,
+                       size_t *n)
+{
+    uint16_t tmp[32];
+    size_t count = 0;
+    CL_CHECK(list && cap <= 32, CLASP_ERR_INVALID_ARG);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ":,");
+        uint16_t id = len ? lookup(p, len) : 0;
+        CL_CHECK(id != 0 && count < cap && !cl_u16_in(id, tmp, count), CLASP_ERR_INVALID_ARG);
+        tmp[count++] = id;
+        p += len;
+        if (*p)
+            p++;
+    }
+    CL_CHECK(count > 0, CLASP_ERR_INVALID_ARG);
+    memcpy(out, tmp, count * sizeof(uint16_t));
+    *n = count;
+    return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * Outgoing handshake messages gather into one flight and are framed into records together
+ * (EncryptedExtensions through Finished fit one record, as in RFC 8448), flushed whenever
+ * the write keys are about to change and when a handler is done.
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+int cl_hs_queue(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    CL_CHECK(hs, CLASP_ERR_INTERNAL);
+    /* Post-handshake messages (KeyUpdate) bypass the transcript and go out at once. */
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    if (hs->out_cap - hs->out_len < len) {
+        size_t cap = hs->out_len + len < 4096 ? 4096 : 2 * (hs->out_len + len);
+        uint8_t *nb = cl_alloc(cap);
+        CL_CHECK(nb, CLASP_ERR_NOMEM);
+        if (hs->out_len)
+            memcpy(nb, hs->out, hs->out_len);
+        cl_free_secret(hs->out, hs->out_cap);
+        hs->out = nb;
+        hs->out_cap = cap;
+    }
+    memcpy(hs->out + hs->out_len, msg, len);
+    hs->out_len += len;
+    return 0;
+}
+
+int cl_hs_queue_writer(clasp_conn *c, cl_writer *w)
+{
+    int rc = cl_writer_finish(w);
+    if (rc == 0)
+        rc = cl_hs_queue(c, w->buf, w->len);
+    cl_writer_free(w);
+    return rc;
+}
+
+int cl_hs_flush(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    if (!hs || hs->out_len == 0)
+        return 0;
+    int rc = cl_rl_write(&c->rl, CL_CT_HANDSHAKE, hs->out, hs->out_len);
+    hs->out_len = 0;
+    return rc;
+}
+
+int cl_send_alert(clasp_conn *c, int description)
+{
+    uint8_t alert[2] = {2, (uint8_t)description}; /* fatal; close_notify is a warning */
+    if (description == CLASP_ALERT_CLOSE_NOTIFY)
+        alert[0] = 1;
+    /* A flight cut short by an error is never sent: only the alert goes out. */
+    if (c->hs)
+        c->hs->out_len = 0;
+    c->alert_sent = description;
+    return cl_rl_write(&c->rl, CL_CT_ALERT, alert, sizeof(alert));
+}
+
+int cl_send_compat_ccs(clasp_conn *c)
+{
+    static const uint8_t ccs = 1;
+    CL_TRY(cl_hs_flush(c));
+    c->hs->compat_ccs_sent = 1;
+    return cl_rl_write(&c->rl, CL_CT_CHANGE_CIPHER_SPEC, &ccs, 1);
+}

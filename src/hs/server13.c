@@ -1,0 +1,506 @@
+/*
+ * The TLS 1.3 server (RFC 8446 2, 4): ClientHello negotiation (version, suite, group,
+ * signature scheme, ALPN, SNI), HelloRetryRequest when the client's shares miss our group,
+ * the server's flight, then the client's Certificate, CertificateVerify and Finished.
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+/* ---- negotiation ---- */
+
+static int select_version(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader versions;
+    uint16_t v;
+    /* 4.2.1: without supported_versions a ClientHello offers TLS 1.2 at most. */
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS))
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the client does not offer TLS 1.3");
+    CL_TRY(cl_ext_supported_versions_ch(cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS),
+                                        &versions));
+    while (cl_read_u16(&versions, &v) == 0)
+        if (v == CL_TLS13_VERSION && c->cfg->max_version >= CL_TLS13_VERSION)
+            return 0;
+    return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the client does not offer TLS 1.3");
+}
+
+static int check_compression(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader comp = ch->compression;
+    uint8_t m;
+    /* 4.1.2: exactly one byte, null; anything else is illegal_parameter. */
+    if (cl_reader_left(&comp) != 1 || cl_read_u8(&comp, &m) != 0 || m != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "compression methods other than null");
+    return 0;
+}
+
+static int server_name(clasp_conn *c, const cl_client_hello *ch)
+{
+    const uint8_t *name = NULL;
+    size_t n = 0;
+    if (cl_exts_has(&ch->exts, CL_EXTI_SERVER_NAME))
+        CL_TRY(cl_ext_server_name_ch(cl_exts_get(&ch->exts, CL_EXTI_SERVER_NAME), &name, &n));
+    if (name) {
+        c->server_name = cl_alloc(n + 1);
+        CL_CHECK(c->server_name, CLASP_ERR_NOMEM);
+        memcpy(c->server_name, name, n);
+        c->server_name[n] = 0;
+    }
+    if (c->cfg->sni_cb) {
+        int rc = c->cfg->sni_cb(c, c->server_name, c->cfg->sni_arg);
+        if (rc)
+            return cl_fail(c, rc, "the server refused the name %s",
+                           c->server_name ? c->server_name : "(none)");
+    }
+    return 0;
+}
+
+static int select_suite(clasp_conn *c, const cl_client_hello *ch)
+{
+    const clasp_config *cfg = c->cfg;
+    cl_reader list = ch->cipher_suites;
+    uint16_t theirs[256], id;
+    size_t n = 0;
+    while (cl_read_u16(&list, &id) == 0)
+        if (cl_suite_find(id) && n < 256)
+            theirs[n++] = id;
+    size_t outer = cfg->server_pref ? cfg->n_suites : n;
+    for (size_t i = 0; i < outer; i++) {
+        id = cfg->server_pref ? cfg->suites[i] : theirs[i];
+        const cl_suite *s = cl_suite_find(id);
+        if (s && s->version == CL_TLS13_VERSION && cl_u16_in(id, theirs, n) &&
+            cl_u16_in(id, cfg->suites, cfg->n_suites)) {
+            c->hs->suite = s;
+            c->suite_info = s;
+            c->suite = id;
+            c->version = CL_TLS13_VERSION;
+            return cl_tr_set_hash(&c->hs->tr, s->hash);
+        }
+    }
+    return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no cipher suite in common");
+}
+
+static int select_credential(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_hs *hs = c->hs;
+    cl_reader list;
+    uint16_t s;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS))
+        return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "ClientHello without signature_algorithms");
+    cl_reader sa = cl_exts_get(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS);
+    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
+    hs->n_peer_schemes = 0;
+    while (cl_read_u16(&list, &s) == 0)
+        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
+            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
+            hs->peer_schemes[hs->n_peer_schemes++] = s;
+    if (cl_13_choose_credential(c) != 0)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "no certificate suits the client's signature algorithms");
+    return 0;
+}
+
+/* The client's groups, and its shares checked against them (4.2.8). */
+static int client_groups(clasp_conn *c, const cl_client_hello *ch, uint16_t *groups, size_t *n,
+                         cl_reader *shares)
+{
+    cl_reader list;
+    uint16_t g;
+    /* 9.2: supported_groups and key_share come together. */
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS) ||
+        !cl_exts_has(&ch->exts, CL_EXTI_KEY_SHARE))
+        return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "ClientHello without %s",
+                       cl_exts_has(&ch->exts, CL_EXTI_KEY_SHARE) ? "supported_groups"
+                                                                 : "key_share");
+    cl_reader sg = cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS);
+    CL_TRY(cl_ext_u16_list(&sg, 2, 0xfffe, &list));
+    *n = 0;
+    while (cl_read_u16(&list, &g) == 0)
+        if (*n < 64)
+            groups[(*n)++] = g;
+    CL_TRY(cl_ext_key_share_ch(cl_exts_get(&ch->exts, CL_EXTI_KEY_SHARE), shares));
+    cl_reader walk = *shares;
+    cl_key_share_entry e;
+    while (cl_reader_left(&walk)) {
+        CL_TRY(cl_ext_key_share_next(&walk, &e));
+        if (!cl_u16_in(e.group, groups, *n))
+            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                           "a key share for group 0x%04x, which is not in supported_groups",
+                           e.group);
+    }
+    return 0;
+}
+
+static int find_client_share(cl_reader shares, uint16_t group, cl_key_share_entry *out)
+{
+    while (cl_reader_left(&shares)) {
+        CL_TRY(cl_ext_key_share_next(&shares, out));
+        if (out->group == group)
+            return 0;
+    }
+    return CLASP_ERR_HANDSHAKE_FAILURE;
+}
+
+/*
+ * Chooses the group: the most preferred one the client sent a share for; failing that, the
+ * most preferred one it supports, which needs a HelloRetryRequest (*hrr_group).
+ */
+static int select_group(clasp_conn *c, const cl_client_hello *ch, cl_key_share_entry *share,
+                        uint16_t *hrr_group)
+{
+    const clasp_config *cfg = c->cfg;
+    uint16_t groups[64];
+    size_t n = 0;
+    cl_reader shares;
+    CL_TRY(client_groups(c, ch, groups, &n, &shares));
+    *hrr_group = 0;
+    for (size_t pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < (cfg->server_pref ? cfg->n_groups : n); i++) {
+            uint16_t g = cfg->server_pref ? cfg->groups[i] : groups[i];
+            if (!cl_u16_in(g, groups, n) || !cl_u16_in(g, cfg->groups, cfg->n_groups))
+                continue;
+            if (find_client_share(shares, g, share) == 0)
+                return 0;
+            if (pass == 1) {
+                *hrr_group = g;
+                return 0;
+            }
+        }
+    return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
+}
+
+static int select_alpn(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader theirs, ours;
+    const uint8_t *a, *b;
+    size_t an, bn;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_ALPN) || c->cfg->alpn_len == 0)
+        return 0;
+    CL_TRY(cl_ext_alpn_list(cl_exts_get(&ch->exts, CL_EXTI_ALPN), &theirs));
+    cl_reader_init(&ours, c->cfg->alpn, c->cfg->alpn_len);
+    while (cl_ext_alpn_next(&ours, &a, &an) == 0) {
+        cl_reader t = theirs;
+        while (cl_ext_alpn_next(&t, &b, &bn) == 0)
+            if (an == bn && memcmp(a, b, an) == 0) {
+                c->alpn = cl_alloc(an + 1);
+                CL_CHECK(c->alpn, CLASP_ERR_NOMEM);
+                memcpy(c->alpn, a, an);
+                c->alpn[an] = 0;
+                return 0;
+            }
+    }
+    /* RFC 7301 3.2 */
+    return cl_fail(c, CLASP_ERR_NO_APPLICATION_PROTOCOL, "no application protocol in common");
+}
+
+/* ---- HelloRetryRequest (4.1.4) ---- */
+
+static int write_hello(clasp_conn *c, cl_writer *w, const uint8_t *random, uint16_t group,
+                       const uint8_t *share, size_t share_len)
+{
+    cl_hs *hs = c->hs;
+    cl_msg_open(w, CL_HS_SERVER_HELLO);
+    cl_write_u16(w, CL_TLS12_VERSION);
+    cl_write_bytes(w, random, CL_RANDOM_LEN);
+    cl_write_vec(w, 1, hs->session_id, hs->session_id_len);
+    cl_write_u16(w, c->suite);
+    cl_write_u8(w, 0);
+    cl_exts_open(w);
+    cl_ext_open(w, CL_EXT_SUPPORTED_VERSIONS);
+    cl_write_u16(w, CL_TLS13_VERSION);
+    cl_ext_close(w);
+    cl_ext_open(w, CL_EXT_KEY_SHARE);
+    cl_write_u16(w, group);
+    if (share)
+        cl_write_vec(w, 2, share, share_len);
+    cl_ext_close(w);
+    if (!share) { /* HelloRetryRequest: the cookie the client must echo */
+        cl_ext_open(w, CL_EXT_COOKIE);
+        cl_write_vec(w, 2, hs->cookie, hs->cookie_len);
+        cl_ext_close(w);
+    }
+    cl_exts_close(w);
+    return cl_msg_close(w);
+}
+
+static int hello_retry(clasp_conn *c, const uint8_t *msg, size_t len, uint16_t group)
+{
+    cl_hs *hs = c->hs;
+    hs->ch1_len = len - CL_HS_HEADER_LEN;
+    hs->ch1 = cl_memdup(msg + CL_HS_HEADER_LEN, hs->ch1_len);
+    hs->cookie_len = 32;
+    hs->cookie = cl_alloc(hs->cookie_len);
+    CL_CHECK(hs->ch1 && hs->cookie, CLASP_ERR_NOMEM);
+    CL_TRY(cl_random(hs->cookie, hs->cookie_len));
+    hs->hrr_group = group;
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    CL_TRY(cl_tr_replace_with_message_hash(&hs->tr));
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 256, 4096));
+    write_hello(c, &w, cl_hrr_random, group, NULL, 0);
+    CL_TRY(cl_hs_queue_writer(c, &w));
+    if (hs->session_id_len) /* D.4: a CCS after our first handshake message */
+        CL_TRY(cl_send_compat_ccs(c));
+    hs->state = CL_S_WAIT_CH2;
+    return 0;
+}
+
+/* Extensions a second ClientHello may change (4.1.2). */
+static int may_change(uint16_t type)
+{
+    return type == CL_EXT_KEY_SHARE || type == CL_EXT_EARLY_DATA || type == CL_EXT_COOKIE ||
+           type == CL_EXT_PRE_SHARED_KEY || type == CL_EXT_PADDING;
+}
+
+/* The next extension that must not change, or 0 at the end. */
+static int next_fixed_ext(cl_reader *r, uint16_t *type, cl_reader *data)
+{
+    while (cl_reader_left(r)) {
+        CL_TRY(cl_read_u16(r, type));
+        CL_TRY(cl_read_vec16(r, data));
+        if (!may_change(*type))
+            return 1;
+    }
+    return 0;
+}
+
+/* 4.1.2: the second ClientHello repeats the first but for the extensions that may change. */
+static int same_hello(const cl_client_hello *a, const cl_client_hello *b)
+{
+    if (a->legacy_version != b->legacy_version || memcmp(a->random, b->random, 32) != 0 ||
+        a->session_id_len != b->session_id_len ||
+        memcmp(a->session_id, b->session_id, a->session_id_len) != 0 ||
+        cl_reader_left(&a->cipher_suites) != cl_reader_left(&b->cipher_suites) ||
+        memcmp(a->cipher_suites.p, b->cipher_suites.p, cl_reader_left(&a->cipher_suites)) != 0 ||
+        cl_reader_left(&a->compression) != cl_reader_left(&b->compression) ||
+        memcmp(a->compression.p, b->compression.p, cl_reader_left(&a->compression)) != 0)
+        return 0;
+    cl_reader ra = a->ext_block, rb = b->ext_block, da, db;
+    uint16_t ta, tb;
+    for (;;) {
+        int ha = next_fixed_ext(&ra, &ta, &da), hb = next_fixed_ext(&rb, &tb, &db);
+        if (ha < 0 || hb < 0 || ha != hb)
+            return 0;
+        if (!ha)
+            return 1;
+        if (ta != tb || cl_reader_left(&da) != cl_reader_left(&db) ||
+            (cl_reader_left(&da) && memcmp(da.p, db.p, cl_reader_left(&da)) != 0))
+            return 0;
+    }
+}
+
+static int check_second_hello(clasp_conn *c, const cl_client_hello *ch2)
+{
+    cl_hs *hs = c->hs;
+    cl_client_hello ch1;
+    const uint8_t *cookie;
+    size_t cookie_len;
+    CL_TRY(cl_client_hello_parse(hs->ch1, hs->ch1_len, &ch1));
+    if (!same_hello(&ch1, ch2))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "the second ClientHello changed more than RFC 8446 4.1.2 allows");
+    if (!cl_exts_has(&ch2->exts, CL_EXTI_COOKIE))
+        return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "the second ClientHello has no cookie");
+    CL_TRY(cl_ext_cookie(cl_exts_get(&ch2->exts, CL_EXTI_COOKIE), &cookie, &cookie_len));
+    if (cookie_len != hs->cookie_len || !cl_ct_memeq(cookie, hs->cookie, cookie_len))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the cookie was not echoed");
+    if (cl_exts_has(&ch2->exts, CL_EXTI_EARLY_DATA)) /* 4.2.10: no early data after HRR */
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "early_data in the second ClientHello");
+    return 0;
+}
+
+/* 4.1.2: after HRR, exactly one share, for the group asked for. */
+static int check_second_share(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader shares;
+    cl_key_share_entry e;
+    CL_TRY(cl_ext_key_share_ch(cl_exts_get(&ch->exts, CL_EXTI_KEY_SHARE), &shares));
+    if (cl_ext_key_share_next(&shares, &e) != 0 || cl_reader_left(&shares) != 0 ||
+        e.group != c->hs->hrr_group)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "the second ClientHello does not carry one share of the group asked for");
+    return 0;
+}
+
+/* ---- the server's flight ---- */
+
+static int send_server_hello(clasp_conn *c, const cl_key_share_entry *peer)
+{
+    cl_hs *hs = c->hs;
+    uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], dhe[CL_MAX_KEX_SECRET_LEN];
+    size_t pub_len, dhe_len = 0;
+    CL_TRY(cl_kex_generate(&hs->kex[0], peer->group));
+    hs->n_kex = 1;
+    int rc = cl_kex_derive(hs->kex[0], peer->key, peer->key_len, dhe, sizeof(dhe), &dhe_len);
+    if (rc)
+        return cl_fail(c, rc, "the client's key share is invalid");
+    c->group = peer->group;
+    CL_TRY(cl_kex_public(hs->kex[0], pub, sizeof(pub), &pub_len));
+    CL_TRY(cl_random(hs->server_random, sizeof(hs->server_random)));
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 256, 4096));
+    write_hello(c, &w, hs->server_random, peer->group, pub, pub_len);
+    rc = cl_hs_queue_writer(c, &w);
+    if (rc == 0)
+        rc = cl_13_handshake_secrets(c, dhe, dhe_len);
+    cl_wipe(dhe, sizeof(dhe));
+    return rc;
+}
+
+static int send_encrypted_extensions(clasp_conn *c, int sni, int rsl)
+{
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 256, 4096));
+    cl_msg_open(&w, CL_HS_ENCRYPTED_EXTENSIONS);
+    cl_exts_open(&w);
+    if (sni) { /* RFC 6066 3: an empty server_name says the name was used */
+        cl_ext_open(&w, CL_EXT_SERVER_NAME);
+        cl_ext_close(&w);
+    }
+    if (c->alpn) {
+        size_t n = strlen(c->alpn);
+        cl_ext_open(&w, CL_EXT_ALPN);
+        cl_write_open(&w, 2);
+        cl_write_vec(&w, 1, (const uint8_t *)c->alpn, n);
+        cl_write_close(&w);
+        cl_ext_close(&w);
+    }
+    if (rsl) {
+        unsigned limit = c->cfg->record_size_limit ? c->cfg->record_size_limit : CL_MAX_PLAINTEXT;
+        cl_ext_open(&w, CL_EXT_RECORD_SIZE_LIMIT);
+        cl_write_u16(&w, (uint16_t)(limit + 1));
+        cl_ext_close(&w);
+        c->rl.max_plain_in = limit;
+    }
+    cl_exts_close(&w);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+static int send_certificate_request(clasp_conn *c)
+{
+    size_t n_names = 0;
+    const cl_cert_der *names = c->cfg->trust ? cl_trust_ca_names(c->cfg->trust, &n_names) : NULL;
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 1024, 1 << 17));
+    cl_msg_open(&w, CL_HS_CERTIFICATE_REQUEST);
+    cl_write_u8(&w, 0); /* empty certificate_request_context */
+    cl_exts_open(&w);
+    cl_ext_write_u16_list(&w, CL_EXT_SIGNATURE_ALGORITHMS, c->cfg->schemes, c->cfg->n_schemes);
+    if (n_names) { /* the acceptable CAs, as the seeds describe */
+        cl_ext_open(&w, CL_EXT_CERTIFICATE_AUTHORITIES);
+        cl_write_open(&w, 2);
+        for (size_t i = 0; i < n_names; i++)
+            cl_write_vec(&w, 2, names[i].der, names[i].len);
+        cl_write_close(&w);
+        cl_ext_close(&w);
+    }
+    cl_exts_close(&w);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+static int server_flight(clasp_conn *c, const cl_client_hello *ch, const cl_key_share_entry *ks)
+{
+    cl_hs *hs = c->hs;
+    CL_TRY(send_server_hello(c, ks));
+    if (hs->session_id_len && !hs->compat_ccs_sent)
+        CL_TRY(cl_send_compat_ccs(c));
+    CL_TRY(cl_13_set_write_secret(c, hs->s_hs));
+    CL_TRY(cl_13_set_read_secret(c, hs->c_hs));
+    int rsl = cl_exts_has(&ch->exts, CL_EXTI_RECORD_SIZE_LIMIT);
+    if (rsl) {
+        uint16_t limit;
+        CL_TRY(cl_ext_record_size_limit(cl_exts_get(&ch->exts, CL_EXTI_RECORD_SIZE_LIMIT), &limit));
+        c->rl.max_frag_out =
+            (size_t)limit - 1 < CL_MAX_PLAINTEXT ? (size_t)limit - 1 : CL_MAX_PLAINTEXT;
+    }
+    CL_TRY(send_encrypted_extensions(c, c->server_name != NULL, rsl));
+    if (c->cfg->verify != CLASP_VERIFY_NONE) {
+        CL_TRY(send_certificate_request(c));
+        hs->cert_requested = 1;
+    }
+    CL_TRY(cl_13_send_certificate(c, NULL, 0));
+    CL_TRY(cl_13_send_certificate_verify(c));
+    CL_TRY(cl_13_send_finished(c));
+    CL_TRY(cl_13_application_secrets(c));
+    CL_TRY(cl_13_set_write_secret(c, hs->s_ap));
+    hs->state = hs->cert_requested ? CL_S_WAIT_CERT : CL_S_WAIT_FINISHED;
+    return 0;
+}
+
+/* ---- ClientHello ---- */
+
+/* Everything decided from the ClientHello before the server answers. */
+static int negotiate(clasp_conn *c, const cl_client_hello *ch, int second)
+{
+    CL_TRY(select_version(c, ch));
+    CL_TRY(check_compression(c, ch));
+    if (!second)
+        CL_TRY(server_name(c, ch));
+    CL_TRY(select_suite(c, ch));
+    CL_TRY(select_credential(c, ch));
+    return select_alpn(c, ch);
+}
+
+int cl_s13_client_hello(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_client_hello ch;
+    cl_key_share_entry ks;
+    uint16_t hrr_group;
+    int second = hs->state == CL_S_WAIT_CH2;
+    CL_TRY(cl_client_hello_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ch));
+    if (second)
+        CL_TRY(check_second_hello(c, &ch));
+    else {
+        memcpy(hs->client_random, ch.random, sizeof(hs->client_random));
+        memcpy(hs->session_id, ch.session_id, ch.session_id_len);
+        hs->session_id_len = ch.session_id_len;
+    }
+    CL_TRY(negotiate(c, &ch, second));
+    CL_TRY(select_group(c, &ch, &ks, &hrr_group));
+    if (second)
+        CL_TRY(check_second_share(c, &ch));
+    else if (hrr_group)
+        return hello_retry(c, msg, len, hrr_group);
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    return server_flight(c, &ch, &ks);
+}
+
+/* ---- the client's flight ---- */
+
+int cl_s13_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    CL_TRY(cl_13_peer_certificate(c, msg, len));
+    if (!hs->peer_cert_empty) {
+        hs->state = CL_S_WAIT_CV;
+        return 0;
+    }
+    /* 4.4.2.4: no certificate when one is required: certificate_required. */
+    if (c->cfg->verify == CLASP_VERIFY_REQUIRE)
+        return cl_fail(c, CLASP_ERR_CERTIFICATE_REQUIRED, "the client sent no certificate");
+    hs->state = CL_S_WAIT_FINISHED;
+    return 0;
+}
+
+int cl_s13_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_13_peer_certificate_verify(c, msg, len));
+    c->hs->state = CL_S_WAIT_FINISHED;
+    return 0;
+}
+
+int cl_s13_finished(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN];
+    CL_TRY(cl_13_peer_finished(c, msg, len));
+    CL_TRY(cl_13_set_read_secret(c, hs->c_ap));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_RES_MASTER, th, c->res_master));
+    return cl_13_complete(c);
+}

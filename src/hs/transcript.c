@@ -1,0 +1,66 @@
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/transcript.h"
+
+void cl_tr_free(cl_transcript *t)
+{
+    cl_hash_ctx_free(t->h);
+    cl_free(t->buf, t->cap);
+    memset(t, 0, sizeof(*t));
+}
+
+int cl_tr_add(cl_transcript *t, const uint8_t *msg, size_t len)
+{
+    if (t->h)
+        return cl_hash_ctx_update(t->h, msg, len);
+    if (t->cap - t->len < len) {
+        size_t cap = t->len + len;
+        uint8_t *nb = cl_alloc(cap);
+        CL_CHECK(nb, CLASP_ERR_NOMEM);
+        if (t->len)
+            memcpy(nb, t->buf, t->len);
+        cl_free(t->buf, t->cap);
+        t->buf = nb;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, msg, len);
+    t->len += len;
+    return 0;
+}
+
+int cl_tr_set_hash(cl_transcript *t, cl_hash_alg alg)
+{
+    if (t->h)
+        return cl_hash_ctx_alg(t->h) == alg ? 0 : CLASP_ERR_INTERNAL;
+    CL_TRY(cl_hash_ctx_new(&t->h, alg));
+    int rc = cl_hash_ctx_update(t->h, t->buf, t->len);
+    cl_free(t->buf, t->cap);
+    t->buf = NULL;
+    t->len = t->cap = 0;
+    return rc;
+}
+
+int cl_tr_has_hash(const cl_transcript *t)
+{
+    return t->h != NULL;
+}
+
+int cl_tr_hash(cl_transcript *t, uint8_t *out)
+{
+    CL_CHECK(t->h, CLASP_ERR_INTERNAL);
+    return cl_hash_ctx_snapshot(t->h, out);
+}
+
+int cl_tr_replace_with_message_hash(cl_transcript *t)
+{
+    CL_CHECK(t->h, CLASP_ERR_INTERNAL);
+    cl_hash_alg alg = cl_hash_ctx_alg(t->h);
+    uint8_t msg[4 + CL_MAX_HASH_LEN] = {254, 0, 0, (uint8_t)cl_hash_len(alg)};
+    CL_TRY(cl_hash_ctx_snapshot(t->h, msg + 4));
+    cl_hash_ctx_free(t->h);
+    t->h = NULL;
+    CL_TRY(cl_hash_ctx_new(&t->h, alg));
+    return cl_hash_ctx_update(t->h, msg, 4 + cl_hash_len(alg));
+}

@@ -1,0 +1,32 @@
+/*
+ * The handshake transcript (RFC 8446 4.4.1): a running hash of the handshake messages. The
+ * hash is only known once the cipher suite is; until then the messages are kept as bytes.
+ */
+#ifndef CLASP_HS_TRANSCRIPT_H
+#define CLASP_HS_TRANSCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+
+typedef struct cl_transcript {
+    cl_hash_ctx *h; /* NULL until the hash is chosen */
+    uint8_t *buf;   /* messages seen before that */
+    size_t len, cap;
+} cl_transcript;
+
+void cl_tr_free(cl_transcript *t);
+int cl_tr_add(cl_transcript *t, const uint8_t *msg, size_t len);
+/* Chooses the hash and feeds it what was kept. Choosing it again with the same hash is a no-op. */
+int cl_tr_set_hash(cl_transcript *t, cl_hash_alg alg);
+int cl_tr_has_hash(const cl_transcript *t);
+/* Transcript-Hash of everything so far (cl_hash_len bytes); the hash must be chosen. */
+int cl_tr_hash(cl_transcript *t, uint8_t *out);
+/*
+ * HelloRetryRequest (RFC 8446 4.4.1): replaces ClientHello1 (all that the transcript holds)
+ * with the synthetic message_hash message: 254, 00 00 HashLen, Hash(ClientHello1).
+ */
+int cl_tr_replace_with_message_hash(cl_transcript *t);
+
+#endif /* CLASP_HS_TRANSCRIPT_H */

@@ -1,0 +1,270 @@
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "record/layer.h"
+
+/* Output is bounded so a peer that never reads cannot make us buffer without end. */
+#define CL_RL_DEFAULT_TMAX (256 * 1024)
+
+void cl_rl_init(cl_rl *rl)
+{
+    memset(rl, 0, sizeof(*rl));
+    rl->max_plain_in = CL_MAX_PLAINTEXT;
+    rl->max_frag_out = CL_MAX_PLAINTEXT;
+    rl->tmax = CL_RL_DEFAULT_TMAX;
+    rl->wversion = CL_TLS12_VERSION;
+}
+
+void cl_rl_free(cl_rl *rl)
+{
+    cl_free_secret(rl->rbuf, rl->rcap);
+    cl_free_secret(rl->tbuf, rl->tcap);
+    cl_record_prot_clear(&rl->rprot);
+    cl_record_prot_clear(&rl->wprot);
+    memset(rl, 0, sizeof(*rl));
+}
+
+/* ---- receiving ---- */
+
+size_t cl_rl_buffered(const cl_rl *rl)
+{
+    return rl->rlen - rl->rpos;
+}
+
+/* Releases the receive buffer when it holds nothing: idle connections keep no buffers. */
+static void rbuf_release_if_empty(cl_rl *rl)
+{
+    if (rl->rbuf && !rl->holding && rl->rpos == rl->rlen) {
+        cl_free_secret(rl->rbuf, rl->rcap);
+        rl->rbuf = NULL;
+        rl->rcap = rl->rlen = rl->rpos = 0;
+    }
+}
+
+int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed)
+{
+    *consumed = 0;
+    if (len == 0 || rl->holding)
+        return 0;
+    if (!rl->rbuf) {
+        rl->rbuf = cl_alloc(CL_RL_RBUF_LEN);
+        CL_CHECK(rl->rbuf, CLASP_ERR_NOMEM);
+        rl->rcap = CL_RL_RBUF_LEN;
+    }
+    if (rl->rpos > 0) { /* move the partial record to the front */
+        memmove(rl->rbuf, rl->rbuf + rl->rpos, rl->rlen - rl->rpos);
+        rl->rlen -= rl->rpos;
+        rl->rpos = 0;
+    }
+    size_t n = rl->rcap - rl->rlen < len ? rl->rcap - rl->rlen : len;
+    memcpy(rl->rbuf + rl->rlen, in, n);
+    rl->rlen += n;
+    *consumed = n;
+    return 0;
+}
+
+/* The most a record of this type may carry on the wire in the current read epoch. */
+static size_t max_wire_len(const cl_rl *rl, uint8_t type)
+{
+    if (!rl->rprot.aead ||
+        (rl->rprot.version == CL_TLS13_VERSION && type != CL_CT_APPLICATION_DATA))
+        return CL_MAX_PLAINTEXT; /* plaintext: RFC 8446 5.1, RFC 5246 6.2.1 */
+    return rl->rprot.version == CL_TLS13_VERSION ? CL_TLS13_MAX_CIPHERTEXT
+                                                 : CL_TLS12_MAX_CIPHERTEXT;
+}
+
+/* Checks a record header before its body is awaited, so oversize records fail at once. */
+static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
+{
+    uint8_t type = h[0];
+    *len = (size_t)h[3] << 8 | h[4];
+    /* RFC 8446 5: an unknown record type is unexpected_message. */
+    CL_CHECK(type >= CL_CT_CHANGE_CIPHER_SPEC && type <= CL_CT_APPLICATION_DATA,
+             CLASP_ERR_UNEXPECTED_MESSAGE);
+    /* Every TLS version is 3.x; an SSLv2 hello or stray bytes are not TLS. */
+    CL_CHECK(h[1] == 3, CLASP_ERR_PROTOCOL_VERSION);
+    if (rl->rversion == CL_TLS12_VERSION)
+        CL_CHECK(h[2] == 3, CLASP_ERR_PROTOCOL_VERSION); /* RFC 5246 6.2.1 */
+    /*
+     * RFC 8446 5.2: under TLS 1.3 protection every record is application_data, except the
+     * compatibility change_cipher_spec, which is never protected.
+     */
+    if (rl->rprot.aead && rl->rprot.version == CL_TLS13_VERSION)
+        CL_CHECK(type == CL_CT_APPLICATION_DATA || type == CL_CT_CHANGE_CIPHER_SPEC,
+                 CLASP_ERR_UNEXPECTED_MESSAGE);
+    CL_CHECK(*len <= max_wire_len(rl, type), CLASP_ERR_RECORD_OVERFLOW);
+    return 0;
+}
+
+static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
+{
+    size_t off;
+    CL_TRY(cl_record_open(&rl->rprot, rec, rec_len, &out->type, &off, &out->len));
+    out->data = rec + off;
+    out->protected_ = 1;
+    /* RFC 8449 4: a record larger than the limit we advertised is record_overflow. */
+    CL_CHECK(out->len <= rl->max_plain_in, CLASP_ERR_RECORD_OVERFLOW);
+    return 0;
+}
+
+int cl_rl_read(cl_rl *rl, cl_record *out)
+{
+    CL_CHECK(!rl->holding, CLASP_ERR_STATE);
+    if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN)
+        return CLASP_WANT_READ;
+    uint8_t *h = rl->rbuf + rl->rpos;
+    size_t len;
+    CL_TRY(check_header(rl, h, &len));
+    if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN + len)
+        return CLASP_WANT_READ;
+    rl->rpos += CL_RECORD_HEADER_LEN + len;
+    int plain = !rl->rprot.aead ||
+                (rl->rprot.version == CL_TLS13_VERSION && h[0] == CL_CT_CHANGE_CIPHER_SPEC);
+    if (plain) {
+        out->type = h[0];
+        out->data = h + CL_RECORD_HEADER_LEN;
+        out->len = len;
+        out->protected_ = 0;
+    } else {
+        CL_TRY(open_record(rl, h, CL_RECORD_HEADER_LEN + len, out));
+    }
+    rl->holding = 1;
+    return 0;
+}
+
+void cl_rl_release(cl_rl *rl)
+{
+    rl->holding = 0;
+    rbuf_release_if_empty(rl);
+}
+
+/* ---- sending ---- */
+
+size_t cl_rl_output_len(const cl_rl *rl)
+{
+    return rl->tlen - rl->thead;
+}
+
+void cl_rl_output(const cl_rl *rl, const uint8_t **out, size_t *len)
+{
+    *out = rl->tbuf ? rl->tbuf + rl->thead : NULL;
+    *len = cl_rl_output_len(rl);
+}
+
+void cl_rl_output_done(cl_rl *rl, size_t n)
+{
+    if (n > cl_rl_output_len(rl))
+        n = cl_rl_output_len(rl);
+    rl->thead += n;
+    if (rl->thead == rl->tlen) { /* all sent: the buffer goes until next time */
+        cl_free_secret(rl->tbuf, rl->tcap);
+        rl->tbuf = NULL;
+        rl->tcap = rl->tlen = rl->thead = 0;
+    }
+}
+
+/*
+ * Room for n more bytes at the end of the output: compact, then grow. Application data is
+ * bounded by tmax; handshake messages and alerts are bounded by their own nature and must
+ * never be refused for lack of room.
+ */
+static int tbuf_room(cl_rl *rl, size_t n, int bounded)
+{
+    if (rl->thead > 0) {
+        memmove(rl->tbuf, rl->tbuf + rl->thead, rl->tlen - rl->thead);
+        rl->tlen -= rl->thead;
+        rl->thead = 0;
+    }
+    if (rl->tcap - rl->tlen >= n)
+        return 0;
+    CL_CHECK(!bounded || rl->tlen + n <= rl->tmax, CLASP_WANT_WRITE);
+    size_t cap = rl->tcap ? rl->tcap : CL_RL_RBUF_LEN;
+    while (cap < rl->tlen + n)
+        cap *= 2;
+    if (bounded && cap > rl->tmax)
+        cap = rl->tmax;
+    uint8_t *nb = cl_alloc(cap);
+    CL_CHECK(nb, CLASP_ERR_NOMEM);
+    if (rl->tlen)
+        memcpy(nb, rl->tbuf, rl->tlen);
+    cl_free_secret(rl->tbuf, rl->tcap);
+    rl->tbuf = nb;
+    rl->tcap = cap;
+    return 0;
+}
+
+/* One record of n <= max_frag_out bytes, appended to the output. */
+static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
+{
+    int bounded = type == CL_CT_APPLICATION_DATA;
+    if (!rl->wprot.aead) {
+        CL_TRY(tbuf_room(rl, CL_RECORD_HEADER_LEN + n, bounded));
+        uint8_t *h = rl->tbuf + rl->tlen;
+        h[0] = type;
+        h[1] = (uint8_t)(rl->wversion >> 8);
+        h[2] = (uint8_t)rl->wversion;
+        h[3] = (uint8_t)(n >> 8);
+        h[4] = (uint8_t)n;
+        memcpy(h + CL_RECORD_HEADER_LEN, data, n);
+        rl->tlen += CL_RECORD_HEADER_LEN + n;
+        return 0;
+    }
+    size_t prefix = cl_record_prot_prefix(&rl->wprot);
+    size_t total = prefix + n + cl_record_prot_suffix(&rl->wprot, 0), len;
+    CL_TRY(tbuf_room(rl, total, bounded));
+    uint8_t *rec = rl->tbuf + rl->tlen;
+    memcpy(rec + prefix, data, n);
+    CL_TRY(cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len));
+    rl->tlen += len;
+    return 0;
+}
+
+int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
+{
+    size_t frag = rl->max_frag_out;
+    /* Refuse the whole write up front rather than queue part of it. */
+    size_t records = (len + frag - 1) / frag;
+    size_t overhead = CL_RECORD_HEADER_LEN + CL_TLS12_EXPLICIT_NONCE_LEN + 1 + CL_AEAD_TAG_LEN;
+    if (type == CL_CT_APPLICATION_DATA)
+        CL_CHECK(cl_rl_output_len(rl) + len + records * overhead <= rl->tmax, CLASP_WANT_WRITE);
+    for (size_t off = 0; off < len; off += frag) {
+        size_t n = len - off < frag ? len - off : frag;
+        CL_TRY(write_one(rl, type, data + off, n));
+    }
+    return 0;
+}
+
+/* ---- keys ---- */
+
+static int set_keys(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
+                    const uint8_t *key, const uint8_t *iv, size_t iv_len)
+{
+    cl_record_prot next;
+    CL_TRY(cl_record_prot_init(&next, version, alg, seal, key, cl_aead_key_len(alg), iv, iv_len));
+    cl_record_prot_clear(p);
+    *p = next;
+    return 0;
+}
+
+int cl_rl_set_read_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
+                        const uint8_t *iv, size_t iv_len)
+{
+    return set_keys(&rl->rprot, version, alg, 0, key, iv, iv_len);
+}
+
+int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
+                         const uint8_t *iv, size_t iv_len)
+{
+    return set_keys(&rl->wprot, version, alg, 1, key, iv, iv_len);
+}
+
+int cl_rl_read_protected(const cl_rl *rl)
+{
+    return rl->rprot.aead != NULL;
+}
+
+int cl_rl_write_protected(const cl_rl *rl)
+{
+    return rl->wprot.aead != NULL;
+}

@@ -1,0 +1,97 @@
+/*
+ * The record layer: framing records out of received bytes and into bytes to send, with the
+ * protection of the current epoch in each direction (RFC 8446 section 5, RFC 5246 6.2).
+ *
+ * It knows content types and sizes, not handshake states: which record types are acceptable
+ * at a given moment (a ChangeCipherSpec, application data before the handshake is done) is
+ * decided by the caller, which sees every record.
+ *
+ * Buffers are allocated when needed and released when empty, so an idle connection holds
+ * none; their sizes are fixed by the RFC limits, so nothing grows while records flow.
+ */
+#ifndef CLASP_RECORD_LAYER_H
+#define CLASP_RECORD_LAYER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record/protect.h"
+
+/* One record's content as received (opened when protected). */
+typedef struct cl_record {
+    uint8_t type;
+    uint8_t *data; /* points into the receive buffer; valid until cl_rl_release */
+    size_t len;
+    int protected_; /* arrived under protection */
+} cl_record;
+
+typedef struct cl_rl {
+    /* receive side */
+    uint8_t *rbuf;
+    size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
+    int holding;             /* a record handed out and not yet released */
+    cl_record_prot rprot;
+    uint16_t rversion;   /* 0 until negotiated; then 0x0303 or 0x0304 */
+    size_t max_plain_in; /* our record_size_limit for received plaintext (2^14 default) */
+    /* send side */
+    uint8_t *tbuf;
+    size_t tcap, tlen, thead; /* bytes queued: [thead, tlen) */
+    size_t tmax;              /* bound on queued output */
+    cl_record_prot wprot;
+    uint16_t wversion;   /* legacy record version on plaintext records */
+    size_t max_frag_out; /* largest plaintext per record we send */
+} cl_rl;
+
+/* The most a receive buffer ever needs: a header and the largest TLS 1.2 ciphertext. */
+#define CL_RL_RBUF_LEN (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)
+
+void cl_rl_init(cl_rl *rl);
+/* Frees buffers and wipes both protection states. */
+void cl_rl_free(cl_rl *rl);
+
+/*
+ * Takes up to len received bytes into the receive buffer; *consumed says how many. Takes
+ * nothing while a record is held (the caller must release it first), which is the
+ * backpressure for unread application data.
+ */
+int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed);
+/* Received bytes not yet framed into records (a partial record, or records not yet read). */
+size_t cl_rl_buffered(const cl_rl *rl);
+
+/*
+ * The next complete record, opened under the current read protection. CLASP_WANT_READ when
+ * none is complete. Errors (the connection must end with their alert):
+ *   unexpected_message: unknown content type; under TLS 1.3 protection, a plaintext record
+ *     of a type other than change_cipher_spec;
+ *   protocol_version: a header whose major version is not 3 (SSLv2 and garbage);
+ *   record_overflow: a length over the limit (plaintext 2^14, 1.3 ciphertext 2^14 + 256,
+ *     1.2 ciphertext 2^14 + 2048), or an opened plaintext over our record_size_limit;
+ *   bad_record_mac: a record that does not authenticate.
+ * The record stays valid until cl_rl_release; only one is held at a time.
+ */
+int cl_rl_read(cl_rl *rl, cl_record *rec);
+void cl_rl_release(cl_rl *rl);
+
+/*
+ * Queues `len` bytes of content type `type` as records of at most max_frag_out bytes each,
+ * protected when write keys are set. Zero-length content queues nothing (callers decide
+ * whether an empty record makes sense). CLASP_WANT_WRITE when the output bound would be
+ * exceeded: drain the output first.
+ */
+int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len);
+
+/* The bytes waiting to be sent. */
+void cl_rl_output(const cl_rl *rl, const uint8_t **out, size_t *len);
+/* n of them were sent. */
+void cl_rl_output_done(cl_rl *rl, size_t n);
+size_t cl_rl_output_len(const cl_rl *rl);
+
+/* Installs new keys for one direction (a new epoch: the sequence number restarts at 0). */
+int cl_rl_set_read_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
+                        const uint8_t *iv, size_t iv_len);
+int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
+                         const uint8_t *iv, size_t iv_len);
+int cl_rl_read_protected(const cl_rl *rl);
+int cl_rl_write_protected(const cl_rl *rl);
+
+#endif /* CLASP_RECORD_LAYER_H */

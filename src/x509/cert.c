@@ -1,0 +1,126 @@
+/*
+ * Single certificates: reading them out of PEM and DER, and their public keys as clasp key
+ * handles. Shared by credentials, trust stores and verification.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "base/err.h"
+#include "x509/internal.h"
+
+enum block_kind { BLOCK_OTHER, BLOCK_CERT, BLOCK_TRUSTED };
+
+static enum block_kind block_kind(const char *name, int trusted_ok)
+{
+    if (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0)
+        return BLOCK_CERT;
+    /* OpenSSL's "trusted certificate": the DER followed by trust settings (X509_AUX). */
+    if (trusted_ok && strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
+        return BLOCK_TRUSTED;
+    return BLOCK_OTHER;
+}
+
+/* A certificate from a block's DER; the block must hold exactly one. */
+static int block_cert(enum block_kind kind, const unsigned char *der, long len, cl_x509_list *certs)
+{
+    const unsigned char *p = der;
+    X509 *x = kind == BLOCK_TRUSTED ? d2i_X509_AUX(NULL, &p, len) : d2i_X509(NULL, &p, len);
+    if (!x || p != der + len) {
+        X509_free(x);
+        return CLASP_ERR_BAD_CERTIFICATE;
+    }
+    if (!sk_X509_push(certs, x)) {
+        X509_free(x);
+        return CLASP_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* Reads the next PEM block: 1 when one was read (and kept or skipped), 0 at the end. */
+static int next_block(BIO *bio, int trusted_ok, cl_x509_list *certs)
+{
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long len = 0;
+    if (PEM_read_bio(bio, &name, &header, &data, &len) != 1) {
+        /* Running out of "-----BEGIN" lines is the normal end; anything else is damage. */
+        unsigned long e = ERR_peek_last_error();
+        int end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+        return end ? 0 : CLASP_ERR_BAD_CERTIFICATE;
+    }
+    enum block_kind kind = block_kind(name, trusted_ok);
+    int rc = kind == BLOCK_OTHER ? 0 : block_cert(kind, data, len, certs);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    /* A skipped block may be the private key of a combined file: wipe it. */
+    OPENSSL_clear_free(data, (size_t)len);
+    return rc == 0 ? 1 : rc;
+}
+
+int cl_x509_read_pem(const uint8_t *pem, size_t len, int trusted_ok, cl_x509_list **out)
+{
+    CL_CHECK(pem && len > 0 && len <= INT_MAX, CLASP_ERR_BAD_CERTIFICATE);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    cl_x509_list *certs = sk_X509_new_null();
+    int rc = CLASP_ERR_NOMEM;
+    if (!bio || !certs)
+        goto out;
+    while ((rc = next_block(bio, trusted_ok, certs)) == 1)
+        ;
+    if (rc == 0 && sk_X509_num(certs) == 0)
+        rc = CLASP_ERR_BAD_CERTIFICATE;
+out:
+    BIO_free(bio);
+    ERR_clear_error(); /* the end of the input is reported as an error too */
+    if (rc != 0) {
+        sk_X509_pop_free(certs, X509_free);
+        return rc;
+    }
+    *out = certs;
+    return 0;
+}
+
+X509 *cl_x509_from_der(const uint8_t *der, size_t len)
+{
+    if (!der || len == 0 || len > LONG_MAX)
+        return NULL;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    /* A certificate must fill its buffer exactly: trailing bytes are an error. */
+    if (x && p == der + len)
+        return x;
+    X509_free(x);
+    ERR_clear_error();
+    return NULL;
+}
+
+int cl_x509_pubkey(const X509 *x, cl_pubkey **out)
+{
+    /*
+     * Through the SubjectPublicKeyInfo DER, so that src/crypto alone decides what a key is
+     * (type, curve) and no EVP_PKEY crosses the seam.
+     */
+    unsigned char *der = NULL;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+    if (len <= 0) {
+        ERR_clear_error();
+        return CLASP_ERR_BAD_CERTIFICATE;
+    }
+    int rc = cl_pubkey_from_spki(out, der, (size_t)len);
+    OPENSSL_free(der);
+    return rc == CLASP_ERR_BAD_KEY ? CLASP_ERR_BAD_CERTIFICATE : rc;
+}
+
+int cl_cert_public_key(const uint8_t *der, size_t len, cl_pubkey **out)
+{
+    X509 *x = cl_x509_from_der(der, len);
+    CL_CHECK(x, CLASP_ERR_BAD_CERTIFICATE);
+    int rc = cl_x509_pubkey(x, out);
+    X509_free(x);
+    return rc;
+}

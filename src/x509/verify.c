@@ -1,0 +1,290 @@
+/*
+ * Chain verification through libcrypto's X509_STORE: path building to a trust anchor,
+ * signatures, validity, basicConstraints, key usage, extended key usage and the peer's
+ * name, then the outcome mapped to the error whose alert fits (RFC 8446 6.2) with a reason
+ * people can read.
+ *
+ * Shaped for a client-side cache of verified chains to sit in front of run_store_ctx: the
+ * chain's exact DER, the trust store and the purpose would be its key, and a hit would
+ * still check validity at `now` and the host name for each connection.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "base/err.h"
+#include "x509/internal.h"
+
+/* What one verification asks for besides the chain and the store. */
+struct verify_opts {
+    const char *host; /* NULL: no name check */
+    int host_is_ip;   /* an IPv4/IPv6 literal: compared with IP SANs only */
+    cl_verify_purpose purpose;
+    time_t now; /* 0: the current time */
+};
+
+/* What X509_verify_cert concluded. */
+struct verify_outcome {
+    int error; /* X509_V_OK or an X509_V_ERR_* */
+    int depth; /* of the certificate it concerns, -1 when none */
+    char subject[96];
+};
+
+static void set_reason(cl_verify_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_reason(cl_verify_result *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+    va_end(ap);
+}
+
+/* Whether host is an IP literal, judged by the parser X509_VERIFY_PARAM_set1_ip_asc uses. */
+static int is_ip_literal(const char *host)
+{
+    ASN1_OCTET_STRING *ip = a2i_IPADDRESS(host);
+    ASN1_OCTET_STRING_free(ip); /* a2i_IPADDRESS queues no error for a non-address */
+    return ip != NULL;
+}
+
+/* Decodes the chain: the leaf, and the certificates after it as untrusted intermediates. */
+static int parse_chain(const cl_cert_der *chain, size_t n, X509 **leaf, cl_x509_list **untrusted,
+                       cl_verify_result *res)
+{
+    *untrusted = sk_X509_new_null();
+    CL_CHECK(*untrusted, CLASP_ERR_NOMEM);
+    for (size_t i = 0; i < n; i++) {
+        X509 *x = cl_x509_from_der(chain[i].der, chain[i].len);
+        if (!x) {
+            set_reason(res, "certificate %zu does not parse", i);
+            return CLASP_ERR_BAD_CERTIFICATE;
+        }
+        if (i == 0) {
+            *leaf = x;
+        } else if (!sk_X509_push(*untrusted, x)) {
+            X509_free(x);
+            return CLASP_ERR_NOMEM;
+        }
+    }
+    return 0;
+}
+
+/* How a DNS host name is matched against this leaf (also what a cache hit would use). */
+static unsigned host_flags(const X509 *leaf)
+{
+    /* "*" stands for one whole left-most label: no "w*.example.com" (RFC 6125 6.4.3). */
+    unsigned flags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
+    /*
+     * The subject CN counts only when there is no SAN at all. OpenSSL alone would also try
+     * it when the SANs hold no DNS name (IP addresses only), which RFC 6125 6.4.4 allows
+     * but no certificate made today needs.
+     */
+    if (X509_get_ext_by_NID(leaf, NID_subject_alt_name, -1) >= 0)
+        flags |= X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
+    return flags;
+}
+
+/* Purpose, time and name for one verification, on top of the store's defaults. */
+static int set_params(X509_STORE_CTX *ctx, const struct verify_opts *o)
+{
+    /*
+     * libssl's parameter sets, named after what the peer is: "ssl_server" sets the
+     * serverAuth purpose and the matching trust setting, as a TLS client uses it.
+     */
+    const char *set = o->purpose == CL_PURPOSE_SERVER ? "ssl_server" : "ssl_client";
+    CL_CHECK(X509_STORE_CTX_set_default(ctx, set) == 1, CLASP_ERR_CRYPTO);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    if (o->now != 0)
+        X509_VERIFY_PARAM_set_time(param, o->now);
+    if (!o->host)
+        return 0;
+    if (o->host_is_ip)
+        return X509_VERIFY_PARAM_set1_ip_asc(param, o->host) == 1 ? 0 : CLASP_ERR_INVALID_ARG;
+    X509_VERIFY_PARAM_set_hostflags(param, host_flags(X509_STORE_CTX_get0_cert(ctx)));
+    return X509_VERIFY_PARAM_set1_host(param, o->host, 0) == 1 ? 0 : CLASP_ERR_INVALID_ARG;
+}
+
+/*
+ * Runs X509_verify_cert over a parsed chain; the one place a store context is set up.
+ * Returns 0 when the verification ran (its verdict in *vo), else a local failure.
+ */
+static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
+                         const struct verify_opts *o, struct verify_outcome *vo)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    CL_CHECK(ctx, CLASP_ERR_NOMEM);
+    int rc = CLASP_ERR_NOMEM;
+    /* The store is only read here; X509_STORE locks around its lazy lookups. */
+    if (X509_STORE_CTX_init(ctx, cl_trust_store(t), leaf, untrusted) != 1)
+        goto out;
+    CL_TRY_OUT(rc, set_params(ctx, o));
+    *vo = (struct verify_outcome){.error = X509_V_OK, .depth = -1};
+    rc = 0;
+    if (X509_verify_cert(ctx) == 1)
+        goto out;
+    vo->error = X509_STORE_CTX_get_error(ctx);
+    if (vo->error == X509_V_OK)
+        vo->error = X509_V_ERR_UNSPECIFIED; /* a failure without a verdict */
+    /* Which certificate failed, named only on failure (printing a name allocates). */
+    X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+    if (cur) {
+        vo->depth = X509_STORE_CTX_get_error_depth(ctx);
+        cl_x509_name_line(X509_get_subject_name(cur), vo->subject, sizeof(vo->subject));
+    }
+out:
+    X509_STORE_CTX_free(ctx);
+    return rc;
+}
+
+/* How each libcrypto verdict is reported; text NULL means libcrypto's own wording. */
+struct verify_error {
+    int x509;
+    int err;
+    const char *text;
+};
+
+static const struct verify_error verify_errors[] = {
+    /* outside a validity period: certificate_expired, at either end as the header says */
+    {X509_V_ERR_CERT_HAS_EXPIRED, CLASP_ERR_CERTIFICATE_EXPIRED, "certificate expired"},
+    {X509_V_ERR_CERT_NOT_YET_VALID, CLASP_ERR_CERTIFICATE_EXPIRED, "certificate not yet valid"},
+    {X509_V_ERR_CRL_HAS_EXPIRED, CLASP_ERR_CERTIFICATE_EXPIRED, "CRL expired"},
+    {X509_V_ERR_CRL_NOT_YET_VALID, CLASP_ERR_CERTIFICATE_EXPIRED, "CRL not yet valid"},
+    /* no path to an anchor: unknown_ca */
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, CLASP_ERR_UNKNOWN_CA, "unknown issuer"},
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, CLASP_ERR_UNKNOWN_CA, "unknown issuer"},
+    {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, CLASP_ERR_UNKNOWN_CA, "unknown issuer"},
+    {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, CLASP_ERR_UNKNOWN_CA,
+     "untrusted self-signed certificate"},
+    {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, CLASP_ERR_UNKNOWN_CA,
+     "untrusted self-signed certificate in chain"},
+    {X509_V_ERR_CERT_UNTRUSTED, CLASP_ERR_UNKNOWN_CA, "anchor not trusted for this purpose"},
+    {X509_V_ERR_CERT_REJECTED, CLASP_ERR_UNKNOWN_CA, "anchor rejected for this purpose"},
+    {X509_V_ERR_CERT_CHAIN_TOO_LONG, CLASP_ERR_UNKNOWN_CA, "chain too long"},
+    {X509_V_ERR_CERT_REVOKED, CLASP_ERR_CERTIFICATE_REVOKED, "certificate revoked"},
+    /* a certificate whose constraints forbid this use: unsupported_certificate */
+    {X509_V_ERR_INVALID_PURPOSE, CLASP_ERR_UNSUPPORTED_CERTIFICATE, NULL}, /* worded in report() */
+    {X509_V_ERR_INVALID_CA, CLASP_ERR_UNSUPPORTED_CERTIFICATE, "issuer is not a CA"},
+    {X509_V_ERR_KEYUSAGE_NO_CERTSIGN, CLASP_ERR_UNSUPPORTED_CERTIFICATE,
+     "issuer key usage excludes certificate signing"},
+    {X509_V_ERR_PATH_LENGTH_EXCEEDED, CLASP_ERR_UNSUPPORTED_CERTIFICATE,
+     "path length constraint exceeded"},
+    {X509_V_ERR_INVALID_NON_CA, CLASP_ERR_UNSUPPORTED_CERTIFICATE, "CA certificate used as leaf"},
+    {X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE, CLASP_ERR_UNSUPPORTED_CERTIFICATE,
+     "key usage excludes digital signatures"},
+    {X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION, CLASP_ERR_UNSUPPORTED_CERTIFICATE,
+     "unhandled critical extension"},
+    /* damaged certificates: bad_certificate */
+    {X509_V_ERR_CERT_SIGNATURE_FAILURE, CLASP_ERR_BAD_CERTIFICATE, "bad certificate signature"},
+    {X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE, CLASP_ERR_BAD_CERTIFICATE,
+     "bad certificate signature"},
+    {X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, CLASP_ERR_BAD_CERTIFICATE,
+     "issuer public key does not decode"},
+    {X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, CLASP_ERR_BAD_CERTIFICATE, "bad notBefore field"},
+    {X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, CLASP_ERR_BAD_CERTIFICATE, "bad notAfter field"},
+    {X509_V_ERR_INVALID_EXTENSION, CLASP_ERR_BAD_CERTIFICATE, "malformed extension"},
+    {X509_V_ERR_EE_KEY_TOO_SMALL, CLASP_ERR_BAD_CERTIFICATE, "leaf key too small"},
+    {X509_V_ERR_CA_KEY_TOO_SMALL, CLASP_ERR_BAD_CERTIFICATE, "CA key too small"},
+    {X509_V_ERR_CA_MD_TOO_WEAK, CLASP_ERR_BAD_CERTIFICATE, "signature digest too weak"},
+    {X509_V_ERR_OUT_OF_MEM, CLASP_ERR_NOMEM, "out of memory"},
+};
+
+static const struct verify_error *find_error(int x509)
+{
+    for (size_t i = 0; i < sizeof(verify_errors) / sizeof(verify_errors[0]); i++)
+        if (verify_errors[i].x509 == x509)
+            return &verify_errors[i];
+    return NULL;
+}
+
+/* Turns a verdict into the clasp error and the reason; 0 for success. */
+static int report(const struct verify_outcome *vo, const struct verify_opts *o,
+                  cl_verify_result *res)
+{
+    if (vo->error == X509_V_OK) {
+        set_reason(res, "ok");
+        return 0;
+    }
+    /* The host comes from the local configuration; cut it so the reason stays short. */
+    if (vo->error == X509_V_ERR_HOSTNAME_MISMATCH) {
+        set_reason(res, "hostname mismatch (wanted %.100s)", o->host ? o->host : "");
+        return CLASP_ERR_BAD_CERTIFICATE;
+    }
+    if (vo->error == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        set_reason(res, "IP address mismatch (wanted %.100s)", o->host ? o->host : "");
+        return CLASP_ERR_BAD_CERTIFICATE;
+    }
+    const struct verify_error *e = find_error(vo->error);
+    const char *text = e && e->text ? e->text : X509_verify_cert_error_string(vo->error);
+    if (vo->error == X509_V_ERR_INVALID_PURPOSE)
+        text = o->purpose == CL_PURPOSE_SERVER ? "certificate not for TLS server use"
+                                               : "certificate not for TLS client use";
+    if (vo->depth < 0)
+        set_reason(res, "%s", text);
+    else
+        set_reason(res, "%s (depth %d, %s)", text, vo->depth, vo->subject);
+    return e ? e->err : CLASP_ERR_CERTIFICATE_UNKNOWN;
+}
+
+/* The verified leaf's key, which must be one TLS can use. */
+static int take_leaf_key(X509 *leaf, cl_verify_result *res)
+{
+    cl_pubkey *k = NULL;
+    int rc = cl_x509_pubkey(leaf, &k);
+    if (rc != 0) {
+        set_reason(res, "leaf public key does not decode");
+        return rc;
+    }
+    if (cl_pubkey_type(k) == CL_KEY_OTHER) {
+        EVP_PKEY *pkey = X509_get0_pubkey(leaf);
+        const char *name = pkey ? EVP_PKEY_get0_type_name(pkey) : NULL;
+        set_reason(res, "leaf key type not usable in TLS (%s %u)", name ? name : "unknown",
+                   cl_pubkey_bits(k));
+        cl_pubkey_free(k);
+        return CLASP_ERR_UNSUPPORTED_CERTIFICATE; /* RFC 8446 6.2: "of an unsupported type" */
+    }
+    res->leaf_key = k;
+    res->leaf_type = cl_pubkey_type(k);
+    return 0;
+}
+
+int cl_verify_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, const char *host,
+                    cl_verify_purpose purpose, time_t now, cl_verify_result *res)
+{
+    CL_CHECK(res, CLASP_ERR_INVALID_ARG);
+    *res = (cl_verify_result){.leaf_key = NULL, .leaf_type = CL_KEY_OTHER};
+    CL_CHECK(t && (chain || n == 0), CLASP_ERR_INVALID_ARG);
+    CL_CHECK(purpose == CL_PURPOSE_SERVER || purpose == CL_PURPOSE_CLIENT, CLASP_ERR_INVALID_ARG);
+    /* OpenSSL takes an empty name as "no name check": refuse it rather than pass nothing. */
+    if (host && host[0] == '\0') {
+        set_reason(res, "empty host name");
+        return CLASP_ERR_INVALID_ARG;
+    }
+    if (n == 0) {
+        set_reason(res, "empty certificate chain");
+        return CLASP_ERR_BAD_CERTIFICATE;
+    }
+    struct verify_opts o = {host, host && is_ip_literal(host), purpose, now};
+    struct verify_outcome vo;
+    X509 *leaf = NULL;
+    cl_x509_list *untrusted = NULL;
+    int rc;
+    CL_TRY_OUT(rc, parse_chain(chain, n, &leaf, &untrusted, res));
+    CL_TRY_OUT(rc, run_store_ctx(t, leaf, untrusted, &o, &vo));
+    CL_TRY_OUT(rc, report(&vo, &o, res));
+    rc = take_leaf_key(leaf, res);
+out:
+    X509_free(leaf);
+    sk_X509_pop_free(untrusted, X509_free);
+    if (rc != 0 && res->reason[0] == '\0')
+        set_reason(res, "%s", clasp_strerror(rc));
+    if (rc != 0)
+        ERR_clear_error(); /* a failed check may leave libcrypto's reasons queued */
+    return rc;
+}

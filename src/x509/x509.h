@@ -1,0 +1,105 @@
+/*
+ * Certificates: chains and keys loaded once at configuration time, trust stores, and chain
+ * verification through libcrypto's X509_STORE. The interface speaks clasp types only;
+ * X509 objects stay inside src/x509/.
+ */
+#ifndef CLASP_X509_X509_H
+#define CLASP_X509_X509_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "crypto/crypto.h"
+
+/* ---- one certificate chain with its private key (what a server or client presents) ---- */
+
+typedef struct cl_cert_der {
+    uint8_t *der;
+    size_t len;
+} cl_cert_der;
+
+typedef struct cl_credential {
+    cl_cert_der *certs; /* leaf first, as sent on the wire */
+    size_t n_certs;
+    cl_privkey *key;
+    cl_pubkey *leaf_key; /* the leaf's public key */
+    cl_key_type type;
+    unsigned bits;
+} cl_credential;
+
+/*
+ * Loads a PEM chain (leaf first; every CERTIFICATE block in order) and its PEM private key,
+ * each parsed once here, the DER kept for sending. CLASP_ERR_BAD_KEY when the key does not
+ * match the leaf or its type has no TLS use; CLASP_ERR_BAD_CERTIFICATE for a chain that
+ * does not parse or is empty.
+ */
+int cl_credential_from_pem(cl_credential **out, const uint8_t *chain_pem, size_t chain_len,
+                           const uint8_t *key_pem, size_t key_len);
+void cl_credential_free(cl_credential *c);
+
+/* ---- trust anchors ---- */
+
+typedef struct cl_trust cl_trust;
+
+int cl_trust_new(cl_trust **out);
+void cl_trust_free(cl_trust *t);
+/* Adds every certificate of a PEM buffer. CLASP_ERR_BAD_CERTIFICATE if none parses or any
+ * certificate block is damaged; nothing is added then. */
+int cl_trust_add_pem(cl_trust *t, const uint8_t *pem, size_t len);
+/* A PEM file, a hashed directory (c_rehash layout), or the system's default store. */
+int cl_trust_load_file(cl_trust *t, const char *path);
+int cl_trust_load_dir(cl_trust *t, const char *path);
+int cl_trust_load_default(cl_trust *t);
+/* Number of anchors added through add_pem/load_file (directories load lazily: not counted). */
+size_t cl_trust_count(const cl_trust *t);
+/*
+ * The DER-encoded subject names of the anchors added through add_pem/load_file, for the
+ * certificate_authorities extension and the TLS 1.2 CertificateRequest. The array and its
+ * entries belong to the store.
+ */
+const cl_cert_der *cl_trust_ca_names(const cl_trust *t, size_t *n);
+
+/* ---- verification ---- */
+
+typedef enum cl_verify_purpose {
+    CL_PURPOSE_SERVER, /* the peer is a TLS server: serverAuth, host name checked */
+    CL_PURPOSE_CLIENT, /* the peer is a TLS client: clientAuth */
+} cl_verify_purpose;
+
+typedef struct cl_verify_result {
+    cl_pubkey *leaf_key; /* owned by the caller on success */
+    cl_key_type leaf_type;
+    /* A human-readable reason on failure, e.g. "hostname mismatch (wanted example.com)". */
+    char reason[160];
+} cl_verify_result;
+
+/*
+ * Verifies a chain (leaf first, DER as received) against the trust anchors: signatures,
+ * validity at `now` (0: the current time), basicConstraints, key usage and extended key
+ * usage for the purpose, and for servers the host name: DNS names (SAN, wildcards in the
+ * left-most label only; the subject CN only when there is no SAN) or, when `host` is an
+ * IPv4/IPv6 literal, the IP SANs. host may be NULL for clients (no name check).
+ * Returns 0 or the error whose alert fits (RFC 8446 6.2):
+ *   CLASP_ERR_BAD_CERTIFICATE       unparsable certificate, bad signature, name mismatch
+ *   CLASP_ERR_UNKNOWN_CA            no path to an anchor (including self-signed leaves)
+ *   CLASP_ERR_CERTIFICATE_EXPIRED   outside its validity period (either end)
+ *   CLASP_ERR_CERTIFICATE_REVOKED   revoked (when CRLs are configured)
+ *   CLASP_ERR_UNSUPPORTED_CERTIFICATE  key usage / purpose does not allow TLS use, or the
+ *                                   leaf's key is of a type clasp cannot use
+ *   CLASP_ERR_CERTIFICATE_UNKNOWN   anything else
+ * with res->reason filled in either way.
+ */
+int cl_verify_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, const char *host,
+                    cl_verify_purpose purpose, time_t now, cl_verify_result *res);
+
+/* The public key of one DER certificate (no verification). */
+int cl_cert_public_key(const uint8_t *der, size_t len, cl_pubkey **out);
+
+/*
+ * A one-line summary of a certificate for people: "subject=CN=example.com issuer=CN=Test CA
+ * key=ECDSA P-256 valid=2026-01-01..2027-01-01". Truncated to cap (always terminated).
+ */
+int cl_cert_summary(const uint8_t *der, size_t len, char *buf, size_t cap);
+
+#endif /* CLASP_X509_X509_H */
