@@ -1,0 +1,457 @@
+/*
+ * clasp-client: connects to a TLS server, shows what was negotiated, sends a request and
+ * prints the answer. The output is stable (scripts read it): see ABOUT, which --help prints.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <clasp/clasp.h>
+
+#include "common.h"
+
+#define PROG "clasp-client"
+/* A server that has not finished the handshake by then is not going to. */
+#define HANDSHAKE_TIMEOUT_MS 30000
+#define CHUNK                16384
+/* Returned for failures that were printed where they happened. */
+#define REPORTED 1
+
+enum {
+    OPT_SERVERNAME = OPT_TOOL,
+    OPT_REQUEST,
+    OPT_KEY_UPDATE,
+    OPT_QUIET,
+};
+
+static const tool_opt client_opts[] = {
+    {"servername", required_argument, OPT_SERVERNAME, "NAME",
+     "name to send (SNI) and verify (default: HOST)"},
+    {"request", required_argument, OPT_REQUEST, "STRING",
+     "what to send (\\r \\n \\t \\\\ \\xNN understood); - for stdin"},
+    {"key-update", no_argument, OPT_KEY_UPDATE, NULL,
+     "send a KeyUpdate (asking the server for one) before the request"},
+    {"quiet", no_argument, OPT_QUIET, NULL, "print only the answer and errors"},
+};
+
+static const char ABOUT[] =
+    "Connects to HOST:PORT (a name, an IPv4 address, or [IPv6]:PORT), verifies the server\n"
+    "against --ca (else the system's trust store) and NAME, sends the request (default:\n"
+    "\"GET / HTTP/1.1\\r\\nHost: NAME\\r\\nConnection: close\\r\\n\\r\\n\") and copies the\n"
+    "answer to stdout until the server closes. With --request -, stdin is sent as it\n"
+    "comes and close_notify follows its end. There is no way to skip verification.\n"
+    "\n"
+    "stderr, after the handshake (not with --quiet), one \"key: value\" per line:\n"
+    "  connected: ADDRESS:PORT\n"
+    "  version: TLS 1.3\n"
+    "  cipher_suite: TLS_AES_128_GCM_SHA256\n"
+    "  group: x25519                         (none without a key exchange)\n"
+    "  signature_scheme: ecdsa_secp256r1_sha256\n"
+    "  alpn: h2                              (none when not negotiated)\n"
+    "  peer_cert[I]: subject=... issuer=... key=... valid=FROM..TO\n"
+    "  key_update: sent, server asked to update (with --key-update)\n"
+    "Failures, one line on stderr:\n"
+    "  clasp-client: handshake failed: DETAIL (alert sent: NAME / received: NAME)\n"
+    "  clasp-client: connection failed: DETAIL (alert sent: NAME / received: NAME)\n"
+    "  clasp-client: connection truncated: the server closed without close_notify\n"
+    "  clasp-client: cannot connect to HOST:PORT: REASON (and other setup failures)\n"
+    "NAME is an RFC 8446 alert name, or none.\n"
+    "\n"
+    "Exit status: 0 the server closed with close_notify; 1 a failure; 2 a bad command line.\n";
+
+typedef struct client_args {
+    const char *servername;
+    const char *request;
+    int key_update, quiet;
+} client_args;
+
+static int on_opt(void *ctx, int id, const char *arg)
+{
+    client_args *a = ctx;
+    switch (id) {
+    case OPT_SERVERNAME: a->servername = arg; return 0;
+    case OPT_REQUEST: a->request = arg; return 0;
+    case OPT_KEY_UPDATE: a->key_update = 1; return 0;
+    case OPT_QUIET: a->quiet = 1; return 0;
+    default: return -1;
+    }
+}
+
+/* "host:port" or "[v6]:port" into its parts. */
+static int split_target(const char *t, char *host, size_t hcap, char *port, size_t pcap)
+{
+    const char *colon;
+    size_t hlen;
+    if (t[0] == '[') {
+        const char *end = strchr(t, ']');
+        if (!end || end[1] != ':')
+            return -1;
+        hlen = (size_t)(end - t - 1);
+        t++;
+        colon = end + 1;
+    } else {
+        colon = strrchr(t, ':');
+        if (!colon || memchr(t, ':', (size_t)(colon - t)))
+            return -1; /* no port, or an IPv6 address without brackets */
+        hlen = (size_t)(colon - t);
+    }
+    if (hlen == 0 || hlen >= hcap || strlen(colon + 1) == 0 || strlen(colon + 1) >= pcap)
+        return -1;
+    memcpy(host, t, hlen);
+    host[hlen] = '\0';
+    strcpy(port, colon + 1);
+    return 0;
+}
+
+/* A connected TCP socket to the first address of host that answers, or -1 (printed). */
+static int connect_to(const char *host, const char *port, char *addr, size_t cap)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, PROG ": cannot resolve %s port %s: %s\n", host, port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            tool_addr(ai->ai_addr, ai->ai_addrlen, addr, cap);
+            break;
+        }
+        err = errno;
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        fprintf(stderr, PROG ": cannot connect to %s port %s: %s\n", host, port, strerror(err));
+        return -1;
+    }
+    int one = 1; /* records leave when written: no waiting on Nagle for the next one */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (tool_nonblocking(fd) != 0) {
+        fprintf(stderr, PROG ": cannot set the socket non-blocking: %s\n", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The --request string with its escapes decoded into out (as long as s); its length, or -1. */
+static long unescape(const char *s, uint8_t *out)
+{
+    size_t o = 0;
+    for (; *s; s++) {
+        if (*s != '\\') {
+            out[o++] = (uint8_t)*s;
+            continue;
+        }
+        s++;
+        switch (*s) {
+        case 'r': out[o++] = '\r'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 't': out[o++] = '\t'; break;
+        case '\\': out[o++] = '\\'; break;
+        case 'x':
+            if (hexval(s[1]) < 0 || hexval(s[2]) < 0)
+                return -1;
+            out[o++] = (uint8_t)(hexval(s[1]) << 4 | hexval(s[2]));
+            s += 2;
+            break;
+        default: return -1;
+        }
+    }
+    return (long)o;
+}
+
+/* "clasp-client: WHAT: DETAIL (alert sent: X / received: Y)". */
+static void report(const char *what, const clasp_conn *c, int rc)
+{
+    char a[24], b[24];
+    const char *detail = clasp_conn_error(c) ? clasp_conn_error_detail(c) : clasp_strerror(rc);
+    fprintf(stderr, PROG ": %s: %s (alert sent: %s / received: %s)\n", what, detail,
+            tool_alert(clasp_conn_alert_sent(c), a, sizeof(a)),
+            tool_alert(clasp_conn_alert_received(c), b, sizeof(b)));
+}
+
+/* Runs the handshake on the non-blocking socket; 0, an error, or 1 on timeout. */
+static int handshake(clasp_conn *c, int fd)
+{
+    int64_t deadline = tool_now_ms() + HANDSHAKE_TIMEOUT_MS;
+    for (;;) {
+        int rc = clasp_handshake(c);
+        if (rc != CLASP_WANT_READ && rc != CLASP_WANT_WRITE)
+            return rc;
+        int64_t left = deadline - tool_now_ms();
+        if (left <= 0)
+            return 1;
+        struct pollfd p = {.fd = fd, .events = rc == CLASP_WANT_READ ? POLLIN : POLLOUT};
+        if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+            return CLASP_ERR_IO;
+    }
+}
+
+static void print_negotiated(const clasp_conn *c, const char *addr)
+{
+    char b[32];
+    const char *alpn = clasp_conn_alpn(c);
+    fprintf(stderr, "connected: %s\n", addr);
+    fprintf(stderr, "version: %s\n", tool_version(clasp_conn_version(c), b, sizeof(b)));
+    fprintf(stderr, "cipher_suite: %s\n", tool_suite(clasp_conn_cipher_suite(c), b, sizeof(b)));
+    fprintf(stderr, "group: %s\n", tool_group(clasp_conn_group(c), b, sizeof(b)));
+    fprintf(stderr, "signature_scheme: %s\n",
+            tool_scheme(clasp_conn_peer_signature_scheme(c), b, sizeof(b)));
+    fprintf(stderr, "alpn: %s\n", alpn ? alpn : "none");
+    for (size_t i = 0; i < clasp_conn_peer_cert_count(c); i++) {
+        char line[512];
+        if (clasp_conn_peer_cert_summary(c, i, line, sizeof(line)) != 0)
+            snprintf(line, sizeof(line), "(cannot be described)");
+        fprintf(stderr, "peer_cert[%zu]: %s\n", i, line);
+    }
+}
+
+/* What the client sends after the handshake, and what it has sent of it. */
+typedef struct outgoing {
+    uint8_t *owned; /* the decoded --request or the default, freed at the end */
+    const uint8_t *p;
+    size_t len, off;
+    int from_stdin, stdin_eof, close_sent;
+    uint8_t chunk[CHUNK];
+} outgoing;
+
+/* Sends what is pending; after stdin's end, close_notify. 0, CLASP_WANT_WRITE or an error. */
+static int pump_out(clasp_conn *c, outgoing *o)
+{
+    if (o->off < o->len) {
+        size_t n;
+        int rc = clasp_write(c, o->p + o->off, o->len - o->off, &n);
+        o->off += n;
+        if (rc)
+            return rc;
+    }
+    if (o->from_stdin && o->stdin_eof && o->off == o->len && !o->close_sent) {
+        o->close_sent = 1;
+        return clasp_close(c);
+    }
+    return clasp_flush(c);
+}
+
+/*
+ * Copies what arrived to stdout until the socket has nothing more. Returns 0 (more may
+ * come), CLASP_WANT_WRITE (the reply to a KeyUpdate waits for room), CLASP_ERR_CLOSED,
+ * REPORTED (stdout failed), or the connection's error.
+ */
+static int pump_in(clasp_conn *c)
+{
+    uint8_t buf[CHUNK];
+    for (;;) {
+        size_t n;
+        int rc = clasp_read(c, buf, sizeof(buf), &n);
+        if (rc == CLASP_OK && fwrite(buf, 1, n, stdout) == n)
+            continue;
+        if (fflush(stdout) != 0 || rc == CLASP_OK) {
+            fprintf(stderr, PROG ": writing to stdout: %s\n", strerror(errno));
+            return REPORTED;
+        }
+        return rc == CLASP_WANT_READ ? 0 : rc;
+    }
+}
+
+/* Reads the next piece of stdin into o when o has sent everything; -1 on a read error. */
+static int read_stdin(outgoing *o)
+{
+    ssize_t n = read(STDIN_FILENO, o->chunk, sizeof(o->chunk));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n < 0) {
+        fprintf(stderr, PROG ": reading stdin: %s\n", strerror(errno));
+        return -1;
+    }
+    if (n == 0)
+        o->stdin_eof = 1;
+    o->p = o->chunk;
+    o->len = (size_t)n;
+    o->off = 0;
+    return 0;
+}
+
+/* After the handshake: sends the request and copies the answer until the server closes. */
+static int exchange(clasp_conn *c, int fd, outgoing *o)
+{
+    for (;;) {
+        /* Reading first: a server that answered and closed is done, whatever we still send. */
+        int rc = pump_in(c);
+        if (rc == CLASP_ERR_CLOSED)
+            return 0;
+        int want_write = rc == CLASP_WANT_WRITE;
+        if (rc && !want_write)
+            return rc;
+        rc = pump_out(c, o);
+        want_write |= rc == CLASP_WANT_WRITE;
+        if (rc && rc != CLASP_WANT_WRITE)
+            return rc;
+        int want_stdin = o->from_stdin && !o->stdin_eof && o->off == o->len;
+        struct pollfd p[2] = {{.fd = fd, .events = POLLIN | (want_write ? POLLOUT : 0)},
+                              {.fd = STDIN_FILENO, .events = POLLIN}};
+        if (poll(p, want_stdin ? 2 : 1, -1) < 0 && errno != EINTR) {
+            fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
+            return REPORTED;
+        }
+        if (want_stdin && p[1].revents && read_stdin(o) != 0)
+            return REPORTED;
+    }
+}
+
+/* The request to send: --request decoded, stdin, or the default GET. */
+static int make_request(const char *request, const char *name, outgoing *o)
+{
+    if (request && strcmp(request, "-") == 0) {
+        o->from_stdin = 1;
+        return 0;
+    }
+    size_t cap = (request ? strlen(request) : strlen(name) + 64) + 1;
+    o->owned = malloc(cap);
+    if (!o->owned) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return -1;
+    }
+    if (request) {
+        long n = unescape(request, o->owned);
+        if (n < 0) {
+            fprintf(stderr, PROG ": --request: bad escape (known: \\r \\n \\t \\\\ \\xNN)\n");
+            return -1;
+        }
+        o->len = (size_t)n;
+    } else {
+        int v6 = strchr(name, ':') != NULL; /* an IPv6 literal is bracketed in Host */
+        int n = snprintf((char *)o->owned, cap,
+                         "GET / HTTP/1.1\r\nHost: %s%s%s\r\n"
+                         "Connection: close\r\n\r\n",
+                         v6 ? "[" : "", name, v6 ? "]" : "");
+        o->len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    }
+    o->p = o->owned;
+    return 0;
+}
+
+/* The configuration and the connection, named; NULL after printing why not. */
+static clasp_conn *make_conn(const tool_tls *tls, const char *name, clasp_config **cfg)
+{
+    *cfg = clasp_config_new(CLASP_CLIENT);
+    if (!*cfg) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return NULL;
+    }
+    if (tool_configure(PROG, *cfg, tls, 1) != 0)
+        return NULL;
+    clasp_conn *c = clasp_conn_new(*cfg);
+    if (!c) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return NULL;
+    }
+    int rc = clasp_conn_set_server_name(c, name);
+    if (rc) {
+        fprintf(stderr, PROG ": server name '%s': %s\n", name, clasp_strerror(rc));
+        clasp_conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Handshake, parameters, KeyUpdate, exchange: the exit status. */
+static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, outgoing *o)
+{
+    int rc = handshake(c, fd);
+    if (rc == 1) {
+        fprintf(stderr, PROG ": handshake failed: no answer within %d s\n",
+                HANDSHAKE_TIMEOUT_MS / 1000);
+        return TOOL_EXIT_FAIL;
+    }
+    if (rc) {
+        report("handshake failed", c, rc);
+        return TOOL_EXIT_FAIL;
+    }
+    if (!a->quiet)
+        print_negotiated(c, addr);
+    if (a->key_update) {
+        rc = clasp_conn_key_update(c, 1); /* sent with the request, ahead of it */
+        if (rc) {
+            report("key update failed", c, rc);
+            return TOOL_EXIT_FAIL;
+        }
+        if (!a->quiet)
+            fprintf(stderr, "key_update: sent, server asked to update\n");
+    }
+    rc = exchange(c, fd, o);
+    if (rc == 0) {
+        clasp_close(c); /* our close_notify in answer; the server may be gone already */
+        return TOOL_EXIT_OK;
+    }
+    if (rc == CLASP_ERR_TRUNCATED)
+        fprintf(stderr, PROG ": connection truncated: the server closed without close_notify\n");
+    else if (rc != REPORTED)
+        report("connection failed", c, rc);
+    return TOOL_EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+    client_args a = {0};
+    tool_tls tls;
+    const tool_cli cli = {PROG,
+                          "HOST:PORT [options]",
+                          ABOUT,
+                          client_opts,
+                          sizeof(client_opts) / sizeof(client_opts[0]),
+                          on_opt,
+                          &a};
+    int first = tool_parse(&cli, &tls, argc, argv);
+    if (first < 0)
+        return TOOL_EXIT_USAGE;
+    char host[256], port[16];
+    if (argc - first != 1 || split_target(argv[first], host, sizeof(host), port, sizeof(port))) {
+        fprintf(stderr, PROG ": expected one HOST:PORT (an IPv6 address as [::1]:443)\n");
+        tool_usage(&cli, stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *name = a.servername ? a.servername : host;
+    static outgoing o; /* a 16 KiB stdin buffer: not on the stack */
+    if (make_request(a.request, name, &o) != 0) {
+        free(o.owned);
+        return TOOL_EXIT_USAGE;
+    }
+    int status = TOOL_EXIT_FAIL, fd = -1;
+    clasp_config *cfg = NULL;
+    clasp_conn *c = make_conn(&tls, name, &cfg);
+    char addr[96];
+    if (c && (fd = connect_to(host, port, addr, sizeof(addr))) >= 0 &&
+        clasp_conn_set_fd(c, fd) == 0)
+        status = talk(&a, c, fd, addr, &o);
+    clasp_conn_free(c);
+    clasp_config_free(cfg);
+    if (fd >= 0)
+        close(fd);
+    free(o.owned);
+    return status;
+}

@@ -1,0 +1,701 @@
+/*
+ * clasp-server: a TLS server for trying clasp against clients. One thread, one poll loop,
+ * many connections, each a small state machine over the non-blocking socket layer
+ * (clasp/io.h): handshake, then an HTTP answer naming what was negotiated (or an echo),
+ * then close_notify. One log line per connection; the formats are in ABOUT (--help).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <clasp/clasp.h>
+
+#include "common.h"
+
+#define PROG          "clasp-server"
+#define MAX_LISTENERS 8
+#define MAX_SESSIONS  1000
+#define SESSION_BUF   16384 /* the request head, the answer, or one echo chunk */
+/* A client gets this long for its handshake and its request. */
+#define HANDSHAKE_TIMEOUT_MS 30000
+/* After our close_notify (or alert), how long the client's last bytes are waited for. */
+#define LINGER_MS 2000
+/* Steps a busy connection runs before the others get their turn. */
+#define MAX_ROUNDS 8
+
+enum {
+    OPT_PORT = OPT_TOOL,
+    OPT_VERIFY,
+    OPT_ECHO,
+    OPT_HOST,
+    OPT_ONCE,
+};
+
+static const tool_opt server_opts[] = {
+    {"port", required_argument, OPT_PORT, "P", "port to listen on (0: any free one)"},
+    {"host", required_argument, OPT_HOST, "ADDR", "address to listen on (default 127.0.0.1)"},
+    {"verify", required_argument, OPT_VERIFY, "MODE",
+     "client certificates: none (default), optional, require"},
+    {"echo", no_argument, OPT_ECHO, NULL, "echo received data instead of answering HTTP"},
+    {"once", no_argument, OPT_ONCE, NULL, "exit after the first connection (status: its result)"},
+};
+
+static const char ABOUT[] =
+    "Listens on ADDR:P and serves any number of connections at once. --cert/--key may be\n"
+    "given several times (e.g. ECDSA and RSA); each handshake uses the first that suits the\n"
+    "client. --ca names the CAs for client certificates (needed by --verify).\n"
+    "Each connection reads an HTTP/1.x request head (up to \\r\\n\\r\\n) and answers\n"
+    "\"HTTP/1.1 200 OK\" (text/plain, Content-Length, Connection: close) with the body\n"
+    "  clasp-server: TLS connection established\n"
+    "  version: TLS 1.3\n"
+    "  cipher_suite: TLS_AES_128_GCM_SHA256\n"
+    "  group: x25519\n"
+    "  alpn: none\n"
+    "  client_cert: none                  (or subject=... issuer=... key=... valid=...)\n"
+    "then sends close_notify. With --echo, it sends back every byte until the client's\n"
+    "close_notify, then closes.\n"
+    "\n"
+    "stderr: once ready, one line per listening address:\n"
+    "  listening on 127.0.0.1:P\n"
+    "and one line per connection when it ends:\n"
+    "  clasp-server: PEER version=V suite=S group=G alpn=A client_cert=C result=R\n"
+    "      alert_sent=X alert_received=Y                           (all on one line)\n"
+    "Values are \"none\" when absent, and double-quoted (with \\\" \\\\ \\xNN escapes) when\n"
+    "not a plain word: version=\"TLS 1.3\". R is ok, or why the connection failed\n"
+    "(clasp's error detail, or a timeout). X and Y are RFC 8446 alert names.\n"
+    "\n"
+    "SIGINT or SIGTERM stops the server (exit status 0). Exit status with --once: 0 when\n"
+    "the connection succeeded, 1 when not; 1 when the server cannot start; 2 for a bad\n"
+    "command line.\n";
+
+typedef struct server_args {
+    const char *port, *host;
+    clasp_verify_mode verify;
+    int echo, once;
+} server_args;
+
+static const struct {
+    const char *name;
+    clasp_verify_mode mode;
+} verify_modes[] = {
+    {"none", CLASP_VERIFY_NONE},
+    {"optional", CLASP_VERIFY_OPTIONAL},
+    {"require", CLASP_VERIFY_REQUIRE},
+};
+
+static int parse_port(const char *arg)
+{
+    char *end;
+    errno = 0;
+    long p = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || p < 0 || p > 65535) {
+        fprintf(stderr, PROG ": --port: '%s' is not a port number (0 to 65535)\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int on_opt(void *ctx, int id, const char *arg)
+{
+    server_args *a = ctx;
+    switch (id) {
+    case OPT_PORT: a->port = arg; return parse_port(arg);
+    case OPT_HOST: a->host = arg; return 0;
+    case OPT_ECHO: a->echo = 1; return 0;
+    case OPT_ONCE: a->once = 1; return 0;
+    case OPT_VERIFY:
+        for (size_t i = 0; i < sizeof(verify_modes) / sizeof(verify_modes[0]); i++)
+            if (strcmp(arg, verify_modes[i].name) == 0) {
+                a->verify = verify_modes[i].mode;
+                return 0;
+            }
+        fprintf(stderr, PROG ": --verify: '%s' is none of none, optional, require\n", arg);
+        return -1;
+    default: return -1;
+    }
+}
+
+/* ---- sessions ---- */
+
+typedef enum phase {
+    P_HANDSHAKE,
+    P_REQUEST, /* reading the request head */
+    P_RESPOND, /* writing the answer */
+    P_ECHO,
+    P_CLOSING, /* sending close_notify */
+    P_LINGER,  /* waiting for the client's end, so closing does not reset the connection */
+} phase;
+
+typedef struct session {
+    int fd;
+    clasp_conn *conn;
+    char peer[96];
+    phase ph;
+    short events;     /* what poll waits for */
+    int ready;        /* run again without waiting: the engine may hold unread data */
+    int64_t deadline; /* ms; 0: none */
+    int failed;
+    char why[128]; /* the failure when it is not the connection's error */
+    size_t len, off;
+    uint8_t buf[SESSION_BUF];
+} session;
+
+typedef struct server {
+    const server_args *args;
+    clasp_config *cfg;
+    int listeners[MAX_LISTENERS];
+    size_t n_listeners;
+    session *sessions[MAX_SESSIONS];
+    size_t n_sessions;
+    unsigned long accepted;
+    int64_t accept_paused_until;
+    int done, status; /* --once: the first connection ended, and how */
+} server;
+
+enum step { STEP_AGAIN, STEP_WAIT, STEP_YIELD, STEP_END };
+
+/* The client's certificate summary, or "none". */
+static const char *client_cert(const clasp_conn *c, char *buf, size_t cap)
+{
+    if (clasp_conn_peer_cert_count(c) == 0 || clasp_conn_peer_cert_summary(c, 0, buf, cap) != 0)
+        return "none";
+    return buf;
+}
+
+/* "clasp-server: PEER version=... alert_received=..." */
+static void session_log(const session *s)
+{
+    const clasp_conn *c = s->conn;
+    char b[5][40], cert[400], alpn_q[64], cert_q[600], res_q[600];
+    const char *alpn = clasp_conn_alpn(c);
+    const char *res = !s->failed ? "ok" : s->why[0] ? s->why : clasp_conn_error_detail(c);
+    char ver_q[48];
+    tool_quote(tool_version(clasp_conn_version(c), b[0], sizeof(b[0])), ver_q, sizeof(ver_q));
+    tool_quote(alpn ? alpn : "none", alpn_q, sizeof(alpn_q));
+    tool_quote(client_cert(c, cert, sizeof(cert)), cert_q, sizeof(cert_q));
+    tool_quote(res, res_q, sizeof(res_q));
+    fprintf(stderr,
+            PROG ": %s version=%s suite=%s group=%s alpn=%s client_cert=%s result=%s "
+                 "alert_sent=%s alert_received=%s\n",
+            s->peer, ver_q, tool_suite(clasp_conn_cipher_suite(c), b[1], sizeof(b[1])),
+            tool_group(clasp_conn_group(c), b[2], sizeof(b[2])), alpn_q, cert_q, res_q,
+            tool_alert(clasp_conn_alert_sent(c), b[3], sizeof(b[3])),
+            tool_alert(clasp_conn_alert_received(c), b[4], sizeof(b[4])));
+}
+
+/* Starts the linger: what we sent leaves, our side closes, the client's end is awaited. */
+static enum step start_linger(session *s)
+{
+    clasp_flush(s->conn); /* after a failure, whatever the alert left behind */
+    shutdown(s->fd, SHUT_WR);
+    s->ph = P_LINGER;
+    s->deadline = tool_now_ms() + LINGER_MS;
+    return STEP_AGAIN;
+}
+
+/* A CLASP_WANT_* to wait for, or a failure (the alert is already sent) to linger after. */
+static enum step wait_or_fail(session *s, int rc)
+{
+    if (rc == CLASP_WANT_READ || rc == CLASP_WANT_WRITE) {
+        s->events = rc == CLASP_WANT_READ ? POLLIN : POLLOUT;
+        return STEP_WAIT;
+    }
+    s->failed = 1;
+    if (clasp_conn_error(s->conn) == 0)
+        snprintf(s->why, sizeof(s->why), "%s", clasp_strerror(rc));
+    return start_linger(s);
+}
+
+static enum step step_handshake(session *s, const server_args *a)
+{
+    int rc = clasp_handshake(s->conn);
+    if (rc)
+        return wait_or_fail(s, rc);
+    s->ph = a->echo ? P_ECHO : P_REQUEST;
+    if (a->echo)
+        s->deadline = 0; /* an echo session lasts as long as its client wants */
+    return STEP_AGAIN;
+}
+
+/* The answer: an HTTP page naming what was negotiated. */
+static void build_answer(session *s)
+{
+    const clasp_conn *c = s->conn;
+    char body[1024], b[3][40], cert[400];
+    const char *alpn = clasp_conn_alpn(c);
+    snprintf(body, sizeof(body),
+             "clasp-server: TLS connection established\nversion: %s\ncipher_suite: %s\n"
+             "group: %s\nalpn: %s\nclient_cert: %s\n",
+             tool_version(clasp_conn_version(c), b[0], sizeof(b[0])),
+             tool_suite(clasp_conn_cipher_suite(c), b[1], sizeof(b[1])),
+             tool_group(clasp_conn_group(c), b[2], sizeof(b[2])), alpn ? alpn : "none",
+             client_cert(c, cert, sizeof(cert)));
+    int n = snprintf((char *)s->buf, sizeof(s->buf),
+                     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n\r\n%s",
+                     strlen(body), body);
+    s->len = n > 0 ? (size_t)n : 0;
+    s->off = 0;
+}
+
+static int has_head_end(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i + 4 <= len; i++)
+        if (memcmp(p + i, "\r\n\r\n", 4) == 0)
+            return 1;
+    return 0;
+}
+
+static enum step step_request(session *s)
+{
+    for (;;) {
+        if (s->len == sizeof(s->buf)) {
+            s->failed = 1;
+            snprintf(s->why, sizeof(s->why), "request head over %d bytes", SESSION_BUF);
+            s->ph = P_CLOSING;
+            return STEP_AGAIN;
+        }
+        size_t n, from = s->len > 3 ? s->len - 3 : 0; /* the end may straddle two reads */
+        int rc = clasp_read(s->conn, s->buf + s->len, sizeof(s->buf) - s->len, &n);
+        if (rc == CLASP_ERR_CLOSED) { /* the client closed without asking: fine */
+            s->ph = P_CLOSING;
+            return STEP_AGAIN;
+        }
+        if (rc)
+            return wait_or_fail(s, rc);
+        s->len += n;
+        if (has_head_end(s->buf + from, s->len - from)) {
+            build_answer(s);
+            s->ph = P_RESPOND;
+            return STEP_AGAIN;
+        }
+    }
+}
+
+static enum step step_respond(session *s)
+{
+    size_t n;
+    int rc = clasp_write(s->conn, s->buf + s->off, s->len - s->off, &n);
+    s->off += n;
+    if (rc)
+        return wait_or_fail(s, rc);
+    s->ph = P_CLOSING;
+    return STEP_AGAIN;
+}
+
+/* Writes back what was read; reads only when all of it is out (that is the backpressure). */
+static enum step step_echo(session *s)
+{
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+        if (s->off < s->len) {
+            size_t n;
+            int rc = clasp_write(s->conn, s->buf + s->off, s->len - s->off, &n);
+            s->off += n;
+            if (rc)
+                return wait_or_fail(s, rc);
+        }
+        size_t n;
+        int rc = clasp_read(s->conn, s->buf, sizeof(s->buf), &n);
+        if (rc == CLASP_ERR_CLOSED) {
+            s->ph = P_CLOSING;
+            return STEP_AGAIN;
+        }
+        if (rc)
+            return wait_or_fail(s, rc);
+        s->len = n;
+        s->off = 0;
+    }
+    return STEP_YIELD;
+}
+
+static enum step step_closing(session *s)
+{
+    int rc = clasp_close(s->conn);
+    if (rc)
+        return wait_or_fail(s, rc);
+    return start_linger(s);
+}
+
+/*
+ * Reads until the client's end (close_notify or end of file), discarding. Closing a socket
+ * with unread data resets the connection, and a reset can destroy our last bytes (the end
+ * of the answer, or an alert) before the client reads them.
+ */
+static enum step step_linger(session *s)
+{
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+        if (clasp_conn_error(s->conn) == 0) {
+            size_t n;
+            int rc = clasp_read(s->conn, s->buf, sizeof(s->buf), &n);
+            if (rc == CLASP_WANT_READ) {
+                s->events = POLLIN;
+                return STEP_WAIT;
+            }
+            if (rc)
+                return STEP_END;
+            continue;
+        }
+        ssize_t n = recv(s->fd, s->buf, sizeof(s->buf), 0); /* failed: raw bytes */
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            s->events = POLLIN;
+            return STEP_WAIT;
+        }
+        if (n == 0 || (n < 0 && errno != EINTR))
+            return STEP_END;
+    }
+    return STEP_YIELD;
+}
+
+static enum step step(session *s, const server_args *a)
+{
+    switch (s->ph) {
+    case P_HANDSHAKE: return step_handshake(s, a);
+    case P_REQUEST: return step_request(s);
+    case P_RESPOND: return step_respond(s);
+    case P_ECHO: return step_echo(s);
+    case P_CLOSING: return step_closing(s);
+    case P_LINGER: return step_linger(s);
+    }
+    return STEP_END;
+}
+
+/* Logs, frees and forgets session i. */
+static void session_end(server *srv, size_t i)
+{
+    session *s = srv->sessions[i];
+    session_log(s);
+    if (srv->args->once) {
+        srv->done = 1;
+        srv->status = s->failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    }
+    clasp_conn_free(s->conn);
+    close(s->fd);
+    free(s);
+    srv->sessions[i] = srv->sessions[--srv->n_sessions];
+}
+
+/* Runs session i until it waits, yields or ends. */
+static void session_run(server *srv, size_t i)
+{
+    session *s = srv->sessions[i];
+    s->ready = 0;
+    for (;;) {
+        enum step r = step(s, srv->args);
+        if (r == STEP_WAIT)
+            return;
+        if (r == STEP_YIELD) {
+            s->ready = 1;
+            return;
+        }
+        if (r == STEP_END) {
+            session_end(srv, i);
+            return;
+        }
+    }
+}
+
+/* Ends the sessions whose time is up. */
+static void expire(server *srv, int64_t now)
+{
+    for (size_t i = srv->n_sessions; i-- > 0;) {
+        session *s = srv->sessions[i];
+        if (!s->deadline || now < s->deadline)
+            continue;
+        if (s->ph != P_LINGER) { /* a linger that runs out is a normal end */
+            s->failed = 1;
+            snprintf(s->why, sizeof(s->why), "timeout %s",
+                     s->ph == P_HANDSHAKE ? "during the handshake" : "waiting for the request");
+        }
+        session_end(srv, i);
+    }
+}
+
+static session *session_new(server *srv, int fd, const struct sockaddr *sa, socklen_t len)
+{
+    session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->fd = fd;
+    s->conn = clasp_conn_new(srv->cfg);
+    if (!s->conn || clasp_conn_set_fd(s->conn, fd) != 0) {
+        clasp_conn_free(s->conn);
+        free(s);
+        return NULL;
+    }
+    tool_addr(sa, len, s->peer, sizeof(s->peer));
+    s->ph = P_HANDSHAKE;
+    s->events = POLLIN;
+    s->deadline = tool_now_ms() + HANDSHAKE_TIMEOUT_MS;
+    return s;
+}
+
+/* Whether the listeners are polled: room for a session, not paused, --once not used up. */
+static int accepting(const server *srv, int64_t now)
+{
+    if (srv->args->once && srv->accepted > 0)
+        return 0;
+    return srv->n_sessions < MAX_SESSIONS && now >= srv->accept_paused_until;
+}
+
+/* Accepts every connection waiting on listener lfd. */
+static void accept_all(server *srv, int lfd)
+{
+    while (accepting(srv, tool_now_ms())) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        int fd = accept(lfd, (struct sockaddr *)&ss, &len);
+        if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+            continue;
+        if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (fd < 0) { /* out of descriptors or memory: let some connections end first */
+            fprintf(stderr, PROG ": accept: %s\n", strerror(errno));
+            srv->accept_paused_until = tool_now_ms() + 100;
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        session *s =
+            tool_nonblocking(fd) == 0 ? session_new(srv, fd, (struct sockaddr *)&ss, len) : NULL;
+        if (!s) {
+            fprintf(stderr, PROG ": cannot take a connection: out of memory\n");
+            close(fd);
+            continue;
+        }
+        srv->sessions[srv->n_sessions++] = s;
+        srv->accepted++;
+    }
+}
+
+/* ---- listening ---- */
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+    if (ss->ss_family == AF_INET)
+        ((struct sockaddr_in *)ss)->sin_port = htons(port);
+    else if (ss->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+static uint16_t get_port(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+    return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/*
+ * A listening socket on one address; -1 after printing why. *port is the port to use (0:
+ * any) and becomes the one bound, so every address of a name shares the port.
+ */
+static int listen_on(const struct addrinfo *ai, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = (socklen_t)ai->ai_addrlen;
+    memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+    set_port(&ss, *port);
+    char addr[96];
+    tool_addr((struct sockaddr *)&ss, len, addr, sizeof(addr));
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol), one = 1;
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (ai->ai_family == AF_INET6) /* :: and 0.0.0.0 side by side on the same port */
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    }
+    if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0 ||
+        tool_nonblocking(fd) != 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        fprintf(stderr, PROG ": cannot listen on %s: %s\n", addr, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    tool_addr((struct sockaddr *)&ss, len, addr, sizeof(addr));
+    *port = get_port(&ss);
+    fprintf(stderr, "listening on %s\n", addr);
+    return fd;
+}
+
+static int open_listeners(server *srv)
+{
+    const char *host = srv->args->host ? srv->args->host : "127.0.0.1";
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+    int rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, PROG ": --host %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    uint16_t port = (uint16_t)atoi(srv->args->port);
+    for (const struct addrinfo *ai = res; ai && srv->n_listeners < MAX_LISTENERS;
+         ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+            continue;
+        int fd = listen_on(ai, &port);
+        if (fd >= 0)
+            srv->listeners[srv->n_listeners++] = fd;
+    }
+    freeaddrinfo(res);
+    return srv->n_listeners ? 0 : -1;
+}
+
+/* ---- signals: a self-pipe wakes poll, so a signal is never missed between checks ---- */
+
+static volatile sig_atomic_t stop_signal;
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    stop_signal = sig;
+    ssize_t r = write(signal_pipe[1], "", 1); /* full pipe: a wake-up is pending anyway */
+    (void)r;
+    errno = saved;
+}
+
+static int catch_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal}, ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    if (pipe(signal_pipe) != 0 || tool_nonblocking(signal_pipe[0]) != 0 ||
+        tool_nonblocking(signal_pipe[1]) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+        sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGPIPE, &ign, NULL) != 0) {
+        fprintf(stderr, PROG ": cannot set up signals: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the loop ---- */
+
+/* 0 when a session is ready to run, else until the next deadline (-1: none). */
+static int poll_timeout(const server *srv, int64_t now)
+{
+    int64_t next = srv->accept_paused_until > now ? srv->accept_paused_until : -1;
+    for (size_t i = 0; i < srv->n_sessions; i++) {
+        const session *s = srv->sessions[i];
+        if (s->ready)
+            return 0;
+        if (s->deadline && (next < 0 || s->deadline < next))
+            next = s->deadline;
+    }
+    if (next < 0)
+        return -1;
+    return next <= now ? 0 : (int)(next - now);
+}
+
+static int serve(server *srv)
+{
+    static struct pollfd pfd[1 + MAX_LISTENERS + MAX_SESSIONS];
+    while (!stop_signal && !srv->done) {
+        int64_t now = tool_now_ms();
+        expire(srv, now);
+        size_t n = 0, polled = srv->n_sessions;
+        int acc = accepting(srv, now);
+        pfd[n++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
+        for (size_t i = 0; i < srv->n_listeners; i++)
+            pfd[n++] = (struct pollfd){.fd = srv->listeners[i], .events = acc ? POLLIN : 0};
+        for (size_t i = 0; i < polled; i++) {
+            const session *s = srv->sessions[i];
+            pfd[n++] = (struct pollfd){.fd = s->fd, .events = s->ready ? 0 : s->events};
+        }
+        if (srv->done)
+            break;
+        if (poll(pfd, n, poll_timeout(srv, now)) < 0 && errno != EINTR) {
+            fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
+            return TOOL_EXIT_FAIL;
+        }
+        /* Downwards: an ended session is replaced by the last one, already run. */
+        for (size_t i = polled; i-- > 0;)
+            if (srv->sessions[i]->ready || pfd[1 + srv->n_listeners + i].revents)
+                session_run(srv, i);
+        for (size_t i = 0; i < srv->n_listeners; i++)
+            if (pfd[1 + i].revents)
+                accept_all(srv, srv->listeners[i]);
+    }
+    if (stop_signal) {
+        fprintf(stderr, PROG ": stopping on %s\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        return TOOL_EXIT_OK;
+    }
+    return srv->status;
+}
+
+/* Ends what is left (after a signal), closes the listeners, frees everything. */
+static void shut_down(server *srv)
+{
+    for (size_t i = srv->n_sessions; i-- > 0;) {
+        session *s = srv->sessions[i];
+        s->failed = 1;
+        snprintf(s->why, sizeof(s->why), "server stopped");
+        clasp_close(s->conn); /* close_notify if the socket takes it now */
+        session_end(srv, i);
+    }
+    for (size_t i = 0; i < srv->n_listeners; i++)
+        close(srv->listeners[i]);
+    for (int i = 0; i < 2; i++)
+        if (signal_pipe[i] >= 0)
+            close(signal_pipe[i]);
+    clasp_config_free(srv->cfg);
+}
+
+static clasp_config *make_config(const server_args *a, const tool_tls *tls)
+{
+    clasp_config *cfg = clasp_config_new(CLASP_SERVER);
+    if (!cfg) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return NULL;
+    }
+    int rc = clasp_config_set_verify(cfg, a->verify);
+    if (rc != 0)
+        fprintf(stderr, PROG ": --verify: %s\n", clasp_strerror(rc));
+    if (rc != 0 || tool_configure(PROG, cfg, tls, 0) != 0) {
+        clasp_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+/* What getopt cannot check: operands, and options that need others. */
+static int check_args(const server_args *a, const tool_tls *tls, int extra)
+{
+    const char *why = extra                   ? "unexpected operand"
+                      : !a->port              ? "--port is required"
+                      : tls->n_cert == 0      ? "at least one --cert and --key are required"
+                      : a->verify && !tls->ca ? "--verify optional|require needs --ca"
+                                              : NULL;
+    if (why)
+        fprintf(stderr, PROG ": %s\n", why);
+    return why ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    server_args a = {0};
+    tool_tls tls;
+    const tool_cli cli = {PROG,        "--port P --cert FILE --key FILE [options]",  ABOUT,
+                          server_opts, sizeof(server_opts) / sizeof(server_opts[0]), on_opt,
+                          &a};
+    int first = tool_parse(&cli, &tls, argc, argv);
+    if (first < 0)
+        return TOOL_EXIT_USAGE;
+    if (check_args(&a, &tls, first != argc) != 0) {
+        tool_usage(&cli, stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    static server srv; /* a thousand session slots: not on the stack */
+    srv.args = &a;
+    int status = TOOL_EXIT_FAIL;
+    srv.cfg = make_config(&a, &tls);
+    if (srv.cfg && catch_signals() == 0 && open_listeners(&srv) == 0)
+        status = serve(&srv);
+    shut_down(&srv);
+    return status;
+}
