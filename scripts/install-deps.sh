@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential cmake pkg-config libssl-dev openssl libcmocka-dev gnutls-bin"
 # The sanitizer pass and the interop tests want these too; cheap, so always asked for.
-packages="$packages clang python3"
+packages="$packages clang libclang-rt-14-dev python3"
 
 missing=""
 for p in $packages; do

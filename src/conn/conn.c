@@ -22,6 +22,7 @@ clasp_conn *clasp_conn_new(clasp_config *cfg)
     c->hs = hs;
     hs->state = c->role == CLASP_CLIENT ? CL_C_START : CL_S_WAIT_CH;
     c->alert_sent = c->alert_received = -1;
+    c->fd = -1;
     cl_rl_init(&c->rl);
     return c;
 }

@@ -162,6 +162,11 @@ static int check_server_hello(clasp_conn *c, const cl_server_hello *sh)
 {
     cl_hs *hs = c->hs;
     uint16_t version;
+    /* D.5: a Hello with legacy_version 0x0300 "MUST abort the handshake with a
+     * "protocol_version" alert". */
+    if (sh->legacy_version <= 0x0300)
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ServerHello legacy_version 0x%04x",
+                       sh->legacy_version);
     if (!cl_exts_has(&sh->exts, CL_EXTI_SUPPORTED_VERSIONS))
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the server does not support TLS 1.3");
     CL_TRY(
@@ -319,11 +324,11 @@ int cl_c13_encrypted_extensions(clasp_conn *c, const uint8_t *msg, size_t len)
     cl_exts e;
     CL_TRY(cl_encrypted_extensions_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &e));
     /* 4.2: a response to something not offered is unsupported_extension. */
-    for (int i = 0; i < CL_EXTI_COUNT; i++)
-        if (cl_exts_has(&e, (enum cl_ext_idx)i) && !OFFERED(hs, i))
+    for (size_t k = 0; k < e.n_order; k++)
+        if (!OFFERED(hs, cl_ext_index(e.order[k])))
             return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION,
                            "EncryptedExtensions answers %s, which was not offered",
-                           cl_ext_name((uint16_t)e.order[0]) ? cl_ext_name(e.order[0]) : "?");
+                           cl_ext_name(e.order[k]));
     if (cl_exts_has(&e, CL_EXTI_SERVER_NAME))
         CL_TRY(cl_ext_empty(cl_exts_get(&e, CL_EXTI_SERVER_NAME)));
     if (cl_exts_has(&e, CL_EXTI_ALPN))
@@ -369,6 +374,10 @@ int cl_c13_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
 int cl_c13_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     CL_TRY(cl_13_peer_certificate(c, msg, len));
+    /* 4.4.2.4: "If the server supplies an empty Certificate message, the client MUST abort
+     * the handshake with a "decode_error" alert." */
+    if (c->hs->peer_cert_empty)
+        return cl_fail(c, CLASP_ERR_DECODE, "the server sent an empty Certificate");
     c->hs->state = CL_C_WAIT_CV;
     return 0;
 }

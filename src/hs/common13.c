@@ -122,6 +122,10 @@ int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_certificate13 cert;
     CL_TRY(cl_certificate13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cert));
+    /* 4.4.2: the context is empty for the server's certificate, and for a client's it is the
+     * CertificateRequest's, which clasp sends empty. */
+    if (cl_reader_left(&cert.context) != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "Certificate with a request context");
     CL_CHECK(cl_reader_left(&cert.entries) <= c->cfg->max_cert_chain,
              cl_fail(c, CLASP_ERR_BAD_CERTIFICATE, "certificate chain over %zu bytes",
                      c->cfg->max_cert_chain));

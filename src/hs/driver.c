@@ -141,13 +141,16 @@ static void hsbuf_consume(clasp_conn *c, size_t n)
 static int run_message(clasp_conn *c, const struct transition *t, const uint8_t *m, size_t len,
                        size_t left_after)
 {
-    int rc = t->fn(c, m, len);
-    if (rc)
-        return cl_fail(c, rc, "%s: %s", cl_hs_type_name(m[0]), clasp_strerror(rc));
-    /* RFC 8446 5.1: a message that precedes a key change must end its record. */
+    /*
+     * RFC 8446 5.1: a message that precedes a key change must end its record. Checked
+     * before the handler runs, so nothing is answered to a flight that breaks the rule.
+     */
     if ((t->flags & T_KEY_CHANGE) && left_after)
         return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
                        "handshake data follows %s in the same record", cl_hs_type_name(m[0]));
+    int rc = t->fn(c, m, len);
+    if (rc)
+        return cl_fail(c, rc, "%s: %s", cl_hs_type_name(m[0]), clasp_strerror(rc));
     if (c->hs && c->hs->state == CL_CONNECTED) {
         cl_hs_free(c->hs); /* the handshake is over: drop its state */
         c->hs = NULL;
@@ -206,6 +209,9 @@ static int count_empty(clasp_conn *c, const char *what)
 
 static int handle_alert(clasp_conn *c, const cl_record *rec)
 {
+    /* RFC 8446 5.4: an Alert record with no content is unexpected_message. */
+    if (rec->len == 0)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "empty alert record");
     /* RFC 8446 5.1: one alert per record, never fragmented. */
     if (rec->len != 2)
         return cl_fail(c, CLASP_ERR_DECODE, "alert record of %zu bytes", rec->len);

@@ -14,6 +14,7 @@
 #include <clasp/config.h>
 #include <clasp/conn.h>
 
+#include "base/bytes.h"
 #include "crypto/crypto.h"
 #include "hs/keysched13.h"
 #include "hs/params.h"
@@ -117,9 +118,21 @@ typedef struct cl_ticket13 {
     uint16_t suite;
 } cl_ticket13;
 
+/*
+ * Tests only: sees every outgoing handshake message before it enters the transcript and the
+ * records. It may write a replacement into `out` (the message is then sent as rewritten, so
+ * the sender's own transcript stays consistent and only the receiver sees the change), or
+ * return 1 to drop the message. Not reachable through the public API.
+ */
+typedef int (*cl_test_msg_hook)(void *arg, clasp_conn *c, const uint8_t *msg, size_t len,
+                                cl_writer *out);
+
 struct clasp_conn {
+    cl_test_msg_hook test_hook;
+    void *test_hook_arg;
     clasp_config *cfg;
     clasp_role role;
+    int fd; /* the socket io.h drives (clasp_conn_set_fd), -1 when none */
     cl_rl rl;
     cl_hs *hs; /* NULL once the handshake is over */
     int err;   /* sticky: the first failure */

@@ -9,11 +9,9 @@
 #include "base/mem.h"
 #include "hs/handlers.h"
 
-int cl_hs_queue(clasp_conn *c, const uint8_t *msg, size_t len)
+static int queue_message(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_hs *hs = c->hs;
-    CL_CHECK(hs, CLASP_ERR_INTERNAL);
-    /* Post-handshake messages (KeyUpdate) bypass the transcript and go out at once. */
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     if (hs->out_cap - hs->out_len < len) {
         size_t cap = hs->out_len + len < 4096 ? 4096 : 2 * (hs->out_len + len);
@@ -28,6 +26,22 @@ int cl_hs_queue(clasp_conn *c, const uint8_t *msg, size_t len)
     memcpy(hs->out + hs->out_len, msg, len);
     hs->out_len += len;
     return 0;
+}
+
+int cl_hs_queue(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_CHECK(c->hs, CLASP_ERR_INTERNAL);
+    if (!c->test_hook)
+        return queue_message(c, msg, len);
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 0, 1 << 24));
+    int rc = c->test_hook(c->test_hook_arg, c, msg, len, &w);
+    if (rc == 0)
+        rc = w.len ? queue_message(c, w.buf, w.len) : queue_message(c, msg, len);
+    else if (rc == 1)
+        rc = 0; /* dropped */
+    cl_writer_free(&w);
+    return rc;
 }
 
 int cl_hs_queue_writer(clasp_conn *c, cl_writer *w)

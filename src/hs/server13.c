@@ -15,6 +15,11 @@ static int select_version(clasp_conn *c, const cl_client_hello *ch)
 {
     cl_reader versions;
     uint16_t v;
+    /* D.5: a Hello with legacy_version 0x0300 "MUST abort the handshake with a
+     * "protocol_version" alert". */
+    if (ch->legacy_version <= 0x0300)
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ClientHello legacy_version 0x%04x",
+                       ch->legacy_version);
     /* 4.2.1: without supported_versions a ClientHello offers TLS 1.2 at most. */
     if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS))
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the client does not offer TLS 1.3");

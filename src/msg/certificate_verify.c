@@ -17,9 +17,9 @@ int cl_certificate_verify_parse(const uint8_t *body, size_t len, cl_certificate_
     memset(out, 0, sizeof(*out));
     cl_reader_init(&r, body, len);
     CL_TRY(cl_read_u16(&r, &out->scheme));
-    /* The grammar allows an empty signature, but no scheme we know has one: refusing it
-     * here keeps the verifier from ever seeing a zero-length signature. */
-    CL_TRY(cl_read_vec(&r, 2, 1, 0xffff, &sig));
+    /* The grammar allows an empty signature: it is well formed, and fails verification
+     * (decrypt_error, 4.4.3), not decoding. */
+    CL_TRY(cl_read_vec(&r, 2, 0, 0xffff, &sig));
     CL_TRY(cl_read_end(&r));
     cl_read_rest(&sig, &out->sig, &out->sig_len);
     return 0;

@@ -224,7 +224,7 @@ int cl_certificate_request13_parse(const uint8_t *body, size_t len, cl_certifica
 typedef struct cl_certificate_verify {
     uint16_t scheme;
     const uint8_t *sig;
-    size_t sig_len; /* >= 1: an empty signature is a decode_error */
+    size_t sig_len; /* may be 0: well formed, and it never verifies */
 } cl_certificate_verify;
 
 int cl_certificate_verify_parse(const uint8_t *body, size_t len, cl_certificate_verify *out);

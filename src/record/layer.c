@@ -64,11 +64,23 @@ int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed)
     return 0;
 }
 
+/*
+ * Whether a record of this type arrives in plaintext although read keys are set. TLS 1.3:
+ * the compatibility change_cipher_spec is never protected (RFC 8446 5), and a peer that
+ * rejected our hello before it had keys sends its alert in the clear (A.1, as rustls and
+ * BoringSSL accept it), which can only happen before its first protected record.
+ */
+static int plaintext_under_keys(const cl_rl *rl, uint8_t type)
+{
+    if (rl->rprot.version != CL_TLS13_VERSION)
+        return 0;
+    return type == CL_CT_CHANGE_CIPHER_SPEC || (type == CL_CT_ALERT && !rl->opened_any);
+}
+
 /* The most a record of this type may carry on the wire in the current read epoch. */
 static size_t max_wire_len(const cl_rl *rl, uint8_t type)
 {
-    if (!rl->rprot.aead ||
-        (rl->rprot.version == CL_TLS13_VERSION && type != CL_CT_APPLICATION_DATA))
+    if (!rl->rprot.aead || plaintext_under_keys(rl, type))
         return CL_MAX_PLAINTEXT; /* plaintext: RFC 8446 5.1, RFC 5246 6.2.1 */
     return rl->rprot.version == CL_TLS13_VERSION ? CL_TLS13_MAX_CIPHERTEXT
                                                  : CL_TLS12_MAX_CIPHERTEXT;
@@ -91,7 +103,7 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
      * compatibility change_cipher_spec, which is never protected.
      */
     if (rl->rprot.aead && rl->rprot.version == CL_TLS13_VERSION)
-        CL_CHECK(type == CL_CT_APPLICATION_DATA || type == CL_CT_CHANGE_CIPHER_SPEC,
+        CL_CHECK(type == CL_CT_APPLICATION_DATA || plaintext_under_keys(rl, type),
                  CLASP_ERR_UNEXPECTED_MESSAGE);
     CL_CHECK(*len <= max_wire_len(rl, type), CLASP_ERR_RECORD_OVERFLOW);
     return 0;
@@ -103,8 +115,16 @@ static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
     CL_TRY(cl_record_open(&rl->rprot, rec, rec_len, &out->type, &off, &out->len));
     out->data = rec + off;
     out->protected_ = 1;
-    /* RFC 8449 4: a record larger than the limit we advertised is record_overflow. */
-    CL_CHECK(out->len <= rl->max_plain_in, CLASP_ERR_RECORD_OVERFLOW);
+    rl->opened_any = 1;
+    /*
+     * RFC 8449 4: a record larger than the limit we advertised is record_overflow. In TLS 1.3
+     * the limit covers the content type and padding too (RFC 8446 5.4): we advertised
+     * max_plain_in + 1 for the whole TLSInnerPlaintext.
+     */
+    size_t plain = out->len;
+    if (rl->rprot.version == CL_TLS13_VERSION)
+        plain = rec_len - CL_RECORD_HEADER_LEN - CL_AEAD_TAG_LEN - 1;
+    CL_CHECK(plain <= rl->max_plain_in, CLASP_ERR_RECORD_OVERFLOW);
     return 0;
 }
 
@@ -119,8 +139,7 @@ int cl_rl_read(cl_rl *rl, cl_record *out)
     if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN + len)
         return CLASP_WANT_READ;
     rl->rpos += CL_RECORD_HEADER_LEN + len;
-    int plain = !rl->rprot.aead ||
-                (rl->rprot.version == CL_TLS13_VERSION && h[0] == CL_CT_CHANGE_CIPHER_SPEC);
+    int plain = !rl->rprot.aead || plaintext_under_keys(rl, h[0]);
     if (plain) {
         out->type = h[0];
         out->data = h + CL_RECORD_HEADER_LEN;

@@ -31,6 +31,7 @@ typedef struct cl_rl {
     size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
     int holding;             /* a record handed out and not yet released */
     cl_record_prot rprot;
+    uint8_t opened_any;  /* a protected record has been opened (since the first keys) */
     uint16_t rversion;   /* 0 until negotiated; then 0x0303 or 0x0304 */
     size_t max_plain_in; /* our record_size_limit for received plaintext (2^14 default) */
     /* send side */
@@ -62,7 +63,8 @@ size_t cl_rl_buffered(const cl_rl *rl);
  * The next complete record, opened under the current read protection. CLASP_WANT_READ when
  * none is complete. Errors (the connection must end with their alert):
  *   unexpected_message: unknown content type; under TLS 1.3 protection, a plaintext record
- *     of a type other than change_cipher_spec;
+ *     of a type other than change_cipher_spec, or other than alert before any protected
+ *     record arrived (a peer that rejected our hello has no keys to protect its alert);
  *   protocol_version: a header whose major version is not 3 (SSLv2 and garbage);
  *   record_overflow: a length over the limit (plaintext 2^14, 1.3 ciphertext 2^14 + 256,
  *     1.2 ciphertext 2^14 + 2048), or an opened plaintext over our record_size_limit;

@@ -5,10 +5,7 @@
  * a parsed message's lists walk to their end without failing, presence bits agree with the
  * order array, and the ClientHello's binders offset points at a vector that ends the body.
  *
- * Build (not wired into CMake yet), from the top of the tree:
- *   clang -fsanitize=fuzzer,address -I include -I src tests/fuzz/fuzz_msg.c \
- *       $(find src/msg src/base -name '*.c') -o /tmp/fuzz_msg
- *   /tmp/fuzz_msg -max_total_time=60 tests/fuzz/corpus/msg
+ * Built and run by `make fuzz` (CMake option CLASP_FUZZ, clang).
  */
 #include <stddef.h>
 #include <stdint.h>
