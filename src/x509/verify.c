@@ -101,6 +101,11 @@ static int set_params(X509_STORE_CTX *ctx, const struct verify_opts *o)
     const char *set = o->purpose == CL_PURPOSE_SERVER ? "ssl_server" : "ssl_client";
     CL_CHECK(X509_STORE_CTX_set_default(ctx, set) == 1, CLASP_ERR_CRYPTO);
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    /*
+     * 112-bit security (RSA and DH >= 2048 bits, ECC >= 224, no SHA-1 or MD5 signatures), what
+     * RFC 7525 and NIST ask of anything current; weaker chains are insufficient_security.
+     */
+    X509_VERIFY_PARAM_set_auth_level(param, 2);
     if (o->now != 0)
         X509_VERIFY_PARAM_set_time(param, o->now);
     if (!o->host)
@@ -189,9 +194,9 @@ static const struct verify_error verify_errors[] = {
     {X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, CLASP_ERR_BAD_CERTIFICATE, "bad notBefore field"},
     {X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, CLASP_ERR_BAD_CERTIFICATE, "bad notAfter field"},
     {X509_V_ERR_INVALID_EXTENSION, CLASP_ERR_BAD_CERTIFICATE, "malformed extension"},
-    {X509_V_ERR_EE_KEY_TOO_SMALL, CLASP_ERR_BAD_CERTIFICATE, "leaf key too small"},
-    {X509_V_ERR_CA_KEY_TOO_SMALL, CLASP_ERR_BAD_CERTIFICATE, "CA key too small"},
-    {X509_V_ERR_CA_MD_TOO_WEAK, CLASP_ERR_BAD_CERTIFICATE, "signature digest too weak"},
+    {X509_V_ERR_EE_KEY_TOO_SMALL, CLASP_ERR_INSUFFICIENT_SECURITY, "leaf key too small"},
+    {X509_V_ERR_CA_KEY_TOO_SMALL, CLASP_ERR_INSUFFICIENT_SECURITY, "CA key too small"},
+    {X509_V_ERR_CA_MD_TOO_WEAK, CLASP_ERR_INSUFFICIENT_SECURITY, "signature digest too weak"},
     {X509_V_ERR_OUT_OF_MEM, CLASP_ERR_NOMEM, "out of memory"},
 };
 

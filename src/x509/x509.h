@@ -87,6 +87,7 @@ typedef struct cl_verify_result {
  *   CLASP_ERR_CERTIFICATE_REVOKED   revoked (when CRLs are configured)
  *   CLASP_ERR_UNSUPPORTED_CERTIFICATE  key usage / purpose does not allow TLS use, or the
  *                                   leaf's key is of a type clasp cannot use
+ *   CLASP_ERR_INSUFFICIENT_SECURITY a key or signature hash below 112-bit security
  *   CLASP_ERR_CERTIFICATE_UNKNOWN   anything else
  * with res->reason filled in either way.
  */

@@ -15,6 +15,7 @@ typedef enum test_key {
     TK_P384,
     TK_ED25519,
     TK_RSA_PSS,
+    TK_RSA1024, /* too weak: for the tests that must refuse it */
 } test_key;
 
 typedef struct test_pem {

@@ -37,6 +37,7 @@ int kit_setup(void **state)
                               .not_after_days = -2};
     test_issue(kit.ca, TK_P256, &expired, &kit.expired);
     test_issue(kit.other_ca, TK_P256, &server, &kit.untrusted);
+    test_issue(kit.ca, TK_RSA1024, &server, &kit.weak);
     return 0;
 }
 
@@ -50,6 +51,7 @@ int kit_teardown(void **state)
     test_cert_free(&kit.other_name);
     test_cert_free(&kit.expired);
     test_cert_free(&kit.untrusted);
+    test_cert_free(&kit.weak);
     test_ca_free(kit.ca);
     test_ca_free(kit.other_ca);
     return 0;

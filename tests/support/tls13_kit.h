@@ -29,6 +29,7 @@ typedef struct kit_pki {
     test_cert client;                 /* P-256, clientAuth */
     test_cert other_name;             /* P-256, "other.test" */
     test_cert expired;                /* P-256, "server.test", expired */
+    test_cert weak;                   /* RSA-1024, "server.test": below 112-bit security */
     test_cert untrusted;              /* P-256, "server.test", issued by other_ca */
     test_cert untrusted_client;       /* P-256, clientAuth, issued by other_ca */
 } kit_pki;

@@ -303,6 +303,11 @@ static void s_expired(kit_pair *p)
     setup_with(p, NULL, kit_server_config(&kit.expired));
 }
 
+static void s_weak(kit_pair *p)
+{
+    setup_with(p, NULL, kit_server_config(&kit.weak));
+}
+
 /* A certificate for client authentication (EKU clientAuth) used by a server. */
 static void s_client_cert_on_server(kit_pair *p)
 {
@@ -1154,6 +1159,10 @@ static const acase cases[] = {
      .alert = CLASP_ALERT_UNKNOWN_CA},
     {"Certificate: expired", BAD_SERVER, s_expired, .err = CLASP_ERR_CERTIFICATE_EXPIRED,
      .alert = CLASP_ALERT_CERTIFICATE_EXPIRED},
+    /* RFC 8446 6.2: insufficient_security, "the server requires parameters more secure than
+     * those supported by the client": here the client requires more than an RSA-1024 key. */
+    {"Certificate: RSA-1024 key", BAD_SERVER, s_weak, .err = CLASP_ERR_INSUFFICIENT_SECURITY,
+     .alert = CLASP_ALERT_INSUFFICIENT_SECURITY, .why = "key too small"},
     /* A certificate for client authentication only: RFC 8446 leaves the alert open
      * (unsupported_certificate or certificate_unknown); clasp sends
      * unsupported_certificate. */
