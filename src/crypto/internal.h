@@ -32,4 +32,11 @@ struct cl_privkey {
 /* Maps a libcrypto key to clasp's key type. */
 cl_key_type cl_pkey_type(const EVP_PKEY *pkey);
 
+/*
+ * A public key handle over a key libcrypto already decoded (it takes its own reference).
+ * For src/x509/, the other half of the libcrypto backend: a certificate's key is decoded
+ * once, by d2i_X509, never again from its re-encoded SubjectPublicKeyInfo.
+ */
+int cl_pubkey_wrap(cl_pubkey **out, EVP_PKEY *pkey);
+
 #endif /* CLASP_CRYPTO_INTERNAL_H */

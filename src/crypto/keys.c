@@ -61,10 +61,18 @@ int cl_pubkey_from_spki(cl_pubkey **out, const uint8_t *der, size_t len)
         ERR_clear_error();
         return CLASP_ERR_BAD_KEY;
     }
+    int rc = cl_pubkey_wrap(out, pkey);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int cl_pubkey_wrap(cl_pubkey **out, EVP_PKEY *pkey)
+{
     cl_pubkey *k = cl_calloc(1, sizeof(*k));
-    if (!k) {
-        EVP_PKEY_free(pkey);
-        return CLASP_ERR_NOMEM;
+    CL_CHECK(k, CLASP_ERR_NOMEM);
+    if (EVP_PKEY_up_ref(pkey) != 1) {
+        cl_free(k, sizeof(*k));
+        return CLASP_ERR_CRYPTO;
     }
     k->pkey = pkey;
     k->type = cl_pkey_type(pkey);

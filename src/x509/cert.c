@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "base/err.h"
+#include "crypto/internal.h"
 #include "x509/internal.h"
 
 enum block_kind { BLOCK_OTHER, BLOCK_CERT, BLOCK_TRUSTED };
@@ -101,19 +102,13 @@ X509 *cl_x509_from_der(const uint8_t *der, size_t len)
 
 int cl_x509_pubkey(const X509 *x, cl_pubkey **out)
 {
-    /*
-     * Through the SubjectPublicKeyInfo DER, so that src/crypto alone decides what a key is
-     * (type, curve) and no EVP_PKEY crosses the seam.
-     */
-    unsigned char *der = NULL;
-    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
-    if (len <= 0) {
+    /* The key d2i_X509 already decoded: decoding it again costs as much as the rest. */
+    EVP_PKEY *pkey = X509_get0_pubkey(x);
+    if (!pkey) {
         ERR_clear_error();
         return CLASP_ERR_BAD_CERTIFICATE;
     }
-    int rc = cl_pubkey_from_spki(out, der, (size_t)len);
-    OPENSSL_free(der);
-    return rc == CLASP_ERR_BAD_KEY ? CLASP_ERR_BAD_CERTIFICATE : rc;
+    return cl_pubkey_wrap(out, pkey);
 }
 
 int cl_cert_public_key(const uint8_t *der, size_t len, cl_pubkey **out)
