@@ -1,0 +1,1606 @@
+#!/usr/bin/env python3
+"""
+clasp interop suite: clasp-client and clasp-server against real peers over 127.0.0.1.
+
+Peers: OpenSSL (`openssl s_server` / `openssl s_client`) and GnuTLS (`gnutls-serv` /
+`gnutls-cli`), both directions. Each case starts its own peer process and clasp tool, drives
+them, and asserts concrete outcomes: exit statuses, the parameters both sides report as
+negotiated, bytes compared one for one, and the alerts each side names. The PKI (CA, server
+certificates for ECDSA P-256, ECDSA P-384, RSA-2048 and Ed25519, client certificates, an
+expired certificate, certificates from another CA) is made afresh with the openssl command
+line in a temporary directory.
+
+The cases are a table (build_cases): a version table (VERSIONS), a suite table (SUITES, each
+suite names its version), groups (GROUPS) and certificate kinds (CERTS). TLS 1.2 joins by
+adding its row to VERSIONS and its suites to SUITES (with the certificate kinds they can use);
+the matrix picks them up. Cases that clasp is known to fail are listed in EXPECTED_FAILURES
+with the reason: they run, fail as "xfail", and a pass ("XPASS") fails the run so the table is
+kept honest.
+
+Output: one line per case, "ok", "FAIL", "xfail", "XPASS" or "skip", then its name; a failure
+is followed by the reason and the command line, exit status and the end of stderr (and of any
+trace file) of every process of the case. Exit status: 0 all passed, 1 something failed, 77
+(CTest's skip) when nothing failed but cases were skipped because a peer is not installed.
+
+Usage: run_interop.py --build BUILD_DIR [--group openssl|gnutls|negative] [--only SUBSTRING]
+                      [--list] [-j N] [--keep]
+"""
+
+import argparse
+import concurrent.futures
+import dataclasses
+import fnmatch
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Callable, Dict, List, Optional
+
+SKIP_STATUS = 77
+MiB = 1024 * 1024
+SERVER_NAME = "server.test"
+
+# How long one process may take. Generous: CI also runs the tools under ASan and UBSan.
+PROC_TIMEOUT = 40.0
+READY_TIMEOUT = 15.0
+# After the last byte of a case, how long to wait for a peer to print what it saw.
+SETTLE_TIMEOUT = 10.0
+
+
+# ---------------------------------------------------------------------------------------
+# The tables
+# ---------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Version:
+    key: str           # "1.3": in case names and for clasp's --versions
+    clasp: str         # what the clasp tools print: "TLS 1.3"
+    openssl_flag: str  # s_server / s_client switch restricting to it
+    openssl_name: str  # what OpenSSL prints: "TLSv1.3"
+    gnutls_prio: str   # GnuTLS priority string fragment
+    gnutls_name: str   # what GnuTLS prints: "TLS1.3"
+
+
+# Every version the peers are driven with; VERSIONS: those clasp speaks (the matrix runs
+# them). TLS 1.2 is here already for the negative cases (a 1.2-only peer); when clasp has
+# it, add "1.2" to CLASP_VERSIONS and its suites to SUITES.
+ALL_VERSIONS = {
+    "1.3": Version("1.3", "TLS 1.3", "-tls1_3", "TLSv1.3", "-VERS-ALL:+VERS-TLS1.3", "TLS1.3"),
+    "1.2": Version("1.2", "TLS 1.2", "-tls1_2", "TLSv1.2", "-VERS-ALL:+VERS-TLS1.2", "TLS1.2"),
+}
+CLASP_VERSIONS = ["1.3"]
+VERSIONS = ALL_VERSIONS
+
+
+@dataclasses.dataclass(frozen=True)
+class Suite:
+    iana: str             # the name clasp prints and takes
+    version: str          # key of VERSIONS
+    openssl: str          # OpenSSL's name for it
+    gnutls_prio: str      # GnuTLS priority fragment selecting only it
+    gnutls_cipher: str    # the cipher as GnuTLS prints it in a session description
+    certs: tuple = ()     # certificate kinds it can be used with; () for all (TLS 1.3)
+
+    def openssl_args(self):
+        # TLS 1.3 suites are set apart from the older ones in OpenSSL.
+        return ["-ciphersuites", self.openssl] if self.version == "1.3" else ["-cipher", self.openssl]
+
+
+SUITES = [
+    Suite("TLS_AES_128_GCM_SHA256", "1.3", "TLS_AES_128_GCM_SHA256",
+          "-CIPHER-ALL:+AES-128-GCM", "AES-128-GCM"),
+    Suite("TLS_AES_256_GCM_SHA384", "1.3", "TLS_AES_256_GCM_SHA384",
+          "-CIPHER-ALL:+AES-256-GCM", "AES-256-GCM"),
+    Suite("TLS_CHACHA20_POLY1305_SHA256", "1.3", "TLS_CHACHA20_POLY1305_SHA256",
+          "-CIPHER-ALL:+CHACHA20-POLY1305", "CHACHA20-POLY1305"),
+    # TLS 1.2, when clasp has it, e.g.:
+    # Suite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "1.2", "ECDHE-ECDSA-AES128-GCM-SHA256",
+    #       "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA", "AES-128-GCM", ("p256", "p384")),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    iana: str            # clasp's name
+    openssl: str         # for -groups
+    openssl_tempkey: str  # regex for s_client's "Server Temp Key:" line
+    gnutls: str          # priority token
+    gnutls_kx: str       # as in GnuTLS's session description: (ECDHE-X25519)
+
+
+GROUPS = [
+    Group("x25519", "X25519", r"X25519, 253 bits", "GROUP-X25519", "ECDHE-X25519"),
+    Group("secp256r1", "P-256", r"ECDH, prime256v1, 256 bits", "GROUP-SECP256R1",
+          "ECDHE-SECP256R1"),
+    Group("secp384r1", "P-384", r"ECDH, secp384r1, 384 bits", "GROUP-SECP384R1",
+          "ECDHE-SECP384R1"),
+]
+GROUP = {g.iana: g for g in GROUPS}
+
+
+@dataclasses.dataclass(frozen=True)
+class CertKind:
+    key: str            # file stem and case-name part
+    genpkey: tuple      # openssl genpkey arguments
+    clasp_scheme: str   # regex: the signature_scheme clasp-client reports
+    clasp_key: str      # what clasp prints as key= in a certificate summary
+    openssl_sig: str    # s_client -brief "Signature type:"
+    gnutls_sig: str     # regex: GnuTLS's name of the signature in a session description
+    key_usage: str
+
+
+CERTS = [
+    CertKind("p256", ("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"),
+             r"ecdsa_secp256r1_sha256", "ECDSA P-256", "ECDSA", r"ECDSA-SECP256R1-SHA256",
+             "digitalSignature"),
+    CertKind("p384", ("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"),
+             r"ecdsa_secp384r1_sha384", "ECDSA P-384", "ECDSA", r"ECDSA-SECP384R1-SHA384",
+             "digitalSignature"),
+    CertKind("rsa2048", ("-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"),
+             r"rsa_pss_rsae_sha(256|384|512)", "RSA 2048", "RSA-PSS", r"RSA-PSS-RSAE-SHA(256|384|512)",
+             "digitalSignature,keyEncipherment"),
+    CertKind("ed25519", ("-algorithm", "ED25519"),
+             r"ed25519", "Ed25519", "ed25519", r"EdDSA-Ed25519", "digitalSignature"),
+]
+CERT = {c.key: c for c in CERTS}
+
+# Alerts the negative cases name: RFC 8446 name -> number.
+ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
+          "bad_certificate": 42,
+          "certificate_expired": 45, "unknown_ca": 48, "protocol_version": 70,
+          "certificate_required": 116}
+
+# Cases clasp is known to fail (fnmatch patterns on the name) and why. They still run; a
+# pass is reported as XPASS and fails the run, so fixed bugs get their line removed.
+EXPECTED_FAILURES: Dict[str, str] = {
+    "negative/openssl/clasp-server/*/peer-rejects-certificate":
+        "clasp-server refuses the unprotected alert OpenSSL's client sends when it rejects the"
+        " server's certificate (it has no handshake keys yet; OpenSSL's own server accepts"
+        " plaintext alerts then): logged as 'record layer: unexpected message',"
+        " alert_sent=unexpected_message, alert_received=none instead of unknown_ca",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# PKI
+# ---------------------------------------------------------------------------------------
+
+class PKI:
+    """Every key and certificate the cases use, made with the openssl command line."""
+
+    def __init__(self, root: str):
+        self.dir = os.path.join(root, "pki")
+        os.makedirs(self.dir)
+        self.ca = self.path("ca.pem")
+        self.other_ca = self.path("other-ca.pem")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def run(self, *argv):
+        r = subprocess.run(["openssl", *argv], cwd=self.dir, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=peer_env())
+        if r.returncode != 0:
+            raise RuntimeError("PKI: openssl %s failed:\n%s" %
+                               (" ".join(argv), r.stdout.decode(errors="replace")))
+
+    def make_ca(self, stem, cn):
+        self.run("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                 "-nodes", "-keyout", stem + ".key", "-out", stem + ".pem", "-days", "30",
+                 "-subj", "/CN=" + cn,
+                 "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        # `openssl ca` (for the expired certificates: x509 -req cannot set dates in 3.0)
+        db = self.path(stem + ".db")
+        os.makedirs(db)
+        open(os.path.join(db, "index.txt"), "w").close()
+        with open(os.path.join(db, "serial"), "w") as f:
+            f.write("1000\n")
+
+    def ext_file(self, name, server, key_usage):
+        p = self.path(name + ".ext")
+        with open(p, "w") as f:
+            f.write("[ext]\nbasicConstraints=critical,CA:FALSE\n")
+            f.write("keyUsage=critical,%s\n" % key_usage)
+            if server:
+                f.write("extendedKeyUsage=serverAuth\n")
+                f.write("subjectAltName=DNS:%s,IP:127.0.0.1\n" % SERVER_NAME)
+            else:
+                f.write("extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client.test\n")
+        return p
+
+    def leaf(self, name, kind: CertKind, ca, server, expired=False):
+        """name.pem (issued by ca) and name.key."""
+        self.run("genpkey", *kind.genpkey, "-out", name + ".key")
+        cn = SERVER_NAME if server else "client.test"
+        self.run("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr")
+        ext = self.ext_file(name, server, kind.key_usage)
+        if not expired:
+            self.run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+                     "-CAcreateserial", "-days", "30", "-sha256", "-extfile", ext,
+                     "-extensions", "ext", "-out", name + ".pem")
+            return
+        cnf = self.path(name + ".ca.cnf")
+        with open(cnf, "w") as f:
+            f.write("[ca]\ndefault_ca=d\n[d]\ndatabase=%s.db/index.txt\nnew_certs_dir=%s.db\n"
+                    "serial=%s.db/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n"
+                    "[p]\ncommonName=supplied\n" % (ca, ca, ca))
+        self.run("ca", "-batch", "-config", cnf, "-cert", ca + ".pem", "-keyfile", ca + ".key",
+                 "-in", name + ".csr", "-out", name + ".pem", "-notext",
+                 "-startdate", "20200101000000Z", "-enddate", "20200201000000Z",
+                 "-extfile", ext, "-extensions", "ext")
+
+    def build(self):
+        self.make_ca("ca", "clasp interop CA")
+        self.make_ca("other-ca", "clasp interop other CA")
+        for kind in CERTS:
+            self.leaf("server-" + kind.key, kind, "ca", server=True)
+            # Client certificates: P-256 is "the" client certificate; RSA and Ed25519 also
+            # sign CertificateVerify on the client side.
+            self.leaf("client-" + kind.key, kind, "ca", server=False)
+        self.leaf("server-expired", CERT["p256"], "ca", server=True, expired=True)
+        self.leaf("server-other", CERT["p256"], "other-ca", server=True)
+        self.leaf("client-expired", CERT["p256"], "ca", server=False, expired=True)
+        self.leaf("client-other", CERT["p256"], "other-ca", server=False)
+        # Payloads: random bytes, and random text lines for gnutls-serv --echo, which echoes
+        # C strings line by line (a NUL byte would cut its echo short).
+        with open(self.path("data-a.bin"), "wb") as f:
+            f.write(os.urandom(MiB))
+        with open(self.path("data-b.bin"), "wb") as f:
+            f.write(os.urandom(MiB))
+        with open(self.path("data-lines.txt"), "wb") as f:
+            f.write(text_lines(MiB))
+
+    def server(self, kind):
+        return self.path("server-%s.pem" % kind), self.path("server-%s.key" % kind)
+
+    def client(self, kind):
+        return self.path("client-%s.pem" % kind), self.path("client-%s.key" % kind)
+
+    def data(self, name):
+        with open(self.path(name), "rb") as f:
+            return f.read()
+
+
+def text_lines(size):
+    """size bytes of random hex in lines of 64 characters, ending with a newline."""
+    raw = os.urandom(size // 2 + 64).hex().encode()
+    out = bytearray()
+    while len(out) < size:
+        n = min(64, size - len(out) - 1)
+        out += raw[len(out):len(out) + n] if n > 0 else b""
+        out += b"\n"
+    return bytes(out[:size])
+
+
+# ---------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------
+
+def peer_env():
+    env = dict(os.environ)
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        env.pop(k, None)
+    env["LC_ALL"] = "C"
+    return env
+
+
+def tool_env():
+    """clasp's tools: a sanitizer report aborts (a failed exit status) and leaks count."""
+    env = dict(os.environ)
+    asan = env.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=1:abort_on_error=1"
+    env.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
+    env["LC_ALL"] = "C"
+    return env
+
+
+SANITIZER_REPORT = re.compile(
+    r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|UndefinedBehaviorSanitizer")
+
+
+class CaseFailure(Exception):
+    pass
+
+
+def fail(msg):
+    raise CaseFailure(msg)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+class Proc:
+    """One process of a case: output in files, stdin fed by a thread, killed at the end."""
+
+    def __init__(self, ctx, label, argv, stdin=None, tool=False, traces=()):
+        """stdin: None (/dev/null), bytes (written, then end of file) or "pipe" (open, for
+        feed() and close_stdin())."""
+        self.ctx, self.label, self.argv, self.tool = ctx, label, list(argv), tool
+        self.traces = list(traces)  # extra files (trace logs) shown on failure
+        self.out_path = os.path.join(ctx.dir, label + ".out")
+        self.err_path = os.path.join(ctx.dir, label + ".err")
+        self.feeder = None
+        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            self.p = subprocess.Popen(
+                self.argv, cwd=ctx.dir, stdout=out, stderr=err,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                env=tool_env() if tool else peer_env())
+        ctx.procs.append(self)
+        if isinstance(stdin, bytes):  # all of it, then end of file
+            self.feed(stdin, close=True)
+
+    def feed(self, data, close=False):
+        """Writes data to stdin in the background (a pipe holds only 64 KiB)."""
+        self.join_feeder()
+
+        def run():
+            try:
+                self.p.stdin.write(data)
+                self.p.stdin.flush()
+                if close:
+                    self.p.stdin.close()
+            except (BrokenPipeError, OSError, ValueError):
+                pass
+
+        self.feeder = threading.Thread(target=run, daemon=True)
+        self.feeder.start()
+
+    def join_feeder(self, timeout=PROC_TIMEOUT):
+        if self.feeder:
+            self.feeder.join(timeout)
+            self.feeder = None
+
+    def close_stdin(self):
+        self.join_feeder()
+        try:
+            if self.p.stdin:
+                self.p.stdin.close()
+        except OSError:
+            pass
+
+    def wait(self, timeout=PROC_TIMEOUT):
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            fail("%s did not exit within %.0f s" % (self.label, timeout))
+
+    def running(self):
+        return self.p.poll() is None
+
+    def stop(self, sig=signal.SIGTERM):
+        """Ends the process (ours, by its pid) and reaps it."""
+        if self.p.poll() is None:
+            try:
+                self.p.send_signal(sig)
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(5)
+        self.close_stdin()
+
+    @property
+    def rc(self):
+        return self.p.returncode
+
+    def out(self):
+        return read_text(self.out_path)
+
+    def out_bytes(self):
+        with open(self.out_path, "rb") as f:
+            return f.read()
+
+    def err(self):
+        return read_text(self.err_path)
+
+    def out_size(self):
+        return os.path.getsize(self.out_path)
+
+    def report(self, lines=25):
+        rc = self.p.poll()
+        parts = ["  [%s] $ %s" % (self.label, " ".join(shlex.quote(a) for a in self.argv)),
+                 "  [%s] exit status: %s" % (self.label, "running" if rc is None else rc)]
+        for name, path in [("stderr", self.err_path)] + [(os.path.basename(t), t) for t in self.traces]:
+            parts.append("  [%s] %s (end):" % (self.label, name))
+            parts += ["    " + l for l in tail(read_text(path), lines)]
+        return "\n".join(parts)
+
+
+def read_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def tail(text, n):
+    lines = [l for l in text.splitlines() if not l.startswith("|<")]  # GnuTLS debug noise
+    interesting = [l for l in text.splitlines() if l.startswith("|<") and
+                   re.search(r"Alert\[|RETRY|KEY.UPDATE|key update", l)]
+    lines = interesting[-8:] + lines
+    return lines[-n:] if len(lines) > n else lines
+
+
+def wait_until(pred, timeout, what=None, interval=0.01):
+    end = time.monotonic() + timeout
+    while True:
+        if pred():
+            return True
+        if time.monotonic() > end:
+            if what:
+                fail("timed out (%.0f s) waiting for %s" % (timeout, what))
+            return False
+        time.sleep(interval)
+
+
+def expect_in(proc, pattern, stream="err", timeout=SETTLE_TIMEOUT, what=None):
+    """Waits until proc's stream (err, out, or a file path) matches pattern; the match."""
+    def text():
+        if stream == "err":
+            return proc.err()
+        if stream == "out":
+            return proc.out()
+        return read_text(stream)
+    wait_until(lambda: re.search(pattern, text(), re.M) or not proc.running(), timeout)
+    m = re.search(pattern, text(), re.M)
+    if not m:
+        where = stream if stream in ("err", "out") else os.path.basename(stream)
+        fail("%s: %s not found in its %s" % (proc.label, what or repr(pattern), where))
+    return m
+
+
+# ---- ports and readiness ----
+
+_port_lock = threading.Lock()
+_ports_given = set()
+
+
+def free_port():
+    """A port nothing listens on now (bound and released), never the same one twice."""
+    with _port_lock:
+        while True:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            s.close()
+            if port not in _ports_given:
+                _ports_given.add(port)
+                return port
+
+
+def listening_inodes(port):
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(fields[9])
+        except OSError:
+            pass
+    return inodes
+
+
+def socket_inodes(pid):
+    found = set()
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                found.add(link[8:-1])
+    except OSError:
+        pass
+    return found
+
+
+def is_listening(proc, port):
+    """Whether proc itself listens on port (read from /proc: no connection is made, so a
+    one-connection server is not used up by the check)."""
+    inodes = listening_inodes(port)
+    return bool(inodes) and bool(inodes & socket_inodes(proc.p.pid))
+
+
+# ---------------------------------------------------------------------------------------
+# Case context and the clasp tools
+# ---------------------------------------------------------------------------------------
+
+class Ctx:
+    def __init__(self, env, name):
+        self.env = env
+        self.pki: PKI = env.pki
+        self.dir = os.path.join(env.root, re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
+        os.makedirs(self.dir)
+        self.procs: List[Proc] = []
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    # ---- clasp ----
+
+    def clasp_client(self, port, *args, stdin=None, servername=SERVER_NAME, ca=None,
+                     label="clasp-client"):
+        argv = [self.env.client, "127.0.0.1:%d" % port, "--ca", ca or self.pki.ca]
+        if servername:
+            argv += ["--servername", servername]
+        return Proc(self, label, argv + list(args), stdin=stdin, tool=True)
+
+    def clasp_server(self, cert="p256", *args, label="clasp-server", cert_files=None):
+        pem, key = cert_files or self.pki.server(cert)
+        argv = [self.env.server, "--port", "0", "--once", "--cert", pem, "--key", key]
+        proc = Proc(self, label, argv + list(args), tool=True)
+        port = []
+
+        def ready():
+            m = re.search(r"^listening on 127\.0\.0\.1:(\d+)$", proc.err(), re.M)
+            if m:
+                port.append(int(m.group(1)))
+            return bool(m) or not proc.running()
+        wait_until(ready, READY_TIMEOUT, "clasp-server's 'listening on' line")
+        if not port:
+            fail("clasp-server did not start")
+        proc.port = port[0]
+        return proc
+
+    def peer_server(self, make_argv, label, stdin=None, traces=()):
+        """Starts a peer server on a free port; retries when the port was taken meanwhile."""
+        for attempt in range(6):
+            port = free_port()
+            proc = Proc(self, label, make_argv(port), stdin=stdin, traces=traces)
+            if wait_until(lambda: not proc.running() or is_listening(proc, port), READY_TIMEOUT):
+                if proc.running():
+                    proc.port = port
+                    return proc
+            if proc.running():
+                fail("%s is not listening on port %d after %.0f s" % (label, port, READY_TIMEOUT))
+            if not re.search(r"bind|in use", proc.err() + proc.out(), re.I):
+                fail("%s exited at start (status %s)" % (label, proc.rc))
+        fail("%s: no free port after 6 attempts" % label)
+
+    def cleanup(self):
+        for p in self.procs:
+            p.stop()
+        sanitizer = [p for p in self.procs if p.tool and SANITIZER_REPORT.search(p.err())]
+        return sanitizer
+
+
+def parse_client(text):
+    """clasp-client's "key: value" lines, and its failure line."""
+    d = {}
+    for line in text.splitlines():
+        m = re.match(r"^([a-z_]+(?:\[\d+\])?): (.*)$", line)
+        if m and m.group(1) not in d:
+            d[m.group(1)] = m.group(2)
+        m = re.match(r"^clasp-client: (handshake failed|connection failed|key update failed): "
+                     r"(.*) \(alert sent: (.+) / received: (.+)\)$", line)
+        if m:
+            d["failure"], d["detail"], d["alert_sent"], d["alert_received"] = m.groups()
+        if line.startswith("clasp-client: connection truncated"):
+            d["failure"] = "truncated"
+    return d
+
+
+def unquote(v):
+    if not v.startswith('"'):
+        return v
+    v = v[1:-1]
+    return re.sub(r'\\(x[0-9a-fA-F]{2}|.)',
+                  lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] == "x" else m.group(1), v)
+
+
+def parse_server_log(text):
+    """The last per-connection line of clasp-server's stderr, as a dict (or None)."""
+    found = None
+    for line in text.splitlines():
+        m = re.match(r"^clasp-server: (\S+) (version=.*)$", line)
+        if m:
+            found = {"peer": m.group(1)}
+            for k, v in re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)', m.group(2)):
+                found[k] = unquote(v)
+    return found
+
+
+def expect_client_ok(proc, version="1.3", suite=None, group=None, alpn=None, cert=None,
+                     timeout=PROC_TIMEOUT):
+    """clasp-client ended with status 0 (a clean close_notify) after negotiating this."""
+    rc = proc.wait(timeout)
+    d = parse_client(proc.err())
+    check(rc == 0, "clasp-client exit status %s, expected 0%s" %
+          (rc, " (%s: %s)" % (d["failure"], d.get("detail", "")) if "failure" in d else ""))
+    expect_fields(d, "clasp-client", version=version, suite=suite, group=group, alpn=alpn,
+                  cert=cert)
+    return d
+
+
+def expect_fields(d, who, version=None, suite=None, group=None, alpn=None, cert=None):
+    def eq(key, want):
+        check(d.get(key) == want, "%s: %s is %r, expected %r" % (who, key, d.get(key), want))
+    if version:
+        eq("version", VERSIONS[version].clasp)
+    if suite:
+        eq("cipher_suite", suite)
+    if group:
+        eq("group", group)
+    if alpn:
+        eq("alpn", alpn)
+    if cert:
+        kind = CERT[cert]
+        check(re.fullmatch(kind.clasp_scheme, d.get("signature_scheme", "")),
+              "%s: signature_scheme is %r, expected %s" % (who, d.get("signature_scheme"),
+                                                          kind.clasp_scheme))
+        pc = d.get("peer_cert[0]", "")
+        check("subject=CN=%s " % SERVER_NAME in pc and "key=%s " % kind.clasp_key in pc,
+              "%s: peer_cert[0] is %r, expected CN=%s with key=%s" % (who, pc, SERVER_NAME,
+                                                                      kind.clasp_key))
+
+
+def expect_client_failed(proc, alert_sent=None, alert_received=None, failure=None):
+    rc = proc.wait()
+    d = parse_client(proc.err())
+    check(rc == 1, "clasp-client exit status %s, expected 1 (a reported failure)" % rc)
+    check("failure" in d, "clasp-client: no failure line on stderr")
+    if failure:
+        check(d["failure"] == failure, "clasp-client: %r, expected %r" % (d["failure"], failure))
+    if alert_sent:
+        check(d.get("alert_sent") == alert_sent,
+              "clasp-client: alert sent is %r, expected %r" % (d.get("alert_sent"), alert_sent))
+    if alert_received:
+        check(d.get("alert_received") == alert_received,
+              "clasp-client: alert received is %r, expected %r" %
+              (d.get("alert_received"), alert_received))
+    return d
+
+
+def expect_server_log(proc, ok=True, timeout=PROC_TIMEOUT, **fields):
+    """clasp-server --once ended (status 0 when ok) and logged these fields."""
+    rc = proc.wait(timeout)
+    log = parse_server_log(proc.err())
+    check(log is not None, "clasp-server logged no connection")
+    if ok:
+        check(rc == 0 and log["result"] == "ok",
+              "clasp-server: exit status %s, result=%r; expected 0 and ok" % (rc, log["result"]))
+    else:
+        check(rc == 1 and log["result"] != "ok",
+              "clasp-server: exit status %s, result=%r; expected 1 and a failure" %
+              (rc, log["result"]))
+    for k, want in fields.items():
+        got = log.get(k)
+        if isinstance(want, re.Pattern):
+            check(got is not None and want.search(got),
+                  "clasp-server: %s=%r, expected to match %r" % (k, got, want.pattern))
+        else:
+            check(got == want, "clasp-server: %s=%r, expected %r" % (k, got, want))
+    return log
+
+
+# ---------------------------------------------------------------------------------------
+# The peers: how each is started, and how each prints what it saw
+# ---------------------------------------------------------------------------------------
+
+class OpenSSLPeer:
+    name = "openssl"
+    server_label = "s_server"
+    client_label = "s_client"
+
+    @staticmethod
+    def available():
+        return shutil.which("openssl") is not None
+
+    # mode: www (answers GET with a status page, then close_notify), echo (-quiet: prints what
+    # it receives to stdout, sends its stdin), plain (the same, but verbose).
+    def server(self, ctx, cert="p256", version="1.3", suite=None, groups=None, alpn=None,
+               verify=None, mode="www", trace=False, cert_files=None):
+        pem, key = cert_files or ctx.pki.server(cert)
+        msg = ctx.path("s_server.msg")
+
+        def argv(port):
+            a = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-naccept", "1",
+                 "-cert", pem, "-key", key, VERSIONS[version].openssl_flag]
+            if suite:
+                a += suite.openssl_args()
+            if groups:
+                a += ["-groups", ":".join(GROUP[g].openssl for g in groups)]
+            if alpn:
+                a += ["-alpn", alpn]
+            if verify == "require":
+                a += ["-Verify", "1", "-CAfile", ctx.pki.ca, "-verify_return_error"]
+            elif verify == "request":
+                a += ["-verify", "1", "-CAfile", ctx.pki.ca, "-verify_return_error"]
+            a += {"www": ["-www"], "echo": ["-quiet"], "plain": []}[mode]
+            if trace:
+                a += ["-msg", "-msgfile", msg]
+            return a
+        # stdin stays open: at its end s_server would stop serving.
+        proc = ctx.peer_server(argv, self.server_label, stdin="pipe",
+                               traces=[msg] if trace else [])
+        proc.msgfile = msg
+        return proc
+
+    def server_done(self, proc, ok=True):
+        """s_server -naccept 1 exits after its one connection."""
+        rc = proc.wait(SETTLE_TIMEOUT)
+        if ok:
+            check(rc == 0, "s_server exit status %s, expected 0" % rc)
+
+    # mode: request (-ign_eof: waits for the server to close), echo (-nocommands: its stdin
+    # is data; at its end it sends close_notify), commands (stdin lines K, Q... are commands).
+    # brief: -brief (a summary on stderr, stdout has only the data); without it the session
+    # (with the ALPN protocol) is printed on stdout too.
+    def client(self, ctx, port, version="1.3", suite=None, groups=None, alpn=None, cert=None,
+               cert_files=None, ca=None, mode="request", trace=False, stdin=None, brief=True):
+        msg = ctx.path("s_client.msg")
+        a = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+             "-servername", SERVER_NAME, "-verify_hostname", SERVER_NAME,
+             "-CAfile", ca or ctx.pki.ca, "-verify_return_error",
+             VERSIONS[version].openssl_flag] + (["-brief"] if brief else [])
+        if suite:
+            a += suite.openssl_args()
+        if groups:
+            a += ["-groups", ":".join(GROUP[g].openssl for g in groups)]
+        if alpn:
+            a += ["-alpn", alpn]
+        if cert or cert_files:
+            pem, key = cert_files or ctx.pki.client(cert)
+            a += ["-cert", pem, "-key", key]
+        a += {"request": ["-ign_eof"], "echo": ["-nocommands"], "commands": []}[mode]
+        if trace:
+            a += ["-msg", "-msgfile", msg]
+        proc = Proc(ctx, self.client_label, a, stdin=stdin, traces=[msg] if trace else [])
+        proc.msgfile = msg
+        return proc
+
+    def client_negotiated(self, proc, version="1.3", suite=None, group=None, cert=None,
+                          alpn=None):
+        """What s_client -brief printed about the handshake (stderr)."""
+        err = proc.err()
+        expect_line(proc, err, r"^Protocol version: %s$" % VERSIONS[version].openssl_name)
+        expect_line(proc, err, r"^Verification: OK$")
+        if suite:
+            expect_line(proc, err, r"^Ciphersuite: %s$" % re.escape(suite.openssl))
+        if group:
+            expect_line(proc, err, r"^Server Temp Key: %s$" % GROUP[group].openssl_tempkey)
+        if cert:
+            expect_line(proc, err, r"^Signature type: %s$" % CERT[cert].openssl_sig)
+
+    def page_negotiated(self, page, version="1.3", suite=None):
+        """s_server -www's status page, as the client received it."""
+        check(page.startswith("HTTP/1.0 200 ok"), "no s_server status page received")
+        if suite:
+            check(re.search(r"^New, %s, Cipher is %s$" % (VERSIONS[version].openssl_name,
+                                                         re.escape(suite.openssl)), page, re.M),
+                  "s_server's page does not say 'New, %s, Cipher is %s'" %
+                  (VERSIONS[version].openssl_name, suite.openssl))
+
+    def page_client_cert(self, page):
+        check(re.search(r"^Client certificate$", page, re.M) and
+              re.search(r"Subject: ?CN ?= ?client\.test", page),
+              "s_server's page shows no client certificate CN=client.test")
+
+    def saw_alert(self, proc, alert, stream="err"):
+        """OpenSSL prints a received alert as '... SSL alert number N' (stderr)."""
+        return expect_in(proc, r"SSL alert number %d\b" % ALERTS[alert], stream,
+                         what="received alert %s (SSL alert number %d)" % (alert, ALERTS[alert]))
+
+    def trace_has(self, proc, direction, what):
+        """In a -msg trace: direction '>>>' (sent) or '<<<' (received)."""
+        pat = r"^%s .*%s" % (re.escape(direction), what)
+        expect_in(proc, pat, proc.msgfile, what="%s %s in the -msg trace" % (direction, what))
+
+    def trace_count(self, proc, direction, what):
+        return len(re.findall(r"^%s .*%s" % (re.escape(direction), what),
+                              read_text(proc.msgfile), re.M))
+
+
+class GnuTLSPeer:
+    name = "gnutls"
+    server_label = "gnutls-serv"
+    client_label = "gnutls-cli"
+
+    @staticmethod
+    def available():
+        return shutil.which("gnutls-serv") is not None and shutil.which("gnutls-cli") is not None
+
+    @staticmethod
+    def prio(version="1.3", suite=None, groups=None):
+        p = "NORMAL:" + VERSIONS[version].gnutls_prio
+        if suite:
+            p += ":" + suite.gnutls_prio
+        if groups:
+            p += ":-GROUP-ALL:" + ":".join("+" + GROUP[g].gnutls for g in groups)
+        return p
+
+    # mode: http (answers GET with a status page, then closes), echo (sends back each line).
+    # verify: None (no CertificateRequest), request (asks, does not insist), require.
+    # debug: GnuTLS log level on stderr (4: handshake messages, 5: records and alerts).
+    def server(self, ctx, cert="p256", version="1.3", suite=None, groups=None, alpn=None,
+               verify=None, mode="http", debug=0, cert_files=None):
+        pem, key = cert_files or ctx.pki.server(cert)
+
+        def argv(port):
+            a = ["gnutls-serv", "-p", str(port), "--x509certfile", pem, "--x509keyfile", key,
+                 "--priority", self.prio(version, suite, groups)]
+            if verify is None:
+                a += ["--disable-client-cert"]
+            elif verify == "request":
+                a += ["--x509cafile", ctx.pki.ca]
+            elif verify == "require":
+                a += ["--require-client-cert", "--verify-client-cert", "--x509cafile", ctx.pki.ca]
+            for p in (alpn or "").split(","):
+                if p:
+                    a += ["--alpn", p]
+            if mode == "echo":
+                a += ["--echo", "--crlf"]
+            if debug:
+                a += ["-d", str(debug)]
+            return a
+        return ctx.peer_server(argv, self.server_label)
+
+    def server_done(self, proc, ok=True):
+        """gnutls-serv serves forever: it must still run, then it is stopped (its stdout is
+        flushed when it exits on SIGTERM)."""
+        check(proc.running(), "gnutls-serv died (status %s)" % proc.rc)
+        proc.stop()
+
+    def client(self, ctx, port, version="1.3", suite=None, groups=None, alpn=None, cert=None,
+               cert_files=None, ca=None, single_share=False, commands=False, debug=0,
+               stdin=None):
+        log = ctx.path("gnutls-cli.log")
+        a = ["gnutls-cli", "127.0.0.1", "-p", str(port), "--x509cafile", ca or ctx.pki.ca,
+             "--sni-hostname", SERVER_NAME, "--verify-hostname", SERVER_NAME,
+             "--priority", self.prio(version, suite, groups), "--logfile", log]
+        if cert or cert_files:
+            pem, key = cert_files or ctx.pki.client(cert)
+            a += ["--x509certfile", pem, "--x509keyfile", key]
+        for p in (alpn or "").split(","):
+            if p:
+                a += ["--alpn", p]
+        if single_share:
+            a += ["--single-key-share"]
+        if commands:
+            a += ["--inline-commands"]
+        if debug:
+            a += ["-d", str(debug)]
+        proc = Proc(ctx, self.client_label, a, stdin=stdin, traces=[log])
+        proc.logfile = log
+        return proc
+
+    @staticmethod
+    def description(version="1.3", suite=None, group=None, cert=None):
+        """A regex for GnuTLS's session description, e.g.
+        (TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-128-GCM)."""
+        return r"\(%s-X\.509\)-\(%s\)-\(%s\)-\(%s\)" % (
+            re.escape(VERSIONS[version].gnutls_name),
+            re.escape(GROUP[group].gnutls_kx) if group else r"[^)]*",
+            CERT[cert].gnutls_sig if cert else r"[^)]*",
+            re.escape(suite.gnutls_cipher) if suite else r"[^)]*")
+
+    def client_negotiated(self, proc, version="1.3", suite=None, group=None, cert=None,
+                          alpn=None):
+        log = read_text(proc.logfile)
+        expect_line(proc, log, r"^- Status: The certificate is trusted\.")
+        expect_line(proc, log, r"^- Description: " + self.description(version, suite, group, cert))
+        if alpn:
+            expect_line(proc, log, r"^- Application protocol: %s$" % re.escape(alpn))
+
+    def page_negotiated(self, page, version="1.3", suite=None, group=None, cert=None):
+        text = re.sub(r"<[^>]*>", "", page)
+        check(page.startswith("HTTP/1.0 200 OK"), "no gnutls-serv status page received")
+        check(re.search(self.description(version, suite, group, cert), text),
+              "gnutls-serv's page does not describe the session as %s" %
+              self.description(version, suite, group, cert))
+
+    def page_client_cert(self, page):
+        check(re.search(r"Subject: CN=client\.test", page),
+              "gnutls-serv's page shows no client certificate CN=client.test")
+
+    def saw_alert(self, proc, alert, stream="err"):
+        """gnutls-serv -d 5 logs 'Alert[LEVEL|N] - ... - was received' (stderr); gnutls-cli
+        prints '*** Received alert [N]: ...' (its --logfile)."""
+        n = ALERTS[alert]
+        if proc.label == self.client_label:
+            return expect_in(proc, r"^\*\*\* Received alert \[%d\]" % n, proc.logfile,
+                             what="'*** Received alert [%d]' (%s)" % (n, alert))
+        return expect_in(proc, r"Alert\[\d\|%d\] - .* - was received" % n, stream,
+                         what="'Alert[*|%d] ... was received' (%s)" % (n, alert))
+
+
+def expect_line(proc, text, pattern):
+    check(re.search(pattern, text, re.M), "%s: no line matching %r" % (proc.label, pattern))
+
+
+PEERS = {"openssl": OpenSSLPeer(), "gnutls": GnuTLSPeer()}
+
+GET = b"GET / HTTP/1.1\r\nHost: server.test\r\nConnection: close\r\n\r\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Case bodies. "cc" cases: clasp-client -> peer server. "cs": peer client -> clasp-server.
+# ---------------------------------------------------------------------------------------
+
+def cc_handshake(peer, version, suite, group, cert):
+    """The matrix, clasp as client: the peer server forces suite and group, clasp offers all
+    suites and its key share for the group; both report the same parameters."""
+    def body(ctx):
+        srv = peer.server(ctx, cert=cert, version=version, suite=suite, groups=[group])
+        cl = ctx.clasp_client(srv.port, "--groups", group)
+        expect_client_ok(cl, version, suite.iana, group, cert=cert)
+        page = cl.out()
+        if peer.name == "openssl":
+            peer.page_negotiated(page, version, suite)
+        else:
+            peer.page_negotiated(page, version, suite, group, cert)
+        peer.server_done(srv)
+    return body
+
+
+def cs_handshake(peer, version, suite, group, cert):
+    """The matrix, clasp as server: the peer client offers only this suite and group."""
+    def body(ctx):
+        srv = ctx.clasp_server(cert)
+        cl = peer.client(ctx, srv.port, version, suite=suite, groups=[group], stdin=GET)
+        cl_done(cl)
+        peer.client_negotiated(cl, version, suite, group, cert)
+        expect_body(cl, version=VERSIONS[version].clasp, cipher_suite=suite.iana, group=group,
+                    client_cert="none")
+        expect_server_log(srv, version=VERSIONS[version].clasp, suite=suite.iana, group=group,
+                          alert_received="close_notify")
+    return body
+
+
+def cl_done(cl, ok=True):
+    rc = cl.wait()
+    if ok:
+        check(rc == 0, "%s exit status %s, expected 0" % (cl.label, rc))
+    return rc
+
+
+def expect_body(cl, **fields):
+    """clasp-server's answer (received by the peer client) names these."""
+    out = cl.out()
+    check("HTTP/1.1 200 OK" in out, "%s received no answer from clasp-server" % cl.label)
+    for k, v in fields.items():
+        if k == "client_cert" and v != "none":
+            check(re.search(r"^client_cert: .*%s" % re.escape(v), out, re.M),
+                  "answer: client_cert does not name %r" % v)
+        else:
+            check(re.search(r"^%s: %s$" % (k, re.escape(v)), out, re.M),
+                  "answer: no line '%s: %s'" % (k, v))
+
+
+def cc_client_cert(peer, kind):
+    def body(ctx):
+        srv = peer.server(ctx, verify="require")
+        pem, key = ctx.pki.client(kind)
+        cl = ctx.clasp_client(srv.port, "--cert", pem, "--key", key)
+        expect_client_ok(cl)
+        peer.page_client_cert(cl.out())
+        peer.server_done(srv)
+    return body
+
+
+def cs_client_cert(peer, kind):
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--verify", "require", "--ca", ctx.pki.ca)
+        cl = peer.client(ctx, srv.port, cert=kind, stdin=GET)
+        cl_done(cl)
+        expect_body(cl, client_cert="subject=CN=client.test")
+        expect_server_log(srv, client_cert=re.compile(r"^subject=CN=client\.test .*key=%s" %
+                                                      re.escape(CERT[kind].clasp_key)))
+    return body
+
+
+def cc_cert_requested_none(peer):
+    """The peer server asks for a certificate without insisting; clasp has none (it must
+    answer with an empty Certificate message) and the connection goes on."""
+    def body(ctx):
+        srv = peer.server(ctx, verify="request")
+        cl = ctx.clasp_client(srv.port)
+        expect_client_ok(cl)
+        peer.server_done(srv)
+    return body
+
+
+def cs_cert_optional_none(peer):
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--verify", "optional", "--ca", ctx.pki.ca)
+        cl = peer.client(ctx, srv.port, stdin=GET)
+        cl_done(cl)
+        expect_body(cl, client_cert="none")
+        expect_server_log(srv, client_cert="none")
+    return body
+
+
+def cc_hrr(peer):
+    """clasp-client's default (one x25519 key share) against a server taking only
+    secp256r1: a HelloRetryRequest, then secp256r1."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, groups=["secp256r1"], trace=True)
+        else:
+            srv = peer.server(ctx, groups=["secp256r1"], debug=4)
+        cl = ctx.clasp_client(srv.port)
+        expect_client_ok(cl, group="secp256r1")
+        if peer.name == "openssl":
+            peer.server_done(srv)
+            n = peer.trace_count(srv, "<<<", "ClientHello")
+            check(n == 2, "s_server received %d ClientHellos, expected 2 (HelloRetryRequest)" % n)
+        else:
+            expect_in(srv, r"HELLO RETRY REQUEST was queued", what="HELLO RETRY REQUEST sent")
+            check(len(re.findall(r"CLIENT HELLO \(1\) was received", srv.err())) == 2,
+                  "gnutls-serv did not receive two ClientHellos")
+            peer.server_done(srv)
+    return body
+
+
+def cs_hrr(peer):
+    """A peer client sharing x25519 first (and only) against clasp-server --groups
+    secp256r1: clasp asks again, the handshake completes with secp256r1."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--groups", "secp256r1")
+        if peer.name == "openssl":
+            cl = peer.client(ctx, srv.port, groups=["x25519", "secp256r1"], trace=True, stdin=GET)
+            cl_done(cl)
+            n = peer.trace_count(cl, ">>>", "ClientHello")
+            check(n == 2, "s_client sent %d ClientHellos, expected 2 (HelloRetryRequest)" % n)
+        else:
+            cl = peer.client(ctx, srv.port, groups=["x25519", "secp256r1"], single_share=True,
+                             debug=4, stdin=GET)
+            cl_done(cl)
+            check(re.search(r"HELLO RETRY REQUEST \(\d+\) was received", cl.err()),
+                  "gnutls-cli received no HelloRetryRequest")
+        peer.client_negotiated(cl, group="secp256r1")
+        expect_server_log(srv, group="secp256r1")
+    return body
+
+
+def cc_alpn(peer):
+    """clasp-client offers h2,http/1.1; the peer server speaks only http/1.1."""
+    def body(ctx):
+        srv = peer.server(ctx, alpn="http/1.1")
+        cl = ctx.clasp_client(srv.port, "--alpn", "h2,http/1.1")
+        expect_client_ok(cl, alpn="http/1.1")
+        peer.server_done(srv)
+        if peer.name == "gnutls":
+            expect_line(srv, srv.out(), r"^- Application protocol: http/1\.1$")
+    return body
+
+
+def cs_alpn(peer):
+    """The peer client offers spdy/1,h2; clasp-server knows h2,http/1.1: h2."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--alpn", "h2,http/1.1")
+        if peer.name == "openssl":
+            cl = peer.client(ctx, srv.port, alpn="spdy/1,h2", stdin=GET, brief=False)
+        else:
+            cl = peer.client(ctx, srv.port, alpn="spdy/1,h2", stdin=GET)
+        cl_done(cl)
+        if peer.name == "openssl":
+            expect_line(cl, cl.out(), r"^ALPN protocol: h2$")
+        else:
+            peer.client_negotiated(cl, alpn="h2")
+        expect_body(cl, alpn="h2")
+        expect_server_log(srv, alpn="h2")
+    return body
+
+
+def cc_echo(peer):
+    """1 MiB each way, clasp-client --request - (stdin) <-> the peer."""
+    def body(ctx):
+        if peer.name == "openssl":
+            # s_server (not -www) writes what it receives to stdout and sends its stdin.
+            a, b = ctx.pki.data("data-a.bin"), ctx.pki.data("data-b.bin")
+            srv = peer.server(ctx, mode="echo")
+            srv.feed(b)
+            cl = ctx.clasp_client(srv.port, "--request", "-", stdin="pipe")
+            cl.feed(a)
+            wait_until(lambda: srv.out_size() >= len(a) and cl.out_size() >= len(b) or
+                       not cl.running(), PROC_TIMEOUT, "1 MiB to arrive on both sides")
+            cl.close_stdin()  # clasp's close_notify follows; s_server answers with its own
+            expect_client_ok(cl)
+            peer.server_done(srv)
+            check(srv.out_bytes() == a, "s_server received %d bytes, not the 1 MiB sent" %
+                  srv.out_size() if srv.out_size() != len(a) else "s_server received other bytes")
+            check(cl.out_bytes() == b, "clasp-client received %d bytes, not the 1 MiB sent" %
+                  cl.out_size() if cl.out_size() != len(b) else "clasp-client received other bytes")
+        else:
+            # gnutls-serv --echo sends back text line by line: 1 MiB of random hex lines,
+            # then end of input (clasp sends close_notify while the echo is still coming).
+            a = ctx.pki.data("data-lines.txt")
+            srv = peer.server(ctx, mode="echo")
+            cl = ctx.clasp_client(srv.port, "--request", "-", stdin=a)
+            expect_client_ok(cl)
+            check(cl.out_bytes() == a, "clasp-client got back %d bytes, %s" %
+                  (cl.out_size(), "not the 1 MiB sent" if cl.out_size() != len(a) else "different"))
+            peer.server_done(srv)
+    return body
+
+
+def cs_echo(peer):
+    """1 MiB of random bytes through clasp-server --echo, from the peer client's stdin."""
+    def body(ctx):
+        a = ctx.pki.data("data-a.bin")
+        srv = ctx.clasp_server("p256", "--echo")
+        if peer.name == "openssl":
+            cl = peer.client(ctx, srv.port, mode="echo", stdin="pipe")
+        else:
+            cl = peer.client(ctx, srv.port, stdin="pipe")
+        cl.feed(a)
+        wait_until(lambda: cl.out_size() >= len(a) or not cl.running(), PROC_TIMEOUT,
+                   "the echo of 1 MiB")
+        cl.close_stdin()  # the peer client sends close_notify at the end of its input
+        cl_done(cl)
+        check(cl.out_bytes() == a, "%s got back %d bytes, %s" %
+              (cl.label, cl.out_size(), "not the 1 MiB sent" if cl.out_size() != len(a)
+               else "different ones"))
+        expect_server_log(srv, alert_received="close_notify", alert_sent="close_notify")
+    return body
+
+
+def cc_key_update(peer):
+    """clasp-client --key-update: a KeyUpdate asking for one back, then the request."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, trace=True)
+        else:
+            srv = peer.server(ctx, debug=4)
+        cl = ctx.clasp_client(srv.port, "--key-update")
+        d = expect_client_ok(cl)
+        check(d.get("key_update", "").startswith("sent"), "clasp-client did not report key_update")
+        if peer.name == "openssl":
+            peer.server_done(srv)
+            peer.page_negotiated(cl.out())
+            peer.trace_has(srv, "<<<", "KeyUpdate")
+            peer.trace_has(srv, ">>>", "KeyUpdate")
+        else:
+            peer.page_negotiated(cl.out())
+            expect_in(srv, r"received TLS 1\.3 key update \(1\)", what="a KeyUpdate asking back")
+            expect_in(srv, r"KEY_UPDATE was queued", what="gnutls-serv's own KeyUpdate")
+            peer.server_done(srv)
+    return body
+
+
+def cs_key_update(peer):
+    """The peer client sends a KeyUpdate asking for one back, mid-echo (s_client's "K"
+    command; gnutls-cli's ^rekey^ inline command)."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--echo")
+        if peer.name == "openssl":
+            cl = peer.client(ctx, srv.port, mode="commands", trace=True, stdin="pipe")
+            expect_in(cl, r"^CONNECTION ESTABLISHED$", what="the handshake")
+            cl.feed(b"before key update\n")
+            expect_in(cl, r"^before key update$", "out", what="the first echo")
+            cl.feed(b"K\n")
+            expect_in(cl, r"^KEYUPDATE$", what="s_client taking the K command")
+        else:
+            # (its --logfile is buffered: progress is read from the debug log on stderr)
+            cl = peer.client(ctx, srv.port, commands=True, debug=4, stdin="pipe")
+            cl.feed(b"before key update\n")
+            expect_in(cl, r"^before key update$", "out", what="the first echo")
+            cl.feed(b"^rekey^\n")
+            expect_in(cl, r"sending key update \(1\)", what="the ^rekey^ command's KeyUpdate")
+        cl.feed(b"after key update\n")
+        expect_in(cl, r"^after key update$", "out", what="the echo after the KeyUpdate")
+        cl.close_stdin()
+        cl_done(cl)
+        check(cl.out() == "before key update\nafter key update\n",
+              "%s received %r" % (cl.label, cl.out()[:200]))
+        if peer.name == "openssl":
+            peer.trace_has(cl, ">>>", "KeyUpdate")
+            peer.trace_has(cl, "<<<", "KeyUpdate")
+        else:
+            check(re.search(r"sending key update \(1\)", cl.err()),
+                  "gnutls-cli did not send a KeyUpdate asking for one back")
+            check(re.search(r"received TLS 1\.3 key update \(0\)", cl.err()),
+                  "gnutls-cli received no KeyUpdate from clasp-server")
+            expect_line(cl, read_text(cl.logfile), r"^- Rekey was completed")
+        expect_server_log(srv, alert_received="close_notify")
+    return body
+
+
+def cc_close_notify(peer):
+    """Both close_notify alerts, as the peer saw them: the peer closes after its answer,
+    clasp answers with its own, and exits 0 only then."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, trace=True)
+            cl = ctx.clasp_client(srv.port)
+            expect_client_ok(cl)
+            peer.server_done(srv)
+            peer.trace_has(srv, ">>>", r"Alert.*close_notify")
+            peer.trace_has(srv, "<<<", r"Alert.*close_notify")
+        else:
+            # Echo: clasp sends "ping", then close_notify at the end of its stdin.
+            srv = peer.server(ctx, mode="echo", debug=5)
+            cl = ctx.clasp_client(srv.port, "--request", "-", stdin=b"ping\n")
+            expect_client_ok(cl)
+            check(cl.out() == "ping\n", "clasp-client received %r" % cl.out()[:100])
+            expect_in(srv, r"Alert\[1\|0\] - Close notify - was received",
+                      what="clasp's close_notify")
+            expect_in(srv, r"Sending Alert\[1\|0\] - Close notify", what="its own close_notify")
+            peer.server_done(srv)
+    return body
+
+
+def cs_close_notify(peer):
+    """The peer client ends (close_notify); clasp-server answers with its own."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--echo")
+        if peer.name == "openssl":
+            cl = peer.client(ctx, srv.port, mode="echo", trace=True, stdin="pipe")
+        else:
+            cl = peer.client(ctx, srv.port, debug=5, stdin="pipe")
+        cl.feed(b"ping\n")
+        expect_in(cl, r"^ping$", "out", what="the echo")
+        cl.close_stdin()
+        cl_done(cl)
+        expect_server_log(srv, alert_sent="close_notify", alert_received="close_notify")
+        if peer.name == "openssl":
+            peer.trace_has(cl, ">>>", r"Alert.*close_notify")
+        else:
+            check(re.search(r"Alert\[1\|0\] - Close notify - was received", cl.err()),
+                  "gnutls-cli did not receive clasp-server's close_notify")
+    return body
+
+
+def cc_ip_san(peer):
+    """clasp-client connecting to 127.0.0.1 without --servername checks the IP address SAN."""
+    def body(ctx):
+        srv = peer.server(ctx)
+        cl = ctx.clasp_client(srv.port, servername=None)
+        expect_client_ok(cl)
+        peer.server_done(srv)
+    return body
+
+
+# ---- negative ----
+
+def neg_cc_verify(peer, what):
+    """clasp-client refuses the server's certificate and names why in its alert."""
+    alert = {"wrong-ca": "unknown_ca", "wrong-host": "bad_certificate",
+             "expired": "certificate_expired"}[what]
+
+    def body(ctx):
+        files = {"wrong-ca": ctx.pki.server("other"), "expired": ctx.pki.server("expired"),
+                 "wrong-host": None}[what]
+        if peer.name == "openssl":
+            srv = peer.server(ctx, cert_files=files, mode="plain")
+        else:
+            srv = peer.server(ctx, cert_files=files, debug=5)
+        cl = ctx.clasp_client(srv.port, servername="other.test" if what == "wrong-host"
+                              else SERVER_NAME)
+        expect_client_failed(cl, alert_sent=alert, failure="handshake failed")
+        peer.saw_alert(srv, alert)
+        if peer.name == "openssl":
+            peer.server_done(srv, ok=False)
+        else:
+            expect_in(srv, r"Error in handshake", what="a failed handshake")
+            peer.server_done(srv)
+    return body
+
+
+def neg_cc_cert_missing(peer):
+    """The peer server requires a client certificate; clasp-client has none."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, verify="require", mode="plain")
+        else:
+            srv = peer.server(ctx, verify="require", debug=5)
+        cl = ctx.clasp_client(srv.port)
+        expect_client_failed(cl, alert_received="certificate_required")
+        if peer.name == "openssl":
+            expect_in(srv, r"peer did not return a certificate", what="the server's failure")
+            peer.server_done(srv, ok=False)
+        else:
+            expect_in(srv, r"Error in handshake", what="a failed handshake")
+            expect_in(srv, r"Sending Alert\[2\|116\]", what="certificate_required sent")
+            peer.server_done(srv)
+    return body
+
+
+def neg_cs_client_cert(peer, what):
+    """clasp-server --verify require: no certificate, one from another CA, an expired one."""
+    alert = {"missing": "certificate_required", "other-ca": "unknown_ca",
+             "expired": "certificate_expired"}[what]
+
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--verify", "require", "--ca", ctx.pki.ca)
+        files = {"missing": None, "other-ca": ctx.pki.client("other"),
+                 "expired": ctx.pki.client("expired")}[what]
+        cl = peer.client(ctx, srv.port, cert_files=files, stdin=GET)
+        rc = cl_done(cl, ok=False)
+        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
+        peer.saw_alert(cl, alert)
+        check("HTTP/1.1 200" not in cl.out(), "%s received an answer" % cl.label)
+        expect_server_log(srv, ok=False, alert_sent=alert)
+    return body
+
+
+def neg_cs_peer_rejects(peer):
+    """The peer client does not trust clasp-server's certificate: clasp-server logs the
+    alert it received."""
+    alert = {"openssl": "unknown_ca", "gnutls": "bad_certificate"}[peer.name]
+
+    def body(ctx):
+        srv = ctx.clasp_server("p256")
+        cl = peer.client(ctx, srv.port, ca=ctx.pki.other_ca, stdin=GET)
+        rc = cl_done(cl, ok=False)
+        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
+        expect_server_log(srv, ok=False, alert_received=alert)
+    return body
+
+
+def neg_cc_version(peer):
+    """A TLS 1.2-only server and clasp-client --versions 1.3. clasp offers only TLS 1.3 (its
+    supported_versions and suites), so the peer refuses before answering: OpenSSL with
+    protocol_version, GnuTLS with handshake_failure (no common suite). clasp-client must fail
+    the handshake and name the alert it received."""
+    alert = {"openssl": "protocol_version", "gnutls": "handshake_failure"}[peer.name]
+
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, mode="plain", version="1.2")
+        else:
+            srv = peer.server(ctx, version="1.2", debug=5)
+        cl = ctx.clasp_client(srv.port, "--versions", "1.3")
+        expect_client_failed(cl, alert_received=alert, failure="handshake failed")
+        if peer.name == "openssl":
+            expect_in(srv, r"unsupported protocol", what="s_server's refusal")
+            peer.server_done(srv, ok=False)
+        else:
+            expect_in(srv, r"Sending Alert\[2\|40\]", what="handshake_failure sent")
+            peer.server_done(srv)
+    return body
+
+
+def neg_cs_version(peer):
+    """A TLS 1.2-only client against clasp-server --versions 1.3: protocol_version."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--versions", "1.3")
+        cl = peer.client(ctx, srv.port, version="1.2", stdin=GET)
+        rc = cl_done(cl, ok=False)
+        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
+        peer.saw_alert(cl, "protocol_version")
+        expect_server_log(srv, ok=False, alert_sent="protocol_version")
+    return body
+
+
+def neg_cc_truncated(peer):
+    """The peer server vanishes mid-connection (killed: no close_notify): clasp-client must
+    report the truncation and fail."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, mode="echo")
+            cl = ctx.clasp_client(srv.port, "--request", "-", stdin="pipe")
+            cl.feed(b"ping\n")
+            wait_until(lambda: srv.out() == "ping\n" or not cl.running(), PROC_TIMEOUT,
+                       "s_server to receive the data")
+        else:
+            srv = peer.server(ctx, mode="echo")
+            cl = ctx.clasp_client(srv.port, "--request", "-", stdin="pipe")
+            cl.feed(b"ping\n")
+            wait_until(lambda: cl.out() == "ping\n" or not cl.running(), PROC_TIMEOUT,
+                       "the echo")
+        srv.stop(signal.SIGKILL)
+        d = expect_client_failed(cl)
+        check(d["failure"] == "truncated",
+              "clasp-client reported %r, expected 'connection truncated'" % d["failure"])
+        cl.close_stdin()
+    return body
+
+
+def neg_cs_truncated(peer):
+    """The peer client vanishes mid-echo (killed): clasp-server's connection fails."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--echo")
+        if peer.name == "openssl":
+            cl = peer.client(ctx, srv.port, mode="echo", stdin="pipe")
+        else:
+            cl = peer.client(ctx, srv.port, stdin="pipe")
+        cl.feed(b"ping\n")
+        expect_in(cl, r"^ping$", "out", what="the echo")
+        cl.stop(signal.SIGKILL)
+        expect_server_log(srv, ok=False, alert_received="none",
+                          result=re.compile(r"close_notify|truncat", re.I))
+    return body
+
+
+# ---------------------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    group: str    # the CTest test it belongs to: openssl, gnutls, negative
+    peer: str     # key of PEERS
+    body: Callable
+    xfail: Optional[str] = None
+
+
+def build_cases():
+    cases = []
+
+    def add(group, peer, name, body):
+        cases.append(Case(name, group, peer.name, body))
+
+    for peer in PEERS.values():
+        p = peer.name
+        for suite in SUITES:
+            v = suite.version
+            if v not in CLASP_VERSIONS:
+                continue
+            for group in GROUPS:
+                for cert in CERTS:
+                    if suite.certs and cert.key not in suite.certs:
+                        continue
+                    tail_ = "%s/%s/%s/%s" % (v, suite.iana, group.iana, cert.key)
+                    add(p, peer, "%s/clasp-client/%s" % (p, tail_),
+                        cc_handshake(peer, v, suite, group.iana, cert.key))
+                    add(p, peer, "%s/clasp-server/%s" % (p, tail_),
+                        cs_handshake(peer, v, suite, group.iana, cert.key))
+        for kind in ("p256", "rsa2048", "ed25519"):
+            add(p, peer, "%s/clasp-client/1.3/client-cert-%s" % (p, kind), cc_client_cert(peer, kind))
+            add(p, peer, "%s/clasp-server/1.3/client-cert-%s" % (p, kind), cs_client_cert(peer, kind))
+        add(p, peer, "%s/clasp-client/1.3/client-cert-requested-none" % p, cc_cert_requested_none(peer))
+        add(p, peer, "%s/clasp-server/1.3/client-cert-optional-none" % p, cs_cert_optional_none(peer))
+        add(p, peer, "%s/clasp-client/1.3/hello-retry-request" % p, cc_hrr(peer))
+        add(p, peer, "%s/clasp-server/1.3/hello-retry-request" % p, cs_hrr(peer))
+        add(p, peer, "%s/clasp-client/1.3/alpn" % p, cc_alpn(peer))
+        add(p, peer, "%s/clasp-server/1.3/alpn" % p, cs_alpn(peer))
+        add(p, peer, "%s/clasp-client/1.3/data-1MiB" % p, cc_echo(peer))
+        add(p, peer, "%s/clasp-server/1.3/data-1MiB" % p, cs_echo(peer))
+        add(p, peer, "%s/clasp-client/1.3/key-update" % p, cc_key_update(peer))
+        add(p, peer, "%s/clasp-server/1.3/key-update" % p, cs_key_update(peer))
+        add(p, peer, "%s/clasp-client/1.3/close-notify" % p, cc_close_notify(peer))
+        add(p, peer, "%s/clasp-server/1.3/close-notify" % p, cs_close_notify(peer))
+        add(p, peer, "%s/clasp-client/1.3/ip-address-san" % p, cc_ip_san(peer))
+
+        n = "negative/%s" % p
+        for what in ("wrong-ca", "wrong-host", "expired"):
+            add("negative", peer, "%s/clasp-client/1.3/%s" % (n, what), neg_cc_verify(peer, what))
+        add("negative", peer, "%s/clasp-client/1.3/client-cert-missing" % n, neg_cc_cert_missing(peer))
+        for what in ("missing", "other-ca", "expired"):
+            add("negative", peer, "%s/clasp-server/1.3/client-cert-%s" % (n, what),
+                neg_cs_client_cert(peer, what))
+        add("negative", peer, "%s/clasp-server/1.3/peer-rejects-certificate" % n,
+            neg_cs_peer_rejects(peer))
+        add("negative", peer, "%s/clasp-client/1.3/tls1.2-only-server" % n, neg_cc_version(peer))
+        add("negative", peer, "%s/clasp-server/1.3/tls1.2-only-client" % n, neg_cs_version(peer))
+        add("negative", peer, "%s/clasp-client/1.3/truncated" % n, neg_cc_truncated(peer))
+        add("negative", peer, "%s/clasp-server/1.3/truncated" % n, neg_cs_truncated(peer))
+
+    for c in cases:
+        for pattern, reason in EXPECTED_FAILURES.items():
+            if fnmatch.fnmatchcase(c.name, pattern):
+                c.xfail = reason
+    return cases
+
+
+# ---------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------
+
+class Env:
+    def __init__(self, root, pki, client, server):
+        self.root, self.pki, self.client, self.server = root, pki, client, server
+
+
+def run_case(env, case):
+    """(status, seconds, report) with status ok, FAIL, xfail, XPASS."""
+    t0 = time.monotonic()
+    ctx = Ctx(env, case.name)
+    error = None
+    try:
+        case.body(ctx)
+    except CaseFailure as e:
+        error = str(e)
+    except Exception as e:  # a bug in the driver, or a peer misbehaving badly
+        error = "%s: %s" % (type(e).__name__, e)
+    finally:
+        sanitized = ctx.cleanup()
+    if sanitized and not error:
+        error = "sanitizer report from %s" % ", ".join(p.label for p in sanitized)
+    report = ""
+    if error or case.xfail:
+        report = "\n".join(["  reason: %s" % (error or "passed")] + [p.report() for p in ctx.procs])
+    secs = time.monotonic() - t0
+    if case.xfail:
+        return ("xfail" if error else "XPASS"), secs, report
+    return ("FAIL" if error else "ok"), secs, report
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", help="build directory (the tools are in BUILD/tools/)")
+    ap.add_argument("--group", choices=["openssl", "gnutls", "negative"],
+                    help="run only this group (one CTest test each)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only cases whose name contains SUBSTRING (may be repeated)")
+    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("-j", type=int, default=2, help="cases run in parallel (default 2)")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+
+    cases = [c for c in build_cases()
+             if (not args.group or c.group == args.group)
+             and (not args.only or any(s in c.name for s in args.only))]
+    if args.list:
+        for c in cases:
+            print(c.name + ("   [expected to fail: %s]" % c.xfail if c.xfail else ""))
+        return 0
+    if not cases:
+        print("no case matches", file=sys.stderr)
+        return 2
+    if not args.build:
+        ap.error("--build is required")
+    client = os.path.abspath(os.path.join(args.build, "tools", "clasp-client"))
+    server = os.path.abspath(os.path.join(args.build, "tools", "clasp-server"))
+    for t in (client, server):
+        if not os.access(t, os.X_OK):
+            print("not found: %s (build the tools first)" % t, file=sys.stderr)
+            return 2
+    if not OpenSSLPeer.available():
+        print("skip: the openssl command line is needed (the PKI is made with it)")
+        return SKIP_STATUS
+
+    root = tempfile.mkdtemp(prefix="clasp-interop-")
+    t0 = time.monotonic()
+    counts = {"ok": 0, "FAIL": 0, "xfail": 0, "XPASS": 0, "skip": 0}
+    lock = threading.Lock()
+    try:
+        pki = PKI(root)
+        pki.build()
+        env = Env(root, pki, client, server)
+        runnable = []
+        for c in cases:
+            if PEERS[c.peer].available():
+                runnable.append(c)
+            else:
+                counts["skip"] += 1
+                print("skip   %s (%s not installed)" % (c.name, PEERS[c.peer].server_label))
+
+        def one(case):
+            status, secs, report = run_case(env, case)
+            with lock:
+                counts[status] += 1
+                line = "%-5s  %s (%.2fs)" % (status, case.name, secs)
+                if case.xfail:
+                    line += "  [expected to fail: %s]" % case.xfail
+                print(line)
+                if status in ("FAIL", "XPASS"):
+                    print(report)
+                sys.stdout.flush()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.j)) as ex:
+            for f in [ex.submit(one, c) for c in runnable]:
+                f.result()
+    finally:
+        if args.keep:
+            print("work directory kept: %s" % root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    print("%d cases in %.1f s: %d ok, %d failed, %d expected failures, %d unexpected passes, "
+          "%d skipped" % (sum(counts.values()), time.monotonic() - t0, counts["ok"],
+                          counts["FAIL"], counts["xfail"], counts["XPASS"], counts["skip"]))
+    if counts["FAIL"] or counts["XPASS"]:
+        return 1
+    return SKIP_STATUS if counts["skip"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
