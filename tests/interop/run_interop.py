@@ -10,11 +10,12 @@ certificates for ECDSA P-256, ECDSA P-384, RSA-2048 and Ed25519, client certific
 expired certificate, certificates from another CA) is made afresh with the openssl command
 line in a temporary directory.
 
-The cases are a table (build_cases): a version table (VERSIONS), a suite table (SUITES, each
-suite names its version), groups (GROUPS) and certificate kinds (CERTS). TLS 1.2 joins by
-adding its row to VERSIONS and its suites to SUITES (with the certificate kinds they can use);
-the matrix picks them up. Cases that clasp is known to fail are listed in EXPECTED_FAILURES
-with the reason: they run, fail as "xfail", and a pass ("XPASS") fails the run so the table is
+The cases are a table (build_cases): versions (VERSIONS; CLASP_VERSIONS those the matrix
+runs), suites (SUITES, each naming its version), groups (GROUPS) and certificate kinds
+(CERTS). TLS 1.2 joins by adding "1.2" to CLASP_VERSIONS and its suites to SUITES (with the
+certificate kinds they can use): the matrix picks them up; 1.2-only cases are rows of
+FEATURE_CASES / NEGATIVE_CASES. Cases clasp is known to fail are listed in EXPECTED_FAILURES
+with the reason: they run and fail as "xfail"; a pass ("XPASS") fails the run, so the list is
 kept honest.
 
 Output: one line per case, "ok", "FAIL", "xfail", "XPASS" or "skip", then its name; a failure
@@ -68,15 +69,14 @@ class Version:
     gnutls_name: str   # what GnuTLS prints: "TLS1.3"
 
 
-# Every version the peers are driven with; VERSIONS: those clasp speaks (the matrix runs
-# them). TLS 1.2 is here already for the negative cases (a 1.2-only peer); when clasp has
-# it, add "1.2" to CLASP_VERSIONS and its suites to SUITES.
-ALL_VERSIONS = {
+# Every version the peers are driven with. TLS 1.2 is here already for the negative cases (a
+# 1.2-only peer). CLASP_VERSIONS: those clasp speaks, run by the matrix; when clasp has TLS
+# 1.2, add "1.2" there and its suites to SUITES.
+VERSIONS = {
     "1.3": Version("1.3", "TLS 1.3", "-tls1_3", "TLSv1.3", "-VERS-ALL:+VERS-TLS1.3", "TLS1.3"),
     "1.2": Version("1.2", "TLS 1.2", "-tls1_2", "TLSv1.2", "-VERS-ALL:+VERS-TLS1.2", "TLS1.2"),
 }
 CLASP_VERSIONS = ["1.3"]
-VERSIONS = ALL_VERSIONS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +90,9 @@ class Suite:
 
     def openssl_args(self):
         # TLS 1.3 suites are set apart from the older ones in OpenSSL.
-        return ["-ciphersuites", self.openssl] if self.version == "1.3" else ["-cipher", self.openssl]
+        if self.version == "1.3":
+            return ["-ciphersuites", self.openssl]
+        return ["-cipher", self.openssl]
 
 
 SUITES = [
@@ -144,8 +146,8 @@ CERTS = [
              r"ecdsa_secp384r1_sha384", "ECDSA P-384", "ECDSA", r"ECDSA-SECP384R1-SHA384",
              "digitalSignature"),
     CertKind("rsa2048", ("-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"),
-             r"rsa_pss_rsae_sha(256|384|512)", "RSA 2048", "RSA-PSS", r"RSA-PSS-RSAE-SHA(256|384|512)",
-             "digitalSignature,keyEncipherment"),
+             r"rsa_pss_rsae_sha(256|384|512)", "RSA 2048", "RSA-PSS",
+             r"RSA-PSS-RSAE-SHA(256|384|512)", "digitalSignature,keyEncipherment"),
     CertKind("ed25519", ("-algorithm", "ED25519"),
              r"ed25519", "Ed25519", "ed25519", r"EdDSA-Ed25519", "digitalSignature"),
 ]
@@ -160,11 +162,7 @@ ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
 # Cases clasp is known to fail (fnmatch patterns on the name) and why. They still run; a
 # pass is reported as XPASS and fails the run, so fixed bugs get their line removed.
 EXPECTED_FAILURES: Dict[str, str] = {
-    "negative/openssl/clasp-server/*/peer-rejects-certificate":
-        "clasp-server refuses the unprotected alert OpenSSL's client sends when it rejects the"
-        " server's certificate (it has no handshake keys yet; OpenSSL's own server accepts"
-        " plaintext alerts then): logged as 'record layer: unexpected message',"
-        " alert_sent=unexpected_message, alert_received=none instead of unknown_ca",
+    # e.g. "negative/openssl/clasp-server/*/peer-rejects-certificate": "why, in one line",
 }
 
 
@@ -223,9 +221,9 @@ class PKI:
         self.run("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr")
         ext = self.ext_file(name, server, kind.key_usage)
         if not expired:
-            self.run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-                     "-CAcreateserial", "-days", "30", "-sha256", "-extfile", ext,
-                     "-extensions", "ext", "-out", name + ".pem")
+            self.run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
+                     "-CAkey", ca + ".key", "-CAcreateserial", "-days", "30", "-sha256",
+                     "-extfile", ext, "-extensions", "ext", "-out", name + ".pem")
             return
         cnf = self.path(name + ".ca.cnf")
         with open(cnf, "w") as f:
@@ -319,6 +317,29 @@ def check(cond, msg):
         fail(msg)
 
 
+_stopping = False  # set when the driver is interrupted: no process starts any more
+
+
+def kill_our_processes():
+    """SIGKILL to every other process of our process group (the peers and tools we started,
+    by their pids), and reaps them."""
+    me, group = os.getpid(), os.getpgrp()
+    for _ in range(2):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != me:
+                try:
+                    if os.getpgid(int(entry)) == group:
+                        os.kill(int(entry), signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.1)
+    try:
+        while os.waitpid(-1, os.WNOHANG) != (0, 0):
+            pass
+    except ChildProcessError:
+        pass
+
+
 class Proc:
     """One process of a case: output in files, stdin fed by a thread, killed at the end."""
 
@@ -330,6 +351,8 @@ class Proc:
         self.out_path = os.path.join(ctx.dir, label + ".out")
         self.err_path = os.path.join(ctx.dir, label + ".err")
         self.feeder = None
+        if _stopping:
+            fail("interrupted")
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             self.p = subprocess.Popen(
                 self.argv, cwd=ctx.dir, stdout=out, stderr=err,
@@ -409,7 +432,8 @@ class Proc:
         rc = self.p.poll()
         parts = ["  [%s] $ %s" % (self.label, " ".join(shlex.quote(a) for a in self.argv)),
                  "  [%s] exit status: %s" % (self.label, "running" if rc is None else rc)]
-        for name, path in [("stderr", self.err_path)] + [(os.path.basename(t), t) for t in self.traces]:
+        files = [("stderr", self.err_path)] + [(os.path.basename(t), t) for t in self.traces]
+        for name, path in files:
             parts.append("  [%s] %s (end):" % (self.label, name))
             parts += ["    " + l for l in tail(read_text(path), lines)]
         return "\n".join(parts)
@@ -479,8 +503,10 @@ def free_port():
 
 
 def listening_inodes(port):
+    """IPv4 listening sockets on port (the cases connect to 127.0.0.1; gnutls-serv also
+    listens on [::], which does not count)."""
     inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in ("/proc/net/tcp",):
         try:
             with open(table) as f:
                 next(f)
@@ -521,6 +547,8 @@ def is_listening(proc, port):
 
 class Ctx:
     def __init__(self, env, name):
+        if _stopping:
+            fail("interrupted")
         self.env = env
         self.pki: PKI = env.pki
         self.dir = os.path.join(env.root, re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
@@ -557,18 +585,22 @@ class Ctx:
         return proc
 
     def peer_server(self, make_argv, label, stdin=None, traces=()):
-        """Starts a peer server on a free port; retries when the port was taken meanwhile."""
+        """Starts a peer server on a free port; retries when the port was taken meanwhile
+        (by another process between our probe and its bind)."""
+        bind_failed = re.compile(r"bind\(\) failed|unable to bind|Address already in use")
         for attempt in range(6):
             port = free_port()
-            proc = Proc(self, label, make_argv(port), stdin=stdin, traces=traces)
-            if wait_until(lambda: not proc.running() or is_listening(proc, port), READY_TIMEOUT):
-                if proc.running():
-                    proc.port = port
-                    return proc
-            if proc.running():
-                fail("%s is not listening on port %d after %.0f s" % (label, port, READY_TIMEOUT))
-            if not re.search(r"bind|in use", proc.err() + proc.out(), re.I):
-                fail("%s exited at start (status %s)" % (label, proc.rc))
+            proc = Proc(self, label if attempt == 0 else "%s.%d" % (label, attempt),
+                        make_argv(port), stdin=stdin, traces=traces)
+            wait_until(lambda: not proc.running() or is_listening(proc, port) or
+                       bind_failed.search(proc.err()), READY_TIMEOUT)
+            if proc.running() and is_listening(proc, port):
+                proc.port = port
+                return proc
+            if not bind_failed.search(proc.err() + proc.out()):
+                fail("%s did not start listening on port %d (status %s)" %
+                     (label, port, proc.p.poll()))
+            proc.stop()
         fail("%s: no free port after 6 attempts" % label)
 
     def cleanup(self):
@@ -1112,10 +1144,8 @@ def cc_echo(peer):
             cl.close_stdin()  # clasp's close_notify follows; s_server answers with its own
             expect_client_ok(cl)
             peer.server_done(srv)
-            check(srv.out_bytes() == a, "s_server received %d bytes, not the 1 MiB sent" %
-                  srv.out_size() if srv.out_size() != len(a) else "s_server received other bytes")
-            check(cl.out_bytes() == b, "clasp-client received %d bytes, not the 1 MiB sent" %
-                  cl.out_size() if cl.out_size() != len(b) else "clasp-client received other bytes")
+            expect_same(srv.out_bytes(), a, "s_server received")
+            expect_same(cl.out_bytes(), b, "clasp-client received")
         else:
             # gnutls-serv --echo sends back text line by line: 1 MiB of random hex lines,
             # then end of input (clasp sends close_notify while the echo is still coming).
@@ -1123,8 +1153,7 @@ def cc_echo(peer):
             srv = peer.server(ctx, mode="echo")
             cl = ctx.clasp_client(srv.port, "--request", "-", stdin=a)
             expect_client_ok(cl)
-            check(cl.out_bytes() == a, "clasp-client got back %d bytes, %s" %
-                  (cl.out_size(), "not the 1 MiB sent" if cl.out_size() != len(a) else "different"))
+            expect_same(cl.out_bytes(), a, "clasp-client got back")
             peer.server_done(srv)
     return body
 
@@ -1143,11 +1172,18 @@ def cs_echo(peer):
                    "the echo of 1 MiB")
         cl.close_stdin()  # the peer client sends close_notify at the end of its input
         cl_done(cl)
-        check(cl.out_bytes() == a, "%s got back %d bytes, %s" %
-              (cl.label, cl.out_size(), "not the 1 MiB sent" if cl.out_size() != len(a)
-               else "different ones"))
+        expect_same(cl.out_bytes(), a, "%s got back" % cl.label)
         expect_server_log(srv, alert_received="close_notify", alert_sent="close_notify")
     return body
+
+
+def expect_same(got, want, what):
+    if got == want:
+        return
+    if len(got) != len(want):
+        fail("%s %d bytes, expected the %d sent" % (what, len(got), len(want)))
+    first = next(i for i in range(len(want)) if got[i] != want[i])
+    fail("%s other bytes than sent, from offset %d on" % (what, first))
 
 
 def cc_key_update(peer):
@@ -1431,14 +1467,53 @@ class Case:
     xfail: Optional[str] = None
 
 
+# Cases besides the matrix, for each peer: (clasp's role, name, body). The role and the
+# name give the case's name: PEER/ROLE/NAME, or negative/PEER/ROLE/NAME. A TLS 1.2 case is
+# a row whose name starts with 1.2/.
+FEATURE_CASES = [
+    ("clasp-client", "1.3/client-cert-p256", lambda peer: cc_client_cert(peer, "p256")),
+    ("clasp-client", "1.3/client-cert-rsa2048", lambda peer: cc_client_cert(peer, "rsa2048")),
+    ("clasp-client", "1.3/client-cert-ed25519", lambda peer: cc_client_cert(peer, "ed25519")),
+    ("clasp-server", "1.3/client-cert-p256", lambda peer: cs_client_cert(peer, "p256")),
+    ("clasp-server", "1.3/client-cert-rsa2048", lambda peer: cs_client_cert(peer, "rsa2048")),
+    ("clasp-server", "1.3/client-cert-ed25519", lambda peer: cs_client_cert(peer, "ed25519")),
+    ("clasp-client", "1.3/client-cert-requested-none", cc_cert_requested_none),
+    ("clasp-server", "1.3/client-cert-optional-none", cs_cert_optional_none),
+    ("clasp-client", "1.3/hello-retry-request", cc_hrr),
+    ("clasp-server", "1.3/hello-retry-request", cs_hrr),
+    ("clasp-client", "1.3/alpn", cc_alpn),
+    ("clasp-server", "1.3/alpn", cs_alpn),
+    ("clasp-client", "1.3/data-1MiB", cc_echo),
+    ("clasp-server", "1.3/data-1MiB", cs_echo),
+    ("clasp-client", "1.3/key-update", cc_key_update),
+    ("clasp-server", "1.3/key-update", cs_key_update),
+    ("clasp-client", "1.3/close-notify", cc_close_notify),
+    ("clasp-server", "1.3/close-notify", cs_close_notify),
+    ("clasp-client", "1.3/ip-address-san", cc_ip_san),
+]
+
+NEGATIVE_CASES = [
+    ("clasp-client", "1.3/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca")),
+    ("clasp-client", "1.3/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host")),
+    ("clasp-client", "1.3/expired", lambda peer: neg_cc_verify(peer, "expired")),
+    ("clasp-client", "1.3/client-cert-missing", neg_cc_cert_missing),
+    ("clasp-server", "1.3/client-cert-missing", lambda peer: neg_cs_client_cert(peer, "missing")),
+    ("clasp-server", "1.3/client-cert-other-ca",
+     lambda peer: neg_cs_client_cert(peer, "other-ca")),
+    ("clasp-server", "1.3/client-cert-expired", lambda peer: neg_cs_client_cert(peer, "expired")),
+    ("clasp-server", "1.3/peer-rejects-certificate", neg_cs_peer_rejects),
+    ("clasp-client", "1.3/tls1.2-only-server", neg_cc_version),
+    ("clasp-server", "1.3/tls1.2-only-client", neg_cs_version),
+    ("clasp-client", "1.3/truncated", neg_cc_truncated),
+    ("clasp-server", "1.3/truncated", neg_cs_truncated),
+]
+
+
 def build_cases():
     cases = []
-
-    def add(group, peer, name, body):
-        cases.append(Case(name, group, peer.name, body))
-
     for peer in PEERS.values():
         p = peer.name
+        # The matrix: every suite x group x server certificate, both directions.
         for suite in SUITES:
             v = suite.version
             if v not in CLASP_VERSIONS:
@@ -1447,41 +1522,15 @@ def build_cases():
                 for cert in CERTS:
                     if suite.certs and cert.key not in suite.certs:
                         continue
-                    tail_ = "%s/%s/%s/%s" % (v, suite.iana, group.iana, cert.key)
-                    add(p, peer, "%s/clasp-client/%s" % (p, tail_),
-                        cc_handshake(peer, v, suite, group.iana, cert.key))
-                    add(p, peer, "%s/clasp-server/%s" % (p, tail_),
-                        cs_handshake(peer, v, suite, group.iana, cert.key))
-        for kind in ("p256", "rsa2048", "ed25519"):
-            add(p, peer, "%s/clasp-client/1.3/client-cert-%s" % (p, kind), cc_client_cert(peer, kind))
-            add(p, peer, "%s/clasp-server/1.3/client-cert-%s" % (p, kind), cs_client_cert(peer, kind))
-        add(p, peer, "%s/clasp-client/1.3/client-cert-requested-none" % p, cc_cert_requested_none(peer))
-        add(p, peer, "%s/clasp-server/1.3/client-cert-optional-none" % p, cs_cert_optional_none(peer))
-        add(p, peer, "%s/clasp-client/1.3/hello-retry-request" % p, cc_hrr(peer))
-        add(p, peer, "%s/clasp-server/1.3/hello-retry-request" % p, cs_hrr(peer))
-        add(p, peer, "%s/clasp-client/1.3/alpn" % p, cc_alpn(peer))
-        add(p, peer, "%s/clasp-server/1.3/alpn" % p, cs_alpn(peer))
-        add(p, peer, "%s/clasp-client/1.3/data-1MiB" % p, cc_echo(peer))
-        add(p, peer, "%s/clasp-server/1.3/data-1MiB" % p, cs_echo(peer))
-        add(p, peer, "%s/clasp-client/1.3/key-update" % p, cc_key_update(peer))
-        add(p, peer, "%s/clasp-server/1.3/key-update" % p, cs_key_update(peer))
-        add(p, peer, "%s/clasp-client/1.3/close-notify" % p, cc_close_notify(peer))
-        add(p, peer, "%s/clasp-server/1.3/close-notify" % p, cs_close_notify(peer))
-        add(p, peer, "%s/clasp-client/1.3/ip-address-san" % p, cc_ip_san(peer))
-
-        n = "negative/%s" % p
-        for what in ("wrong-ca", "wrong-host", "expired"):
-            add("negative", peer, "%s/clasp-client/1.3/%s" % (n, what), neg_cc_verify(peer, what))
-        add("negative", peer, "%s/clasp-client/1.3/client-cert-missing" % n, neg_cc_cert_missing(peer))
-        for what in ("missing", "other-ca", "expired"):
-            add("negative", peer, "%s/clasp-server/1.3/client-cert-%s" % (n, what),
-                neg_cs_client_cert(peer, what))
-        add("negative", peer, "%s/clasp-server/1.3/peer-rejects-certificate" % n,
-            neg_cs_peer_rejects(peer))
-        add("negative", peer, "%s/clasp-client/1.3/tls1.2-only-server" % n, neg_cc_version(peer))
-        add("negative", peer, "%s/clasp-server/1.3/tls1.2-only-client" % n, neg_cs_version(peer))
-        add("negative", peer, "%s/clasp-client/1.3/truncated" % n, neg_cc_truncated(peer))
-        add("negative", peer, "%s/clasp-server/1.3/truncated" % n, neg_cs_truncated(peer))
+                    what = "%s/%s/%s/%s" % (v, suite.iana, group.iana, cert.key)
+                    cases.append(Case("%s/clasp-client/%s" % (p, what), p, p,
+                                      cc_handshake(peer, v, suite, group.iana, cert.key)))
+                    cases.append(Case("%s/clasp-server/%s" % (p, what), p, p,
+                                      cs_handshake(peer, v, suite, group.iana, cert.key)))
+        for role, what, make in FEATURE_CASES:
+            cases.append(Case("%s/%s/%s" % (p, role, what), p, p, make(peer)))
+        for role, what, make in NEGATIVE_CASES:
+            cases.append(Case("negative/%s/%s/%s" % (p, role, what), "negative", p, make(peer)))
 
     for c in cases:
         for pattern, reason in EXPECTED_FAILURES.items():
@@ -1558,21 +1607,43 @@ def main():
         print("skip: the openssl command line is needed (the PKI is made with it)")
         return SKIP_STATUS
 
-    root = tempfile.mkdtemp(prefix="clasp-interop-")
     t0 = time.monotonic()
     counts = {"ok": 0, "FAIL": 0, "xfail": 0, "XPASS": 0, "skip": 0}
+    runnable = []
+    for c in cases:
+        if PEERS[c.peer].available():
+            runnable.append(c)
+        else:
+            counts["skip"] += 1
+            print("skip   %s (%s not installed)" % (c.name, PEERS[c.peer].server_label))
+    if not runnable:
+        return SKIP_STATUS
+
+    root = tempfile.mkdtemp(prefix="clasp-interop-")
+
+    # Interrupted (Ctrl-C, or CTest's timeout): no new process starts, ours are ended (all in
+    # our process group: one started at that very moment too), then the files go.
+    if os.getpgrp() != os.getpid():
+        os.setpgid(0, 0)
+
+    def interrupted(sig, frame):
+        global _stopping
+        _stopping = True
+        kill_our_processes()
+        for _ in range(5):  # cases still starting may add a directory meanwhile
+            if args.keep or not os.path.exists(root):
+                break
+            shutil.rmtree(root, ignore_errors=True)
+            time.sleep(0.05)
+        os._exit(128 + sig)
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
+
     lock = threading.Lock()
     try:
         pki = PKI(root)
         pki.build()
         env = Env(root, pki, client, server)
-        runnable = []
-        for c in cases:
-            if PEERS[c.peer].available():
-                runnable.append(c)
-            else:
-                counts["skip"] += 1
-                print("skip   %s (%s not installed)" % (c.name, PEERS[c.peer].server_label))
 
         def one(case):
             status, secs, report = run_case(env, case)
