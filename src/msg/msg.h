@@ -340,6 +340,77 @@ int cl_ext_renegotiation_info(cl_reader ext, const uint8_t **data, size_t *len);
 /* ec_point_formats (RFC 8422 5.1.2): ec_point_format_list<1..2^8-1>, one byte each. */
 int cl_ext_ec_point_formats(cl_reader ext, cl_reader *formats);
 
+/* ---- TLS 1.2 messages (RFC 5246 7.4, RFC 8422 5, RFC 5077 3.3) ---- */
+
+/*
+ * Certificate, TLS 1.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>. The parser
+ * checks and counts every certificate; an empty list is well formed (hs/ judges it).
+ */
+typedef struct cl_certificate12 {
+    cl_reader certs; /* walk with cl_certificate12_next */
+    size_t n_certs;
+} cl_certificate12;
+
+int cl_certificate12_parse(const uint8_t *body, size_t len, cl_certificate12 *out);
+/* The next certificate's DER. Cannot fail on a parsed message's list until it is all read;
+ * on failure the cursor does not move. */
+int cl_certificate12_next(cl_reader *certs, const uint8_t **der, size_t *der_len);
+
+/*
+ * CertificateRequest, TLS 1.2 (RFC 5246 7.4.4): certificate_types<1..2^8-1>,
+ * supported_signature_algorithms<2..2^16-2> (even), certificate_authorities<0..2^16-1> of
+ * DistinguishedName<1..2^16-1>, every one checked by the parser (the list may be empty).
+ */
+typedef struct cl_certificate_request12 {
+    cl_reader cert_types;
+    cl_reader sig_algs;    /* read with cl_read_u16 */
+    cl_reader authorities; /* walk with cl_ext_certificate_authorities_next */
+} cl_certificate_request12;
+
+int cl_certificate_request12_parse(const uint8_t *body, size_t len, cl_certificate_request12 *out);
+
+/*
+ * ServerKeyExchange for ECDHE (RFC 8422 5.4, with RFC 5246's digitally-signed): curve_type
+ * (must be named_curve, 3: else illegal_parameter), namedcurve, public<1..2^8-1>, then
+ * SignatureAndHashAlgorithm and signature<0..2^16-1>. params/params_len cover the
+ * ServerECDHParams, which the signature covers (after the two randoms). An empty signature
+ * is well formed (it fails verification). The group and the point are hs/'s to check.
+ */
+typedef struct cl_server_key_exchange12 {
+    uint16_t group;
+    const uint8_t *point;
+    size_t point_len;
+    const uint8_t *params;
+    size_t params_len;
+    uint16_t scheme;
+    const uint8_t *sig;
+    size_t sig_len;
+} cl_server_key_exchange12;
+
+int cl_server_key_exchange12_parse(const uint8_t *body, size_t len, cl_server_key_exchange12 *out);
+
+/* ClientKeyExchange, ECDHE (RFC 8422 5.7): ecdh_Yc<1..2^8-1>. */
+int cl_client_key_exchange_ecdhe_parse(const uint8_t *body, size_t len, const uint8_t **point,
+                                       size_t *point_len);
+/* ClientKeyExchange, RSA (RFC 5246 7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>; its
+ * length against the modulus is for the decryption to judge. */
+int cl_client_key_exchange_rsa_parse(const uint8_t *body, size_t len, const uint8_t **enc,
+                                     size_t *enc_len);
+
+/* ServerHelloDone and HelloRequest: empty bodies (decode_error otherwise). */
+int cl_empty_message_parse(const uint8_t *body, size_t len);
+
+/*
+ * NewSessionTicket, TLS 1.2 (RFC 5077 3.3): ticket_lifetime_hint (uint32), ticket<0..2^16-1>
+ * (empty: the server withdrew its offer of a ticket).
+ */
+typedef struct cl_new_session_ticket12 {
+    uint32_t lifetime_hint;
+    cl_reader ticket;
+} cl_new_session_ticket12;
+
+int cl_new_session_ticket12_parse(const uint8_t *body, size_t len, cl_new_session_ticket12 *out);
+
 /* ---- writing ---- */
 
 /*

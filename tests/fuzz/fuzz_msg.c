@@ -5,6 +5,10 @@
  * a parsed message's lists walk to their end without failing, presence bits agree with the
  * order array, and the ClientHello's binders offset points at a vector that ends the body.
  *
+ * Selectors: 0-8 the TLS 1.3 (and shared) messages, 9-16 a bare extensions block in each
+ * context, 17-24 the TLS 1.2 messages and the SSL 2.0 hello check. New parsers append
+ * selectors, so the seeds of tests/fuzz/corpus/msg keep their meaning.
+ *
  * Built and run by `make fuzz` (CMake option CLASP_FUZZ, clang).
  */
 #include <stddef.h>
@@ -13,6 +17,7 @@
 
 #include "base/bytes.h"
 #include "msg/msg.h"
+#include "record/layer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -202,7 +207,7 @@ static void fuzz_messages(uint8_t sel, const uint8_t *p, size_t n)
         break;
     case 5:
         if (cl_certificate_verify_parse(p, n, &cv) == 0)
-            CHECK(cv.sig_len >= 1 && cv.sig_len + 4 == n);
+            CHECK(cv.sig_len + 4 == n); /* an empty signature is well formed */
         break;
     case 6:
         if (cl_new_session_ticket13_parse(p, n, &nst) == 0)
@@ -213,6 +218,77 @@ static void fuzz_messages(uint8_t sel, const uint8_t *p, size_t n)
             CHECK(ku <= 1 && n == 1);
         break;
     case 8: (void)cl_finished_parse(p, n, n ? p[0] % 64 : 32, &v); break;
+    default: break;
+    }
+}
+
+static void fuzz_certificate12(const uint8_t *p, size_t n)
+{
+    cl_certificate12 ct;
+    const uint8_t *der;
+    size_t der_len;
+    if (cl_certificate12_parse(p, n, &ct) != 0)
+        return;
+    for (size_t i = 0; i < ct.n_certs; i++)
+        CHECK(cl_certificate12_next(&ct.certs, &der, &der_len) == 0 && der_len >= 1);
+    CHECK(cl_reader_left(&ct.certs) == 0);
+}
+
+static void fuzz_certificate_request12(const uint8_t *p, size_t n)
+{
+    cl_certificate_request12 cr;
+    const uint8_t *dn;
+    size_t len;
+    if (cl_certificate_request12_parse(p, n, &cr) != 0)
+        return;
+    CHECK(cl_reader_left(&cr.cert_types) >= 1);
+    CHECK(cl_reader_left(&cr.sig_algs) >= 2 && cl_reader_left(&cr.sig_algs) % 2 == 0);
+    while (cl_reader_left(&cr.authorities))
+        CHECK(cl_ext_certificate_authorities_next(&cr.authorities, &dn, &len) == 0 && len >= 1);
+}
+
+static void fuzz_server_key_exchange12(const uint8_t *p, size_t n)
+{
+    cl_server_key_exchange12 ske;
+    if (cl_server_key_exchange12_parse(p, n, &ske) != 0)
+        return;
+    /* params, then scheme and signature, cover the body exactly */
+    CHECK(ske.params == p && p[0] == 3 && ske.point_len >= 1);
+    CHECK(ske.params_len == 4 + ske.point_len && ske.point == p + 4);
+    CHECK(ske.params_len + 4 + ske.sig_len == n);
+}
+
+static void fuzz_key_exchange12(uint8_t sel, const uint8_t *p, size_t n)
+{
+    const uint8_t *v;
+    size_t len;
+    if (sel == 20 && cl_client_key_exchange_ecdhe_parse(p, n, &v, &len) == 0)
+        CHECK(len >= 1 && len + 1 == n);
+    if (sel == 21 && cl_client_key_exchange_rsa_parse(p, n, &v, &len) == 0)
+        CHECK(len + 2 == n);
+}
+
+static void fuzz_messages12(uint8_t sel, const uint8_t *p, size_t n)
+{
+    cl_new_session_ticket12 nst;
+    switch (sel) {
+    case 17: fuzz_certificate12(p, n); break;
+    case 18: fuzz_certificate_request12(p, n); break;
+    case 19: fuzz_server_key_exchange12(p, n); break;
+    case 20:
+    case 21: fuzz_key_exchange12(sel, p, n); break;
+    case 22:
+        if (cl_empty_message_parse(p, n) == 0)
+            CHECK(n == 0);
+        break;
+    case 23:
+        if (cl_new_session_ticket12_parse(p, n, &nst) == 0)
+            CHECK(cl_reader_left(&nst.ticket) + 6 == n);
+        break;
+    case 24:
+        if (cl_is_sslv2_client_hello(p, n))
+            CHECK(n >= 3 && (p[0] & 0x80) && p[2] == 1);
+        break;
     default: break;
     }
 }
@@ -233,12 +309,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t sel = data[0] % 17;
+    uint8_t sel = data[0] % 25;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     if (sel < 9)
         fuzz_messages(sel, p, n);
-    else
+    else if (sel < 17)
         fuzz_block((cl_ext_ctx)(sel - 9), p, n);
+    else
+        fuzz_messages12(sel, p, n);
     return 0;
 }
