@@ -34,11 +34,15 @@ typedef enum clasp_role {
 #define CLASP_TLS13 0x0304
 
 /*
- * A new configuration with safe defaults: TLS 1.3 only (this release), the TLS 1.3 suites
- * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 in that
- * order, groups x25519, secp256r1, secp384r1 (one key share: the first), the server's
- * preference order, and for clients peer verification against the trust anchors (there is
- * no way to turn it off). Returns NULL when out of memory. The caller owns one reference.
+ * A new configuration with safe defaults: TLS 1.2 and TLS 1.3; the TLS 1.3 suites
+ * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, then the
+ * TLS 1.2 ECDHE suites with AES-GCM and ChaCha20-Poly1305 (ECDSA before RSA); RSA key
+ * exchange is implemented but not in the default list (it has no forward secrecy: add
+ * TLS_RSA_WITH_AES_128_GCM_SHA256 and friends with clasp_config_set_cipher_suites); groups
+ * x25519, secp256r1, secp384r1 (one key share: the first); the server's preference order;
+ * extended master secret required; and for clients peer verification against the trust
+ * anchors (there is no way to turn it off). NULL when out of memory. The caller owns one
+ * reference.
  */
 CLASP_API clasp_config *clasp_config_new(clasp_role role);
 /* Takes another reference. */
@@ -81,7 +85,8 @@ typedef enum clasp_verify_mode {
 
 CLASP_API int clasp_config_set_verify(clasp_config *cfg, clasp_verify_mode mode);
 
-/* The versions to offer or accept, inclusive: CLASP_TLS12 or CLASP_TLS13. */
+/* The versions to offer or accept, inclusive: CLASP_TLS12 or CLASP_TLS13. Older versions
+ * cannot be enabled: SSL 3.0, TLS 1.0 and 1.1 get protocol_version (docs/security.md). */
 CLASP_API int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_t max);
 
 /*
@@ -123,6 +128,38 @@ CLASP_API int clasp_config_set_record_size_limit(clasp_config *cfg, unsigned lim
 
 /* The largest certificate chain accepted from a peer, in bytes (default 256 KiB). */
 CLASP_API int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes);
+
+/*
+ * TLS 1.2 extended master secret (RFC 7627). Clients always offer it. With required (the
+ * default), a peer that does not use it fails the handshake (handshake_failure): without it
+ * a man in the middle can synchronise two sessions' keys (the triple handshake attack).
+ */
+CLASP_API int clasp_config_set_extended_master_secret(clasp_config *cfg, int required);
+
+/*
+ * Servers: the built-in cache of TLS 1.2 sessions for resumption by session ID: at most
+ * max_sessions (0 disables caching), each resumable for lifetime seconds. Default: 1024
+ * sessions, 7200 seconds. The cache is shared by every connection of the configuration and
+ * is safe to use from several threads.
+ */
+CLASP_API int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
+                                             unsigned lifetime_seconds);
+
+/*
+ * Servers: an external session cache (shared between processes, say) in place of the
+ * built-in one. Sessions are opaque byte strings holding the master secret: keep them
+ * private. get copies the session for an ID into buf (returns 0, *len set; or nonzero when
+ * unknown or when cap is too small); put stores one; remove forgets one (called when a
+ * session is found unusable). Callbacks may be called from several threads at once.
+ */
+typedef struct clasp_session_store {
+    int (*get)(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, size_t cap, size_t *len);
+    int (*put)(void *arg, const uint8_t *id, size_t id_len, const uint8_t *session, size_t len);
+    void (*remove)(void *arg, const uint8_t *id, size_t id_len);
+    void *arg;
+} clasp_session_store;
+
+CLASP_API int clasp_config_set_session_store(clasp_config *cfg, const clasp_session_store *store);
 
 #ifdef __cplusplus
 }

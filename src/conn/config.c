@@ -7,7 +7,10 @@
 #include "base/mem.h"
 #include "hs/engine.h"
 
-static const uint16_t default_suites[] = {0x1301, 0x1302, 0x1303};
+static const uint16_t default_suites[] = {
+    0x1301, 0x1302, 0x1303,                         /* TLS 1.3 */
+    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, /* TLS 1.2 ECDHE, ECDSA before RSA */
+};
 static const uint16_t default_groups[] = {CL_GROUP_X25519, CL_GROUP_SECP256R1, CL_GROUP_SECP384R1};
 static const uint16_t default_schemes[] = {
     CL_SIG_ECDSA_SECP256R1_SHA256, CL_SIG_ECDSA_SECP384R1_SHA384, CL_SIG_ED25519,
@@ -28,7 +31,10 @@ clasp_config *clasp_config_new(clasp_role role)
     atomic_init(&cfg->refs, 1);
     atomic_init(&cfg->frozen, 0);
     cfg->role = role;
-    cfg->min_version = cfg->max_version = CL_TLS13_VERSION;
+    cfg->min_version = CL_TLS12_VERSION;
+    cfg->max_version = CL_TLS13_VERSION;
+    cfg->ems_required = 1;
+    cfg->session_lifetime = 7200;
     memcpy(cfg->suites, default_suites, sizeof(default_suites));
     cfg->n_suites = COUNT(default_suites);
     memcpy(cfg->groups, default_groups, sizeof(default_groups));
@@ -39,6 +45,11 @@ clasp_config *clasp_config_new(clasp_role role)
     cfg->server_pref = 1;
     cfg->max_cert_chain = 256 * 1024;
     if (cl_trust_new(&cfg->trust) != 0) {
+        cl_free(cfg, sizeof(*cfg));
+        return NULL;
+    }
+    if (cl_session_cache_init(&cfg->cache, role == CLASP_SERVER ? 1024 : 0) != 0) {
+        cl_trust_free(cfg->trust);
         cl_free(cfg, sizeof(*cfg));
         return NULL;
     }
@@ -59,6 +70,7 @@ void clasp_config_free(clasp_config *cfg)
     for (size_t i = 0; i < cfg->n_creds; i++)
         cl_credential_free(cfg->creds[i]);
     cl_trust_free(cfg->trust);
+    cl_session_cache_free(&cfg->cache);
     cl_free_secret(cfg, sizeof(*cfg));
 }
 
@@ -151,8 +163,9 @@ int clasp_config_set_verify(clasp_config *cfg, clasp_verify_mode mode)
 int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_t max)
 {
     MUTABLE(cfg);
-    /* Only TLS 1.3 is implemented in this release; TLS 1.2 comes with issue 4. */
-    CL_CHECK(min == CL_TLS13_VERSION && max == CL_TLS13_VERSION, CLASP_ERR_UNSUPPORTED);
+    /* TLS 1.2 and 1.3 only: older versions are broken (docs/security.md). */
+    CL_CHECK(min >= CL_TLS12_VERSION && max <= CL_TLS13_VERSION && min <= max,
+             CLASP_ERR_UNSUPPORTED);
     cfg->min_version = min;
     cfg->max_version = max;
     return 0;
@@ -236,5 +249,32 @@ int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes)
     MUTABLE(cfg);
     CL_CHECK(bytes >= 1024 && bytes <= (1u << 24), CLASP_ERR_INVALID_ARG);
     cfg->max_cert_chain = bytes;
+    return 0;
+}
+
+int clasp_config_set_extended_master_secret(clasp_config *cfg, int required)
+{
+    MUTABLE(cfg);
+    cfg->ems_required = required ? 1 : 0;
+    return 0;
+}
+
+int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
+                                   unsigned lifetime_seconds)
+{
+    MUTABLE(cfg);
+    CL_CHECK(max_sessions <= (1u << 20) && lifetime_seconds <= 86400, CLASP_ERR_INVALID_ARG);
+    cl_session_cache_free(&cfg->cache);
+    CL_TRY(cl_session_cache_init(&cfg->cache, max_sessions));
+    /* RFC 5246 F.1.4: an upper limit of 24 hours on session ID lifetimes */
+    cfg->session_lifetime = lifetime_seconds;
+    return 0;
+}
+
+int clasp_config_set_session_store(clasp_config *cfg, const clasp_session_store *store)
+{
+    MUTABLE(cfg);
+    CL_CHECK(store && store->get && store->put && store->remove, CLASP_ERR_INVALID_ARG);
+    cfg->store = *store;
     return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * The TLS 1.3 client (RFC 8446 2, 4): ClientHello, then the server's flight checked message
- * by message, then the client's own Certificate, CertificateVerify and Finished.
+ * The client's ClientHello (offering TLS 1.3, TLS 1.2 or both) and the TLS 1.3 client
+ * (RFC 8446 2, 4): the server's flight checked message by message, then the client's own
+ * Certificate, CertificateVerify and Finished. A ServerHello for TLS 1.2 goes to client12.c.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "base/mem.h"
 #include "hs/handlers.h"
 
-#define OFFERED(hs, idx) ((hs)->offered & (1u << (idx)))
+#define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
 
 /* RFC 6066 3: literal IP addresses are not sent as a server name. */
 static int is_ip_literal(const char *name)
@@ -20,6 +21,16 @@ static int is_ip_literal(const char *name)
 
 /* ---- ClientHello ---- */
 
+static int offers13(const clasp_config *cfg)
+{
+    return cfg->max_version >= CL_TLS13_VERSION;
+}
+
+static int offers12(const clasp_config *cfg)
+{
+    return cfg->min_version <= CL_TLS12_VERSION;
+}
+
 static int write_suites(const clasp_config *cfg, cl_writer *w)
 {
     cl_write_open(w, 2);
@@ -28,6 +39,9 @@ static int write_suites(const clasp_config *cfg, cl_writer *w)
         if (s && s->version >= cfg->min_version && s->version <= cfg->max_version)
             cl_write_u16(w, s->id);
     }
+    /* RFC 5746 3.4: the SCSV says we support secure renegotiation (and refuse it anyway). */
+    if (offers12(cfg))
+        cl_write_u16(w, SCSV_EMPTY_RENEGOTIATION_INFO);
     return cl_write_close(w);
 }
 
@@ -61,30 +75,68 @@ static void offer(cl_hs *hs, enum cl_ext_idx i)
     hs->offered |= 1u << i;
 }
 
+static void write_server_name(clasp_conn *c, cl_writer *w)
+{
+    size_t n = strlen(c->server_name);
+    cl_ext_open(w, CL_EXT_SERVER_NAME);
+    cl_write_open(w, 2);
+    cl_write_u8(w, 0); /* host_name */
+    cl_write_vec(w, 2, (const uint8_t *)c->server_name, n);
+    cl_write_close(w);
+    cl_ext_close(w);
+    offer(c->hs, CL_EXTI_SERVER_NAME);
+}
+
+/* What TLS 1.3 needs: versions, key shares, PSK modes (4.6.1: or no tickets), the cookie. */
+static int write_13_extensions(clasp_conn *c, cl_writer *w)
+{
+    cl_hs *hs = c->hs;
+    write_versions(c->cfg, w);
+    CL_TRY(write_key_shares(hs, w));
+    cl_ext_open(w, CL_EXT_PSK_KEY_EXCHANGE_MODES);
+    cl_write_vec(w, 1, (const uint8_t[]){1}, 1); /* psk_dhe_ke */
+    cl_ext_close(w);
+    offer(hs, CL_EXTI_SUPPORTED_VERSIONS);
+    offer(hs, CL_EXTI_KEY_SHARE);
+    if (hs->cookie) {
+        cl_ext_open(w, CL_EXT_COOKIE);
+        cl_write_vec(w, 2, hs->cookie, hs->cookie_len);
+        cl_ext_close(w);
+    }
+    return 0;
+}
+
+/* What TLS 1.2 needs: extended master secret (RFC 7627), uncompressed points (RFC 8422). */
+static void write_12_extensions(clasp_conn *c, cl_writer *w)
+{
+    cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
+    cl_ext_close(w);
+    cl_ext_open(w, CL_EXT_EC_POINT_FORMATS);
+    cl_write_vec(w, 1, (const uint8_t[]){0}, 1);
+    cl_ext_close(w);
+    offer(c->hs, CL_EXTI_EXTENDED_MASTER_SECRET);
+    offer(c->hs, CL_EXTI_EC_POINT_FORMATS);
+    offer(c->hs, CL_EXTI_RENEGOTIATION_INFO); /* answered to our SCSV */
+}
+
+/* The limit we advertise (RFC 8449 4): in TLS 1.3 it counts the inner content type. */
+static unsigned advertised_limit(const clasp_config *cfg)
+{
+    return cfg->record_size_limit + (offers13(cfg) ? 1 : 0);
+}
+
 /* Extensions every ClientHello carries, in a stable order (the second must repeat them). */
 static int write_ch_extensions(clasp_conn *c, cl_writer *w)
 {
     cl_hs *hs = c->hs;
     const clasp_config *cfg = c->cfg;
     cl_exts_open(w);
-    if (!is_ip_literal(c->server_name)) {
-        size_t n = strlen(c->server_name);
-        cl_ext_open(w, CL_EXT_SERVER_NAME);
-        cl_write_open(w, 2);
-        cl_write_u8(w, 0); /* host_name */
-        cl_write_vec(w, 2, (const uint8_t *)c->server_name, n);
-        cl_write_close(w);
-        cl_ext_close(w);
-        offer(hs, CL_EXTI_SERVER_NAME);
-    }
-    write_versions(cfg, w);
+    if (!is_ip_literal(c->server_name))
+        write_server_name(c, w);
     cl_ext_write_u16_list(w, CL_EXT_SUPPORTED_GROUPS, cfg->groups, cfg->n_groups);
-    CL_TRY(write_key_shares(hs, w));
     cl_ext_write_u16_list(w, CL_EXT_SIGNATURE_ALGORITHMS, cfg->schemes, cfg->n_schemes);
     cl_ext_write_u16_list(w, CL_EXT_SIGNATURE_ALGORITHMS_CERT, cfg->schemes, cfg->n_schemes);
-    offer(hs, CL_EXTI_SUPPORTED_VERSIONS);
     offer(hs, CL_EXTI_SUPPORTED_GROUPS);
-    offer(hs, CL_EXTI_KEY_SHARE);
     if (cfg->alpn_len) {
         cl_ext_open(w, CL_EXT_ALPN);
         cl_write_vec(w, 2, cfg->alpn, cfg->alpn_len);
@@ -93,19 +145,14 @@ static int write_ch_extensions(clasp_conn *c, cl_writer *w)
     }
     if (cfg->record_size_limit) {
         cl_ext_open(w, CL_EXT_RECORD_SIZE_LIMIT);
-        cl_write_u16(w, (uint16_t)(cfg->record_size_limit + 1)); /* + the inner type (8449) */
+        cl_write_u16(w, (uint16_t)advertised_limit(cfg));
         cl_ext_close(w);
         offer(hs, CL_EXTI_RECORD_SIZE_LIMIT);
     }
-    /* psk_dhe_ke: without it a server may not send tickets (4.6.1). */
-    cl_ext_open(w, CL_EXT_PSK_KEY_EXCHANGE_MODES);
-    cl_write_vec(w, 1, (const uint8_t[]){1}, 1);
-    cl_ext_close(w);
-    if (hs->cookie) {
-        cl_ext_open(w, CL_EXT_COOKIE);
-        cl_write_vec(w, 2, hs->cookie, hs->cookie_len);
-        cl_ext_close(w);
-    }
+    if (offers12(cfg))
+        write_12_extensions(c, w);
+    if (offers13(cfg))
+        CL_TRY(write_13_extensions(c, w));
     return cl_exts_close(w);
 }
 
@@ -137,15 +184,28 @@ static int generate_share(cl_hs *hs, uint16_t group)
     return 0;
 }
 
+/* A TLS 1.2 session to resume, if one was set and this hello can offer it. */
+static int offered_session(const clasp_conn *c)
+{
+    const cl_session *s = c->hs->session;
+    return s && offers12(c->cfg) && s->id_len &&
+           cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites);
+}
+
 int cl_c13_client_hello(clasp_conn *c)
 {
     CL_CHECK(c->server_name, CLASP_ERR_STATE);
     cl_hs *hs = c->hs;
     CL_TRY(cl_random(hs->client_random, sizeof(hs->client_random)));
-    /* A session ID makes middleboxes see a resumption-like TLS 1.2 exchange (D.4). */
-    hs->session_id_len = 32;
-    CL_TRY(cl_random(hs->session_id, hs->session_id_len));
-    for (size_t i = 0; i < c->cfg->key_shares && i < c->cfg->n_groups; i++)
+    hs->client_version = CL_TLS12_VERSION;
+    if (offered_session(c)) { /* RFC 5246 7.4.1.2: the ID of the session to resume */
+        hs->session_id_len = hs->session->id_len;
+        memcpy(hs->session_id, hs->session->id, hs->session_id_len);
+    } else { /* D.4: a session ID makes middleboxes see a TLS 1.2 resumption */
+        hs->session_id_len = offers13(c->cfg) ? 32 : 0;
+        CL_TRY(cl_random(hs->session_id, hs->session_id_len));
+    }
+    for (size_t i = 0; offers13(c->cfg) && i < c->cfg->key_shares && i < c->cfg->n_groups; i++)
         CL_TRY(generate_share(hs, c->cfg->groups[i]));
     CL_TRY(send_client_hello(c));
     c->rl.wversion = 0x0301; /* the first ClientHello's record says TLS 1.0 (5.1) */
@@ -265,6 +325,11 @@ int cl_c13_server_hello(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_server_hello_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &sh));
     if (sh.is_hrr)
         return hello_retry_request(c, &sh, msg, len);
+    if (!cl_exts_has(&sh.exts, CL_EXTI_SUPPORTED_VERSIONS)) { /* TLS 1.2 (4.1.3) */
+        if (hs->suite) /* after a HelloRetryRequest only TLS 1.3 can follow */
+            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "TLS 1.2 after HelloRetryRequest");
+        return cl_c12_server_hello(c, &sh, msg, len);
+    }
     CL_TRY(check_server_hello(c, &sh));
     uint8_t dhe[CL_MAX_KEX_SECRET_LEN];
     size_t dhe_len = 0;
@@ -286,15 +351,13 @@ int cl_c13_server_hello(clasp_conn *c, const uint8_t *msg, size_t len)
 
 /* ---- EncryptedExtensions ---- */
 
-static int ee_alpn(clasp_conn *c, const cl_exts *e)
+int cl_c_accept_alpn(clasp_conn *c, cl_reader ext)
 {
-    const uint8_t *name;
-    size_t n;
-    CL_TRY(cl_ext_alpn_single(cl_exts_get(e, CL_EXTI_ALPN), &name, &n));
+    const uint8_t *name, *p;
+    size_t n, pn;
     cl_reader ours;
+    CL_TRY(cl_ext_alpn_single(ext, &name, &n));
     cl_reader_init(&ours, c->cfg->alpn, c->cfg->alpn_len);
-    const uint8_t *p;
-    size_t pn;
     while (cl_ext_alpn_next(&ours, &p, &pn) == 0)
         if (pn == n && memcmp(p, name, n) == 0) {
             c->alpn = cl_alloc(n + 1);
@@ -307,14 +370,15 @@ static int ee_alpn(clasp_conn *c, const cl_exts *e)
     return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose an ALPN protocol not offered");
 }
 
-static int ee_record_size_limit(clasp_conn *c, const cl_exts *e)
+int cl_c_record_size_limit(clasp_conn *c, cl_reader ext, int tls13)
 {
     uint16_t limit;
-    CL_TRY(cl_ext_record_size_limit(cl_exts_get(e, CL_EXTI_RECORD_SIZE_LIMIT), &limit));
+    CL_TRY(cl_ext_record_size_limit(ext, &limit));
     /* RFC 8449 4: in TLS 1.3 the limit counts the inner content type too. */
-    size_t max = (size_t)limit - 1;
+    size_t max = tls13 ? (size_t)limit - 1 : limit;
     c->rl.max_frag_out = max < CL_MAX_PLAINTEXT ? max : CL_MAX_PLAINTEXT;
-    c->rl.max_plain_in = c->cfg->record_size_limit;
+    /* What we advertised, read as this version reads it. */
+    c->rl.max_plain_in = advertised_limit(c->cfg) - (tls13 ? 1 : 0);
     return 0;
 }
 
@@ -325,16 +389,16 @@ int cl_c13_encrypted_extensions(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_encrypted_extensions_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &e));
     /* 4.2: a response to something not offered is unsupported_extension. */
     for (size_t k = 0; k < e.n_order; k++)
-        if (!OFFERED(hs, cl_ext_index(e.order[k])))
+        if (!CL_OFFERED(hs, cl_ext_index(e.order[k])))
             return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION,
                            "EncryptedExtensions answers %s, which was not offered",
                            cl_ext_name(e.order[k]));
     if (cl_exts_has(&e, CL_EXTI_SERVER_NAME))
         CL_TRY(cl_ext_empty(cl_exts_get(&e, CL_EXTI_SERVER_NAME)));
     if (cl_exts_has(&e, CL_EXTI_ALPN))
-        CL_TRY(ee_alpn(c, &e));
+        CL_TRY(cl_c_accept_alpn(c, cl_exts_get(&e, CL_EXTI_ALPN)));
     if (cl_exts_has(&e, CL_EXTI_RECORD_SIZE_LIMIT))
-        CL_TRY(ee_record_size_limit(c, &e));
+        CL_TRY(cl_c_record_size_limit(c, cl_exts_get(&e, CL_EXTI_RECORD_SIZE_LIMIT), 1));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     hs->state = CL_C_WAIT_CERT_CR;
     return 0;

@@ -103,8 +103,7 @@ static int keep_peer_chain(clasp_conn *c, const cl_certificate13 *cert)
     return 0;
 }
 
-/* Verifies the kept chain: as a server's for a client (with its name), or as a client's. */
-static int verify_peer_chain(clasp_conn *c)
+int cl_verify_peer_chain(clasp_conn *c)
 {
     cl_verify_result res;
     memset(&res, 0, sizeof(res));
@@ -135,7 +134,7 @@ int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
         return 0;
     }
     CL_TRY(keep_peer_chain(c, &cert));
-    return verify_peer_chain(c);
+    return cl_verify_peer_chain(c);
 }
 
 /* ---- CertificateVerify (RFC 8446 4.4.3) ---- */

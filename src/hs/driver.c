@@ -13,34 +13,51 @@
 #include "hs/handlers.h"
 
 #define T_KEY_CHANGE 1 /* the peer's keys change after this message: it must end its record */
+#define T_CCS        2 /* TLS 1.2: the row is for a ChangeCipherSpec record, not a message */
 
 struct transition {
     cl_hs_state state;
     uint8_t type;
     cl_handler fn;
     uint8_t flags;
+    uint16_t version; /* the negotiated version the row applies to; 0 for any */
 };
 
-/* TLS 1.3 (RFC 8446 2, A.1, A.2). */
-static const struct transition client13[] = {
-    {CL_C_WAIT_SH, CL_HS_SERVER_HELLO, cl_c13_server_hello, T_KEY_CHANGE},
-    {CL_C_WAIT_EE, CL_HS_ENCRYPTED_EXTENSIONS, cl_c13_encrypted_extensions, 0},
-    {CL_C_WAIT_CERT_CR, CL_HS_CERTIFICATE_REQUEST, cl_c13_certificate_request, 0},
-    {CL_C_WAIT_CERT_CR, CL_HS_CERTIFICATE, cl_c13_certificate, 0},
-    {CL_C_WAIT_CERT, CL_HS_CERTIFICATE, cl_c13_certificate, 0},
-    {CL_C_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_c13_certificate_verify, 0},
-    {CL_C_WAIT_FINISHED, CL_HS_FINISHED, cl_c13_finished, T_KEY_CHANGE},
-    {CL_CONNECTED, CL_HS_NEW_SESSION_TICKET, cl_c13_new_session_ticket, 0},
-    {CL_CONNECTED, CL_HS_KEY_UPDATE, cl_13_key_update, T_KEY_CHANGE},
+#define V13 CL_TLS13_VERSION
+#define V12 CL_TLS12_VERSION
+
+/* RFC 8446 2, A.1; RFC 5246 7.3 (with the abbreviated handshake's CCS and Finished). */
+static const struct transition client_table[] = {
+    {CL_C_WAIT_SH, CL_HS_SERVER_HELLO, cl_c13_server_hello, T_KEY_CHANGE, 0},
+    {CL_C_WAIT_EE, CL_HS_ENCRYPTED_EXTENSIONS, cl_c13_encrypted_extensions, 0, V13},
+    {CL_C_WAIT_CERT_CR, CL_HS_CERTIFICATE_REQUEST, cl_c13_certificate_request, 0, V13},
+    {CL_C_WAIT_CERT_CR, CL_HS_CERTIFICATE, cl_c13_certificate, 0, V13},
+    {CL_C_WAIT_CERT, CL_HS_CERTIFICATE, cl_c13_certificate, 0, V13},
+    {CL_C_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_c13_certificate_verify, 0, V13},
+    {CL_C_WAIT_FINISHED, CL_HS_FINISHED, cl_c13_finished, T_KEY_CHANGE, V13},
+    {CL_CONNECTED, CL_HS_NEW_SESSION_TICKET, cl_c13_new_session_ticket, 0, V13},
+    {CL_CONNECTED, CL_HS_KEY_UPDATE, cl_13_key_update, T_KEY_CHANGE, V13},
+    {CL_C12_WAIT_CERT, CL_HS_CERTIFICATE, cl_c12_certificate, 0, V12},
+    {CL_C12_WAIT_SKE, CL_HS_SERVER_KEY_EXCHANGE, cl_c12_server_key_exchange, 0, V12},
+    {CL_C12_WAIT_CR_DONE, CL_HS_CERTIFICATE_REQUEST, cl_c12_certificate_request, 0, V12},
+    {CL_C12_WAIT_CR_DONE, CL_HS_SERVER_HELLO_DONE, cl_c12_server_hello_done, 0, V12},
+    {CL_C12_WAIT_DONE, CL_HS_SERVER_HELLO_DONE, cl_c12_server_hello_done, 0, V12},
+    {CL_C12_WAIT_CCS, 0, cl_c12_change_cipher_spec, T_CCS, V12},
+    {CL_C12_WAIT_FINISHED, CL_HS_FINISHED, cl_c12_finished, 0, V12},
 };
 
-static const struct transition server13[] = {
-    {CL_S_WAIT_CH, CL_HS_CLIENT_HELLO, cl_s13_client_hello, T_KEY_CHANGE},
-    {CL_S_WAIT_CH2, CL_HS_CLIENT_HELLO, cl_s13_client_hello, T_KEY_CHANGE},
-    {CL_S_WAIT_CERT, CL_HS_CERTIFICATE, cl_s13_certificate, 0},
-    {CL_S_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_s13_certificate_verify, 0},
-    {CL_S_WAIT_FINISHED, CL_HS_FINISHED, cl_s13_finished, T_KEY_CHANGE},
-    {CL_CONNECTED, CL_HS_KEY_UPDATE, cl_13_key_update, T_KEY_CHANGE},
+static const struct transition server_table[] = {
+    {CL_S_WAIT_CH, CL_HS_CLIENT_HELLO, cl_s_client_hello, T_KEY_CHANGE, 0},
+    {CL_S_WAIT_CH2, CL_HS_CLIENT_HELLO, cl_s_client_hello, T_KEY_CHANGE, V13},
+    {CL_S_WAIT_CERT, CL_HS_CERTIFICATE, cl_s13_certificate, 0, V13},
+    {CL_S_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_s13_certificate_verify, 0, V13},
+    {CL_S_WAIT_FINISHED, CL_HS_FINISHED, cl_s13_finished, T_KEY_CHANGE, V13},
+    {CL_CONNECTED, CL_HS_KEY_UPDATE, cl_13_key_update, T_KEY_CHANGE, V13},
+    {CL_S12_WAIT_CERT, CL_HS_CERTIFICATE, cl_s12_certificate, 0, V12},
+    {CL_S12_WAIT_CKE, CL_HS_CLIENT_KEY_EXCHANGE, cl_s12_client_key_exchange, 0, V12},
+    {CL_S12_WAIT_CV, CL_HS_CERTIFICATE_VERIFY, cl_s12_certificate_verify, 0, V12},
+    {CL_S12_WAIT_CCS, 0, cl_s12_change_cipher_spec, T_CCS, V12},
+    {CL_S12_WAIT_FINISHED, CL_HS_FINISHED, cl_s12_finished, 0, V12},
 };
 
 /* Records that carry nothing (empty, ignored CCS, warning alerts) allowed in a row. */
@@ -55,15 +72,19 @@ static cl_hs_state current_state(const clasp_conn *c)
     return c->hs ? c->hs->state : CL_CONNECTED;
 }
 
-static const struct transition *find_transition(const clasp_conn *c, uint8_t type)
+/* The row for a handshake message of this type (ccs = 0), or for a CCS record (ccs = 1). */
+static const struct transition *find_transition(const clasp_conn *c, uint8_t type, int ccs)
 {
-    const struct transition *t = c->role == CLASP_CLIENT ? client13 : server13;
-    size_t n = c->role == CLASP_CLIENT ? sizeof(client13) / sizeof(client13[0])
-                                       : sizeof(server13) / sizeof(server13[0]);
+    const struct transition *t = c->role == CLASP_CLIENT ? client_table : server_table;
+    size_t n = c->role == CLASP_CLIENT ? sizeof(client_table) / sizeof(client_table[0])
+                                       : sizeof(server_table) / sizeof(server_table[0]);
     cl_hs_state s = current_state(c);
-    for (size_t i = 0; i < n; i++)
-        if (t[i].state == s && t[i].type == type)
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].state != s || (t[i].version && t[i].version != c->version))
+            continue;
+        if (ccs ? (t[i].flags & T_CCS) != 0 : (!(t[i].flags & T_CCS) && t[i].type == type))
             return &t[i];
+    }
     return NULL;
 }
 
@@ -93,6 +114,10 @@ void cl_hs_free(cl_hs *hs)
     cl_free(hs->ch1, hs->ch1_len);
     cl_ks13_clear(&hs->ks);
     cl_pubkey_free(hs->peer_key);
+    if (hs->session) {
+        cl_session_clear(hs->session);
+        cl_free(hs->session, sizeof(*hs->session));
+    }
     cl_free_secret(hs->out, hs->out_cap);
     cl_free_secret(hs, sizeof(*hs));
 }
@@ -143,19 +168,59 @@ static int run_message(clasp_conn *c, const struct transition *t, const uint8_t 
 {
     /*
      * RFC 8446 5.1: a message that precedes a key change must end its record. Checked
-     * before the handler runs, so nothing is answered to a flight that breaks the rule.
+     * before the handler runs, so nothing is answered to a flight that breaks the rule; a
+     * hello's row holds for both versions, and only TLS 1.3 changes keys after it (a TLS
+     * 1.2 ServerHello shares its record with the Certificate), so there the check waits
+     * until the handler has settled the version.
      */
-    if ((t->flags & T_KEY_CHANGE) && left_after)
+    int key_change = (t->flags & T_KEY_CHANGE) && left_after;
+    if (key_change && t->version)
         return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
                        "handshake data follows %s in the same record", cl_hs_type_name(m[0]));
     int rc = t->fn(c, m, len);
     if (rc)
         return cl_fail(c, rc, "%s: %s", cl_hs_type_name(m[0]), clasp_strerror(rc));
+    if (key_change && c->version == CL_TLS13_VERSION)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
+                       "handshake data follows %s in the same record", cl_hs_type_name(m[0]));
     if (c->hs && c->hs->state == CL_CONNECTED) {
         cl_hs_free(c->hs); /* the handshake is over: drop its state */
         c->hs = NULL;
     }
     return 0;
+}
+
+/* Counts a record that carried nothing; a flood of them is refused. */
+static int count_empty(clasp_conn *c, const char *what)
+{
+    if (++c->empty_records > MAX_EMPTY_RECORDS)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "too many %s records in a row", what);
+    return 0;
+}
+
+/*
+ * TLS 1.2 renegotiation is refused (RFC 5746 makes it safe, but nothing here needs it): a
+ * HelloRequest, which a client ignores while it negotiates (RFC 5246 7.4.1.1), or a
+ * ClientHello on a finished handshake, which a server answers with no_renegotiation.
+ */
+static int renegotiation(const clasp_conn *c, uint8_t type)
+{
+    if (c->version != CL_TLS12_VERSION)
+        return 0;
+    if (c->role == CLASP_CLIENT)
+        return type == CL_HS_HELLO_REQUEST;
+    return type == CL_HS_CLIENT_HELLO && c->handshake_done;
+}
+
+static int refuse_renegotiation(clasp_conn *c, const uint8_t *m, size_t len)
+{
+    if (m[0] == CL_HS_HELLO_REQUEST && len != CL_HS_HEADER_LEN)
+        return cl_fail(c, CLASP_ERR_DECODE, "HelloRequest with a body");
+    CL_TRY(count_empty(c, "renegotiation request"));
+    if (!c->handshake_done) /* ignored while negotiating */
+        return 0;
+    int rc = cl_send_warning(c, CLASP_ALERT_NO_RENEGOTIATION);
+    return rc ? cl_fail(c, rc, "sending no_renegotiation") : 0;
 }
 
 /* Handles every complete message in the reassembly buffer. */
@@ -166,7 +231,14 @@ static int process_messages(clasp_conn *c)
     while (rc == 0 && c->hslen - pos >= CL_HS_HEADER_LEN) {
         const uint8_t *m = c->hsbuf + pos;
         size_t len = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
-        const struct transition *t = find_transition(c, m[0]);
+        const struct transition *t = find_transition(c, m[0], 0);
+        if (!t && renegotiation(c, m[0])) {
+            if (c->hslen - pos - CL_HS_HEADER_LEN < len)
+                break;
+            pos += CL_HS_HEADER_LEN + len;
+            rc = refuse_renegotiation(c, m, CL_HS_HEADER_LEN + len);
+            continue;
+        }
         if (!t) {
             rc = cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "unexpected %s message",
                          cl_hs_type_name(m[0]));
@@ -197,14 +269,6 @@ static int handle_handshake(clasp_conn *c, const cl_record *rec)
     if (rc)
         return cl_fail(c, rc, "handshake reassembly");
     return process_messages(c);
-}
-
-/* Counts a record that carried nothing; a flood of them is refused. */
-static int count_empty(clasp_conn *c, const char *what)
-{
-    if (++c->empty_records > MAX_EMPTY_RECORDS)
-        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "too many %s records in a row", what);
-    return 0;
 }
 
 static int handle_alert(clasp_conn *c, const cl_record *rec)
@@ -247,8 +311,24 @@ static int ccs_window(const clasp_conn *c)
     return s >= CL_S_WAIT_CH2 && s <= CL_S_WAIT_FINISHED;
 }
 
+/*
+ * TLS 1.2: a ChangeCipherSpec is a step of the state machine, accepted only where the table
+ * has it (an early one, as in CVE-2014-0224, is unexpected_message); it switches the read
+ * keys, so no handshake message may straddle it (the caller checks that).
+ */
+static int handle_ccs12(clasp_conn *c, const cl_record *rec)
+{
+    const struct transition *t = find_transition(c, 0, 1);
+    if (!t)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "unexpected change_cipher_spec");
+    int rc = t->fn(c, rec->data, rec->len);
+    return rc ? cl_fail(c, rc, "ChangeCipherSpec: %s", clasp_strerror(rc)) : 0;
+}
+
 static int handle_ccs(clasp_conn *c, const cl_record *rec)
 {
+    if (c->version == CL_TLS12_VERSION)
+        return handle_ccs12(c, rec);
     /*
      * RFC 8446 5: an unprotected change_cipher_spec of the single byte 1, after the first
      * ClientHello and before the peer's Finished, is dropped; anything else is

@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "hs/keysched13.h"
 #include "hs/params.h"
+#include "hs/session.h"
 #include "hs/transcript.h"
 #include "record/layer.h"
 #include "x509/x509.h"
@@ -52,6 +53,10 @@ struct clasp_config {
     void *sni_arg;
     unsigned record_size_limit;
     size_t max_cert_chain;
+    int ems_required;       /* TLS 1.2: refuse peers without extended master secret */
+    cl_session_cache cache; /* servers: TLS 1.2 sessions */
+    uint32_t session_lifetime;
+    clasp_session_store store; /* servers: an external cache instead (store.get != NULL) */
 };
 
 /* Where the handshake is. One table per role and version maps (state, message) to a handler. */
@@ -68,6 +73,18 @@ typedef enum cl_hs_state {
     CL_S_WAIT_CERT,
     CL_S_WAIT_CV,
     CL_S_WAIT_FINISHED,
+    /* TLS 1.2 (RFC 5246 7.3); an abbreviated handshake uses the CCS and Finished states */
+    CL_C12_WAIT_CERT,
+    CL_C12_WAIT_SKE,
+    CL_C12_WAIT_CR_DONE,
+    CL_C12_WAIT_DONE,
+    CL_C12_WAIT_CCS,
+    CL_C12_WAIT_FINISHED,
+    CL_S12_WAIT_CERT,
+    CL_S12_WAIT_CKE,
+    CL_S12_WAIT_CV,
+    CL_S12_WAIT_CCS,
+    CL_S12_WAIT_FINISHED,
     CL_CONNECTED,
 } cl_hs_state;
 
@@ -104,6 +121,16 @@ typedef struct cl_hs {
     cl_pubkey *peer_key;     /* the peer's verified leaf key */
     /* Verified marks, set only by the function that performed the check (design rule 5). */
     uint8_t peer_chain_verified, peer_cv_verified, peer_finished_verified;
+    /* TLS 1.2 */
+    uint16_t client_version; /* ClientHello.legacy_version, inside an RSA pre-master */
+    uint8_t ems;             /* extended master secret negotiated */
+    uint8_t resumed;         /* abbreviated handshake */
+    uint8_t master[CL_SESSION_MASTER_LEN];
+    uint8_t pms[CL_MAX_KEX_SECRET_LEN]; /* pre-master, until the master secret is made */
+    size_t pms_len;
+    cl_session *session; /* client: the session offered; server: the one resumed */
+    uint8_t rsl_offered; /* server: the client sent record_size_limit */
+    uint8_t cert_types;  /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
     /* outgoing handshake messages not yet framed into records */
     uint8_t *out;
     size_t out_len, out_cap;
@@ -158,6 +185,9 @@ struct clasp_conn {
     uint8_t read_secret[CL_MAX_SECRET_LEN], write_secret[CL_MAX_SECRET_LEN];
     uint8_t res_master[CL_MAX_SECRET_LEN];
     cl_ticket13 ticket;
+    /* TLS 1.2: the session this connection made or resumed (exportable by clients) */
+    cl_session *session;
+    uint8_t resumed;
 };
 
 /* ---- the driver (hs/driver.c) ---- */

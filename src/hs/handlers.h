@@ -12,6 +12,22 @@
 
 typedef int (*cl_handler)(clasp_conn *c, const uint8_t *msg, size_t len);
 
+/* Whether a client offered the extension of this index (-1: unknown, never offered). */
+#define CL_OFFERED(hs, idx) ((idx) >= 0 && ((hs)->offered & (1u << (idx))))
+
+/* ---- the server's ClientHello, any version (server_hello.c) ---- */
+int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
+/* Server name and its callback (not on a second hello), ALPN, record size limit. */
+int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second);
+int cl_s_write_alpn(clasp_conn *c, cl_writer *w);
+int cl_s_write_record_size_limit(clasp_conn *c, cl_writer *w, int tls13);
+
+/* ---- clients, any version (client13.c) ---- */
+/* The server's ALPN choice: one name, one we offered. */
+int cl_c_accept_alpn(clasp_conn *c, cl_reader ext);
+/* The server's record_size_limit; in TLS 1.3 it counts the inner content type. */
+int cl_c_record_size_limit(clasp_conn *c, cl_reader ext, int tls13);
+
 /* ---- TLS 1.3 client (client13.c) ---- */
 int cl_c13_client_hello(clasp_conn *c);
 int cl_c13_server_hello(clasp_conn *c, const uint8_t *msg, size_t len);
@@ -23,7 +39,7 @@ int cl_c13_finished(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_c13_new_session_ticket(clasp_conn *c, const uint8_t *msg, size_t len);
 
 /* ---- TLS 1.3 server (server13.c) ---- */
-int cl_s13_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len);
 int cl_s13_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_s13_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_s13_finished(clasp_conn *c, const uint8_t *msg, size_t len);
@@ -48,6 +64,11 @@ int cl_13_send_certificate_verify(clasp_conn *c);
 int cl_13_send_finished(clasp_conn *c);
 /* Checks the peer's Certificate (chain, size, verification) and keeps the chain. */
 int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
+/*
+ * Verifies the kept peer chain (c->peer_chain): as a server's for a client (with its name),
+ * or as a client's; sets hs->peer_key and the chain's verified mark.
+ */
+int cl_verify_peer_chain(clasp_conn *c);
 /* Checks the peer's CertificateVerify against the transcript so far. */
 int cl_13_peer_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len);
 /* Checks the peer's Finished against the transcript so far. */
@@ -56,6 +77,55 @@ int cl_13_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_13_choose_credential(clasp_conn *c);
 /* The handshake is complete: checks the verified marks, then switches to CONNECTED. */
 int cl_13_complete(clasp_conn *c);
+
+/* ---- TLS 1.2 client (client12.c) ---- */
+int cl_c12_server_hello(clasp_conn *c, const cl_server_hello *sh, const uint8_t *msg, size_t len);
+int cl_c12_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_c12_server_key_exchange(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_c12_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_c12_server_hello_done(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_c12_change_cipher_spec(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_c12_finished(clasp_conn *c, const uint8_t *msg, size_t len);
+
+/* ---- TLS 1.2 server (server12.c) ---- */
+int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len);
+int cl_s12_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_s12_client_key_exchange(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_s12_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_s12_change_cipher_spec(clasp_conn *c, const uint8_t *msg, size_t len);
+int cl_s12_finished(clasp_conn *c, const uint8_t *msg, size_t len);
+
+/* ---- TLS 1.2, both roles (common12.c) ---- */
+/* The master secret from the pre-master (RFC 5246 8.1, RFC 7627 4); wipes nothing of pms. */
+int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len);
+/* Sends ChangeCipherSpec, switches to the new write keys, and queues our Finished. */
+int cl_12_send_ccs_finished(clasp_conn *c);
+/* The peer's ChangeCipherSpec: its body is the single byte 1; the new read keys apply. */
+int cl_12_peer_ccs(clasp_conn *c, const uint8_t *body, size_t len);
+/* Checks the peer's Finished (12 bytes) against the transcript so far, then adds it. */
+int cl_12_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len);
+/* Queues our Certificate (TLS 1.2 form; empty when hs->cred is NULL). */
+int cl_12_send_certificate(clasp_conn *c);
+/* Checks and keeps the peer's Certificate; *empty tells whether it was empty. */
+int cl_12_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len, int *empty);
+/* Signs msg with hs->cred under hs->our_scheme into a digitally-signed struct. */
+int cl_12_write_signed(clasp_conn *c, cl_writer *w, const uint8_t *msg, size_t msg_len);
+/* Verifies a digitally-signed struct by the peer (scheme offered by us, fitting its key). */
+int cl_12_verify_signed(clasp_conn *c, uint16_t scheme, const uint8_t *sig, size_t sig_len,
+                        const uint8_t *msg, size_t msg_len, const char *what);
+/*
+ * Chooses our credential and signature scheme for TLS 1.2 from the peer's schemes: keys
+ * allowed by key_mask (bit 0: RSA and RSA-PSS; bit 1: ECDSA and Ed25519), any curve.
+ */
+int cl_12_choose_credential(clasp_conn *c, unsigned key_mask);
+/* The first RSA (rsaEncryption) credential, for RSA key exchange. */
+int cl_12_choose_rsa_credential(clasp_conn *c);
+/* A TLS 1.2 handshake is complete: checks the verified marks, fills c->session. */
+int cl_12_complete(clasp_conn *c);
+/* Keeps the peer's signature schemes that clasp supports and TLS 1.2 allows (no SHA-1). */
+void cl_12_keep_schemes(cl_hs *hs, cl_reader list);
+/* A warning alert (TLS 1.2: no_renegotiation). */
+int cl_send_warning(clasp_conn *c, int description);
 
 /* Builds a handshake message in a growable writer and queues it (cl_hs_queue). */
 int cl_hs_queue_writer(clasp_conn *c, cl_writer *w);

@@ -11,26 +11,6 @@
 
 /* ---- negotiation ---- */
 
-static int select_version(clasp_conn *c, const cl_client_hello *ch)
-{
-    cl_reader versions;
-    uint16_t v;
-    /* D.5: a Hello with legacy_version 0x0300 "MUST abort the handshake with a
-     * "protocol_version" alert". */
-    if (ch->legacy_version <= 0x0300)
-        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ClientHello legacy_version 0x%04x",
-                       ch->legacy_version);
-    /* 4.2.1: without supported_versions a ClientHello offers TLS 1.2 at most. */
-    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS))
-        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the client does not offer TLS 1.3");
-    CL_TRY(cl_ext_supported_versions_ch(cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS),
-                                        &versions));
-    while (cl_read_u16(&versions, &v) == 0)
-        if (v == CL_TLS13_VERSION && c->cfg->max_version >= CL_TLS13_VERSION)
-            return 0;
-    return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the client does not offer TLS 1.3");
-}
-
 static int check_compression(clasp_conn *c, const cl_client_hello *ch)
 {
     cl_reader comp = ch->compression;
@@ -38,27 +18,6 @@ static int check_compression(clasp_conn *c, const cl_client_hello *ch)
     /* 4.1.2: exactly one byte, null; anything else is illegal_parameter. */
     if (cl_reader_left(&comp) != 1 || cl_read_u8(&comp, &m) != 0 || m != 0)
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "compression methods other than null");
-    return 0;
-}
-
-static int server_name(clasp_conn *c, const cl_client_hello *ch)
-{
-    const uint8_t *name = NULL;
-    size_t n = 0;
-    if (cl_exts_has(&ch->exts, CL_EXTI_SERVER_NAME))
-        CL_TRY(cl_ext_server_name_ch(cl_exts_get(&ch->exts, CL_EXTI_SERVER_NAME), &name, &n));
-    if (name) {
-        c->server_name = cl_alloc(n + 1);
-        CL_CHECK(c->server_name, CLASP_ERR_NOMEM);
-        memcpy(c->server_name, name, n);
-        c->server_name[n] = 0;
-    }
-    if (c->cfg->sni_cb) {
-        int rc = c->cfg->sni_cb(c, c->server_name, c->cfg->sni_arg);
-        if (rc)
-            return cl_fail(c, rc, "the server refused the name %s",
-                           c->server_name ? c->server_name : "(none)");
-    }
     return 0;
 }
 
@@ -174,30 +133,6 @@ static int select_group(clasp_conn *c, const cl_client_hello *ch, cl_key_share_e
             }
         }
     return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
-}
-
-static int select_alpn(clasp_conn *c, const cl_client_hello *ch)
-{
-    cl_reader theirs, ours;
-    const uint8_t *a, *b;
-    size_t an, bn;
-    if (!cl_exts_has(&ch->exts, CL_EXTI_ALPN) || c->cfg->alpn_len == 0)
-        return 0;
-    CL_TRY(cl_ext_alpn_list(cl_exts_get(&ch->exts, CL_EXTI_ALPN), &theirs));
-    cl_reader_init(&ours, c->cfg->alpn, c->cfg->alpn_len);
-    while (cl_ext_alpn_next(&ours, &a, &an) == 0) {
-        cl_reader t = theirs;
-        while (cl_ext_alpn_next(&t, &b, &bn) == 0)
-            if (an == bn && memcmp(a, b, an) == 0) {
-                c->alpn = cl_alloc(an + 1);
-                CL_CHECK(c->alpn, CLASP_ERR_NOMEM);
-                memcpy(c->alpn, a, an);
-                c->alpn[an] = 0;
-                return 0;
-            }
-    }
-    /* RFC 7301 3.2 */
-    return cl_fail(c, CLASP_ERR_NO_APPLICATION_PROTOCOL, "no application protocol in common");
 }
 
 /* ---- HelloRetryRequest (4.1.4) ---- */
@@ -364,21 +299,10 @@ static int send_encrypted_extensions(clasp_conn *c, int sni, int rsl)
         cl_ext_open(&w, CL_EXT_SERVER_NAME);
         cl_ext_close(&w);
     }
-    if (c->alpn) {
-        size_t n = strlen(c->alpn);
-        cl_ext_open(&w, CL_EXT_ALPN);
-        cl_write_open(&w, 2);
-        cl_write_vec(&w, 1, (const uint8_t *)c->alpn, n);
-        cl_write_close(&w);
-        cl_ext_close(&w);
-    }
-    if (rsl) {
-        unsigned limit = c->cfg->record_size_limit ? c->cfg->record_size_limit : CL_MAX_PLAINTEXT;
-        cl_ext_open(&w, CL_EXT_RECORD_SIZE_LIMIT);
-        cl_write_u16(&w, (uint16_t)(limit + 1));
-        cl_ext_close(&w);
-        c->rl.max_plain_in = limit;
-    }
+    if (c->alpn)
+        cl_s_write_alpn(c, &w);
+    if (rsl)
+        cl_s_write_record_size_limit(c, &w, 1);
     cl_exts_close(&w);
     cl_msg_close(&w);
     return cl_hs_queue_writer(c, &w);
@@ -407,7 +331,7 @@ static int send_certificate_request(clasp_conn *c)
     return cl_hs_queue_writer(c, &w);
 }
 
-static int server_flight(clasp_conn *c, const cl_client_hello *ch, const cl_key_share_entry *ks)
+static int server_flight(clasp_conn *c, const cl_key_share_entry *ks)
 {
     cl_hs *hs = c->hs;
     CL_TRY(send_server_hello(c, ks));
@@ -415,14 +339,7 @@ static int server_flight(clasp_conn *c, const cl_client_hello *ch, const cl_key_
         CL_TRY(cl_send_compat_ccs(c));
     CL_TRY(cl_13_set_write_secret(c, hs->s_hs));
     CL_TRY(cl_13_set_read_secret(c, hs->c_hs));
-    int rsl = cl_exts_has(&ch->exts, CL_EXTI_RECORD_SIZE_LIMIT);
-    if (rsl) {
-        uint16_t limit;
-        CL_TRY(cl_ext_record_size_limit(cl_exts_get(&ch->exts, CL_EXTI_RECORD_SIZE_LIMIT), &limit));
-        c->rl.max_frag_out =
-            (size_t)limit - 1 < CL_MAX_PLAINTEXT ? (size_t)limit - 1 : CL_MAX_PLAINTEXT;
-    }
-    CL_TRY(send_encrypted_extensions(c, c->server_name != NULL, rsl));
+    CL_TRY(send_encrypted_extensions(c, c->server_name != NULL, hs->rsl_offered));
     if (c->cfg->verify != CLASP_VERIFY_NONE) {
         CL_TRY(send_certificate_request(c));
         hs->cert_requested = 1;
@@ -441,38 +358,28 @@ static int server_flight(clasp_conn *c, const cl_client_hello *ch, const cl_key_
 /* Everything decided from the ClientHello before the server answers. */
 static int negotiate(clasp_conn *c, const cl_client_hello *ch, int second)
 {
-    CL_TRY(select_version(c, ch));
     CL_TRY(check_compression(c, ch));
-    if (!second)
-        CL_TRY(server_name(c, ch));
+    CL_TRY(cl_s_common_hello(c, ch, second));
     CL_TRY(select_suite(c, ch));
-    CL_TRY(select_credential(c, ch));
-    return select_alpn(c, ch);
+    return select_credential(c, ch);
 }
 
-int cl_s13_client_hello(clasp_conn *c, const uint8_t *msg, size_t len)
+int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len)
 {
     cl_hs *hs = c->hs;
-    cl_client_hello ch;
     cl_key_share_entry ks;
     uint16_t hrr_group;
     int second = hs->state == CL_S_WAIT_CH2;
-    CL_TRY(cl_client_hello_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ch));
     if (second)
-        CL_TRY(check_second_hello(c, &ch));
-    else {
-        memcpy(hs->client_random, ch.random, sizeof(hs->client_random));
-        memcpy(hs->session_id, ch.session_id, ch.session_id_len);
-        hs->session_id_len = ch.session_id_len;
-    }
-    CL_TRY(negotiate(c, &ch, second));
-    CL_TRY(select_group(c, &ch, &ks, &hrr_group));
+        CL_TRY(check_second_hello(c, ch));
+    CL_TRY(negotiate(c, ch, second));
+    CL_TRY(select_group(c, ch, &ks, &hrr_group));
     if (second)
-        CL_TRY(check_second_share(c, &ch));
+        CL_TRY(check_second_share(c, ch));
     else if (hrr_group)
         return hello_retry(c, msg, len, hrr_group);
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    return server_flight(c, &ch, &ks);
+    return server_flight(c, &ks);
 }
 
 /* ---- the client's flight ---- */

@@ -11,12 +11,10 @@ void cl_tr_free(cl_transcript *t)
     memset(t, 0, sizeof(*t));
 }
 
-int cl_tr_add(cl_transcript *t, const uint8_t *msg, size_t len)
+static int raw_append(cl_transcript *t, const uint8_t *msg, size_t len)
 {
-    if (t->h)
-        return cl_hash_ctx_update(t->h, msg, len);
     if (t->cap - t->len < len) {
-        size_t cap = t->len + len;
+        size_t cap = t->len + len < 2048 ? 2048 : 2 * (t->len + len);
         uint8_t *nb = cl_alloc(cap);
         CL_CHECK(nb, CLASP_ERR_NOMEM);
         if (t->len)
@@ -30,15 +28,21 @@ int cl_tr_add(cl_transcript *t, const uint8_t *msg, size_t len)
     return 0;
 }
 
+int cl_tr_add(cl_transcript *t, const uint8_t *msg, size_t len)
+{
+    if (!t->h || t->keep_raw)
+        CL_TRY(raw_append(t, msg, len));
+    return t->h ? cl_hash_ctx_update(t->h, msg, len) : 0;
+}
+
 int cl_tr_set_hash(cl_transcript *t, cl_hash_alg alg)
 {
     if (t->h)
         return cl_hash_ctx_alg(t->h) == alg ? 0 : CLASP_ERR_INTERNAL;
     CL_TRY(cl_hash_ctx_new(&t->h, alg));
     int rc = cl_hash_ctx_update(t->h, t->buf, t->len);
-    cl_free(t->buf, t->cap);
-    t->buf = NULL;
-    t->len = t->cap = 0;
+    if (!t->keep_raw)
+        cl_tr_drop_raw(t);
     return rc;
 }
 
@@ -63,4 +67,23 @@ int cl_tr_replace_with_message_hash(cl_transcript *t)
     t->h = NULL;
     CL_TRY(cl_hash_ctx_new(&t->h, alg));
     return cl_hash_ctx_update(t->h, msg, 4 + cl_hash_len(alg));
+}
+
+void cl_tr_keep_raw(cl_transcript *t)
+{
+    t->keep_raw = 1;
+}
+
+const uint8_t *cl_tr_raw(const cl_transcript *t, size_t *len)
+{
+    *len = t->len;
+    return t->buf;
+}
+
+void cl_tr_drop_raw(cl_transcript *t)
+{
+    cl_free(t->buf, t->cap);
+    t->buf = NULL;
+    t->len = t->cap = 0;
+    t->keep_raw = 0;
 }

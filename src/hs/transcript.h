@@ -1,6 +1,9 @@
 /*
- * The handshake transcript (RFC 8446 4.4.1): a running hash of the handshake messages. The
- * hash is only known once the cipher suite is; until then the messages are kept as bytes.
+ * The handshake transcript (RFC 8446 4.4.1, RFC 5246 7.4.8-9): a running hash of the
+ * handshake messages. The hash is only known once the cipher suite is; until then the
+ * messages are kept as bytes. TLS 1.2 also needs the raw messages for a CertificateVerify,
+ * which may sign with another hash than the PRF's (or with Ed25519, over the whole
+ * message): cl_tr_keep_raw keeps them until cl_tr_drop_raw.
  */
 #ifndef CLASP_HS_TRANSCRIPT_H
 #define CLASP_HS_TRANSCRIPT_H
@@ -12,8 +15,9 @@
 
 typedef struct cl_transcript {
     cl_hash_ctx *h; /* NULL until the hash is chosen */
-    uint8_t *buf;   /* messages seen before that */
+    uint8_t *buf;   /* messages seen before that, or all of them while keep_raw */
     size_t len, cap;
+    int keep_raw;
 } cl_transcript;
 
 void cl_tr_free(cl_transcript *t);
@@ -28,5 +32,11 @@ int cl_tr_hash(cl_transcript *t, uint8_t *out);
  * with the synthetic message_hash message: 254, 00 00 HashLen, Hash(ClientHello1).
  */
 int cl_tr_replace_with_message_hash(cl_transcript *t);
+/* Keeps every message as bytes too (from now on, plus what is kept already). */
+void cl_tr_keep_raw(cl_transcript *t);
+/* The raw messages kept so far. */
+const uint8_t *cl_tr_raw(const cl_transcript *t, size_t *len);
+/* Stops keeping raw messages and frees them. */
+void cl_tr_drop_raw(cl_transcript *t);
 
 #endif /* CLASP_HS_TRANSCRIPT_H */

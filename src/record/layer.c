@@ -91,6 +91,9 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
 {
     uint8_t type = h[0];
     *len = (size_t)h[3] << 8 | h[4];
+    /* RFC 5246 E.2, RFC 6176: an SSL 2.0 hello is refused with protocol_version. */
+    if (!rl->rprot.aead && cl_is_sslv2_client_hello(h, CL_RECORD_HEADER_LEN))
+        return CLASP_ERR_PROTOCOL_VERSION;
     /* RFC 8446 5: an unknown record type is unexpected_message. */
     CL_CHECK(type >= CL_CT_CHANGE_CIPHER_SPEC && type <= CL_CT_APPLICATION_DATA,
              CLASP_ERR_UNEXPECTED_MESSAGE);

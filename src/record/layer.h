@@ -46,6 +46,13 @@ typedef struct cl_rl {
 /* The most a receive buffer ever needs: a header and the largest TLS 1.2 ciphertext. */
 #define CL_RL_RBUF_LEN (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)
 
+/*
+ * Whether a record's first bytes look like an SSL 2.0 ClientHello (RFC 5246 E.2): a 2-byte
+ * header with the high bit set, then msg_type 1. Such hellos are refused (protocol_version).
+ * 1 or 0; fewer than 3 bytes is 0. Never fails.
+ */
+int cl_is_sslv2_client_hello(const uint8_t *p, size_t len);
+
 void cl_rl_init(cl_rl *rl);
 /* Frees buffers and wipes both protection states. */
 void cl_rl_free(cl_rl *rl);
@@ -65,7 +72,7 @@ size_t cl_rl_buffered(const cl_rl *rl);
  *   unexpected_message: unknown content type; under TLS 1.3 protection, a plaintext record
  *     of a type other than change_cipher_spec, or other than alert before any protected
  *     record arrived (a peer that rejected our hello has no keys to protect its alert);
- *   protocol_version: a header whose major version is not 3 (SSLv2 and garbage);
+ *   protocol_version: an SSL 2.0 ClientHello, or a header whose major version is not 3;
  *   record_overflow: a length over the limit (plaintext 2^14, 1.3 ciphertext 2^14 + 256,
  *     1.2 ciphertext 2^14 + 2048), or an opened plaintext over our record_size_limit;
  *   bad_record_mac: a record that does not authenticate.

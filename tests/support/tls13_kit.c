@@ -73,10 +73,18 @@ static void trust_ca(clasp_config *cfg)
     assert_int_equal(clasp_config_load_verify_pem(cfg, (const uint8_t *)ca->pem, ca->len), 0);
 }
 
+/* The TLS 1.3 suites test TLS 1.3: both sides speak nothing else unless a test says so. */
+static clasp_config *new_config_13(clasp_role role)
+{
+    clasp_config *cfg = clasp_config_new(role);
+    assert_non_null(cfg);
+    assert_int_equal(clasp_config_set_versions(cfg, CLASP_TLS13, CLASP_TLS13), 0);
+    return cfg;
+}
+
 clasp_config *kit_server_config(const test_cert *c)
 {
-    clasp_config *cfg = clasp_config_new(CLASP_SERVER);
-    assert_non_null(cfg);
+    clasp_config *cfg = new_config_13(CLASP_SERVER);
     kit_add_cert(cfg, c);
     trust_ca(cfg);
     return cfg;
@@ -84,8 +92,7 @@ clasp_config *kit_server_config(const test_cert *c)
 
 clasp_config *kit_client_config(void)
 {
-    clasp_config *cfg = clasp_config_new(CLASP_CLIENT);
-    assert_non_null(cfg);
+    clasp_config *cfg = new_config_13(CLASP_CLIENT);
     trust_ca(cfg);
     return cfg;
 }

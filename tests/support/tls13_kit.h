@@ -44,6 +44,7 @@ int kit_teardown(void **state);
 
 void kit_add_cert(clasp_config *cfg, const test_cert *c);
 /* A server with c's chain, trusting kit.ca (for client certificates). */
+/* TLS 1.3 only (the kit tests TLS 1.3), trusting the kit's CA. */
 clasp_config *kit_server_config(const test_cert *c);
 /* A client trusting kit.ca. */
 clasp_config *kit_client_config(void);

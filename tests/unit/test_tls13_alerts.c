@@ -834,7 +834,7 @@ static const acase cases[] = {
     /* RFC 8446 4.2.1: "If the "supported_versions" extension in the ClientHello contains no
      * versions acceptable to the server, the server MUST abort the handshake with a
      * "protocol_version" alert." Without the extension a client offers TLS 1.2 at most,
-     * and clasp is TLS 1.3 only today. */
+     * and this server speaks TLS 1.3 only. */
     {"CH: without supported_versions", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_DEL, CL_EXT_SUPPORTED_VERSIONS}), E_VERSION},
     {"CH: TLS 1.2 only", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,

@@ -1,0 +1,278 @@
+/*
+ * The TLS 1.2 client (RFC 5246 7.3, 7.4; RFC 8422; RFC 7627; RFC 5746): the server's flight
+ * checked message by message (ServerHello, Certificate, ServerKeyExchange,
+ * CertificateRequest, ServerHelloDone), then the client's flight (Certificate,
+ * ClientKeyExchange, CertificateVerify, ChangeCipherSpec, Finished), and resumption by
+ * session ID.
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+/* RFC 8446 4.1.3: the last 8 bytes of a TLS 1.3 server's random when it negotiates 1.2. */
+static const uint8_t downgrade_tls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+
+/* ---- ServerHello ---- */
+
+static int sh12_extensions(clasp_conn *c, const cl_exts *e)
+{
+    cl_hs *hs = c->hs;
+    const uint8_t *ri;
+    size_t ri_len;
+    cl_reader formats;
+    uint8_t f = 1;
+    /* RFC 5246 7.4.1.4: an extension the client did not offer is unsupported_extension. */
+    for (size_t k = 0; k < e->n_order; k++)
+        if (!CL_OFFERED(hs, cl_ext_index(e->order[k])))
+            return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION,
+                           "ServerHello answers %s, which was not offered",
+                           cl_ext_name(e->order[k]));
+    if (cl_exts_has(e, CL_EXTI_RENEGOTIATION_INFO)) {
+        CL_TRY(cl_ext_renegotiation_info(cl_exts_get(e, CL_EXTI_RENEGOTIATION_INFO), &ri, &ri_len));
+        if (ri_len != 0) /* RFC 5746 3.4: empty on an initial handshake */
+            return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "renegotiation_info is not empty");
+    }
+    if (cl_exts_has(e, CL_EXTI_EXTENDED_MASTER_SECRET)) {
+        CL_TRY(cl_ext_empty(cl_exts_get(e, CL_EXTI_EXTENDED_MASTER_SECRET)));
+        hs->ems = 1;
+    }
+    if (cl_exts_has(e, CL_EXTI_EC_POINT_FORMATS)) { /* RFC 8422 5.2: uncompressed included */
+        CL_TRY(cl_ext_ec_point_formats(cl_exts_get(e, CL_EXTI_EC_POINT_FORMATS), &formats));
+        while (f != 0 && cl_read_u8(&formats, &f) == 0)
+            ;
+        if (f != 0)
+            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "ec_point_formats without uncompressed");
+    }
+    if (cl_exts_has(e, CL_EXTI_ALPN))
+        CL_TRY(cl_c_accept_alpn(c, cl_exts_get(e, CL_EXTI_ALPN)));
+    if (cl_exts_has(e, CL_EXTI_RECORD_SIZE_LIMIT))
+        CL_TRY(cl_c_record_size_limit(c, cl_exts_get(e, CL_EXTI_RECORD_SIZE_LIMIT), 0));
+    return 0;
+}
+
+static int check_sh12(clasp_conn *c, const cl_server_hello *sh)
+{
+    const clasp_config *cfg = c->cfg;
+    if (cfg->min_version > CL_TLS12_VERSION || sh->legacy_version != CL_TLS12_VERSION)
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the server chose version 0x%04x",
+                       sh->legacy_version);
+    /* RFC 8446 4.1.3: a TLS 1.3 client checks for the downgrade sentinel. */
+    if (cfg->max_version >= CL_TLS13_VERSION &&
+        memcmp(sh->random + 24, downgrade_tls12, sizeof(downgrade_tls12)) == 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "downgrade to TLS 1.2 detected (the server supports TLS 1.3)");
+    const cl_suite *s = cl_suite_find(sh->cipher_suite);
+    if (!s || s->version != CL_TLS12_VERSION ||
+        !cl_u16_in(sh->cipher_suite, cfg->suites, cfg->n_suites))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose suite 0x%04x, not offered",
+                       sh->cipher_suite);
+    if (sh->compression != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose compression");
+    c->suite_info = s;
+    c->suite = s->id;
+    c->version = CL_TLS12_VERSION;
+    c->rl.rversion = CL_TLS12_VERSION;
+    return 0;
+}
+
+/* RFC 5246 7.4.1.3: the server resumes by echoing the session ID we offered. */
+static int resumes(const cl_hs *hs, const cl_server_hello *sh)
+{
+    return hs->session && sh->session_id_len && sh->session_id_len == hs->session->id_len &&
+           memcmp(sh->session_id, hs->session->id, sh->session_id_len) == 0;
+}
+
+static int resume(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    if (hs->session->suite != c->suite) /* 7.4.1.3: the session's own suite */
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the resumed session had another suite");
+    if (hs->session->ems != hs->ems) /* RFC 7627 5.3 */
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "the extended master secret differs from the resumed session's");
+    hs->resumed = 1;
+    memcpy(hs->master, hs->session->master, sizeof(hs->master));
+    CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    hs->state = CL_C12_WAIT_CCS;
+    return 0;
+}
+
+int cl_c12_server_hello(clasp_conn *c, const cl_server_hello *sh, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    CL_TRY(check_sh12(c, sh));
+    CL_TRY(sh12_extensions(c, &sh->exts));
+    memcpy(hs->server_random, sh->random, sizeof(hs->server_random));
+    hs->session_id_len = sh->session_id_len;
+    memcpy(hs->session_id, sh->session_id, sh->session_id_len);
+    if (resumes(hs, sh))
+        return resume(c, msg, len);
+    if (!hs->ems && c->cfg->ems_required)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "the server does not use the extended master secret (RFC 7627)");
+    cl_tr_keep_raw(&hs->tr); /* for our CertificateVerify, if one is asked for */
+    CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    hs->state = CL_C12_WAIT_CERT;
+    return 0;
+}
+
+/* ---- the server's authentication and key exchange ---- */
+
+/* Whether a certificate key can serve the suite's key exchange (RFC 5246 7.4.2, 8422 5.3). */
+static int key_fits_kx(cl_key_type t, cl_kx kx)
+{
+    switch (kx) {
+    case CL_KX_ECDHE_ECDSA:
+        return t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519;
+    case CL_KX_ECDHE_RSA: return t == CL_KEY_RSA || t == CL_KEY_RSA_PSS;
+    case CL_KX_RSA: return t == CL_KEY_RSA;
+    default: return 0;
+    }
+}
+
+int cl_c12_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    int empty;
+    CL_TRY(cl_12_peer_certificate(c, msg, len, &empty));
+    if (empty)
+        return cl_fail(c, CLASP_ERR_DECODE, "the server sent an empty Certificate");
+    if (!key_fits_kx(cl_pubkey_type(c->hs->peer_key), c->suite_info->kx))
+        return cl_fail(c, CLASP_ERR_UNSUPPORTED_CERTIFICATE,
+                       "the server's certificate key does not suit %s", c->suite_info->name);
+    c->hs->state = c->suite_info->kx == CL_KX_RSA ? CL_C12_WAIT_CR_DONE : CL_C12_WAIT_SKE;
+    return 0;
+}
+
+/* The ECDHE shared secret, from a fresh share of the server's group. */
+static int ecdhe_secret(clasp_conn *c, uint16_t group, const uint8_t *point, size_t point_len)
+{
+    cl_hs *hs = c->hs;
+    CL_TRY(cl_kex_generate(&hs->kex[0], group));
+    hs->n_kex = 1;
+    int rc = cl_kex_derive(hs->kex[0], point, point_len, hs->pms, sizeof(hs->pms), &hs->pms_len);
+    if (rc)
+        return cl_fail(c, rc, "the server's ECDHE point is invalid");
+    c->group = group;
+    return 0;
+}
+
+int cl_c12_server_key_exchange(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_server_key_exchange12 ske;
+    CL_TRY(cl_server_key_exchange12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ske));
+    if (!cl_u16_in(ske.group, c->cfg->groups, c->cfg->n_groups))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "ServerKeyExchange uses group 0x%04x, not offered", ske.group);
+    /* RFC 8422 5.4: the signature covers both randoms and the ECDH parameters. */
+    uint8_t signed_data[64 + 4 + 255];
+    CL_CHECK(ske.params_len <= sizeof(signed_data) - 64, CLASP_ERR_DECODE);
+    memcpy(signed_data, hs->client_random, 32);
+    memcpy(signed_data + 32, hs->server_random, 32);
+    memcpy(signed_data + 64, ske.params, ske.params_len);
+    CL_TRY(cl_12_verify_signed(c, ske.scheme, ske.sig, ske.sig_len, signed_data,
+                               64 + ske.params_len, "ServerKeyExchange"));
+    hs->peer_cv_verified = 1;
+    CL_TRY(ecdhe_secret(c, ske.group, ske.point, ske.point_len));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    hs->state = CL_C12_WAIT_CR_DONE;
+    return 0;
+}
+
+int cl_c12_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_certificate_request12 cr;
+    uint8_t t;
+    CL_TRY(cl_certificate_request12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cr));
+    while (cl_read_u8(&cr.cert_types, &t) == 0) /* 1: rsa_sign, 64: ecdsa_sign (RFC 8422) */
+        hs->cert_types |= t == 1 ? 1 : t == 64 ? 2 : 0;
+    cl_12_keep_schemes(hs, cr.sig_algs);
+    hs->cert_requested = 1;
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    hs->state = CL_C12_WAIT_DONE;
+    return 0;
+}
+
+/* ---- the client's flight ---- */
+
+static int client_key_exchange(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    uint8_t buf[CL_MAX_SIG_LEN];
+    size_t n;
+    cl_writer w;
+    if (c->suite_info->kx == CL_KX_RSA) {
+        /* RFC 5246 7.4.7.1: the version we offered, then 46 random bytes. */
+        hs->pms[0] = (uint8_t)(hs->client_version >> 8);
+        hs->pms[1] = (uint8_t)hs->client_version;
+        CL_TRY(cl_random(hs->pms + 2, CL_PREMASTER_LEN - 2));
+        hs->pms_len = CL_PREMASTER_LEN;
+        CL_TRY(cl_rsa_kx_encrypt(hs->peer_key, hs->pms, buf, sizeof(buf), &n));
+    } else {
+        CL_TRY(cl_kex_public(hs->kex[0], buf, sizeof(buf), &n));
+    }
+    CL_TRY(cl_writer_growable(&w, n + 8, n + 8));
+    cl_msg_open(&w, CL_HS_CLIENT_KEY_EXCHANGE);
+    cl_write_vec(&w, c->suite_info->kx == CL_KX_RSA ? 2 : 1, buf, n);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+/* RFC 5246 7.4.8: the signature covers every handshake message so far. */
+static int certificate_verify(clasp_conn *c)
+{
+    size_t raw_len;
+    const uint8_t *raw = cl_tr_raw(&c->hs->tr, &raw_len);
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 600, 600));
+    cl_msg_open(&w, CL_HS_CERTIFICATE_VERIFY);
+    int rc = cl_12_write_signed(c, &w, raw, raw_len);
+    cl_msg_close(&w);
+    if (rc) {
+        cl_writer_free(&w);
+        return rc;
+    }
+    return cl_hs_queue_writer(c, &w);
+}
+
+int cl_c12_server_hello_done(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    CL_TRY(cl_empty_message_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    if (hs->cert_requested) {
+        if (cl_12_choose_credential(c, hs->cert_types) != 0)
+            hs->cred = NULL; /* nothing fits: an empty Certificate (7.4.6) */
+        CL_TRY(cl_12_send_certificate(c));
+    }
+    CL_TRY(client_key_exchange(c));
+    int rc = cl_12_master_secret(c, hs->pms, hs->pms_len);
+    cl_wipe(hs->pms, sizeof(hs->pms));
+    CL_TRY(rc);
+    if (hs->cert_requested && hs->cred)
+        CL_TRY(certificate_verify(c));
+    cl_tr_drop_raw(&hs->tr);
+    CL_TRY(cl_12_send_ccs_finished(c));
+    hs->state = CL_C12_WAIT_CCS;
+    return 0;
+}
+
+int cl_c12_change_cipher_spec(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_12_peer_ccs(c, msg, len));
+    c->hs->state = CL_C12_WAIT_FINISHED;
+    return 0;
+}
+
+int cl_c12_finished(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_12_peer_finished(c, msg, len));
+    if (c->hs->resumed) /* abbreviated: the server finished first */
+        CL_TRY(cl_12_send_ccs_finished(c));
+    return cl_12_complete(c);
+}

@@ -1,0 +1,308 @@
+/*
+ * TLS 1.2 steps both roles share (RFC 5246 7.1, 7.4, 8.1; RFC 7627): master secret, key
+ * block and the ChangeCipherSpec epoch switch, Finished, Certificate, digitally-signed
+ * structs, and the end of the handshake with its session.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+#include "hs/keysched12.h"
+
+static size_t hlen(const clasp_conn *c)
+{
+    return cl_hash_len(c->suite_info->hash);
+}
+
+int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
+{
+    cl_hs *hs = c->hs;
+    cl_hash_alg h = c->suite_info->hash;
+    if (!hs->ems)
+        return cl_tls12_master_secret(h, pms, pms_len, hs->client_random, hs->server_random,
+                                      hs->master);
+    /* RFC 7627 3: session_hash covers the messages up to and including ClientKeyExchange. */
+    uint8_t session_hash[CL_MAX_HASH_LEN];
+    CL_TRY(cl_tr_hash(&hs->tr, session_hash));
+    return cl_tls12_extended_master_secret(h, pms, pms_len, session_hash, hlen(c), hs->master);
+}
+
+/*
+ * Installs one direction's keys from the key block (RFC 5246 6.3): client_write_key,
+ * server_write_key, client_write_IV, server_write_IV; AEAD suites have no MAC keys. The IV is
+ * the 4-byte salt for AES-GCM (RFC 5288 3), the 12-byte nonce mask for ChaCha20-Poly1305
+ * (RFC 7905 2).
+ */
+static int install_keys(clasp_conn *c, int write)
+{
+    cl_hs *hs = c->hs;
+    const cl_suite *s = c->suite_info;
+    size_t kl = cl_aead_key_len(s->aead), ivl = s->aead == CL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
+    uint8_t kb[2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
+    int rc = cl_tls12_key_block(s->hash, hs->master, hs->client_random, hs->server_random, kb,
+                                2 * kl + 2 * ivl);
+    int client_keys = (c->role == CLASP_CLIENT) == (write != 0);
+    const uint8_t *key = client_keys ? kb : kb + kl;
+    const uint8_t *iv = client_keys ? kb + 2 * kl : kb + 2 * kl + ivl;
+    if (rc == 0 && write)
+        rc = cl_rl_set_write_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
+    else if (rc == 0)
+        rc = cl_rl_set_read_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
+    cl_wipe(kb, sizeof(kb));
+    return rc;
+}
+
+int cl_12_send_ccs_finished(clasp_conn *c)
+{
+    static const uint8_t ccs = 1;
+    cl_hs *hs = c->hs;
+    uint8_t th[CL_MAX_HASH_LEN], msg[CL_HS_HEADER_LEN + CL_TLS12_FINISHED_LEN] = {
+                                     CL_HS_FINISHED, 0, 0, CL_TLS12_FINISHED_LEN};
+    CL_TRY(cl_hs_flush(c)); /* what was queued leaves under the old keys */
+    CL_TRY(cl_rl_write(&c->rl, CL_CT_CHANGE_CIPHER_SPEC, &ccs, 1));
+    CL_TRY(install_keys(c, 1));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    CL_TRY(cl_tls12_finished(c->suite_info->hash, hs->master, c->role == CLASP_CLIENT, th, hlen(c),
+                             msg + CL_HS_HEADER_LEN));
+    CL_TRY(cl_hs_queue(c, msg, sizeof(msg)));
+    return cl_hs_flush(c);
+}
+
+int cl_12_peer_ccs(clasp_conn *c, const uint8_t *body, size_t len)
+{
+    /* RFC 5246 7.1: the message is the single byte 1. */
+    if (len != 1 || body[0] != 1)
+        return cl_fail(c, CLASP_ERR_DECODE, "malformed change_cipher_spec");
+    return install_keys(c, 0);
+}
+
+int cl_12_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    const uint8_t *got;
+    uint8_t th[CL_MAX_HASH_LEN], want[CL_TLS12_FINISHED_LEN];
+    CL_TRY(cl_finished_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, sizeof(want), &got));
+    CL_TRY(cl_tr_hash(&hs->tr, th));
+    /* The peer's label: "server finished" when we are the client. */
+    CL_TRY(cl_tls12_finished(c->suite_info->hash, hs->master, c->role == CLASP_SERVER, th, hlen(c),
+                             want));
+    int ok = cl_ct_memeq(got, want, sizeof(want));
+    cl_wipe(want, sizeof(want));
+    if (!ok)
+        return cl_fail(c, CLASP_ERR_DECRYPT, "the peer's Finished does not verify");
+    hs->peer_finished_verified = 1;
+    return cl_tr_add(&hs->tr, msg, len);
+}
+
+/* ---- certificates and signatures ---- */
+
+int cl_12_send_certificate(clasp_conn *c)
+{
+    const cl_credential *cred = c->hs->cred;
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 4096, 1 << 24));
+    cl_msg_open(&w, CL_HS_CERTIFICATE);
+    cl_write_open(&w, 3);
+    for (size_t i = 0; cred && i < cred->n_certs; i++)
+        cl_write_vec(&w, 3, cred->certs[i].der, cred->certs[i].len);
+    cl_write_close(&w);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+static int keep_chain12(clasp_conn *c, const cl_certificate12 *cert)
+{
+    cl_reader certs = cert->certs;
+    c->peer_chain = cl_calloc(cert->n_certs, sizeof(cl_cert_der));
+    CL_CHECK(c->peer_chain, CLASP_ERR_NOMEM);
+    for (size_t i = 0; i < cert->n_certs; i++) {
+        const uint8_t *der;
+        size_t len;
+        CL_TRY(cl_certificate12_next(&certs, &der, &len));
+        c->peer_chain[i].der = cl_memdup(der, len);
+        CL_CHECK(c->peer_chain[i].der, CLASP_ERR_NOMEM);
+        c->peer_chain[i].len = len;
+        c->n_peer_chain = i + 1;
+    }
+    return 0;
+}
+
+int cl_12_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len, int *empty)
+{
+    cl_certificate12 cert;
+    CL_TRY(cl_certificate12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cert));
+    if (cl_reader_left(&cert.certs) > c->cfg->max_cert_chain)
+        return cl_fail(c, CLASP_ERR_BAD_CERTIFICATE, "certificate chain over %zu bytes",
+                       c->cfg->max_cert_chain);
+    CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
+    *empty = cert.n_certs == 0;
+    c->hs->peer_cert_empty = (uint8_t)*empty;
+    if (*empty)
+        return 0;
+    CL_TRY(keep_chain12(c, &cert));
+    return cl_verify_peer_chain(c);
+}
+
+int cl_12_write_signed(clasp_conn *c, cl_writer *w, const uint8_t *msg, size_t msg_len)
+{
+    cl_hs *hs = c->hs;
+    uint8_t sig[CL_MAX_SIG_LEN];
+    size_t n;
+    CL_TRY(cl_sign(hs->cred->key, hs->our_scheme, msg, msg_len, sig, sizeof(sig), &n));
+    cl_write_u16(w, hs->our_scheme);
+    return cl_write_vec(w, 2, sig, n);
+}
+
+int cl_12_verify_signed(clasp_conn *c, uint16_t scheme, const uint8_t *sig, size_t sig_len,
+                        const uint8_t *msg, size_t msg_len, const char *what)
+{
+    const char *name = cl_sig_scheme_name(scheme);
+    /* RFC 5246 7.4.3, 7.4.8: a scheme we offered, fitting the certificate's key. */
+    if (!cl_u16_in(scheme, c->cfg->schemes, c->cfg->n_schemes) ||
+        !cl_pubkey_fits_scheme(c->hs->peer_key, scheme, 0))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "%s uses %s, which was not offered or does not fit the key", what,
+                       name ? name : "an unknown scheme");
+    int rc = cl_verify(c->hs->peer_key, scheme, msg, msg_len, sig, sig_len);
+    if (rc)
+        return cl_fail(c, rc, "%s: the signature does not verify", what);
+    c->peer_scheme = scheme;
+    return 0;
+}
+
+void cl_12_keep_schemes(cl_hs *hs, cl_reader list)
+{
+    uint16_t s;
+    hs->n_peer_schemes = 0;
+    /* Only schemes clasp has: no SHA-1, no MD5 (RFC 9155). */
+    while (cl_read_u16(&list, &s) == 0)
+        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
+            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
+            hs->peer_schemes[hs->n_peer_schemes++] = s;
+}
+
+int cl_send_warning(clasp_conn *c, int description)
+{
+    const uint8_t alert[2] = {1, (uint8_t)description};
+    return cl_rl_write(&c->rl, CL_CT_ALERT, alert, sizeof(alert));
+}
+
+/* ---- the end of the handshake ---- */
+
+/* The session this handshake made: what a client exports and a server caches. */
+static int new_session(clasp_conn *c, cl_session *s)
+{
+    cl_hs *hs = c->hs;
+    memset(s, 0, sizeof(*s));
+    s->version = CL_TLS12_VERSION;
+    s->suite = c->suite;
+    s->ems = hs->ems;
+    s->id_len = hs->session_id_len;
+    memcpy(s->id, hs->session_id, hs->session_id_len);
+    memcpy(s->master, hs->master, sizeof(s->master));
+    if (c->server_name)
+        snprintf(s->server_name, sizeof(s->server_name), "%s", c->server_name);
+    s->created = (uint64_t)time(NULL);
+    s->lifetime = c->cfg->session_lifetime;
+    if (!c->n_peer_chain)
+        return 0;
+    cl_session tmp = {.peer_chain = c->peer_chain, .n_peer_chain = c->n_peer_chain};
+    cl_session copy;
+    CL_TRY(cl_session_copy(&copy, &tmp)); /* deep-copies the chain */
+    s->peer_chain = copy.peer_chain;
+    s->n_peer_chain = copy.n_peer_chain;
+    return 0;
+}
+
+/* A resumed connection reports the certificates of the session it resumed. */
+static int restore_peer_chain(clasp_conn *c, const cl_session *s)
+{
+    if (!s->n_peer_chain)
+        return 0;
+    cl_session copy;
+    CL_TRY(cl_session_copy(&copy, s));
+    c->peer_chain = copy.peer_chain;
+    c->n_peer_chain = copy.n_peer_chain;
+    copy.peer_chain = NULL;
+    copy.n_peer_chain = 0;
+    cl_session_clear(&copy);
+    return 0;
+}
+
+static int verified(const clasp_conn *c)
+{
+    const cl_hs *hs = c->hs;
+    if (!hs->peer_finished_verified)
+        return 0;
+    if (hs->resumed) /* the session was authenticated when it was made */
+        return 1;
+    int signed_ok = hs->peer_chain_verified && hs->peer_cv_verified;
+    if (c->role == CLASP_CLIENT) /* RSA key exchange: the server proves its key by Finished */
+        return hs->peer_chain_verified && (signed_ok || c->suite_info->kx == CL_KX_RSA);
+    return !hs->cert_requested || hs->peer_cert_empty || signed_ok;
+}
+
+int cl_12_complete(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    /* Design rule 5: application data flows only after the checks that were due. */
+    CL_CHECK(verified(c), CLASP_ERR_INTERNAL);
+    c->session = cl_calloc(1, sizeof(*c->session));
+    CL_CHECK(c->session, CLASP_ERR_NOMEM);
+    if (hs->resumed) {
+        CL_TRY(cl_session_copy(c->session, hs->session));
+        CL_TRY(restore_peer_chain(c, hs->session));
+        c->resumed = 1;
+    } else {
+        CL_TRY(new_session(c, c->session));
+    }
+    hs->state = CL_CONNECTED;
+    c->handshake_done = 1;
+    return 0;
+}
+
+/* ---- credentials ---- */
+
+static unsigned key_class(cl_key_type t)
+{
+    if (t == CL_KEY_RSA || t == CL_KEY_RSA_PSS)
+        return 1;
+    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519)
+        return 2;
+    return 0;
+}
+
+int cl_12_choose_credential(clasp_conn *c, unsigned key_mask)
+{
+    cl_hs *hs = c->hs;
+    const clasp_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->n_creds; i++) {
+        if (!(key_class(cfg->creds[i]->type) & key_mask))
+            continue;
+        for (size_t j = 0; j < cfg->n_schemes; j++) {
+            uint16_t s = cfg->schemes[j];
+            /* TLS 1.2 does not bind the curve to the scheme (RFC 8446 4.2.3). */
+            if (cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes) &&
+                cl_privkey_fits_scheme(cfg->creds[i]->key, s, 0)) {
+                hs->cred = cfg->creds[i];
+                hs->our_scheme = s;
+                return 0;
+            }
+        }
+    }
+    return CLASP_ERR_HANDSHAKE_FAILURE;
+}
+
+int cl_12_choose_rsa_credential(clasp_conn *c)
+{
+    const clasp_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->n_creds; i++)
+        if (cfg->creds[i]->type == CL_KEY_RSA) {
+            c->hs->cred = cfg->creds[i];
+            return 0;
+        }
+    return CLASP_ERR_HANDSHAKE_FAILURE;
+}

@@ -1,0 +1,473 @@
+/*
+ * The TLS 1.2 server (RFC 5246 7.3, 7.4; RFC 8422; RFC 7627; RFC 5746; RFC 8446 4.1.3): the
+ * ClientHello's negotiation once TLS 1.2 is chosen, resumption by session ID, the server's
+ * flight, and the client's Certificate, ClientKeyExchange (ECDHE, or RSA with implicit
+ * rejection), CertificateVerify, ChangeCipherSpec and Finished.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+static const uint8_t downgrade_tls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+
+#define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
+
+/* ---- what the ClientHello offers ---- */
+
+static int offers_suite(const cl_client_hello *ch, uint16_t suite)
+{
+    cl_reader list = ch->cipher_suites;
+    uint16_t s;
+    while (cl_read_u16(&list, &s) == 0)
+        if (s == suite)
+            return 1;
+    return 0;
+}
+
+static int offers_null_compression(const cl_client_hello *ch)
+{
+    cl_reader list = ch->compression;
+    uint8_t m;
+    while (cl_read_u8(&list, &m) == 0)
+        if (m == 0)
+            return 1;
+    return 0;
+}
+
+/* RFC 5746 3.6: the SCSV or an empty renegotiation_info; a non-empty one fails. */
+static int secure_renegotiation(clasp_conn *c, const cl_client_hello *ch, int *offered)
+{
+    const uint8_t *ri;
+    size_t ri_len;
+    *offered = offers_suite(ch, SCSV_EMPTY_RENEGOTIATION_INFO);
+    if (!cl_exts_has(&ch->exts, CL_EXTI_RENEGOTIATION_INFO))
+        return 0;
+    CL_TRY(cl_ext_renegotiation_info(cl_exts_get(&ch->exts, CL_EXTI_RENEGOTIATION_INFO), &ri,
+                                     &ri_len));
+    if (ri_len != 0)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "renegotiation_info is not empty");
+    *offered = 1;
+    return 0;
+}
+
+/* RFC 8422 5.1.2: a client that sends ec_point_formats must include uncompressed. */
+static int point_formats(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader formats;
+    uint8_t f = 1;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_EC_POINT_FORMATS))
+        return 0;
+    CL_TRY(cl_ext_ec_point_formats(cl_exts_get(&ch->exts, CL_EXTI_EC_POINT_FORMATS), &formats));
+    while (f != 0 && cl_read_u8(&formats, &f) == 0)
+        ;
+    if (f != 0)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "ec_point_formats without uncompressed");
+    return 0;
+}
+
+/* The client's signature schemes; RFC 5246 7.4.1.4.1's SHA-1 default is not supported. */
+static int client_schemes(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader list;
+    c->hs->n_peer_schemes = 0;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS))
+        return 0;
+    cl_reader sa = cl_exts_get(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS);
+    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
+    CL_TRY(cl_read_end(&sa));
+    cl_12_keep_schemes(c->hs, list);
+    return 0;
+}
+
+/* The ECDHE group: ours first (or the client's), among the client's supported_groups. */
+static uint16_t choose_group(const clasp_conn *c, const cl_client_hello *ch)
+{
+    const clasp_config *cfg = c->cfg;
+    uint16_t theirs[64], g;
+    size_t n = 0;
+    cl_reader list, sg = cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS);
+    /* RFC 8422 4: without the extension, any curve will do. */
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS))
+        return cfg->groups[0];
+    if (cl_ext_u16_list(&sg, 2, 0xfffe, &list) != 0)
+        return 0;
+    while (cl_read_u16(&list, &g) == 0)
+        if (n < 64)
+            theirs[n++] = g;
+    size_t outer = cfg->server_pref ? cfg->n_groups : n;
+    for (size_t i = 0; i < outer; i++) {
+        g = cfg->server_pref ? cfg->groups[i] : theirs[i];
+        if (cl_u16_in(g, theirs, n) && cl_u16_in(g, cfg->groups, cfg->n_groups))
+            return g;
+    }
+    return 0;
+}
+
+/* Whether a suite can be served: a credential for its key exchange, and a group. */
+static int can_serve(clasp_conn *c, const cl_suite *s, uint16_t group)
+{
+    if (s->kx == CL_KX_RSA)
+        return cl_12_choose_rsa_credential(c) == 0;
+    if (!group)
+        return 0;
+    return cl_12_choose_credential(c, s->kx == CL_KX_ECDHE_ECDSA ? 2 : 1) == 0;
+}
+
+static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
+{
+    const clasp_config *cfg = c->cfg;
+    uint16_t theirs[256], id, group = choose_group(c, ch);
+    size_t n = 0;
+    cl_reader list = ch->cipher_suites;
+    while (cl_read_u16(&list, &id) == 0)
+        if (cl_suite_find(id) && n < 256)
+            theirs[n++] = id;
+    size_t outer = cfg->server_pref ? cfg->n_suites : n;
+    for (size_t i = 0; i < outer; i++) {
+        id = cfg->server_pref ? cfg->suites[i] : theirs[i];
+        const cl_suite *s = cl_suite_find(id);
+        if (!s || s->version != CL_TLS12_VERSION || !cl_u16_in(id, theirs, n) ||
+            !cl_u16_in(id, cfg->suites, cfg->n_suites) || !can_serve(c, s, group))
+            continue;
+        c->suite_info = s;
+        c->suite = id;
+        if (s->kx != CL_KX_RSA)
+            c->group = group;
+        return 0;
+    }
+    return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                   "no TLS 1.2 cipher suite in common that a certificate and group can serve");
+}
+
+/* ---- sessions ---- */
+
+static int lookup_session(clasp_conn *c, const cl_client_hello *ch, cl_session *s)
+{
+    const clasp_config *cfg = c->cfg;
+    uint64_t now = (uint64_t)time(NULL);
+    if (!cfg->store.get)
+        return cl_session_cache_get((cl_session_cache *)&cfg->cache, ch->session_id,
+                                    ch->session_id_len, now, s);
+    uint8_t buf[16384];
+    size_t n = 0;
+    int rc = CLASP_ERR_STATE;
+    if (cfg->store.get(cfg->store.arg, ch->session_id, ch->session_id_len, buf, sizeof(buf), &n) ==
+            0 &&
+        n <= sizeof(buf)) {
+        rc = cl_session_decode(s, buf, n) == 0 && cl_session_valid(s, now) ? 0 : CLASP_ERR_STATE;
+        if (rc) /* unusable: forget it */
+            cfg->store.remove(cfg->store.arg, ch->session_id, ch->session_id_len);
+    }
+    cl_wipe(buf, sizeof(buf));
+    return rc;
+}
+
+/* RFC 5246 7.4.1.2, RFC 7627 5.3: which cached sessions may be resumed. */
+static int resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s, int *abort)
+{
+    const cl_suite *suite = cl_suite_find(s->suite);
+    const char *name = c->server_name ? c->server_name : "";
+    *abort = 0;
+    if (s->ems && !c->hs->ems) {
+        *abort = 1; /* the session had EMS, this hello does not: MUST abort */
+        return 0;
+    }
+    return s->version == CL_TLS12_VERSION && s->ems == c->hs->ems && suite &&
+           offers_suite(ch, s->suite) && cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites) &&
+           strcmp(s->server_name, name) == 0;
+}
+
+static int store_session(clasp_conn *c)
+{
+    const clasp_config *cfg = c->cfg;
+    if (!c->session || !c->session->id_len)
+        return 0;
+    if (!cfg->store.put)
+        return cl_session_cache_put((cl_session_cache *)&cfg->cache, c->session);
+    uint8_t *buf;
+    size_t len, cap;
+    CL_TRY(cl_session_encode(c->session, &buf, &len, &cap));
+    cfg->store.put(cfg->store.arg, c->session->id, c->session->id_len, buf, len);
+    cl_free_secret(buf, cap);
+    return 0;
+}
+
+/* ---- the server's messages ---- */
+
+static int write_sh12(clasp_conn *c, cl_writer *w, int reneg, int formats)
+{
+    cl_hs *hs = c->hs;
+    cl_msg_open(w, CL_HS_SERVER_HELLO);
+    cl_write_u16(w, CL_TLS12_VERSION);
+    cl_write_bytes(w, hs->server_random, 32);
+    cl_write_vec(w, 1, hs->session_id, hs->session_id_len);
+    cl_write_u16(w, c->suite);
+    cl_write_u8(w, 0);
+    cl_exts_open(w);
+    if (reneg) { /* RFC 5746 3.6 */
+        cl_ext_open(w, CL_EXT_RENEGOTIATION_INFO);
+        cl_write_u8(w, 0);
+        cl_ext_close(w);
+    }
+    if (hs->ems) {
+        cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
+        cl_ext_close(w);
+    }
+    if (formats && c->suite_info->kx != CL_KX_RSA) {
+        cl_ext_open(w, CL_EXT_EC_POINT_FORMATS);
+        cl_write_vec(w, 1, (const uint8_t[]){0}, 1);
+        cl_ext_close(w);
+    }
+    if (c->alpn)
+        CL_TRY(cl_s_write_alpn(c, w));
+    if (hs->rsl_offered)
+        CL_TRY(cl_s_write_record_size_limit(c, w, 0));
+    cl_exts_close(w);
+    return cl_msg_close(w);
+}
+
+static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
+{
+    cl_hs *hs = c->hs;
+    CL_TRY(cl_random(hs->server_random, sizeof(hs->server_random)));
+    /* RFC 8446 4.1.3: a server that could have done TLS 1.3 says so in its random. */
+    if (c->cfg->max_version >= CL_TLS13_VERSION)
+        memcpy(hs->server_random + 24, downgrade_tls12, sizeof(downgrade_tls12));
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 256, 4096));
+    int rc = write_sh12(c, &w, reneg, cl_exts_has(&ch->exts, CL_EXTI_EC_POINT_FORMATS));
+    if (rc) {
+        cl_writer_free(&w);
+        return rc;
+    }
+    return cl_hs_queue_writer(c, &w);
+}
+
+/* RFC 8422 5.4: ServerECDHParams and their signature over both randoms. */
+static int send_server_key_exchange(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], params[4 + CL_MAX_KEX_PUBLIC_LEN], signed_data[64 + 101];
+    size_t pub_len;
+    CL_TRY(cl_kex_generate(&hs->kex[0], c->group));
+    hs->n_kex = 1;
+    CL_TRY(cl_kex_public(hs->kex[0], pub, sizeof(pub), &pub_len));
+    params[0] = 3; /* named_curve */
+    params[1] = (uint8_t)(c->group >> 8);
+    params[2] = (uint8_t)c->group;
+    params[3] = (uint8_t)pub_len;
+    memcpy(params + 4, pub, pub_len);
+    memcpy(signed_data, hs->client_random, 32);
+    memcpy(signed_data + 32, hs->server_random, 32);
+    memcpy(signed_data + 64, params, 4 + pub_len);
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 1024, 1024));
+    cl_msg_open(&w, CL_HS_SERVER_KEY_EXCHANGE);
+    cl_write_bytes(&w, params, 4 + pub_len);
+    int rc = cl_12_write_signed(c, &w, signed_data, 64 + 4 + pub_len);
+    cl_msg_close(&w);
+    if (rc) {
+        cl_writer_free(&w);
+        return rc;
+    }
+    return cl_hs_queue_writer(c, &w);
+}
+
+/* RFC 5246 7.4.4: types, signature algorithms, and the CAs the seeds call acceptable. */
+static int send_certificate_request12(clasp_conn *c)
+{
+    size_t n_names = 0;
+    const cl_cert_der *names = cl_trust_ca_names(c->cfg->trust, &n_names);
+    cl_writer w;
+    CL_TRY(cl_writer_growable(&w, 1024, 1 << 17));
+    cl_msg_open(&w, CL_HS_CERTIFICATE_REQUEST);
+    cl_write_vec(&w, 1, (const uint8_t[]){1, 64}, 2); /* rsa_sign, ecdsa_sign */
+    cl_write_open(&w, 2);
+    for (size_t i = 0; i < c->cfg->n_schemes; i++)
+        cl_write_u16(&w, c->cfg->schemes[i]);
+    cl_write_close(&w);
+    cl_write_open(&w, 2);
+    for (size_t i = 0; i < n_names; i++)
+        cl_write_vec(&w, 2, names[i].der, names[i].len);
+    cl_write_close(&w);
+    cl_msg_close(&w);
+    return cl_hs_queue_writer(c, &w);
+}
+
+static int full_handshake(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len,
+                          int reneg)
+{
+    cl_hs *hs = c->hs;
+    static const uint8_t done[4] = {CL_HS_SERVER_HELLO_DONE, 0, 0, 0};
+    if (!hs->ems && c->cfg->ems_required) /* RFC 7627 5.2 */
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "the client does not offer the extended master secret (RFC 7627)");
+    CL_TRY(select_suite12(c, ch));
+    hs->cert_requested = c->cfg->verify != CLASP_VERIFY_NONE;
+    if (hs->cert_requested) /* the client's CertificateVerify signs the raw messages */
+        cl_tr_keep_raw(&hs->tr);
+    CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    int cache = c->cfg->cache.capacity > 0 || c->cfg->store.put;
+    hs->session_id_len = cache ? CL_SESSION_ID_LEN : 0;
+    CL_TRY(cl_random(hs->session_id, hs->session_id_len));
+    CL_TRY(send_sh12(c, ch, reneg));
+    CL_TRY(cl_12_send_certificate(c));
+    if (c->suite_info->kx != CL_KX_RSA)
+        CL_TRY(send_server_key_exchange(c));
+    if (hs->cert_requested)
+        CL_TRY(send_certificate_request12(c));
+    CL_TRY(cl_hs_queue(c, done, sizeof(done)));
+    hs->state = hs->cert_requested ? CL_S12_WAIT_CERT : CL_S12_WAIT_CKE;
+    return 0;
+}
+
+/* RFC 5246 7.3: the abbreviated handshake; the server sends its Finished first. */
+static int resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len,
+                  cl_session *s, int reneg)
+{
+    cl_hs *hs = c->hs;
+    hs->session = cl_calloc(1, sizeof(*hs->session));
+    CL_CHECK(hs->session, CLASP_ERR_NOMEM);
+    *hs->session = *s; /* takes over the chain */
+    memset(s, 0, sizeof(*s));
+    hs->resumed = 1;
+    c->suite_info = cl_suite_find(hs->session->suite);
+    c->suite = hs->session->suite;
+    memcpy(hs->master, hs->session->master, sizeof(hs->master));
+    hs->session_id_len = ch->session_id_len;
+    memcpy(hs->session_id, ch->session_id, ch->session_id_len);
+    CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    CL_TRY(send_sh12(c, ch, reneg));
+    CL_TRY(cl_12_send_ccs_finished(c));
+    hs->state = CL_S12_WAIT_CCS;
+    return 0;
+}
+
+/* Resumes when the hello names a session that may be resumed: 1 resumed, 0 not. */
+static int try_resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len,
+                      int reneg)
+{
+    cl_session s;
+    int abort;
+    if (!ch->session_id_len || lookup_session(c, ch, &s) != 0)
+        return 0;
+    int ok = resumable(c, ch, &s, &abort);
+    int rc = ok ? resume(c, ch, msg, len, &s, reneg) : 0;
+    cl_session_clear(&s);
+    if (abort)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "the session used the extended master secret, this ClientHello does not");
+    return rc ? rc : ok;
+}
+
+int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    int reneg;
+    /* RFC 5246 7.4.1.2: the null method must be offered; clasp never compresses. */
+    if (!offers_null_compression(ch))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "the client does not offer null compression");
+    CL_TRY(secure_renegotiation(c, ch, &reneg));
+    CL_TRY(point_formats(c, ch));
+    CL_TRY(client_schemes(c, ch));
+    if (cl_exts_has(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)) {
+        CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)));
+        hs->ems = 1;
+    }
+    c->version = CL_TLS12_VERSION;
+    c->rl.rversion = CL_TLS12_VERSION;
+    hs->client_version = ch->legacy_version;
+    CL_TRY(cl_s_common_hello(c, ch, 0));
+    int rc = try_resume(c, ch, msg, len, reneg);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    return full_handshake(c, ch, msg, len, reneg);
+}
+
+/* ---- the client's flight ---- */
+
+int cl_s12_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    int empty;
+    CL_TRY(cl_12_peer_certificate(c, msg, len, &empty));
+    /* RFC 5246 7.4.6: no certificate when one is required: handshake_failure. */
+    if (empty && c->cfg->verify == CLASP_VERIFY_REQUIRE)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "the client sent no certificate");
+    c->hs->state = CL_S12_WAIT_CKE;
+    return 0;
+}
+
+/* The pre-master secret from the client's key exchange message. */
+static int premaster(clasp_conn *c, const uint8_t *body, size_t len)
+{
+    cl_hs *hs = c->hs;
+    const uint8_t *p;
+    size_t n;
+    if (c->suite_info->kx == CL_KX_RSA) {
+        CL_TRY(cl_client_key_exchange_rsa_parse(body, len, &p, &n));
+        /*
+         * RFC 5246 7.4.7.1: whatever the padding or version inside, the handshake goes on
+         * with a random pre-master and fails at Finished; nothing here branches on it.
+         */
+        hs->pms_len = CL_PREMASTER_LEN;
+        return cl_rsa_kx_decrypt(hs->cred->key, p, n, hs->client_version, hs->pms);
+    }
+    CL_TRY(cl_client_key_exchange_ecdhe_parse(body, len, &p, &n));
+    int rc = cl_kex_derive(hs->kex[0], p, n, hs->pms, sizeof(hs->pms), &hs->pms_len);
+    return rc ? cl_fail(c, rc, "the client's ECDHE point is invalid") : 0;
+}
+
+int cl_s12_client_key_exchange(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    int rc = premaster(c, msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN);
+    if (rc == 0)
+        rc = cl_tr_add(&hs->tr, msg, len);
+    if (rc == 0)
+        rc = cl_12_master_secret(c, hs->pms, hs->pms_len);
+    cl_wipe(hs->pms, sizeof(hs->pms));
+    CL_TRY(rc);
+    int expect_cv = hs->cert_requested && !hs->peer_cert_empty;
+    if (!expect_cv)
+        cl_tr_drop_raw(&hs->tr);
+    hs->state = expect_cv ? CL_S12_WAIT_CV : CL_S12_WAIT_CCS;
+    return 0;
+}
+
+int cl_s12_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_certificate_verify cv;
+    size_t raw_len;
+    CL_TRY(cl_certificate_verify_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cv));
+    const uint8_t *raw = cl_tr_raw(&hs->tr, &raw_len);
+    CL_TRY(
+        cl_12_verify_signed(c, cv.scheme, cv.sig, cv.sig_len, raw, raw_len, "CertificateVerify"));
+    hs->peer_cv_verified = 1;
+    CL_TRY(cl_tr_add(&hs->tr, msg, len));
+    cl_tr_drop_raw(&hs->tr);
+    hs->state = CL_S12_WAIT_CCS;
+    return 0;
+}
+
+int cl_s12_change_cipher_spec(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_12_peer_ccs(c, msg, len));
+    c->hs->state = CL_S12_WAIT_FINISHED;
+    return 0;
+}
+
+int cl_s12_finished(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    CL_TRY(cl_12_peer_finished(c, msg, len));
+    if (!c->hs->resumed)
+        CL_TRY(cl_12_send_ccs_finished(c));
+    CL_TRY(cl_12_complete(c));
+    return c->resumed ? 0 : store_session(c);
+}

@@ -1,0 +1,182 @@
+/*
+ * The server's ClientHello, before the version decides the rest: the version itself (RFC
+ * 8446 4.2.1, D.1; RFC 5246 E.1; RFC 7507's TLS_FALLBACK_SCSV), then what both versions
+ * negotiate the same way: the server name (RFC 6066), ALPN (RFC 7301) and the record size
+ * limit (RFC 8449).
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "hs/handlers.h"
+
+#define TLS_FALLBACK_SCSV 0x5600
+
+/* The client's highest version: from supported_versions, or legacy_version without it. */
+static int client_max_version(const cl_client_hello *ch, uint16_t *max, int *has_13)
+{
+    cl_reader versions;
+    uint16_t v;
+    *has_13 = 0;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS)) {
+        *max = ch->legacy_version;
+        return 0;
+    }
+    CL_TRY(cl_ext_supported_versions_ch(cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS),
+                                        &versions));
+    *max = 0;
+    while (cl_read_u16(&versions, &v) == 0) {
+        /* Unknown values (GREASE, drafts, versions after 1.3) are ignored (4.2.1). */
+        if (v == CL_TLS13_VERSION)
+            *has_13 = 1;
+        if (v >= 0x0300 && v <= CL_TLS13_VERSION && v > *max)
+            *max = v;
+    }
+    return 0;
+}
+
+static int offers(const cl_client_hello *ch, uint16_t suite)
+{
+    cl_reader list = ch->cipher_suites;
+    uint16_t s;
+    while (cl_read_u16(&list, &s) == 0)
+        if (s == suite)
+            return 1;
+    return 0;
+}
+
+/*
+ * The highest version both sides support. Without supported_versions a client offers TLS
+ * 1.2 at most, whatever its legacy_version says ({3,4}, {254,254}: RFC 5246 E.1, 8446 D.1).
+ */
+static int select_version(clasp_conn *c, const cl_client_hello *ch, uint16_t *version)
+{
+    const clasp_config *cfg = c->cfg;
+    uint16_t theirs;
+    int has_13;
+    /* D.5: legacy_version 0x0300 or below "MUST abort the handshake" (protocol_version). */
+    if (ch->legacy_version <= 0x0300)
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ClientHello legacy_version 0x%04x",
+                       ch->legacy_version);
+    CL_TRY(client_max_version(ch, &theirs, &has_13));
+    if (has_13 && cfg->max_version >= CL_TLS13_VERSION)
+        *version = CL_TLS13_VERSION;
+    else if (theirs >= CL_TLS12_VERSION && cfg->min_version <= CL_TLS12_VERSION)
+        *version = CL_TLS12_VERSION;
+    else
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION,
+                       "no protocol version in common (the client offers at most 0x%04x)", theirs);
+    /* RFC 7507 3: a fallback to below what we support is an attack, or a broken retry. */
+    if (offers(ch, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
+        return cl_fail(c, CLASP_ERR_INAPPROPRIATE_FALLBACK,
+                       "TLS_FALLBACK_SCSV with a version below ours");
+    return 0;
+}
+
+static int server_name(clasp_conn *c, const cl_client_hello *ch)
+{
+    const uint8_t *name = NULL;
+    size_t n = 0;
+    if (cl_exts_has(&ch->exts, CL_EXTI_SERVER_NAME))
+        CL_TRY(cl_ext_server_name_ch(cl_exts_get(&ch->exts, CL_EXTI_SERVER_NAME), &name, &n));
+    if (name) {
+        c->server_name = cl_alloc(n + 1);
+        CL_CHECK(c->server_name, CLASP_ERR_NOMEM);
+        memcpy(c->server_name, name, n);
+        c->server_name[n] = 0;
+    }
+    if (c->cfg->sni_cb) {
+        int rc = c->cfg->sni_cb(c, c->server_name, c->cfg->sni_arg);
+        if (rc)
+            return cl_fail(c, rc, "the server refused the name %s",
+                           c->server_name ? c->server_name : "(none)");
+    }
+    return 0;
+}
+
+static int keep_alpn(clasp_conn *c, const uint8_t *name, size_t n)
+{
+    if (c->alpn) /* a second ClientHello negotiates again */
+        cl_free(c->alpn, strlen(c->alpn) + 1);
+    c->alpn = cl_alloc(n + 1);
+    CL_CHECK(c->alpn, CLASP_ERR_NOMEM);
+    memcpy(c->alpn, name, n);
+    c->alpn[n] = 0;
+    return 0;
+}
+
+/* RFC 7301 3.2: our most preferred protocol the client offers; none in common fails. */
+static int select_alpn(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_reader theirs, ours;
+    const uint8_t *a, *b;
+    size_t an, bn;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_ALPN) || c->cfg->alpn_len == 0)
+        return 0;
+    CL_TRY(cl_ext_alpn_list(cl_exts_get(&ch->exts, CL_EXTI_ALPN), &theirs));
+    cl_reader_init(&ours, c->cfg->alpn, c->cfg->alpn_len);
+    while (cl_ext_alpn_next(&ours, &a, &an) == 0) {
+        cl_reader t = theirs;
+        while (cl_ext_alpn_next(&t, &b, &bn) == 0)
+            if (an == bn && memcmp(a, b, an) == 0)
+                return keep_alpn(c, a, an);
+    }
+    return cl_fail(c, CLASP_ERR_NO_APPLICATION_PROTOCOL, "no application protocol in common");
+}
+
+/* RFC 8449 4: the peer's limit; in TLS 1.3 it counts the inner content type too. */
+static int record_size_limit(clasp_conn *c, const cl_client_hello *ch)
+{
+    uint16_t limit;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_RECORD_SIZE_LIMIT))
+        return 0;
+    CL_TRY(cl_ext_record_size_limit(cl_exts_get(&ch->exts, CL_EXTI_RECORD_SIZE_LIMIT), &limit));
+    size_t max = c->version == CL_TLS13_VERSION ? (size_t)limit - 1 : limit;
+    c->rl.max_frag_out = max < CL_MAX_PLAINTEXT ? max : CL_MAX_PLAINTEXT;
+    c->hs->rsl_offered = 1;
+    return 0;
+}
+
+int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second)
+{
+    if (!second)
+        CL_TRY(server_name(c, ch));
+    CL_TRY(select_alpn(c, ch));
+    return record_size_limit(c, ch);
+}
+
+int cl_s_write_alpn(clasp_conn *c, cl_writer *w)
+{
+    cl_ext_open(w, CL_EXT_ALPN);
+    cl_write_open(w, 2);
+    cl_write_vec(w, 1, (const uint8_t *)c->alpn, strlen(c->alpn));
+    cl_write_close(w);
+    return cl_ext_close(w);
+}
+
+int cl_s_write_record_size_limit(clasp_conn *c, cl_writer *w, int tls13)
+{
+    unsigned limit = c->cfg->record_size_limit ? c->cfg->record_size_limit : CL_MAX_PLAINTEXT;
+    cl_ext_open(w, CL_EXT_RECORD_SIZE_LIMIT);
+    cl_write_u16(w, (uint16_t)(limit + (tls13 ? 1 : 0)));
+    c->rl.max_plain_in = limit;
+    return cl_ext_close(w);
+}
+
+int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_client_hello ch;
+    uint16_t version = CL_TLS13_VERSION;
+    CL_TRY(cl_client_hello_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ch));
+    if (hs->state == CL_S_WAIT_CH2)
+        return cl_s13_client_hello(c, &ch, msg, len);
+    CL_TRY(select_version(c, &ch, &version));
+    c->version = version;
+    memcpy(hs->client_random, ch.random, sizeof(hs->client_random));
+    memcpy(hs->session_id, ch.session_id, ch.session_id_len);
+    hs->session_id_len = ch.session_id_len;
+    if (version == CL_TLS12_VERSION)
+        return cl_s12_client_hello(c, &ch, msg, len);
+    return cl_s13_client_hello(c, &ch, msg, len);
+}
