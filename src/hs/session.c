@@ -221,12 +221,17 @@ int cl_session_cache_init(cl_session_cache *c, size_t capacity)
     if (capacity == 0)
         return 0;
     cl_session *e = cl_calloc(capacity, sizeof(cl_session));
-    CL_CHECK(e, CLASP_ERR_NOMEM);
-    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+    uint64_t *stamps = cl_calloc(capacity, sizeof(uint64_t));
+    int rc = e && stamps ? 0 : CLASP_ERR_NOMEM;
+    if (rc == 0 && pthread_mutex_init(&c->lock, NULL) != 0)
+        rc = CLASP_ERR_INTERNAL;
+    if (rc) {
         cl_free(e, capacity * sizeof(cl_session));
-        return CLASP_ERR_INTERNAL;
+        cl_free(stamps, capacity * sizeof(uint64_t));
+        return rc;
     }
     c->entries = e;
+    c->stamps = stamps;
     c->capacity = capacity;
     return 0;
 }
@@ -238,6 +243,7 @@ void cl_session_cache_free(cl_session_cache *c)
     for (size_t i = 0; i < c->count; i++)
         cl_session_clear(&c->entries[i]);
     cl_free_secret(c->entries, c->capacity * sizeof(cl_session));
+    cl_free(c->stamps, c->capacity * sizeof(uint64_t));
     pthread_mutex_destroy(&c->lock);
     memset(c, 0, sizeof(*c));
 }
@@ -258,29 +264,34 @@ static cl_session *find(cl_session_cache *c, const uint8_t *id, size_t id_len)
     return NULL;
 }
 
-/* Order does not matter (eviction looks at `created`), so the last entry fills the hole. */
+/* Slot order does not matter (eviction looks at the stamps): the last entry fills the hole. */
 static void remove_at(cl_session_cache *c, cl_session *e)
 {
-    cl_session *last = &c->entries[c->count - 1];
+    size_t i = (size_t)(e - c->entries), last = c->count - 1;
     cl_session_clear(e);
-    if (e != last) {
-        *e = *last;
-        cl_wipe(last, sizeof(*last));
+    if (i != last) {
+        *e = c->entries[last];
+        c->stamps[i] = c->stamps[last];
+        cl_wipe(&c->entries[last], sizeof(cl_session));
     }
     c->count--;
 }
 
-/* A slot for a new entry: the next free one, or the oldest's when full (cleared). */
+/*
+ * A slot for a new entry: the next free one, or when full the entry stored longest ago
+ * (cleared). Insertion stamps, not `created` (whole seconds), so that sessions made within
+ * one second are still evicted in order.
+ */
 static cl_session *free_slot(cl_session_cache *c)
 {
     if (c->count < c->capacity)
         return &c->entries[c->count++];
-    cl_session *oldest = &c->entries[0];
+    size_t oldest = 0;
     for (size_t i = 1; i < c->count; i++)
-        if (c->entries[i].created < oldest->created)
-            oldest = &c->entries[i];
-    cl_session_clear(oldest);
-    return oldest;
+        if (c->stamps[i] < c->stamps[oldest])
+            oldest = i;
+    cl_session_clear(&c->entries[oldest]);
+    return &c->entries[oldest];
 }
 
 int cl_session_cache_put(cl_session_cache *c, const cl_session *s)
@@ -298,6 +309,7 @@ int cl_session_cache_put(cl_session_cache *c, const cl_session *s)
     else
         e = free_slot(c);
     *e = copy; /* the entry owns the chain now */
+    c->stamps[e - c->entries] = ++c->next_stamp;
     pthread_mutex_unlock(&c->lock);
     cl_wipe(&copy, sizeof(copy));
     return 0;

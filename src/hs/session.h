@@ -48,12 +48,14 @@ int cl_session_decode(cl_session *s, const uint8_t *in, size_t len);
 
 /*
  * The server's built-in cache: at most `capacity` sessions; on insertion when full, the
- * oldest goes. Lookups copy the session out (so a caller's copy outlives eviction).
+ * one stored longest ago goes. Lookups copy the session out (so a caller's copy outlives eviction).
  * Thread-safe: one mutex around each operation.
  */
 typedef struct cl_session_cache {
     pthread_mutex_t lock;
     cl_session *entries;
+    uint64_t *stamps; /* insertion order of each entry: the smallest is evicted first */
+    uint64_t next_stamp;
     size_t capacity, count;
 } cl_session_cache;
 

@@ -498,25 +498,33 @@ static void test_cache_eviction(void **state)
     (void)state;
     cl_session_cache c;
     assert_int_equal(cl_session_cache_init(&c, 3), 0);
-    /* inserted out of age order: the oldest by `created` goes, not the first inserted */
-    put(&c, 1, CREATED + 20, SUITE);
-    put(&c, 2, CREATED + 10, SUITE);
-    put(&c, 3, CREATED + 30, SUITE);
+    /* All made in the same second: eviction still follows the order they were stored. */
+    put(&c, 1, CREATED, SUITE);
+    put(&c, 2, CREATED, SUITE);
+    put(&c, 3, CREATED, SUITE);
     cl_session kept;
-    assert_int_equal(get(&c, 2, CREATED + 40, &kept), 0);
-    put(&c, 4, CREATED + 40, SUITE);
+    assert_int_equal(get(&c, 1, CREATED, &kept), 0);
+    put(&c, 4, CREATED, SUITE); /* evicts 1, stored first */
     assert_int_equal(c.count, 3);
-    uint64_t now = CREATED + 50;
-    assert_false(present(&c, 2, now));
-    assert_true(present(&c, 1, now));
+    uint64_t now = CREATED + 1;
+    assert_false(present(&c, 1, now));
+    assert_true(present(&c, 2, now));
     assert_true(present(&c, 3, now));
     assert_true(present(&c, 4, now));
+    /* Storing 2 again makes it the newest: 3 goes next, then 4. */
+    put(&c, 2, CREATED, SUITE);
+    put(&c, 5, CREATED, SUITE);
+    assert_false(present(&c, 3, now));
+    assert_true(present(&c, 2, now));
+    put(&c, 6, CREATED, SUITE);
+    assert_false(present(&c, 4, now));
+    assert_true(present(&c, 2, now));
+    assert_true(present(&c, 5, now));
+    assert_true(present(&c, 6, now));
 
     /* the copy taken before survives its entry's eviction */
-    put(&c, 5, CREATED + 50, SUITE);
-    assert_false(present(&c, 1, now));
     cl_session want;
-    make_cached(&want, 2, CREATED + 10, SUITE);
+    make_cached(&want, 1, CREATED, SUITE);
     assert_session_equal(&want, &kept);
     cl_session_clear(&want);
     cl_session_clear(&kept);
@@ -734,10 +742,10 @@ static void test_counting_everything_freed(void **state)
 
     cl_session_cache c;
     assert_int_equal(cl_session_cache_init(&c, 2), 0);
+    put(&c, 1, CREATED - 1, SUITE);
     assert_int_equal(cl_session_cache_put(&c, &s), 0);
     assert_int_equal(cl_session_cache_put(&c, &s), 0); /* replaced */
-    put(&c, 1, CREATED - 1, SUITE);
-    put(&c, 2, CREATED + 1, SUITE); /* evicts 1 */
+    put(&c, 2, CREATED + 1, SUITE);                    /* evicts 1, stored longest ago */
     cl_session out;
     assert_int_equal(cl_session_cache_get(&c, s.id, s.id_len, CREATED, &out), 0);
     cl_session_clear(&out);
