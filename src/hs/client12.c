@@ -11,8 +11,13 @@
 #include "base/mem.h"
 #include "hs/handlers.h"
 
-/* RFC 8446 4.1.3: the last 8 bytes of a TLS 1.3 server's random when it negotiates 1.2. */
+/*
+ * RFC 8446 4.1.3: the last 8 bytes of a TLS 1.3 server's random when it negotiates 1.2
+ * ("DOWNGRD" 01), or 1.1 and below ("DOWNGRD" 00). A TLS 1.3 client "MUST check that the
+ * last 8 bytes are not equal to either of these values".
+ */
 static const uint8_t downgrade_tls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+static const uint8_t downgrade_tls11[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00};
 
 /* ---- ServerHello ---- */
 
@@ -60,7 +65,8 @@ static int check_sh12(clasp_conn *c, const cl_server_hello *sh)
                        sh->legacy_version);
     /* RFC 8446 4.1.3: a TLS 1.3 client checks for the downgrade sentinel. */
     if (cfg->max_version >= CL_TLS13_VERSION &&
-        memcmp(sh->random + 24, downgrade_tls12, sizeof(downgrade_tls12)) == 0)
+        (memcmp(sh->random + 24, downgrade_tls12, sizeof(downgrade_tls12)) == 0 ||
+         memcmp(sh->random + 24, downgrade_tls11, sizeof(downgrade_tls11)) == 0))
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
                        "downgrade to TLS 1.2 detected (the server supports TLS 1.3)");
     const cl_suite *s = cl_suite_find(sh->cipher_suite);
@@ -151,6 +157,12 @@ int cl_c12_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
 static int ecdhe_secret(clasp_conn *c, uint16_t group, const uint8_t *point, size_t point_len)
 {
     cl_hs *hs = c->hs;
+    /* The key shares a ClientHello that also offered TLS 1.3 made go first. */
+    for (size_t i = 0; i < hs->n_kex; i++) {
+        cl_kex_free(hs->kex[i]);
+        hs->kex[i] = NULL;
+    }
+    hs->n_kex = 0;
     CL_TRY(cl_kex_generate(&hs->kex[0], group));
     hs->n_kex = 1;
     int rc = cl_kex_derive(hs->kex[0], point, point_len, hs->pms, sizeof(hs->pms), &hs->pms_len);

@@ -200,23 +200,39 @@ static int count_empty(clasp_conn *c, const char *what)
 
 /*
  * TLS 1.2 renegotiation is refused (RFC 5746 makes it safe, but nothing here needs it): a
- * HelloRequest, which a client ignores while it negotiates (RFC 5246 7.4.1.1), or a
- * ClientHello on a finished handshake, which a server answers with no_renegotiation.
+ * HelloRequest, which a client ignores while it negotiates (RFC 5246 7.4.1.1; 7.4.1.2: also
+ * before the ServerHello, when it offered TLS 1.2), or a ClientHello on a finished
+ * handshake, which a server answers with no_renegotiation.
  */
 static int renegotiation(const clasp_conn *c, uint8_t type)
 {
-    if (c->version != CL_TLS12_VERSION)
-        return 0;
     if (c->role == CLASP_CLIENT)
-        return type == CL_HS_HELLO_REQUEST;
-    return type == CL_HS_CLIENT_HELLO && c->handshake_done;
+        return type == CL_HS_HELLO_REQUEST &&
+               (c->version == CL_TLS12_VERSION ||
+                (c->version == 0 && c->cfg->min_version <= CL_TLS12_VERSION));
+    return c->version == CL_TLS12_VERSION && type == CL_HS_CLIENT_HELLO && c->handshake_done;
 }
 
-static int refuse_renegotiation(clasp_conn *c, const uint8_t *m, size_t len)
+/* Checked on the header, before the body is awaited (and buffered). */
+static int check_renegotiation(clasp_conn *c, uint8_t type, size_t len)
 {
-    if (m[0] == CL_HS_HELLO_REQUEST && len != CL_HS_HEADER_LEN)
+    if (type == CL_HS_HELLO_REQUEST && len != 0)
         return cl_fail(c, CLASP_ERR_DECODE, "HelloRequest with a body");
-    CL_TRY(count_empty(c, "renegotiation request"));
+    if (len > max_message(c, type))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes is over the limit",
+                       cl_hs_type_name(type), len);
+    return 0;
+}
+
+/*
+ * Each request is answered (or ignored) without application data in between: a flood is
+ * refused like one of empty records. Not counted per record (a record with a handshake
+ * message counts as one that carries something): only application data resets the count.
+ */
+static int refuse_renegotiation(clasp_conn *c)
+{
+    if (++c->renegotiations > MAX_EMPTY_RECORDS)
+        return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "too many renegotiation requests");
     if (!c->handshake_done) /* ignored while negotiating */
         return 0;
     int rc = cl_send_warning(c, CLASP_ALERT_NO_RENEGOTIATION);
@@ -233,10 +249,11 @@ static int process_messages(clasp_conn *c)
         size_t len = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
         const struct transition *t = find_transition(c, m[0], 0);
         if (!t && renegotiation(c, m[0])) {
-            if (c->hslen - pos - CL_HS_HEADER_LEN < len)
+            rc = check_renegotiation(c, m[0], len);
+            if (rc || c->hslen - pos - CL_HS_HEADER_LEN < len)
                 break;
             pos += CL_HS_HEADER_LEN + len;
-            rc = refuse_renegotiation(c, m, CL_HS_HEADER_LEN + len);
+            rc = refuse_renegotiation(c);
             continue;
         }
         if (!t) {
@@ -351,6 +368,7 @@ static int handle_app_data(clasp_conn *c, const cl_record *rec)
         return count_empty(c, "empty application data");
     c->empty_records = 0;
     c->key_updates = 0;
+    c->renegotiations = 0;
     c->cur = *rec;
     c->cur_off = 0;
     c->have_cur = 1;

@@ -180,6 +180,7 @@ struct clasp_conn {
     uint8_t have_cur;
     /* counters against floods of records that carry nothing */
     unsigned empty_records, key_updates;
+    unsigned renegotiations; /* TLS 1.2 renegotiation requests refused since application data */
     /* TLS 1.3 after the handshake: KeyUpdate and tickets */
     const cl_suite *suite_info;
     uint8_t read_secret[CL_MAX_SECRET_LEN], write_secret[CL_MAX_SECRET_LEN];

@@ -12,23 +12,30 @@
 
 #define TLS_FALLBACK_SCSV 0x5600
 
-/* The client's highest version: from supported_versions, or legacy_version without it. */
-static int client_max_version(const cl_client_hello *ch, uint16_t *max, int *has_13)
+/*
+ * The client's highest version, and whether it offers TLS 1.3 and TLS 1.2: from
+ * supported_versions, or legacy_version without it (which then offers TLS 1.2 at most).
+ */
+static int client_versions(const cl_client_hello *ch, uint16_t *max, int *has_13, int *has_12)
 {
     cl_reader versions;
     uint16_t v;
     *has_13 = 0;
     if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS)) {
         *max = ch->legacy_version;
+        *has_12 = ch->legacy_version >= CL_TLS12_VERSION;
         return 0;
     }
     CL_TRY(cl_ext_supported_versions_ch(cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_VERSIONS),
                                         &versions));
     *max = 0;
+    *has_12 = 0;
     while (cl_read_u16(&versions, &v) == 0) {
         /* Unknown values (GREASE, drafts, versions after 1.3) are ignored (4.2.1). */
         if (v == CL_TLS13_VERSION)
             *has_13 = 1;
+        if (v == CL_TLS12_VERSION)
+            *has_12 = 1;
         if (v >= 0x0300 && v <= CL_TLS13_VERSION && v > *max)
             *max = v;
     }
@@ -53,15 +60,16 @@ static int select_version(clasp_conn *c, const cl_client_hello *ch, uint16_t *ve
 {
     const clasp_config *cfg = c->cfg;
     uint16_t theirs;
-    int has_13;
+    int has_13, has_12;
     /* D.5: legacy_version 0x0300 or below "MUST abort the handshake" (protocol_version). */
     if (ch->legacy_version <= 0x0300)
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ClientHello legacy_version 0x%04x",
                        ch->legacy_version);
-    CL_TRY(client_max_version(ch, &theirs, &has_13));
+    CL_TRY(client_versions(ch, &theirs, &has_13, &has_12));
+    /* 4.2.1: with supported_versions, only a version it lists may be selected. */
     if (has_13 && cfg->max_version >= CL_TLS13_VERSION)
         *version = CL_TLS13_VERSION;
-    else if (theirs >= CL_TLS12_VERSION && cfg->min_version <= CL_TLS12_VERSION)
+    else if (has_12 && cfg->min_version <= CL_TLS12_VERSION)
         *version = CL_TLS12_VERSION;
     else
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION,
