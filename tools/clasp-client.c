@@ -30,6 +30,7 @@ enum {
     OPT_REQUEST,
     OPT_KEY_UPDATE,
     OPT_QUIET,
+    OPT_RECONNECT,
 };
 
 static const tool_opt client_opts[] = {
@@ -40,6 +41,8 @@ static const tool_opt client_opts[] = {
     {"key-update", no_argument, OPT_KEY_UPDATE, NULL,
      "send a KeyUpdate (asking the server for one) before the request"},
     {"quiet", no_argument, OPT_QUIET, NULL, "print only the answer and errors"},
+    {"reconnect", required_argument, OPT_RECONNECT, "N",
+     "then connect N more times, each offering the previous session"},
 };
 
 static const char ABOUT[] =
@@ -51,13 +54,22 @@ static const char ABOUT[] =
     "\n"
     "stderr, after the handshake (not with --quiet), one \"key: value\" per line:\n"
     "  connected: ADDRESS:PORT\n"
-    "  version: TLS 1.3\n"
+    "  version: TLS 1.3                      (or TLS 1.2)\n"
     "  cipher_suite: TLS_AES_128_GCM_SHA256\n"
     "  group: x25519                         (none without a key exchange)\n"
     "  signature_scheme: ecdsa_secp256r1_sha256\n"
     "  alpn: h2                              (none when not negotiated)\n"
     "  peer_cert[I]: subject=... issuer=... key=... valid=FROM..TO\n"
     "  key_update: sent, server asked to update (with --key-update)\n"
+    "\n"
+    "With --reconnect N, N more connections follow the first, one after the other, each\n"
+    "sending the same request and offering the session of the one before it (TLS 1.2\n"
+    "resumption by session ID; TLS 1.3 has no sessions yet, so its connections are all\n"
+    "new). After each handshake, one more line on stderr (I from 1; the lines above are\n"
+    "printed for the first connection only):\n"
+    "  connection I: new                     (or: connection I: resumed)\n"
+    "The answers follow one another on stdout. The first failure ends the run.\n"
+    "\n"
     "Failures, one line on stderr:\n"
     "  clasp-client: handshake failed: DETAIL (alert sent: NAME / received: NAME)\n"
     "  clasp-client: connection failed: DETAIL (alert sent: NAME / received: NAME)\n"
@@ -65,13 +77,29 @@ static const char ABOUT[] =
     "  clasp-client: cannot connect to HOST:PORT: REASON (and other setup failures)\n"
     "NAME is an RFC 8446 alert name, or none.\n"
     "\n"
-    "Exit status: 0 the server closed with close_notify; 1 a failure; 2 a bad command line.\n";
+    "Exit status: 0 the server closed with close_notify (every time, with --reconnect); 1 a\n"
+    "failure; 2 a bad command line.\n";
 
 typedef struct client_args {
     const char *servername;
     const char *request;
     int key_update, quiet;
+    long reconnect; /* -1: not given */
 } client_args;
+
+/* A count for --reconnect: 0 to 1000. */
+static int parse_count(const char *arg, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 0 || n > 1000) {
+        fprintf(stderr, PROG ": --reconnect: '%s' is not a count (0 to 1000)\n", arg);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
 
 static int on_opt(void *ctx, int id, const char *arg)
 {
@@ -81,6 +109,7 @@ static int on_opt(void *ctx, int id, const char *arg)
     case OPT_REQUEST: a->request = arg; return 0;
     case OPT_KEY_UPDATE: a->key_update = 1; return 0;
     case OPT_QUIET: a->quiet = 1; return 0;
+    case OPT_RECONNECT: return parse_count(arg, &a->reconnect);
     default: return -1;
     }
 }
@@ -355,17 +384,73 @@ static int make_request(const char *request, const char *name, outgoing *o)
     return 0;
 }
 
-/* The configuration and the connection, named; NULL after printing why not. */
-static clasp_conn *make_conn(const tool_tls *tls, const char *name, clasp_config **cfg)
+/* The client configuration; NULL after printing why not. */
+static clasp_config *make_config(const tool_tls *tls)
 {
-    *cfg = clasp_config_new(CLASP_CLIENT);
-    if (!*cfg) {
+    clasp_config *cfg = clasp_config_new(CLASP_CLIENT);
+    if (!cfg) {
         fprintf(stderr, PROG ": out of memory\n");
         return NULL;
     }
-    if (tool_configure(PROG, *cfg, tls, 1) != 0)
+    if (tool_configure(PROG, cfg, tls, 1) != 0) {
+        clasp_config_free(cfg);
         return NULL;
-    clasp_conn *c = clasp_conn_new(*cfg);
+    }
+    return cfg;
+}
+
+/* A session saved from one connection for the next (it holds a master secret). */
+typedef struct saved_session {
+    uint8_t *p;
+    size_t len;
+} saved_session;
+
+static void session_forget(saved_session *s)
+{
+    if (s->p) {
+        volatile uint8_t *v = s->p; /* wiped: not an optimiser's dead store */
+        for (size_t i = 0; i < s->len; i++)
+            v[i] = 0;
+        free(s->p);
+    }
+    s->p = NULL;
+    s->len = 0;
+}
+
+/*
+ * Replaces *s with c's session. TLS 1.3 (or no session) leaves it empty: the next
+ * connection is a new one. 0, or -1 after printing why.
+ */
+static int session_take(const clasp_conn *c, saved_session *s)
+{
+    session_forget(s);
+    size_t len = 0;
+    int rc = clasp_conn_get_session(c, NULL, 0, &len);
+    if (rc == CLASP_ERR_STATE)
+        return 0;
+    if (rc != CLASP_ERR_BUFFER_TOO_SMALL || len == 0) {
+        fprintf(stderr, PROG ": cannot keep the session: %s\n", clasp_strerror(rc));
+        return -1;
+    }
+    s->p = malloc(len);
+    if (!s->p) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return -1;
+    }
+    s->len = len;
+    rc = clasp_conn_get_session(c, s->p, s->len, &s->len);
+    if (rc) {
+        fprintf(stderr, PROG ": cannot keep the session: %s\n", clasp_strerror(rc));
+        session_forget(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* A connection for the server name, offering the saved session if any; NULL (printed). */
+static clasp_conn *make_conn(clasp_config *cfg, const char *name, const saved_session *s)
+{
+    clasp_conn *c = clasp_conn_new(cfg);
     if (!c) {
         fprintf(stderr, PROG ": out of memory\n");
         return NULL;
@@ -376,11 +461,17 @@ static clasp_conn *make_conn(const tool_tls *tls, const char *name, clasp_config
         clasp_conn_free(c);
         return NULL;
     }
+    if (s->p && (rc = clasp_conn_set_session(c, s->p, s->len)) != 0) {
+        fprintf(stderr, PROG ": offering the session: %s\n", clasp_strerror(rc));
+        clasp_conn_free(c);
+        return NULL;
+    }
     return c;
 }
 
-/* Handshake, parameters, KeyUpdate, exchange: the exit status. */
-static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, outgoing *o)
+/* Handshake, parameters, KeyUpdate, exchange for connection number `index` (from 1). */
+static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, outgoing *o,
+                long index)
 {
     int rc = handshake(c, fd);
     if (rc == 1) {
@@ -392,7 +483,9 @@ static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, o
         report("handshake failed", c, rc);
         return TOOL_EXIT_FAIL;
     }
-    if (!a->quiet)
+    if (!a->quiet && a->reconnect >= 0)
+        fprintf(stderr, "connection %ld: %s\n", index, clasp_conn_resumed(c) ? "resumed" : "new");
+    if (!a->quiet && index == 1)
         print_negotiated(c, addr);
     if (a->key_update) {
         rc = clasp_conn_key_update(c, 1); /* sent with the request, ahead of it */
@@ -400,7 +493,7 @@ static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, o
             report("key update failed", c, rc);
             return TOOL_EXIT_FAIL;
         }
-        if (!a->quiet)
+        if (!a->quiet && index == 1)
             fprintf(stderr, "key_update: sent, server asked to update\n");
     }
     rc = exchange(c, fd, o);
@@ -415,9 +508,30 @@ static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, o
     return TOOL_EXIT_FAIL;
 }
 
+/* One connection (number index): connect, talk, keep the session for the next. */
+static int one_connection(const client_args *a, clasp_config *cfg, const char *host,
+                          const char *port, const char *name, outgoing *o, long index,
+                          saved_session *sess)
+{
+    int status = TOOL_EXIT_FAIL, fd = -1;
+    clasp_conn *c = make_conn(cfg, name, sess);
+    char addr[96];
+    o->off = 0; /* the same request again */
+    o->close_sent = 0;
+    if (c && (fd = connect_to(host, port, addr, sizeof(addr))) >= 0 &&
+        clasp_conn_set_fd(c, fd) == 0)
+        status = talk(a, c, fd, addr, o, index);
+    if (status == TOOL_EXIT_OK && index <= a->reconnect && session_take(c, sess) != 0)
+        status = TOOL_EXIT_FAIL;
+    clasp_conn_free(c);
+    if (fd >= 0)
+        close(fd);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    client_args a = {0};
+    client_args a = {.reconnect = -1};
     tool_tls tls;
     const tool_cli cli = {PROG,
                           "HOST:PORT [options]",
@@ -435,23 +549,30 @@ int main(int argc, char **argv)
         tool_usage(&cli, stderr);
         return TOOL_EXIT_USAGE;
     }
+    if (a.reconnect > 0 && a.request && strcmp(a.request, "-") == 0) {
+        fprintf(stderr, PROG ": --reconnect: stdin (--request -) can be sent only once\n");
+        tool_usage(&cli, stderr);
+        return TOOL_EXIT_USAGE;
+    }
     const char *name = a.servername ? a.servername : host;
     static outgoing o; /* a 16 KiB stdin buffer: not on the stack */
     if (make_request(a.request, name, &o) != 0) {
         free(o.owned);
         return TOOL_EXIT_USAGE;
     }
-    int status = TOOL_EXIT_FAIL, fd = -1;
-    clasp_config *cfg = NULL;
-    clasp_conn *c = make_conn(&tls, name, &cfg);
-    char addr[96];
-    if (c && (fd = connect_to(host, port, addr, sizeof(addr))) >= 0 &&
-        clasp_conn_set_fd(c, fd) == 0)
-        status = talk(&a, c, fd, addr, &o);
-    clasp_conn_free(c);
+    int status = TOOL_EXIT_FAIL;
+    clasp_config *cfg = make_config(&tls);
+    saved_session sess = {0};
+    if (cfg) {
+        long last = a.reconnect > 0 ? a.reconnect + 1 : 1;
+        for (long i = 1; i <= last; i++) {
+            status = one_connection(&a, cfg, host, port, name, &o, i, &sess);
+            if (status != TOOL_EXIT_OK)
+                break;
+        }
+    }
+    session_forget(&sess);
     clasp_config_free(cfg);
-    if (fd >= 0)
-        close(fd);
     free(o.owned);
     return status;
 }

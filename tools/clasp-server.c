@@ -38,6 +38,7 @@ enum {
     OPT_ECHO,
     OPT_HOST,
     OPT_ONCE,
+    OPT_SESSION_CACHE,
 };
 
 static const tool_opt server_opts[] = {
@@ -47,28 +48,33 @@ static const tool_opt server_opts[] = {
      "client certificates: none (default), optional, require"},
     {"echo", no_argument, OPT_ECHO, NULL, "echo received data instead of answering HTTP"},
     {"once", no_argument, OPT_ONCE, NULL, "exit after the first connection (status: its result)"},
+    {"session-cache", required_argument, OPT_SESSION_CACHE, "N",
+     "TLS 1.2 sessions kept for resumption (default 1024; 0: none)"},
 };
 
 static const char ABOUT[] =
     "Listens on ADDR:P and serves any number of connections at once. --cert/--key may be\n"
     "given several times (e.g. ECDSA and RSA); each handshake uses the first that suits the\n"
-    "client. --ca names the CAs for client certificates (needed by --verify).\n"
+    "client. --ca names the CAs for client certificates (needed by --verify). TLS 1.2\n"
+    "sessions are kept for resumption by session ID (--session-cache), shared by all\n"
+    "connections.\n"
     "Each connection reads an HTTP/1.x request head (up to \\r\\n\\r\\n) and answers\n"
     "\"HTTP/1.1 200 OK\" (text/plain, Content-Length, Connection: close) with the body\n"
     "  clasp-server: TLS connection established\n"
     "  version: TLS 1.3\n"
     "  cipher_suite: TLS_AES_128_GCM_SHA256\n"
-    "  group: x25519\n"
+    "  group: x25519                      (none: RSA key exchange, or resumed)\n"
     "  alpn: none\n"
     "  client_cert: none                  (or subject=... issuer=... key=... valid=...)\n"
+    "  resumed: no                        (yes: a TLS 1.2 session was resumed)\n"
     "then sends close_notify. With --echo, it sends back every byte until the client's\n"
     "close_notify, then closes.\n"
     "\n"
     "stderr: once ready, one line per listening address:\n"
     "  listening on 127.0.0.1:P\n"
     "and one line per connection when it ends:\n"
-    "  clasp-server: PEER version=V suite=S group=G alpn=A client_cert=C result=R\n"
-    "      alert_sent=X alert_received=Y                           (all on one line)\n"
+    "  clasp-server: PEER version=V suite=S group=G alpn=A client_cert=C resumed=yes|no\n"
+    "      result=R alert_sent=X alert_received=Y                  (all on one line)\n"
     "Values are \"none\" when absent, and double-quoted (with \\\" \\\\ \\xNN escapes) when\n"
     "not a plain word: version=\"TLS 1.3\". R is ok, or why the connection failed\n"
     "(clasp's error detail, or a timeout). X and Y are RFC 8446 alert names.\n"
@@ -81,6 +87,7 @@ typedef struct server_args {
     const char *port, *host;
     clasp_verify_mode verify;
     int echo, once;
+    long session_cache; /* -1: the library's default */
 } server_args;
 
 static const struct {
@@ -104,6 +111,20 @@ static int parse_port(const char *arg)
     return 0;
 }
 
+/* A number from 0 to max for option `opt`; -1 after printing why not. */
+static int parse_number(const char *opt, const char *arg, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 0 || n > max) {
+        fprintf(stderr, PROG ": --%s: '%s' is not a number from 0 to %ld\n", opt, arg, max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
 static int on_opt(void *ctx, int id, const char *arg)
 {
     server_args *a = ctx;
@@ -112,6 +133,7 @@ static int on_opt(void *ctx, int id, const char *arg)
     case OPT_HOST: a->host = arg; return 0;
     case OPT_ECHO: a->echo = 1; return 0;
     case OPT_ONCE: a->once = 1; return 0;
+    case OPT_SESSION_CACHE: return parse_number("session-cache", arg, 1000000, &a->session_cache);
     case OPT_VERIFY:
         for (size_t i = 0; i < sizeof(verify_modes) / sizeof(verify_modes[0]); i++)
             if (strcmp(arg, verify_modes[i].name) == 0) {
@@ -184,10 +206,11 @@ static void session_log(const session *s)
     tool_quote(client_cert(c, cert, sizeof(cert)), cert_q, sizeof(cert_q));
     tool_quote(res, res_q, sizeof(res_q));
     fprintf(stderr,
-            PROG ": %s version=%s suite=%s group=%s alpn=%s client_cert=%s result=%s "
-                 "alert_sent=%s alert_received=%s\n",
+            PROG ": %s version=%s suite=%s group=%s alpn=%s client_cert=%s resumed=%s "
+                 "result=%s alert_sent=%s alert_received=%s\n",
             s->peer, ver_q, tool_suite(clasp_conn_cipher_suite(c), b[1], sizeof(b[1])),
-            tool_group(clasp_conn_group(c), b[2], sizeof(b[2])), alpn_q, cert_q, res_q,
+            tool_group(clasp_conn_group(c), b[2], sizeof(b[2])), alpn_q, cert_q,
+            clasp_conn_resumed(c) ? "yes" : "no", res_q,
             tool_alert(clasp_conn_alert_sent(c), b[3], sizeof(b[3])),
             tool_alert(clasp_conn_alert_received(c), b[4], sizeof(b[4])));
 }
@@ -234,11 +257,11 @@ static void build_answer(session *s)
     const char *alpn = clasp_conn_alpn(c);
     snprintf(body, sizeof(body),
              "clasp-server: TLS connection established\nversion: %s\ncipher_suite: %s\n"
-             "group: %s\nalpn: %s\nclient_cert: %s\n",
+             "group: %s\nalpn: %s\nclient_cert: %s\nresumed: %s\n",
              tool_version(clasp_conn_version(c), b[0], sizeof(b[0])),
              tool_suite(clasp_conn_cipher_suite(c), b[1], sizeof(b[1])),
              tool_group(clasp_conn_group(c), b[2], sizeof(b[2])), alpn ? alpn : "none",
-             client_cert(c, cert, sizeof(cert)));
+             client_cert(c, cert, sizeof(cert)), clasp_conn_resumed(c) ? "yes" : "no");
     int n = snprintf((char *)s->buf, sizeof(s->buf),
                      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
                      "Connection: close\r\n\r\n%s",
@@ -656,6 +679,9 @@ static clasp_config *make_config(const server_args *a, const tool_tls *tls)
     int rc = clasp_config_set_verify(cfg, a->verify);
     if (rc != 0)
         fprintf(stderr, PROG ": --verify: %s\n", clasp_strerror(rc));
+    if (rc == 0 && a->session_cache >= 0 &&
+        (rc = clasp_config_set_session_cache(cfg, (size_t)a->session_cache, 7200)) != 0)
+        fprintf(stderr, PROG ": --session-cache: %s\n", clasp_strerror(rc));
     if (rc != 0 || tool_configure(PROG, cfg, tls, 0) != 0) {
         clasp_config_free(cfg);
         return NULL;
@@ -678,7 +704,7 @@ static int check_args(const server_args *a, const tool_tls *tls, int extra)
 
 int main(int argc, char **argv)
 {
-    server_args a = {0};
+    server_args a = {.session_cache = -1};
     tool_tls tls;
     const tool_cli cli = {PROG,        "--port P --cert FILE --key FILE [options]",  ABOUT,
                           server_opts, sizeof(server_opts) / sizeof(server_opts[0]), on_opt,

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <time.h>
 
-/* The options every tool has. TLS 1.2 options will join this table. */
+/* The options every tool has. */
 static const tool_opt common_opts[] = {
     {"ca", required_argument, OPT_CA, "FILE", "trust anchors (PEM) for verifying the peer"},
     {"cert", required_argument, OPT_CERT, "FILE", "certificate chain (PEM, leaf first)"},
     {"key", required_argument, OPT_KEY, "FILE", "private key (PEM) of the preceding --cert"},
     {"versions", required_argument, OPT_VERSIONS, "LIST",
-     "protocol versions, e.g. 1.3 (this release: 1.3 only)"},
+     "protocol versions: 1.2, 1.3 or 1.2,1.3 (default: 1.2,1.3)"},
     {"suites", required_argument, OPT_SUITES, "LIST",
      "cipher suites by IANA name, in preference order, ':' or ','"},
     {"groups", required_argument, OPT_GROUPS, "LIST", "key exchange groups, e.g. x25519:secp256r1"},

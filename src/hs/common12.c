@@ -275,12 +275,28 @@ static unsigned key_class(cl_key_type t)
     return 0;
 }
 
+/*
+ * RFC 8422 4: a server's ECDSA certificate must be on a curve the client listed in
+ * supported_groups (when it sent the extension). Ed25519 is chosen by signature_algorithms.
+ */
+static int curve_offered(const clasp_conn *c, cl_key_type t)
+{
+    const cl_hs *hs = c->hs;
+    if (c->role != CLASP_SERVER || !hs->peer_groups_sent)
+        return 1;
+    if (t == CL_KEY_EC_P256)
+        return cl_u16_in(CL_GROUP_SECP256R1, hs->peer_groups, hs->n_peer_groups);
+    if (t == CL_KEY_EC_P384)
+        return cl_u16_in(CL_GROUP_SECP384R1, hs->peer_groups, hs->n_peer_groups);
+    return 1;
+}
+
 int cl_12_choose_credential(clasp_conn *c, unsigned key_mask)
 {
     cl_hs *hs = c->hs;
     const clasp_config *cfg = c->cfg;
     for (size_t i = 0; i < cfg->n_creds; i++) {
-        if (!(key_class(cfg->creds[i]->type) & key_mask))
+        if (!(key_class(cfg->creds[i]->type) & key_mask) || !curve_offered(c, cfg->creds[i]->type))
             continue;
         for (size_t j = 0; j < cfg->n_schemes; j++) {
             uint16_t s = cfg->schemes[j];

@@ -130,7 +130,11 @@ typedef struct cl_hs {
     size_t pms_len;
     cl_session *session; /* client: the session offered; server: the one resumed */
     uint8_t rsl_offered; /* server: the client sent record_size_limit */
-    uint8_t cert_types;  /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
+    /* server, TLS 1.2: the client's supported_groups, which also bound ECDSA certificates */
+    uint16_t peer_groups[64];
+    size_t n_peer_groups;
+    uint8_t peer_groups_sent;
+    uint8_t cert_types; /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
     /* outgoing handshake messages not yet framed into records */
     uint8_t *out;
     size_t out_len, out_cap;

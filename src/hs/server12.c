@@ -82,25 +82,36 @@ static int client_schemes(clasp_conn *c, const cl_client_hello *ch)
     return 0;
 }
 
+/* Keeps the client's supported_groups: they bound the ECDHE group and ECDSA certificates. */
+static int client_groups(clasp_conn *c, const cl_client_hello *ch)
+{
+    cl_hs *hs = c->hs;
+    cl_reader list, sg = cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS);
+    uint16_t g;
+    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS))
+        return 0;
+    CL_TRY(cl_ext_u16_list(&sg, 2, 0xfffe, &list));
+    CL_TRY(cl_read_end(&sg));
+    hs->peer_groups_sent = 1;
+    while (cl_read_u16(&list, &g) == 0)
+        if (hs->n_peer_groups < sizeof(hs->peer_groups) / sizeof(hs->peer_groups[0]))
+            hs->peer_groups[hs->n_peer_groups++] = g;
+    return 0;
+}
+
 /* The ECDHE group: ours first (or the client's), among the client's supported_groups. */
-static uint16_t choose_group(const clasp_conn *c, const cl_client_hello *ch)
+static uint16_t choose_group(const clasp_conn *c)
 {
     const clasp_config *cfg = c->cfg;
-    uint16_t theirs[64], g;
-    size_t n = 0;
-    cl_reader list, sg = cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS);
+    const cl_hs *hs = c->hs;
     /* RFC 8422 4: without the extension, any curve will do. */
-    if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS))
+    if (!hs->peer_groups_sent)
         return cfg->groups[0];
-    if (cl_ext_u16_list(&sg, 2, 0xfffe, &list) != 0)
-        return 0;
-    while (cl_read_u16(&list, &g) == 0)
-        if (n < 64)
-            theirs[n++] = g;
-    size_t outer = cfg->server_pref ? cfg->n_groups : n;
+    size_t outer = cfg->server_pref ? cfg->n_groups : hs->n_peer_groups;
     for (size_t i = 0; i < outer; i++) {
-        g = cfg->server_pref ? cfg->groups[i] : theirs[i];
-        if (cl_u16_in(g, theirs, n) && cl_u16_in(g, cfg->groups, cfg->n_groups))
+        uint16_t g = cfg->server_pref ? cfg->groups[i] : hs->peer_groups[i];
+        if (cl_u16_in(g, hs->peer_groups, hs->n_peer_groups) &&
+            cl_u16_in(g, cfg->groups, cfg->n_groups))
             return g;
     }
     return 0;
@@ -119,7 +130,7 @@ static int can_serve(clasp_conn *c, const cl_suite *s, uint16_t group)
 static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
 {
     const clasp_config *cfg = c->cfg;
-    uint16_t theirs[256], id, group = choose_group(c, ch);
+    uint16_t theirs[256], id, group = choose_group(c);
     size_t n = 0;
     cl_reader list = ch->cipher_suites;
     while (cl_read_u16(&list, &id) == 0)
@@ -376,6 +387,7 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     CL_TRY(secure_renegotiation(c, ch, &reneg));
     CL_TRY(point_formats(c, ch));
     CL_TRY(client_schemes(c, ch));
+    CL_TRY(client_groups(c, ch));
     if (cl_exts_has(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)) {
         CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)));
         hs->ems = 1;

@@ -146,20 +146,59 @@ static void check_pair(kit_pair *p, uint16_t suite, uint16_t group, uint16_t sch
     kit_exchange(p, 3000);
 }
 
+/* The curve of an ECDSA key, which a TLS 1.2 client must list too (RFC 8422 4), or NULL. */
+static const char *cert_curve(test_key k)
+{
+    return k == TK_P256 ? "secp256r1" : k == TK_P384 ? "secp384r1" : NULL;
+}
+
 static void test_ecdhe_matrix(void **state)
 {
     (void)state;
     for (size_t s = 0; s < ARRAY_LEN(ecdhe); s++)
         for (size_t g = 0; g < ARRAY_LEN(groups); g++) {
-            clasp_config *ccfg = client12();
+            /* The server is held to the group; the client offers it and the cert's curve. */
+            const char *curve = cert_curve(ecdhe[s].key);
+            char list[64];
+            int extra = curve && strcmp(curve, groups[g].name) != 0;
+            snprintf(list, sizeof(list), "%s%s%s", groups[g].name, extra ? ":" : "",
+                     extra ? curve : "");
+            clasp_config *ccfg = client12(), *scfg = server12(ecdhe[s].key);
             assert_int_equal(clasp_config_set_cipher_suites(ccfg, ecdhe[s].suite), 0);
-            assert_int_equal(clasp_config_set_groups(ccfg, groups[g].name), 0);
+            assert_int_equal(clasp_config_set_groups(ccfg, list), 0);
+            assert_int_equal(clasp_config_set_groups(scfg, groups[g].name), 0);
             kit_pair p;
-            kit_open(&p, ccfg, server12(ecdhe[s].key), "server.test");
+            kit_open(&p, ccfg, scfg, "server.test");
             kit12_handshake(&p);
             check_pair(&p, ecdhe[s].id, groups[g].id, ecdhe[s].scheme);
             kit_close(&p);
         }
+}
+
+/*
+ * RFC 8422 4: a client that lists only x25519 cannot take a P-256 certificate: a server with
+ * an RSA certificate too uses ECDHE_RSA; with the P-256 one alone it fails.
+ */
+static void test_ecdsa_curve_not_offered(void **state)
+{
+    (void)state;
+    clasp_config *scfg = server12(TK_P256);
+    kit_add_cert(scfg, &kit.server[TK_RSA2048]);
+    clasp_config *ccfg = client12();
+    assert_int_equal(clasp_config_set_groups(ccfg, "x25519"), 0);
+    kit_pair p;
+    kit_open(&p, ccfg, scfg, "server.test");
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02f); /* ECDHE_RSA_AES_128 */
+    kit_close(&p);
+
+    ccfg = client12();
+    assert_int_equal(clasp_config_set_groups(ccfg, "x25519"), 0);
+    kit_open(&p, ccfg, server12(TK_P256), "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    assert_int_equal(clasp_conn_alert_received(p.client), CLASP_ALERT_HANDSHAKE_FAILURE);
+    kit_close(&p);
 }
 
 /*
@@ -1637,6 +1676,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_ecdhe_matrix),
+        cmocka_unit_test(test_ecdsa_curve_not_offered),
         cmocka_unit_test(test_scheme_from_signature_algorithms),
         cmocka_unit_test(test_rsa_key_exchange),
         cmocka_unit_test(test_rsa_key_exchange_not_default),
