@@ -7,6 +7,12 @@ packages="build-essential cmake pkg-config libssl-dev openssl libcmocka-dev gnut
 # The sanitizer pass and the interop tests want these too; cheap, so always asked for.
 packages="$packages clang libclang-rt-14-dev python3"
 
+# --list: print the packages (one line) for callers that install them their own way.
+if [ "${1:-}" = "--list" ]; then
+    echo $packages
+    exit 0
+fi
+
 missing=""
 for p in $packages; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -313,3 +313,20 @@ int cl_write_vec(cl_writer *w, unsigned width, const uint8_t *p, size_t n)
     CL_TRY(cl_write_bytes(w, p, n));
     return cl_write_close(w);
 }
+
+int cl_writer_append(cl_writer *w, const uint8_t *p, size_t n, size_t max)
+{
+    if (!w->growable && !w->buf)
+        CL_TRY(cl_writer_growable(w, 0, max));
+    return cl_write_bytes(w, p, n);
+}
+
+void cl_writer_consume(cl_writer *w, size_t n)
+{
+    if (n >= w->len) {
+        cl_writer_free(w);
+        return;
+    }
+    memmove(w->buf, w->buf + n, w->len - n);
+    w->len -= n;
+}

@@ -83,6 +83,14 @@ int cl_writer_take(cl_writer *w, uint8_t **buf, size_t *len, size_t *cap);
 /* The sticky error, or CLASP_ERR_STATE when a block is still open; 0 when complete. */
 int cl_writer_finish(const cl_writer *w);
 
+/*
+ * A growable writer used as a byte buffer: appends n bytes, setting the writer up (growable,
+ * bounded by max) on first use when it is still all zeros.
+ */
+int cl_writer_append(cl_writer *w, const uint8_t *p, size_t n, size_t max);
+/* Drops the first n bytes (those already consumed); frees the buffer when none are left. */
+void cl_writer_consume(cl_writer *w, size_t n);
+
 int cl_write_u8(cl_writer *w, uint8_t v);
 int cl_write_u16(cl_writer *w, uint16_t v);
 int cl_write_u24(cl_writer *w, uint32_t v);

@@ -41,7 +41,7 @@ void clasp_conn_free(clasp_conn *c)
         return;
     cl_hs_free(c->hs);
     cl_rl_free(&c->rl);
-    cl_free(c->hsbuf, c->hscap);
+    cl_writer_free(&c->hsin);
     for (size_t i = 0; i < c->n_peer_chain; i++)
         cl_free(c->peer_chain[i].der, c->peer_chain[i].len);
     cl_free(c->peer_chain, c->n_peer_chain * sizeof(cl_cert_der));

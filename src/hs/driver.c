@@ -64,6 +64,8 @@ static const struct transition server_table[] = {
 #define MAX_EMPTY_RECORDS 32
 /* Handshake messages larger than this are refused before they are buffered. */
 #define MAX_HS_MESSAGE (65536 + 1024)
+/* A hard stop for the reassembly buffer; each message's own limit is checked on its header. */
+#define MAX_REASSEMBLY ((1u << 24) + 65536)
 /* The largest legal ClientHello: every vector at its maximum (RFC 8446 4.1.2). */
 #define MAX_CLIENT_HELLO (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
 
@@ -118,7 +120,7 @@ void cl_hs_free(cl_hs *hs)
         cl_session_clear(hs->session);
         cl_free(hs->session, sizeof(*hs->session));
     }
-    cl_free_secret(hs->out, hs->out_cap);
+    cl_writer_free(&hs->out);
     cl_free_secret(hs, sizeof(*hs));
 }
 
@@ -130,36 +132,6 @@ static size_t max_message(const clasp_conn *c, uint8_t type)
     if (type == CL_HS_CERTIFICATE)
         return c->cfg->max_cert_chain + 1024;
     return MAX_HS_MESSAGE;
-}
-
-/* Appends a handshake record's bytes to the reassembly buffer. */
-static int hsbuf_append(clasp_conn *c, const uint8_t *p, size_t n)
-{
-    if (c->hscap - c->hslen < n) {
-        size_t cap = c->hslen + n < 4096 ? 4096 : c->hslen + n;
-        uint8_t *nb = cl_alloc(cap);
-        CL_CHECK(nb, CLASP_ERR_NOMEM);
-        if (c->hslen)
-            memcpy(nb, c->hsbuf, c->hslen);
-        cl_free(c->hsbuf, c->hscap);
-        c->hsbuf = nb;
-        c->hscap = cap;
-    }
-    memcpy(c->hsbuf + c->hslen, p, n);
-    c->hslen += n;
-    return 0;
-}
-
-/* Drops the processed prefix of the reassembly buffer; frees it when empty. */
-static void hsbuf_consume(clasp_conn *c, size_t n)
-{
-    memmove(c->hsbuf, c->hsbuf + n, c->hslen - n);
-    c->hslen -= n;
-    if (c->hslen == 0) {
-        cl_free(c->hsbuf, c->hscap);
-        c->hsbuf = NULL;
-        c->hscap = 0;
-    }
 }
 
 /* Runs one complete message through its handler, then enforces the key-change rule. */
@@ -244,13 +216,13 @@ static int process_messages(clasp_conn *c)
 {
     size_t pos = 0;
     int rc = 0;
-    while (rc == 0 && c->hslen - pos >= CL_HS_HEADER_LEN) {
-        const uint8_t *m = c->hsbuf + pos;
+    while (rc == 0 && c->hsin.len - pos >= CL_HS_HEADER_LEN) {
+        const uint8_t *m = c->hsin.buf + pos;
         size_t len = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
         const struct transition *t = find_transition(c, m[0], 0);
         if (!t && renegotiation(c, m[0])) {
             rc = check_renegotiation(c, m[0], len);
-            if (rc || c->hslen - pos - CL_HS_HEADER_LEN < len)
+            if (rc || c->hsin.len - pos - CL_HS_HEADER_LEN < len)
                 break;
             pos += CL_HS_HEADER_LEN + len;
             rc = refuse_renegotiation(c);
@@ -266,13 +238,13 @@ static int process_messages(clasp_conn *c)
                          cl_hs_type_name(m[0]), len);
             break;
         }
-        if (c->hslen - pos - CL_HS_HEADER_LEN < len)
+        if (c->hsin.len - pos - CL_HS_HEADER_LEN < len)
             break; /* the rest arrives in later records */
         pos += CL_HS_HEADER_LEN + len;
-        rc = run_message(c, t, m, CL_HS_HEADER_LEN + len, c->hslen - pos);
+        rc = run_message(c, t, m, CL_HS_HEADER_LEN + len, c->hsin.len - pos);
     }
     if (rc == 0 && pos)
-        hsbuf_consume(c, pos);
+        cl_writer_consume(&c->hsin, pos);
     return rc;
 }
 
@@ -282,7 +254,7 @@ static int handle_handshake(clasp_conn *c, const cl_record *rec)
     if (rec->len == 0)
         return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "empty handshake record");
     c->empty_records = 0;
-    int rc = hsbuf_append(c, rec->data, rec->len);
+    int rc = cl_writer_append(&c->hsin, rec->data, rec->len, MAX_REASSEMBLY);
     if (rc)
         return cl_fail(c, rc, "handshake reassembly");
     return process_messages(c);
@@ -378,7 +350,7 @@ static int handle_app_data(clasp_conn *c, const cl_record *rec)
 static int handle_record(clasp_conn *c, const cl_record *rec)
 {
     /* RFC 8446 5.1: a handshake message split over records admits no other record between. */
-    if (rec->type != CL_CT_HANDSHAKE && c->hslen > 0)
+    if (rec->type != CL_CT_HANDSHAKE && c->hsin.len > 0)
         return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
                        "a record interrupts a fragmented handshake message");
     switch (rec->type) {

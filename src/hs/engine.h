@@ -135,9 +135,7 @@ typedef struct cl_hs {
     size_t n_peer_groups;
     uint8_t peer_groups_sent;
     uint8_t cert_types; /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
-    /* outgoing handshake messages not yet framed into records */
-    uint8_t *out;
-    size_t out_len, out_cap;
+    cl_writer out;      /* outgoing handshake messages not yet framed into records */
 } cl_hs;
 
 /* A ticket received from a server (resumption comes later; the client keeps the last one). */
@@ -175,9 +173,7 @@ struct clasp_conn {
     char *server_name;
     cl_cert_der *peer_chain;
     size_t n_peer_chain;
-    /* handshake message reassembly */
-    uint8_t *hsbuf;
-    size_t hslen, hscap;
+    cl_writer hsin; /* handshake message reassembly */
     /* the application data record being read */
     cl_record cur;
     size_t cur_off;

@@ -17,6 +17,8 @@ typedef int (*cl_handler)(clasp_conn *c, const uint8_t *msg, size_t len);
 
 /* ---- the server's ClientHello, any version (server_hello.c) ---- */
 int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
+/* 1 when the ClientHello lists this cipher suite (or signalling value). */
+int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite);
 /* Server name and its callback (not on a second hello), ALPN, record size limit. */
 int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second);
 int cl_s_write_alpn(clasp_conn *c, cl_writer *w);

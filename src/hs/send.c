@@ -9,23 +9,13 @@
 #include "base/mem.h"
 #include "hs/handlers.h"
 
+/* A flight is a handful of messages: certificate chains are the largest part. */
+#define CL_FLIGHT_MAX (1u << 24)
+
 static int queue_message(clasp_conn *c, const uint8_t *msg, size_t len)
 {
-    cl_hs *hs = c->hs;
-    CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    if (hs->out_cap - hs->out_len < len) {
-        size_t cap = hs->out_len + len < 4096 ? 4096 : 2 * (hs->out_len + len);
-        uint8_t *nb = cl_alloc(cap);
-        CL_CHECK(nb, CLASP_ERR_NOMEM);
-        if (hs->out_len)
-            memcpy(nb, hs->out, hs->out_len);
-        cl_free_secret(hs->out, hs->out_cap);
-        hs->out = nb;
-        hs->out_cap = cap;
-    }
-    memcpy(hs->out + hs->out_len, msg, len);
-    hs->out_len += len;
-    return 0;
+    CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
+    return cl_writer_append(&c->hs->out, msg, len, CL_FLIGHT_MAX);
 }
 
 int cl_hs_queue(clasp_conn *c, const uint8_t *msg, size_t len)
@@ -56,10 +46,10 @@ int cl_hs_queue_writer(clasp_conn *c, cl_writer *w)
 int cl_hs_flush(clasp_conn *c)
 {
     cl_hs *hs = c->hs;
-    if (!hs || hs->out_len == 0)
+    if (!hs || hs->out.len == 0)
         return 0;
-    int rc = cl_rl_write(&c->rl, CL_CT_HANDSHAKE, hs->out, hs->out_len);
-    hs->out_len = 0;
+    int rc = cl_rl_write(&c->rl, CL_CT_HANDSHAKE, hs->out.buf, hs->out.len);
+    hs->out.len = 0;
     return rc;
 }
 
@@ -70,7 +60,7 @@ int cl_send_alert(clasp_conn *c, int description)
         alert[0] = 1;
     /* A flight cut short by an error is never sent: only the alert goes out. */
     if (c->hs)
-        c->hs->out_len = 0;
+        c->hs->out.len = 0;
     c->alert_sent = description;
     return cl_rl_write(&c->rl, CL_CT_ALERT, alert, sizeof(alert));
 }

@@ -17,16 +17,6 @@ static const uint8_t downgrade_tls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0
 
 /* ---- what the ClientHello offers ---- */
 
-static int offers_suite(const cl_client_hello *ch, uint16_t suite)
-{
-    cl_reader list = ch->cipher_suites;
-    uint16_t s;
-    while (cl_read_u16(&list, &s) == 0)
-        if (s == suite)
-            return 1;
-    return 0;
-}
-
 static int offers_null_compression(const cl_client_hello *ch)
 {
     cl_reader list = ch->compression;
@@ -42,7 +32,7 @@ static int secure_renegotiation(clasp_conn *c, const cl_client_hello *ch, int *o
 {
     const uint8_t *ri;
     size_t ri_len;
-    *offered = offers_suite(ch, SCSV_EMPTY_RENEGOTIATION_INFO);
+    *offered = cl_ch_offers_suite(ch, SCSV_EMPTY_RENEGOTIATION_INFO);
     if (!cl_exts_has(&ch->exts, CL_EXTI_RENEGOTIATION_INFO))
         return 0;
     CL_TRY(cl_ext_renegotiation_info(cl_exts_get(&ch->exts, CL_EXTI_RENEGOTIATION_INFO), &ri,
@@ -187,7 +177,8 @@ static int resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session 
         return 0;
     }
     return s->version == CL_TLS12_VERSION && s->ems == c->hs->ems && suite &&
-           offers_suite(ch, s->suite) && cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites) &&
+           cl_ch_offers_suite(ch, s->suite) &&
+           cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites) &&
            strcmp(s->server_name, name) == 0;
 }
 

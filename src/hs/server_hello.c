@@ -42,7 +42,7 @@ static int client_versions(const cl_client_hello *ch, uint16_t *max, int *has_13
     return 0;
 }
 
-static int offers(const cl_client_hello *ch, uint16_t suite)
+int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite)
 {
     cl_reader list = ch->cipher_suites;
     uint16_t s;
@@ -75,7 +75,7 @@ static int select_version(clasp_conn *c, const cl_client_hello *ch, uint16_t *ve
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION,
                        "no protocol version in common (the client offers at most 0x%04x)", theirs);
     /* RFC 7507 3: a fallback to below what we support is an attack, or a broken retry. */
-    if (offers(ch, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
+    if (cl_ch_offers_suite(ch, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
         return cl_fail(c, CLASP_ERR_INAPPROPRIATE_FALLBACK,
                        "TLS_FALLBACK_SCSV with a version below ours");
     return 0;

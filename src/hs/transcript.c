@@ -4,34 +4,20 @@
 #include "base/mem.h"
 #include "hs/transcript.h"
 
+/* The raw transcript holds the handshake messages: at most a few certificate chains. */
+#define CL_TR_RAW_MAX (1u << 24)
+
 void cl_tr_free(cl_transcript *t)
 {
     cl_hash_ctx_free(t->h);
-    cl_free(t->buf, t->cap);
+    cl_writer_free(&t->raw);
     memset(t, 0, sizeof(*t));
-}
-
-static int raw_append(cl_transcript *t, const uint8_t *msg, size_t len)
-{
-    if (t->cap - t->len < len) {
-        size_t cap = t->len + len < 2048 ? 2048 : 2 * (t->len + len);
-        uint8_t *nb = cl_alloc(cap);
-        CL_CHECK(nb, CLASP_ERR_NOMEM);
-        if (t->len)
-            memcpy(nb, t->buf, t->len);
-        cl_free(t->buf, t->cap);
-        t->buf = nb;
-        t->cap = cap;
-    }
-    memcpy(t->buf + t->len, msg, len);
-    t->len += len;
-    return 0;
 }
 
 int cl_tr_add(cl_transcript *t, const uint8_t *msg, size_t len)
 {
     if (!t->h || t->keep_raw)
-        CL_TRY(raw_append(t, msg, len));
+        CL_TRY(cl_writer_append(&t->raw, msg, len, CL_TR_RAW_MAX));
     return t->h ? cl_hash_ctx_update(t->h, msg, len) : 0;
 }
 
@@ -40,7 +26,7 @@ int cl_tr_set_hash(cl_transcript *t, cl_hash_alg alg)
     if (t->h)
         return cl_hash_ctx_alg(t->h) == alg ? 0 : CLASP_ERR_INTERNAL;
     CL_TRY(cl_hash_ctx_new(&t->h, alg));
-    int rc = cl_hash_ctx_update(t->h, t->buf, t->len);
+    int rc = cl_hash_ctx_update(t->h, t->raw.buf, t->raw.len);
     if (!t->keep_raw)
         cl_tr_drop_raw(t);
     return rc;
@@ -76,14 +62,12 @@ void cl_tr_keep_raw(cl_transcript *t)
 
 const uint8_t *cl_tr_raw(const cl_transcript *t, size_t *len)
 {
-    *len = t->len;
-    return t->buf;
+    *len = t->raw.len;
+    return t->raw.buf;
 }
 
 void cl_tr_drop_raw(cl_transcript *t)
 {
-    cl_free(t->buf, t->cap);
-    t->buf = NULL;
-    t->len = t->cap = 0;
+    cl_writer_free(&t->raw);
     t->keep_raw = 0;
 }

@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bytes.h"
 #include "crypto/crypto.h"
 
 typedef struct cl_transcript {
     cl_hash_ctx *h; /* NULL until the hash is chosen */
-    uint8_t *buf;   /* messages seen before that, or all of them while keep_raw */
-    size_t len, cap;
+    cl_writer raw;  /* messages seen before that, or all of them while keep_raw */
     int keep_raw;
 } cl_transcript;
 

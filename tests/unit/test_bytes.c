@@ -1052,6 +1052,30 @@ static void test_writer_out_of_memory(void **state)
     cl_writer_free(&w);
 }
 
+/* A zeroed writer used as a byte buffer: set up on first append, bounded, consumed from the front.
+ */
+static void test_writer_append_consume(void **state)
+{
+    (void)state;
+    cl_writer w;
+    memset(&w, 0, sizeof(w));
+    const uint8_t a[5] = {1, 2, 3, 4, 5};
+    assert_int_equal(cl_writer_append(&w, a, 5, 8), 0);
+    assert_int_equal(w.len, 5);
+    assert_true(w.growable);
+    assert_int_equal(cl_writer_append(&w, a, 3, 8), 0); /* exactly at the bound */
+    assert_int_equal(w.len, 8);
+    cl_writer_consume(&w, 2);
+    assert_int_equal(w.len, 6);
+    const uint8_t want[6] = {3, 4, 5, 1, 2, 3};
+    assert_memory_equal(w.buf, want, 6);
+    cl_writer_consume(&w, 6); /* all consumed: the buffer goes */
+    assert_null(w.buf);
+    assert_int_equal(w.len, 0);
+    assert_int_equal(cl_writer_append(&w, a, 4, 3), CLASP_ERR_BUFFER_TOO_SMALL); /* over max */
+    cl_writer_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1078,6 +1102,7 @@ int main(void)
         cmocka_unit_test(test_write_take),
         cmocka_unit_test(test_write_space),
         cmocka_unit_test(test_write_vec24_max_roundtrip),
+        cmocka_unit_test(test_writer_append_consume),
         cmocka_unit_test_teardown(test_writer_allocations_balance, restore_allocator),
         cmocka_unit_test_teardown(test_writer_out_of_memory, restore_allocator),
     };
