@@ -278,3 +278,19 @@ int clasp_config_set_session_store(clasp_config *cfg, const clasp_session_store 
     cfg->store = *store;
     return 0;
 }
+
+int clasp_config_set_trace(clasp_config *cfg, clasp_trace_cb cb, void *arg)
+{
+    MUTABLE(cfg);
+    cfg->trace_cb = cb;
+    cfg->trace_arg = arg;
+    return 0;
+}
+
+int clasp_config_set_keylog(clasp_config *cfg, clasp_keylog_cb cb, void *arg)
+{
+    MUTABLE(cfg);
+    cfg->keylog_cb = cb;
+    cfg->keylog_arg = arg;
+    return 0;
+}

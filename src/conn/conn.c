@@ -4,8 +4,15 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 static void session_free(cl_session *s);
+
+static void record_observer(void *arg, int outgoing, uint8_t type, uint16_t version, size_t len,
+                            int protected_)
+{
+    cl_trace_record(arg, outgoing, type, version, len, protected_);
+}
 
 clasp_conn *clasp_conn_new(clasp_config *cfg)
 {
@@ -26,6 +33,8 @@ clasp_conn *clasp_conn_new(clasp_config *cfg)
     c->alert_sent = c->alert_received = -1;
     c->fd = -1;
     cl_rl_init(&c->rl);
+    c->rl.observe = record_observer;
+    c->rl.observe_arg = c;
     return c;
 }
 

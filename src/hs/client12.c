@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 /*
  * RFC 8446 4.1.3: the last 8 bytes of a TLS 1.3 server's random when it negotiates 1.2
@@ -100,6 +101,7 @@ static int resume(clasp_conn *c, const uint8_t *msg, size_t len)
                        "the extended master secret differs from the resumed session's");
     hs->resumed = 1;
     memcpy(hs->master, hs->session->master, sizeof(hs->master));
+    cl_keylog(c, "CLIENT_RANDOM", hs->master, sizeof(hs->master));
     CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     hs->state = CL_C12_WAIT_CCS;
@@ -110,6 +112,8 @@ int cl_c12_server_hello(clasp_conn *c, const cl_server_hello *sh, const uint8_t 
 {
     cl_hs *hs = c->hs;
     CL_TRY(check_sh12(c, sh));
+    cl_trace_note(c, "version", 2, "chosen", "TLS 1.2", "why",
+                  "the ServerHello has no supported_versions");
     CL_TRY(sh12_extensions(c, &sh->exts));
     memcpy(hs->server_random, sh->random, sizeof(hs->server_random));
     hs->session_id_len = sh->session_id_len;

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 #define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
 
@@ -283,6 +284,8 @@ static int hello_retry_request(clasp_conn *c, const cl_server_hello *sh, const u
     }
     if (!group && !hs->cookie) /* it would change nothing in the ClientHello */
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "HelloRetryRequest asks for nothing");
+    cl_trace_note(c, "hello_retry_request", 2, "group", group ? cl_group_name(group) : "unchanged",
+                  "cookie", hs->cookie ? "echoed in the second ClientHello" : "none");
     CL_TRY(cl_tr_replace_with_message_hash(&hs->tr));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     if (group) {
@@ -331,6 +334,7 @@ int cl_c13_server_hello(clasp_conn *c, const uint8_t *msg, size_t len)
         return cl_c12_server_hello(c, &sh, msg, len);
     }
     CL_TRY(check_server_hello(c, &sh));
+    cl_trace_note(c, "version", 2, "chosen", "TLS 1.3", "why", "the server's supported_versions");
     uint8_t dhe[CL_MAX_KEX_SECRET_LEN];
     size_t dhe_len = 0;
     int rc = server_share(c, &sh, dhe, &dhe_len);
@@ -478,6 +482,7 @@ int cl_c13_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_13_set_write_secret(c, hs->c_ap));
     CL_TRY(cl_tr_hash(&hs->tr, th));
     CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_RES_MASTER, th, c->res_master));
+    cl_trace_key(c, "resumption_master_secret", cl_hash_len(c->suite_info->hash));
     return cl_13_complete(c);
 }
 

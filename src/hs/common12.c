@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 #include "hs/keysched12.h"
 
 static size_t hlen(const clasp_conn *c)
@@ -21,13 +22,19 @@ int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
 {
     cl_hs *hs = c->hs;
     cl_hash_alg h = c->suite_info->hash;
-    if (!hs->ems)
-        return cl_tls12_master_secret(h, pms, pms_len, hs->client_random, hs->server_random,
-                                      hs->master);
-    /* RFC 7627 3: session_hash covers the messages up to and including ClientKeyExchange. */
-    uint8_t session_hash[CL_MAX_HASH_LEN];
-    CL_TRY(cl_tr_hash(&hs->tr, session_hash));
-    return cl_tls12_extended_master_secret(h, pms, pms_len, session_hash, hlen(c), hs->master);
+    cl_trace_key(c, "pre_master_secret", pms_len);
+    if (!hs->ems) {
+        CL_TRY(cl_tls12_master_secret(h, pms, pms_len, hs->client_random, hs->server_random,
+                                      hs->master));
+    } else {
+        /* RFC 7627 3: session_hash covers the messages up to and including ClientKeyExchange. */
+        uint8_t session_hash[CL_MAX_HASH_LEN];
+        CL_TRY(cl_tr_hash(&hs->tr, session_hash));
+        CL_TRY(cl_tls12_extended_master_secret(h, pms, pms_len, session_hash, hlen(c), hs->master));
+    }
+    cl_trace_key(c, hs->ems ? "extended_master_secret" : "master_secret", sizeof(hs->master));
+    cl_keylog(c, "CLIENT_RANDOM", hs->master, sizeof(hs->master));
+    return 0;
 }
 
 /*
@@ -45,6 +52,9 @@ static int install_keys(clasp_conn *c, int write)
     int rc = cl_tls12_key_block(s->hash, hs->master, hs->client_random, hs->server_random, kb,
                                 2 * kl + 2 * ivl);
     int client_keys = (c->role == CLASP_CLIENT) == (write != 0);
+    cl_trace_key(c, "key_block", 2 * kl + 2 * ivl);
+    cl_trace_key(c, client_keys ? "client_write_key" : "server_write_key", kl);
+    cl_trace_key(c, client_keys ? "client_write_iv" : "server_write_iv", ivl);
     const uint8_t *key = client_keys ? kb : kb + kl;
     const uint8_t *iv = client_keys ? kb + 2 * kl : kb + 2 * kl + ivl;
     if (rc == 0 && write)
@@ -62,6 +72,7 @@ int cl_12_send_ccs_finished(clasp_conn *c)
     uint8_t th[CL_MAX_HASH_LEN], msg[CL_HS_HEADER_LEN + CL_TLS12_FINISHED_LEN] = {
                                      CL_HS_FINISHED, 0, 0, CL_TLS12_FINISHED_LEN};
     CL_TRY(cl_hs_flush(c)); /* what was queued leaves under the old keys */
+    cl_trace_ccs(c, 1);
     CL_TRY(cl_rl_write(&c->rl, CL_CT_CHANGE_CIPHER_SPEC, &ccs, 1));
     CL_TRY(install_keys(c, 1));
     CL_TRY(cl_tr_hash(&hs->tr, th));
@@ -94,6 +105,7 @@ int cl_12_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     if (!ok)
         return cl_fail(c, CLASP_ERR_DECRYPT, "the peer's Finished does not verify");
     hs->peer_finished_verified = 1;
+    cl_trace_note(c, "finished_verified", 1, "verify_data", "12 bytes, constant-time compare");
     return cl_tr_add(&hs->tr, msg, len);
 }
 
@@ -170,6 +182,8 @@ int cl_12_verify_signed(clasp_conn *c, uint16_t scheme, const uint8_t *sig, size
     if (rc)
         return cl_fail(c, rc, "%s: the signature does not verify", what);
     c->peer_scheme = scheme;
+    cl_trace_note(c, "signature_checked", 3, "message", what, "scheme", name ? name : "?", "result",
+                  "ok");
     return 0;
 }
 
@@ -187,6 +201,7 @@ void cl_12_keep_schemes(cl_hs *hs, cl_reader list)
 int cl_send_warning(clasp_conn *c, int description)
 {
     const uint8_t alert[2] = {1, (uint8_t)description};
+    cl_trace_alert(c, 1, 1, alert[1]);
     return cl_rl_write(&c->rl, CL_CT_ALERT, alert, sizeof(alert));
 }
 
@@ -261,6 +276,10 @@ int cl_12_complete(clasp_conn *c)
     }
     hs->state = CL_CONNECTED;
     c->handshake_done = 1;
+    if (c->resumed)
+        cl_trace_note(c, "resumed", 1, "by", "session ID");
+    cl_trace_note(c, "handshake_done", 2, "version", "TLS 1.2", "cipher_suite",
+                  c->suite_info->name);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 #define MAX_KEY_UPDATES 32 /* in a row without application data: a flood */
 
@@ -20,21 +21,37 @@ int cl_13_handshake_secrets(clasp_conn *c, const uint8_t *dhe, size_t dhe_len)
 {
     cl_hs *hs = c->hs;
     uint8_t th[CL_MAX_HASH_LEN];
+    size_t h = hlen(c);
     CL_TRY(cl_ks13_early(&hs->ks, c->suite_info->hash, NULL, 0));
+    cl_trace_key(c, "early_secret", h);
+    cl_trace_key(c, "ecdhe_shared_secret", dhe_len);
     CL_TRY(cl_ks13_handshake(&hs->ks, dhe, dhe_len));
+    cl_trace_key(c, "handshake_secret", h);
     CL_TRY(cl_tr_hash(&hs->tr, th));
     CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_C_HS_TRAFFIC, th, hs->c_hs));
-    return cl_ks13_derive(&hs->ks, CL_LABEL_S_HS_TRAFFIC, th, hs->s_hs);
+    CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_S_HS_TRAFFIC, th, hs->s_hs));
+    cl_trace_key(c, "client_handshake_traffic_secret", h);
+    cl_trace_key(c, "server_handshake_traffic_secret", h);
+    cl_keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->c_hs, h);
+    cl_keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs->s_hs, h);
+    return 0;
 }
 
 int cl_13_application_secrets(clasp_conn *c)
 {
     cl_hs *hs = c->hs;
     uint8_t th[CL_MAX_HASH_LEN];
+    size_t h = hlen(c);
     CL_TRY(cl_ks13_master(&hs->ks));
+    cl_trace_key(c, "master_secret", h);
     CL_TRY(cl_tr_hash(&hs->tr, th));
     CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_C_AP_TRAFFIC, th, hs->c_ap));
-    return cl_ks13_derive(&hs->ks, CL_LABEL_S_AP_TRAFFIC, th, hs->s_ap);
+    CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_S_AP_TRAFFIC, th, hs->s_ap));
+    cl_trace_key(c, "client_application_traffic_secret_0", h);
+    cl_trace_key(c, "server_application_traffic_secret_0", h);
+    cl_keylog(c, "CLIENT_TRAFFIC_SECRET_0", hs->c_ap, h);
+    cl_keylog(c, "SERVER_TRAFFIC_SECRET_0", hs->s_ap, h);
+    return 0;
 }
 
 /* Keys and IV of a traffic secret, installed for one direction; the key copy is wiped. */
@@ -42,7 +59,11 @@ static int set_secret(clasp_conn *c, const uint8_t *secret, int write)
 {
     uint8_t key[CL_MAX_AEAD_KEY_LEN], iv[CL_AEAD_NONCE_LEN];
     const cl_suite *s = c->suite_info;
+    int client_keys = (c->role == CLASP_CLIENT) == (write != 0);
     int rc = cl_ks13_traffic_key_iv(s->hash, secret, s->aead, key, iv);
+    cl_trace_key(c, client_keys ? "client_write_key" : "server_write_key",
+                 cl_aead_key_len(s->aead));
+    cl_trace_key(c, client_keys ? "client_write_iv" : "server_write_iv", sizeof(iv));
     if (rc == 0 && write)
         rc = cl_rl_set_write_keys(&c->rl, CL_TLS13_VERSION, s->aead, key, iv, sizeof(iv));
     else if (rc == 0)
@@ -114,6 +135,8 @@ int cl_verify_peer_chain(clasp_conn *c)
         return cl_fail(c, rc, "certificate verify failed: %s", res.reason);
     c->hs->peer_key = res.leaf_key;
     c->hs->peer_chain_verified = 1;
+    cl_trace_note(c, "certificate_verified", 3, "result", "ok", "trust", "a configured anchor",
+                  "host", host ? host : "(not checked: client certificate)");
     return 0;
 }
 
@@ -192,6 +215,8 @@ int cl_13_peer_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len)
     if (rc)
         return cl_fail(c, rc, "CertificateVerify: the signature does not verify");
     hs->peer_cv_verified = 1;
+    cl_trace_note(c, "signature_checked", 3, "message", "CertificateVerify", "scheme",
+                  cl_sig_scheme_name(cv.scheme), "result", "ok");
     c->peer_scheme = cv.scheme;
     return cl_tr_add(&hs->tr, msg, len);
 }
@@ -226,6 +251,7 @@ int cl_13_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     if (!ok)
         return cl_fail(c, CLASP_ERR_DECRYPT, "the peer's Finished does not verify");
     hs->peer_finished_verified = 1;
+    cl_trace_note(c, "finished_verified", 1, "verify_data", "HMAC, constant-time compare");
     return cl_tr_add(&hs->tr, msg, len);
 }
 
@@ -267,6 +293,8 @@ int cl_13_complete(clasp_conn *c)
     memcpy(c->write_secret, c->role == CLASP_CLIENT ? hs->c_ap : hs->s_ap, h);
     hs->state = CL_CONNECTED;
     c->handshake_done = 1;
+    cl_trace_note(c, "handshake_done", 2, "version", "TLS 1.3", "cipher_suite",
+                  c->suite_info->name);
     return 0;
 }
 
@@ -275,8 +303,10 @@ int cl_13_complete(clasp_conn *c)
 static int send_key_update(clasp_conn *c, uint8_t request)
 {
     const uint8_t msg[5] = {CL_HS_KEY_UPDATE, 0, 0, 1, request};
+    cl_trace_message(c, 1, msg, sizeof(msg));
     CL_TRY(cl_rl_write(&c->rl, CL_CT_HANDSHAKE, msg, sizeof(msg)));
     CL_TRY(cl_ks13_next_traffic_secret(c->suite_info->hash, c->write_secret, c->write_secret));
+    cl_trace_key(c, "next_application_traffic_secret", hlen(c));
     return set_secret(c, c->write_secret, 1);
 }
 
@@ -287,6 +317,7 @@ int cl_13_key_update(clasp_conn *c, const uint8_t *msg, size_t len)
     if (++c->key_updates > MAX_KEY_UPDATES)
         return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE, "too many KeyUpdate messages in a row");
     CL_TRY(cl_ks13_next_traffic_secret(c->suite_info->hash, c->read_secret, c->read_secret));
+    cl_trace_key(c, "next_application_traffic_secret", hlen(c));
     CL_TRY(set_secret(c, c->read_secret, 0));
     /* "update_requested": answer with our own update before any more application data. */
     if (request == CL_KEY_UPDATE_REQUESTED && !c->close_sent)

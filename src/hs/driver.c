@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 #define T_KEY_CHANGE 1 /* the peer's keys change after this message: it must end its record */
 #define T_CCS        2 /* TLS 1.2: the row is for a ChangeCipherSpec record, not a message */
@@ -100,6 +101,9 @@ int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
     vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
     va_end(ap);
     int alert = clasp_err_alert(err);
+    const char *alert_name = alert >= 0 ? clasp_alert_name(alert) : NULL;
+    cl_trace_note(c, "failure", 3, "error", clasp_strerror(err), "detail", c->detail, "alert",
+                  alert_name ? alert_name : "none");
     if (alert >= 0 && c->alert_sent < 0)
         cl_send_alert(c, alert);
     return err;
@@ -145,6 +149,7 @@ static int run_message(clasp_conn *c, const struct transition *t, const uint8_t 
      * 1.2 ServerHello shares its record with the Certificate), so there the check waits
      * until the handler has settled the version.
      */
+    cl_trace_message(c, 0, m, len);
     int key_change = (t->flags & T_KEY_CHANGE) && left_after;
     if (key_change && t->version)
         return cl_fail(c, CLASP_ERR_UNEXPECTED_MESSAGE,
@@ -225,6 +230,7 @@ static int process_messages(clasp_conn *c)
             if (rc || c->hsin.len - pos - CL_HS_HEADER_LEN < len)
                 break;
             pos += CL_HS_HEADER_LEN + len;
+            cl_trace_message(c, 0, m, CL_HS_HEADER_LEN + len);
             rc = refuse_renegotiation(c);
             continue;
         }
@@ -270,6 +276,7 @@ static int handle_alert(clasp_conn *c, const cl_record *rec)
         return cl_fail(c, CLASP_ERR_DECODE, "alert record of %zu bytes", rec->len);
     uint8_t level = rec->data[0], desc = rec->data[1];
     c->alert_received = desc;
+    cl_trace_alert(c, 0, level, desc);
     if (desc == CLASP_ALERT_CLOSE_NOTIFY) {
         c->close_received = 1;
         if (!c->handshake_done)
@@ -316,6 +323,7 @@ static int handle_ccs12(clasp_conn *c, const cl_record *rec)
 
 static int handle_ccs(clasp_conn *c, const cl_record *rec)
 {
+    cl_trace_ccs(c, 0);
     if (c->version == CL_TLS12_VERSION)
         return handle_ccs12(c, rec);
     /*

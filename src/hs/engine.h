@@ -13,6 +13,7 @@
 #include <clasp/clasp.h>
 #include <clasp/config.h>
 #include <clasp/conn.h>
+#include <clasp/trace.h>
 
 #include "base/bytes.h"
 #include "crypto/crypto.h"
@@ -57,6 +58,10 @@ struct clasp_config {
     cl_session_cache cache; /* servers: TLS 1.2 sessions */
     uint32_t session_lifetime;
     clasp_session_store store; /* servers: an external cache instead (store.get != NULL) */
+    clasp_trace_cb trace_cb;
+    void *trace_arg;
+    clasp_keylog_cb keylog_cb;
+    void *keylog_arg;
 };
 
 /* Where the handshake is. One table per role and version maps (state, message) to a handler. */

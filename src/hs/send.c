@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 /* A flight is a handful of messages: certificate chains are the largest part. */
 #define CL_FLIGHT_MAX (1u << 24)
@@ -15,6 +16,7 @@
 static int queue_message(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
+    cl_trace_message(c, 1, msg, len);
     return cl_writer_append(&c->hs->out, msg, len, CL_FLIGHT_MAX);
 }
 
@@ -62,6 +64,7 @@ int cl_send_alert(clasp_conn *c, int description)
     if (c->hs)
         c->hs->out.len = 0;
     c->alert_sent = description;
+    cl_trace_alert(c, 1, alert[0], alert[1]);
     return cl_rl_write(&c->rl, CL_CT_ALERT, alert, sizeof(alert));
 }
 
@@ -70,5 +73,6 @@ int cl_send_compat_ccs(clasp_conn *c)
     static const uint8_t ccs = 1;
     CL_TRY(cl_hs_flush(c));
     c->hs->compat_ccs_sent = 1;
+    cl_trace_ccs(c, 1);
     return cl_rl_write(&c->rl, CL_CT_CHANGE_CIPHER_SPEC, &ccs, 1);
 }

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 static const uint8_t downgrade_tls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
 
@@ -187,6 +188,8 @@ static int store_session(clasp_conn *c)
     const clasp_config *cfg = c->cfg;
     if (!c->session || !c->session->id_len)
         return 0;
+    cl_trace_note(c, "session_stored", 1, "where",
+                  cfg->store.put ? "the application's session store" : "the session cache");
     if (!cfg->store.put)
         return cl_session_cache_put((cl_session_cache *)&cfg->cache, c->session);
     uint8_t *buf;
@@ -340,6 +343,7 @@ static int resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, 
     c->suite_info = cl_suite_find(hs->session->suite);
     c->suite = hs->session->suite;
     memcpy(hs->master, hs->session->master, sizeof(hs->master));
+    cl_keylog(c, "CLIENT_RANDOM", hs->master, sizeof(hs->master));
     hs->session_id_len = ch->session_id_len;
     memcpy(hs->session_id, ch->session_id, ch->session_id_len);
     CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 /* ---- negotiation ---- */
 
@@ -175,6 +176,8 @@ static int hello_retry(clasp_conn *c, const uint8_t *msg, size_t len, uint16_t g
     CL_CHECK(hs->ch1 && hs->cookie, CLASP_ERR_NOMEM);
     CL_TRY(cl_random(hs->cookie, hs->cookie_len));
     hs->hrr_group = group;
+    cl_trace_note(c, "hello_retry_request", 2, "group", cl_group_name(group), "why",
+                  "the client supports this group but sent no key share for it");
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     CL_TRY(cl_tr_replace_with_message_hash(&hs->tr));
     cl_writer w;
@@ -414,5 +417,6 @@ int cl_s13_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_13_set_read_secret(c, hs->c_ap));
     CL_TRY(cl_tr_hash(&hs->tr, th));
     CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_RES_MASTER, th, c->res_master));
+    cl_trace_key(c, "resumption_master_secret", cl_hash_len(c->suite_info->hash));
     return cl_13_complete(c);
 }

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/trace.h"
 
 #define TLS_FALLBACK_SCSV 0x5600
 
@@ -181,6 +182,9 @@ int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len)
         return cl_s13_client_hello(c, &ch, msg, len);
     CL_TRY(select_version(c, &ch, &version));
     c->version = version;
+    cl_trace_note(c, "version", 2, "chosen", clasp_version_name(version), "why",
+                  version == CL_TLS13_VERSION ? "supported_versions lists TLS 1.3"
+                                              : "the highest version both sides support");
     memcpy(hs->client_random, ch.random, sizeof(hs->client_random));
     memcpy(hs->session_id, ch.session_id, ch.session_id_len);
     hs->session_id_len = ch.session_id_len;

@@ -7,6 +7,13 @@
 /* Output is bounded so a peer that never reads cannot make us buffer without end. */
 #define CL_RL_DEFAULT_TMAX (256 * 1024)
 
+static void observe(const cl_rl *rl, int outgoing, uint8_t type, const uint8_t *h, size_t len,
+                    int protected_)
+{
+    if (rl->observe)
+        rl->observe(rl->observe_arg, outgoing, type, (uint16_t)(h[1] << 8 | h[2]), len, protected_);
+}
+
 void cl_rl_init(cl_rl *rl)
 {
     memset(rl, 0, sizeof(*rl));
@@ -151,6 +158,7 @@ int cl_rl_read(cl_rl *rl, cl_record *out)
     } else {
         CL_TRY(open_record(rl, h, CL_RECORD_HEADER_LEN + len, out));
     }
+    observe(rl, 0, out->type, h, len, out->protected_);
     rl->holding = 1;
     return 0;
 }
@@ -230,6 +238,7 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
         h[4] = (uint8_t)n;
         memcpy(h + CL_RECORD_HEADER_LEN, data, n);
         rl->tlen += CL_RECORD_HEADER_LEN + n;
+        observe(rl, 1, type, h, n, 0);
         return 0;
     }
     size_t prefix = cl_record_prot_prefix(&rl->wprot);
@@ -239,6 +248,7 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
     memcpy(rec + prefix, data, n);
     CL_TRY(cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len));
     rl->tlen += len;
+    observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1);
     return 0;
 }
 

@@ -25,7 +25,16 @@ typedef struct cl_record {
     int protected_; /* arrived under protection */
 } cl_record;
 
+/*
+ * Told of every record as it crosses the wire: its type (the inner one when protected), the
+ * header's version, the body's length, and whether it was protected.
+ */
+typedef void (*cl_rl_observer)(void *arg, int outgoing, uint8_t type, uint16_t version, size_t len,
+                               int protected_);
+
 typedef struct cl_rl {
+    cl_rl_observer observe; /* may be NULL */
+    void *observe_arg;
     /* receive side */
     uint8_t *rbuf;
     size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
