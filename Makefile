@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo sanitize fuzz install format clean
+.PHONY: all deps build test demo bench sanitize fuzz install format clean
 
 all: build
 
@@ -33,6 +33,13 @@ sanitize: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# clasp beside OpenSSL in one run: handshake rate and heap per idle connection.
+bench: build
+	$(BUILD)/bench/clasp-bench-handshake 3
+	$(BUILD)/bench/clasp-bench-handshake 3 --tls12
+	$(BUILD)/bench/clasp-bench-memory
+	$(BUILD)/bench/clasp-bench-memory --tls12
 
 # Each libFuzzer target for FUZZ_SECONDS, from the committed seed corpus; a crash fails.
 fuzz: deps
