@@ -47,8 +47,9 @@ typedef struct clasp_trace_event {
      * KEY: "client_handshake_traffic_secret", "master_secret", "server_write_key", ...
      * ALERT: the alert's name ("close_notify", "bad_certificate").
      * NOTE: what was decided or checked: "version", "hello_retry_request",
-     *       "certificate_verified", "certificate_verify_checked", "finished_verified",
-     *       "resumed", "session_stored", "handshake_done", "failure".
+     *       "certificate_verified", "signature_checked" (CertificateVerify, and TLS 1.2's
+     *       ServerKeyExchange), "finished_verified", "resumed", "session_stored",
+     *       "handshake_done", "failure" (docs/trace.md lists their fields).
      */
     const char *name;
     const clasp_trace_field *fields; /* details in order (see docs/trace.md) */

@@ -2,6 +2,7 @@
  * Certificates described for people: names on one line, and the one-line summary that
  * tools and traces print ("subject=... issuer=... key=ECDSA P-256 valid=...").
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -103,4 +104,20 @@ int cl_cert_summary(const uint8_t *der, size_t len, char *buf, size_t cap)
     X509_free(x);
     ERR_clear_error();
     return 0;
+}
+
+int cl_dn_text(const uint8_t *der, size_t len, char *buf, size_t cap)
+{
+    CL_CHECK(buf && cap > 0, CLASP_ERR_INVALID_ARG);
+    buf[0] = '\0';
+    CL_CHECK(der && len > 0 && len <= LONG_MAX, CLASP_ERR_BAD_CERTIFICATE);
+    const unsigned char *p = der;
+    X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
+    /* Exactly one name: bytes after it would be a name the line does not show. */
+    int ok = name && p == der + len;
+    if (ok)
+        cl_x509_name_line(name, buf, cap);
+    X509_NAME_free(name);
+    ERR_clear_error();
+    return ok ? 0 : CLASP_ERR_BAD_CERTIFICATE;
 }

@@ -103,4 +103,12 @@ int cl_cert_public_key(const uint8_t *der, size_t len, cl_pubkey **out);
  */
 int cl_cert_summary(const uint8_t *der, size_t len, char *buf, size_t cap);
 
+/*
+ * A DER-encoded DistinguishedName (as in certificate_authorities and the TLS 1.2
+ * CertificateRequest) as one line of text, RFC 2253 style as cl_cert_summary prints
+ * subjects: "CN=clasp test CA". Cut to cap with "..." (always terminated, cap > 0).
+ * CLASP_ERR_BAD_CERTIFICATE (and an empty line) when the bytes are not exactly one name.
+ */
+int cl_dn_text(const uint8_t *der, size_t len, char *buf, size_t cap);
+
 #endif /* CLASP_X509_X509_H */

@@ -12,13 +12,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A listener, so that every message is also described for the trace (trace_describe.c). */
+static void ignore_event(void *arg, clasp_conn *conn, const clasp_trace_event *ev)
+{
+    (void)arg;
+    (void)conn;
+    (void)ev;
+}
+
 static clasp_config *client_config(void)
 {
     static clasp_config *cfg;
     if (!cfg) {
         cfg = clasp_config_new(CLASP_CLIENT);
         if (!cfg || clasp_config_set_key_shares(cfg, 2) != 0 ||
-            clasp_config_set_alpn(cfg, "http/1.1") != 0)
+            clasp_config_set_alpn(cfg, "http/1.1") != 0 ||
+            clasp_config_set_trace(cfg, ignore_event, NULL) != 0)
             abort();
     }
     return cfg;

@@ -15,6 +15,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A listener, so that every message is also described for the trace (trace_describe.c). */
+static void ignore_event(void *arg, clasp_conn *conn, const clasp_trace_event *ev)
+{
+    (void)arg;
+    (void)conn;
+    (void)ev;
+}
+
 static clasp_config *server_config(void)
 {
     static clasp_config *cfg;
@@ -29,7 +37,8 @@ static clasp_config *server_config(void)
         clasp_config_add_cert_chain_pem(cfg, (const uint8_t *)leaf.chain.pem, leaf.chain.len,
                                         (const uint8_t *)leaf.key.pem, leaf.key.len) != 0 ||
         clasp_config_set_groups(cfg, "secp256r1:x25519") != 0 ||
-        clasp_config_set_alpn(cfg, "h2,http/1.1") != 0)
+        clasp_config_set_alpn(cfg, "h2,http/1.1") != 0 ||
+        clasp_config_set_trace(cfg, ignore_event, NULL) != 0)
         abort();
     /* A server that asks for client certificates parses more. */
     clasp_config_set_verify(cfg, CLASP_VERIFY_OPTIONAL);
