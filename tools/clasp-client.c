@@ -77,6 +77,13 @@ static const char ABOUT[] =
     "  clasp-client: cannot connect to HOST:PORT: REASON (and other setup failures)\n"
     "NAME is an RFC 8446 alert name, or none.\n"
     "\n"
+    "--trace narrates each handshake on stderr as it happens, as numbered steps (messages\n"
+    "with their contents, checks, derived keys by name, application data, alerts; -> is\n"
+    "the client speaking, <- the server); --trace=json writes one JSON object per event\n"
+    "per line instead, with \"connection\": I (docs/trace.md). SSLKEYLOGFILE=FILE appends\n"
+    "the secrets to FILE in the NSS key log format, for Wireshark: FILE decrypts the\n"
+    "traffic, so a warning says so.\n"
+    "\n"
     "Exit status: 0 the server closed with close_notify (every time, with --reconnect); 1 a\n"
     "failure; 2 a bad command line.\n";
 
@@ -384,6 +391,10 @@ static int make_request(const char *request, const char *name, outgoing *o)
     return 0;
 }
 
+/* The narration of the connection being made (--trace): one at a time. */
+static tool_trace_out trace_out;
+static tool_trace trace;
+
 /* The client configuration; NULL after printing why not. */
 static clasp_config *make_config(const tool_tls *tls)
 {
@@ -392,6 +403,8 @@ static clasp_config *make_config(const tool_tls *tls)
         fprintf(stderr, PROG ": out of memory\n");
         return NULL;
     }
+    if (tls->trace)
+        clasp_config_set_trace(cfg, tool_trace_cb, &trace);
     if (tool_configure(PROG, cfg, tls, 1) != 0) {
         clasp_config_free(cfg);
         return NULL;
@@ -514,6 +527,14 @@ static int one_connection(const client_args *a, clasp_config *cfg, const char *h
                           saved_session *sess)
 {
     int status = TOOL_EXIT_FAIL, fd = -1;
+    tool_trace_init(&trace, &trace_out, TOOL_CLIENT);
+    trace.connection = index;
+    if (a->reconnect > 0) {
+        char line[64];
+        snprintf(line, sizeof(line), "connection %ld%s", index,
+                 sess->p ? ", offering the previous session:" : ":");
+        tool_trace_prose(&trace, line);
+    }
     clasp_conn *c = make_conn(cfg, name, sess);
     char addr[96];
     o->off = 0; /* the same request again */
@@ -523,6 +544,7 @@ static int one_connection(const client_args *a, clasp_config *cfg, const char *h
         status = talk(a, c, fd, addr, o, index);
     if (status == TOOL_EXIT_OK && index <= a->reconnect && session_take(c, sess) != 0)
         status = TOOL_EXIT_FAIL;
+    tool_trace_end(&trace);
     clasp_conn_free(c);
     if (fd >= 0)
         close(fd);
@@ -560,6 +582,10 @@ int main(int argc, char **argv)
         free(o.owned);
         return TOOL_EXIT_USAGE;
     }
+    if (tool_trace_open(PROG, &trace_out, tls.trace, tls.color, tls.trace_file, stderr) != 0) {
+        free(o.owned);
+        return TOOL_EXIT_USAGE;
+    }
     int status = TOOL_EXIT_FAIL;
     clasp_config *cfg = make_config(&tls);
     saved_session sess = {0};
@@ -573,6 +599,8 @@ int main(int argc, char **argv)
     }
     session_forget(&sess);
     clasp_config_free(cfg);
+    tool_keylog_close();
+    tool_trace_close(&trace_out);
     free(o.owned);
     return status;
 }

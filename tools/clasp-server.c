@@ -79,6 +79,13 @@ static const char ABOUT[] =
     "not a plain word: version=\"TLS 1.3\". R is ok, or why the connection failed\n"
     "(clasp's error detail, or a timeout). X and Y are RFC 8446 alert names.\n"
     "\n"
+    "--trace narrates each handshake on stderr as it happens, as numbered steps (-> is the\n"
+    "client speaking, <- the server), after a line \"connection from PEER\"; while several\n"
+    "connections run at once, each line starts with [PEER]. --trace=json writes one JSON\n"
+    "object per event per line instead, with \"peer\" (docs/trace.md). SSLKEYLOGFILE=FILE\n"
+    "appends the secrets to FILE in the NSS key log format (a warning says FILE decrypts\n"
+    "the traffic).\n"
+    "\n"
     "SIGINT or SIGTERM stops the server (exit status 0). Exit status with --once: 0 when\n"
     "the connection succeeded, 1 when not; 1 when the server cannot start; 2 for a bad\n"
     "command line.\n";
@@ -168,12 +175,14 @@ typedef struct session {
     int failed;
     char why[128]; /* the failure when it is not the connection's error */
     size_t len, off;
+    tool_trace trace; /* --trace: this connection's narration */
     uint8_t buf[SESSION_BUF];
 } session;
 
 typedef struct server {
     const server_args *args;
     clasp_config *cfg;
+    tool_trace_out trace_out;
     int listeners[MAX_LISTENERS];
     size_t n_listeners;
     session *sessions[MAX_SESSIONS];
@@ -395,6 +404,7 @@ static enum step step(session *s, const server_args *a)
 static void session_end(server *srv, size_t i)
 {
     session *s = srv->sessions[i];
+    tool_trace_end(&s->trace);
     session_log(s);
     if (srv->args->once) {
         srv->done = 1;
@@ -455,6 +465,8 @@ static session *session_new(server *srv, int fd, const struct sockaddr *sa, sock
         return NULL;
     }
     tool_addr(sa, len, s->peer, sizeof(s->peer));
+    tool_trace_init(&s->trace, &srv->trace_out, TOOL_SERVER);
+    snprintf(s->trace.peer, sizeof(s->trace.peer), "%s", s->peer);
     s->ph = P_HANDSHAKE;
     s->events = POLLIN;
     s->deadline = tool_now_ms() + HANDSHAKE_TIMEOUT_MS;
@@ -467,6 +479,15 @@ static int accepting(const server *srv, int64_t now)
     if (srv->args->once && srv->accepted > 0)
         return 0;
     return srv->n_sessions < MAX_SESSIONS && now >= srv->accept_paused_until;
+}
+
+/* --trace: the line that opens a connection's narration. */
+static void announce(const server *srv, session *s)
+{
+    char line[128];
+    snprintf(line, sizeof(line), "connection from %s", s->peer);
+    s->trace.prefix = srv->n_sessions > 1;
+    tool_trace_heading(&s->trace, line);
 }
 
 /* Accepts every connection waiting on listener lfd. */
@@ -496,6 +517,7 @@ static void accept_all(server *srv, int lfd)
         }
         srv->sessions[srv->n_sessions++] = s;
         srv->accepted++;
+        announce(srv, s);
     }
 }
 
@@ -667,15 +689,33 @@ static void shut_down(server *srv)
         if (signal_pipe[i] >= 0)
             close(signal_pipe[i]);
     clasp_config_free(srv->cfg);
+    tool_keylog_close();
+    tool_trace_close(&srv->trace_out);
 }
 
-static clasp_config *make_config(const server_args *a, const tool_tls *tls)
+/* The trace events of every connection go to that connection's narration. */
+static void on_trace(void *arg, clasp_conn *conn, const clasp_trace_event *ev)
+{
+    server *srv = arg;
+    for (size_t i = 0; i < srv->n_sessions; i++) {
+        session *s = srv->sessions[i];
+        if (s->conn == conn) {
+            s->trace.prefix = srv->n_sessions > 1; /* several at once: whose line is it */
+            tool_trace_event(&s->trace, TOOL_SERVER, ev);
+            return;
+        }
+    }
+}
+
+static clasp_config *make_config(server *srv, const server_args *a, const tool_tls *tls)
 {
     clasp_config *cfg = clasp_config_new(CLASP_SERVER);
     if (!cfg) {
         fprintf(stderr, PROG ": out of memory\n");
         return NULL;
     }
+    if (tls->trace)
+        clasp_config_set_trace(cfg, on_trace, srv);
     int rc = clasp_config_set_verify(cfg, a->verify);
     if (rc != 0)
         fprintf(stderr, PROG ": --verify: %s\n", clasp_strerror(rc));
@@ -718,8 +758,10 @@ int main(int argc, char **argv)
     }
     static server srv; /* a thousand session slots: not on the stack */
     srv.args = &a;
+    if (tool_trace_open(PROG, &srv.trace_out, tls.trace, tls.color, tls.trace_file, stderr) != 0)
+        return TOOL_EXIT_USAGE;
     int status = TOOL_EXIT_FAIL;
-    srv.cfg = make_config(&a, &tls);
+    srv.cfg = make_config(&srv, &a, &tls);
     if (srv.cfg && catch_signals() == 0 && open_listeners(&srv) == 0)
         status = serve(&srv);
     shut_down(&srv);

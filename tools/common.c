@@ -20,6 +20,12 @@ static const tool_opt common_opts[] = {
      "cipher suites by IANA name, in preference order, ':' or ','"},
     {"groups", required_argument, OPT_GROUPS, "LIST", "key exchange groups, e.g. x25519:secp256r1"},
     {"alpn", required_argument, OPT_ALPN, "LIST", "ALPN protocols, e.g. h2,http/1.1"},
+    {"trace", optional_argument, OPT_TRACE, "FORMAT",
+     "narrate the handshake on stderr: text (default) or json"},
+    {"trace-file", required_argument, OPT_TRACE_FILE, "FILE",
+     "append the narration to FILE instead (implies --trace)"},
+    {"color", required_argument, OPT_COLOR, "WHEN",
+     "colours in the narration: never, always, auto (default)"},
     {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
 };
 
@@ -38,7 +44,10 @@ static const struct {
 static void print_opt(FILE *f, const tool_opt *o)
 {
     char left[48];
-    snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    if (o->has_arg == optional_argument)
+        snprintf(left, sizeof(left), "--%s[=%s]", o->name, o->arg);
+    else
+        snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
     fprintf(f, "  %-24s %s\n", left, o->help);
 }
 
@@ -99,6 +108,12 @@ static int common_opt(const tool_cli *cli, tool_tls *tls, int id, const char *ar
     case OPT_SUITES: tls->suites = arg; return 0;
     case OPT_GROUPS: tls->groups = arg; return 0;
     case OPT_ALPN: tls->alpn = arg; return 0;
+    case OPT_TRACE: return tool_trace_parse_format(cli->prog, arg, &tls->trace);
+    case OPT_TRACE_FILE:
+        tls->trace_file = arg;
+        tls->trace = tls->trace ? tls->trace : TOOL_TRACE_TEXT;
+        return 0;
+    case OPT_COLOR: tls->color = arg; return tool_trace_parse_color(cli->prog, arg);
     default: return cli->on_opt(cli->ctx, id, arg);
     }
 }
@@ -202,6 +217,7 @@ int tool_configure(const char *prog, clasp_config *cfg, const tool_tls *tls, int
                      clasp_config_load_verify_default(cfg));
     for (size_t i = 0; i < tls->n_cert; i++)
         bad |= add_cert(prog, cfg, tls, i);
+    bad |= tool_keylog_setup(prog, cfg);
     return bad ? -1 : 0;
 }
 

@@ -13,6 +13,8 @@
 
 #include <clasp/clasp.h>
 
+#include "trace.h"
+
 /* Exit statuses, the same for both tools. */
 #define TOOL_EXIT_OK    0
 #define TOOL_EXIT_FAIL  1 /* the connection (or setting it up) failed */
@@ -37,12 +39,15 @@ enum {
     OPT_SUITES,
     OPT_GROUPS,
     OPT_ALPN,
+    OPT_TRACE,
+    OPT_TRACE_FILE,
+    OPT_COLOR,
     OPT_TOOL = 512,
 };
 
 #define TOOL_MAX_CERTS 8
 
-/* The TLS settings of the shared options. */
+/* The TLS settings of the shared options, and how to narrate the handshake. */
 typedef struct tool_tls {
     const char *ca;
     const char *cert[TOOL_MAX_CERTS], *key[TOOL_MAX_CERTS];
@@ -50,6 +55,8 @@ typedef struct tool_tls {
     const char *versions;              /* as given */
     uint16_t min_version, max_version; /* 0: the library's default */
     const char *suites, *groups, *alpn;
+    tool_trace_format trace;        /* --trace (TOOL_TRACE_OFF without it) */
+    const char *trace_file, *color; /* --trace-file (implies --trace), --color; NULL: none */
 } tool_tls;
 
 /* A tool's command line: its own options and where they go. */
@@ -74,8 +81,8 @@ void tool_usage(const tool_cli *cli, FILE *f);
 
 /*
  * Puts the shared settings into cfg: versions, suites, groups, ALPN, trust anchors (--ca;
- * `default_ca` loads the system's store when there is none), certificates and keys. Prints
- * what failed and returns -1.
+ * `default_ca` loads the system's store when there is none), certificates and keys, and the
+ * key log when SSLKEYLOGFILE is set. Prints what failed and returns -1.
  */
 int tool_configure(const char *prog, clasp_config *cfg, const tool_tls *tls, int default_ca);
 
