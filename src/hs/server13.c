@@ -377,6 +377,11 @@ int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
         CL_TRY(check_second_hello(c, ch));
     CL_TRY(negotiate(c, ch, second));
     CL_TRY(select_group(c, ch, &ks, &hrr_group));
+    if (!second && cl_exts_has(&ch->exts, CL_EXTI_EARLY_DATA)) { /* 4.2.10: never accepted */
+        c->rl.early_skip = CL_EARLY_DATA_SKIP_MAX;
+        cl_trace_note(c, "early_data_rejected", 1, "why",
+                      "clasp does not accept 0-RTT data: the client's early records are skipped");
+    }
     if (second)
         CL_TRY(check_second_share(c, ch));
     else if (hrr_group)

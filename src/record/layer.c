@@ -4,6 +4,9 @@
 #include "base/mem.h"
 #include "record/layer.h"
 
+/* cl_rl_read's internal answer for a record of rejected early data, dropped. */
+#define CL_RL_SKIPPED 1
+
 /* Output is bounded so a peer that never reads cannot make us buffer without end. */
 #define CL_RL_DEFAULT_TMAX (256 * 1024)
 
@@ -87,6 +90,8 @@ static int plaintext_under_keys(const cl_rl *rl, uint8_t type)
 /* The most a record of this type may carry on the wire in the current read epoch. */
 static size_t max_wire_len(const cl_rl *rl, uint8_t type)
 {
+    if (!rl->rprot.aead && rl->early_skip && type == CL_CT_APPLICATION_DATA)
+        return CL_TLS13_MAX_CIPHERTEXT; /* early data, protected under keys we do not have */
     if (!rl->rprot.aead || plaintext_under_keys(rl, type))
         return CL_MAX_PLAINTEXT; /* plaintext: RFC 8446 5.1, RFC 5246 6.2.1 */
     return rl->rprot.version == CL_TLS13_VERSION ? CL_TLS13_MAX_CIPHERTEXT
@@ -138,29 +143,69 @@ static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
     return 0;
 }
 
-int cl_rl_read(cl_rl *rl, cl_record *out)
+/*
+ * RFC 8446 4.2.10: a server that did not accept 0-RTT skips the client's early data, up to
+ * a bound: under the handshake keys, the records that fail to open; after a
+ * HelloRetryRequest, before any keys, the protected (application_data) records. The first
+ * record that opens, or the second ClientHello, ends the skipping. Returns 1 when the
+ * record is to be dropped.
+ */
+static int skip_early_data(cl_rl *rl, uint8_t type, size_t len, int plain, int rc)
 {
-    CL_CHECK(!rl->holding, CLASP_ERR_STATE);
-    if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN)
-        return CLASP_WANT_READ;
-    uint8_t *h = rl->rbuf + rl->rpos;
-    size_t len;
-    CL_TRY(check_header(rl, h, &len));
-    if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN + len)
-        return CLASP_WANT_READ;
+    if (!rl->early_skip || (plain && rl->rprot.aead)) /* a compatibility CCS: no sign either way */
+        return 0;
+    int skippable = plain ? type == CL_CT_APPLICATION_DATA : rc == CLASP_ERR_BAD_RECORD_MAC;
+    if (!skippable) {
+        if (rc == 0 && (!plain || type == CL_CT_HANDSHAKE))
+            rl->early_skip = 0;
+        return 0;
+    }
+    /* Counted as plaintext: the tag and the inner content type are overhead. */
+    size_t n = len > CL_AEAD_TAG_LEN + 1 ? len - CL_AEAD_TAG_LEN - 1 : 0;
+    if (n > rl->early_skip)
+        return 0; /* over the bound: the record fails as any other would */
+    rl->early_skip -= n;
+    return 1;
+}
+
+/* Takes the record at h (its header checked, its body of len bytes present). */
+static int take_record(cl_rl *rl, uint8_t *h, size_t len, cl_record *out)
+{
     rl->rpos += CL_RECORD_HEADER_LEN + len;
     int plain = !rl->rprot.aead || plaintext_under_keys(rl, h[0]);
+    int rc = 0;
     if (plain) {
         out->type = h[0];
         out->data = h + CL_RECORD_HEADER_LEN;
         out->len = len;
         out->protected_ = 0;
     } else {
-        CL_TRY(open_record(rl, h, CL_RECORD_HEADER_LEN + len, out));
+        rc = open_record(rl, h, CL_RECORD_HEADER_LEN + len, out);
     }
+    if (skip_early_data(rl, h[0], len, plain, rc))
+        return CL_RL_SKIPPED;
+    CL_TRY(rc);
     observe(rl, 0, out->type, h, len, out->protected_);
     rl->holding = 1;
     return 0;
+}
+
+int cl_rl_read(cl_rl *rl, cl_record *out)
+{
+    CL_CHECK(!rl->holding, CLASP_ERR_STATE);
+    for (;;) {
+        if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN)
+            return CLASP_WANT_READ;
+        uint8_t *h = rl->rbuf + rl->rpos;
+        size_t len;
+        CL_TRY(check_header(rl, h, &len));
+        if (cl_rl_buffered(rl) < CL_RECORD_HEADER_LEN + len)
+            return CLASP_WANT_READ;
+        int rc = take_record(rl, h, len, out);
+        if (rc != CL_RL_SKIPPED)
+            return rc;
+        rbuf_release_if_empty(rl);
+    }
 }
 
 void cl_rl_release(cl_rl *rl)

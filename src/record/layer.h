@@ -43,6 +43,7 @@ typedef struct cl_rl {
     uint8_t opened_any;  /* a protected record has been opened (since the first keys) */
     uint16_t rversion;   /* 0 until negotiated; then 0x0303 or 0x0304 */
     size_t max_plain_in; /* our record_size_limit for received plaintext (2^14 default) */
+    size_t early_skip;   /* bytes of rejected 0-RTT data still to be skipped (see cl_rl_read) */
     /* send side */
     uint8_t *tbuf;
     size_t tcap, tlen, thead; /* bytes queued: [thead, tlen) */
@@ -51,6 +52,12 @@ typedef struct cl_rl {
     uint16_t wversion;   /* legacy record version on plaintext records */
     size_t max_frag_out; /* largest plaintext per record we send */
 } cl_rl;
+
+/*
+ * The most rejected 0-RTT data a server skips (RFC 8446 4.2.10): clasp never advertises a
+ * max_early_data_size, so the bound is one full record, as OpenSSL's default.
+ */
+#define CL_EARLY_DATA_SKIP_MAX 16384
 
 /* The most a receive buffer ever needs: a header and the largest TLS 1.2 ciphertext. */
 #define CL_RL_RBUF_LEN (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)
@@ -85,6 +92,9 @@ size_t cl_rl_buffered(const cl_rl *rl);
  *   record_overflow: a length over the limit (plaintext 2^14, 1.3 ciphertext 2^14 + 256,
  *     1.2 ciphertext 2^14 + 2048), or an opened plaintext over our record_size_limit;
  *   bad_record_mac: a record that does not authenticate.
+ * While early_skip is set (a TLS 1.3 server that did not accept the client's early_data),
+ * the records of early data are dropped instead, as RFC 8446 4.2.10 says, until early_skip
+ * bytes have been dropped.
  * The record stays valid until cl_rl_release; only one is held at a time.
  */
 int cl_rl_read(cl_rl *rl, cl_record *rec);

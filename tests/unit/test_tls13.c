@@ -1021,6 +1021,121 @@ static void test_truncation(void **state)
     kit_close(&p);
 }
 
+/* ---- rejected 0-RTT data (RFC 8446 4.2.10) ---- */
+
+/* Adds an empty early_data extension to the ClientHello, as a client with a ticket would. */
+static int offer_early_data(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
+                            void *arg)
+{
+    (void)c;
+    (void)arg;
+    kit_exts e;
+    kit_exts_read(msg, len, &e);
+    kit_exts_add(&e, e.n, CL_EXT_EARLY_DATA, NULL, 0);
+    kit_exts_write(msg, len, &e, out);
+    return 0;
+}
+
+/* Feeds c records of early data (application_data, body n random bytes, keys unknown). */
+static int feed_early_data(clasp_conn *c, const size_t *sizes, size_t count)
+{
+    static uint8_t rec[CL_RECORD_HEADER_LEN + CL_TLS13_MAX_CIPHERTEXT];
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        assert_true(sizes[i] <= CL_TLS13_MAX_CIPHERTEXT);
+        uint8_t h[CL_RECORD_HEADER_LEN] = {CL_CT_APPLICATION_DATA, 3, 3, (uint8_t)(sizes[i] >> 8),
+                                           (uint8_t)sizes[i]};
+        memcpy(rec, h, sizeof(h));
+        assert_int_equal(cl_random(rec + sizeof(h), sizes[i]), 0);
+        rc = kit_feed(c, rec, sizeof(h) + sizes[i]);
+    }
+    return rc;
+}
+
+/* Opens a pair whose client offers early_data and hands the server the first ClientHello. */
+static void open_with_early_data(kit_pair *p, clasp_config *scfg, kit_hook *hook)
+{
+    kit_open(p, NULL, scfg, "server.test");
+    *hook = (kit_hook){.type = CL_HS_CLIENT_HELLO, .nth = 1, .edit = offer_early_data};
+    kit_hook_install(p->client, hook);
+    assert_int_equal(kit_move(p->client, p->server), 0);
+    assert_int_equal(hook->edited, 1);
+}
+
+static void expect_bad_record_mac(clasp_conn *c, int rc)
+{
+    assert_int_equal(rc, CLASP_ERR_BAD_RECORD_MAC);
+    assert_int_equal(clasp_conn_alert_sent(c), CLASP_ALERT_BAD_RECORD_MAC);
+}
+
+/* Records that fail under the handshake keys are skipped, up to the bound, then the
+ * handshake goes on; once a record opens, a failing one is bad_record_mac again. */
+static void test_early_data_skipped(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_hook hook;
+    open_with_early_data(&p, NULL, &hook);
+    /* counted without the 17 bytes of tag and content type: 0 + 83 + 4983 + the rest */
+    const size_t sizes[] = {17, 100, 5000, CL_EARLY_DATA_SKIP_MAX - 83 - 4983 + 17};
+    assert_int_equal(feed_early_data(p.server, sizes, ARRAY_LEN(sizes)), 0);
+    kit_handshake(&p);
+    kit_exchange(&p, 1000);
+    const size_t one = 100;
+    expect_bad_record_mac(p.server, feed_early_data(p.server, &one, 1));
+    kit_close(&p);
+}
+
+/* One byte over the bound is bad_record_mac, as any record that fails. */
+static void test_early_data_over_bound(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_hook hook;
+    open_with_early_data(&p, NULL, &hook);
+    const size_t sizes[] = {10000 + 17, CL_EARLY_DATA_SKIP_MAX - 10000 + 1 + 17};
+    expect_bad_record_mac(p.server, feed_early_data(p.server, sizes, ARRAY_LEN(sizes)));
+    kit_close(&p);
+}
+
+/* Without early_data in the ClientHello nothing is skipped. */
+static void test_early_data_not_offered(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_open(&p, NULL, NULL, "server.test");
+    assert_int_equal(kit_move(p.client, p.server), 0);
+    const size_t one = 100;
+    expect_bad_record_mac(p.server, feed_early_data(p.server, &one, 1));
+    kit_close(&p);
+}
+
+/* After a HelloRetryRequest the early records are skipped before any keys; the second
+ * ClientHello ends that, so a stray record after it fails. */
+static void test_early_data_after_hello_retry(void **state)
+{
+    (void)state;
+    for (int stray = 0; stray < 2; stray++) {
+        clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
+        assert_int_equal(clasp_config_set_groups(scfg, "secp256r1"), 0);
+        kit_pair p;
+        kit_hook hook;
+        open_with_early_data(&p, scfg, &hook);
+        const size_t sizes[] = {300, 4000};
+        assert_int_equal(feed_early_data(p.server, sizes, ARRAY_LEN(sizes)), 0);
+        assert_int_equal(kit_move(p.server, p.client), 0); /* HelloRetryRequest */
+        assert_int_equal(kit_move(p.client, p.server), 0); /* the second ClientHello */
+        if (stray) {
+            expect_bad_record_mac(p.server, feed_early_data(p.server, sizes, 1));
+        } else {
+            kit_handshake(&p);
+            assert_int_equal(clasp_conn_group(p.client), 0x0017);
+            kit_exchange(&p, 1000);
+        }
+        kit_close(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1055,6 +1170,10 @@ int main(void)
         cmocka_unit_test(test_close_notify),
         cmocka_unit_test(test_data_after_close_notify_ignored),
         cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_early_data_skipped),
+        cmocka_unit_test(test_early_data_over_bound),
+        cmocka_unit_test(test_early_data_not_offered),
+        cmocka_unit_test(test_early_data_after_hello_retry),
     };
     return cmocka_run_group_tests(tests, kit_setup, kit_teardown);
 }
