@@ -68,7 +68,7 @@ typedef struct tool_trace {
     int enc[2][2];          /* [who knows][sender]: the sender's messages are encrypted */
     int rsa_kx;             /* the suite uses RSA key exchange */
     int tls13;              /* the version is TLS 1.3 */
-    int resumed_said;       /* "resumed" is told once */
+    int resumed_said;       /* whether the session was resumed is told once */
     char ch_session_id[72]; /* the ClientHello's session_id (for the ServerHello's) */
     int key_side;
     size_t n_keys;

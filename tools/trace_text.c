@@ -965,22 +965,17 @@ static void n_hello_retry(tool_trace *t, int side, const clasp_trace_event *ev)
 static void n_certificate_verified(tool_trace *t, int side, const clasp_trace_event *ev)
 {
     const char *result = field(ev, "result"), *host = field(ev, "host");
+    const char *trust = field(ev, "trust");
     int ok = !result || strcmp(result, "ok") == 0;
     char text[512];
+    int n = snprintf(text, sizeof(text), "%s verifies the %s's certificate: ", side_name(side),
+                     side_name(!side));
     if (!ok)
-        snprintf(text, sizeof(text), "%s verifies the %s's certificate: %s", side_name(side),
-                 side_name(!side), result);
-    else if (host && host[0] != '(')
-        snprintf(text, sizeof(text),
-                 "%s verifies the %s's certificate: signed by a trusted CA, "
-                 "for %s",
-                 side_name(side), side_name(!side), host);
+        snprintf(text + n, sizeof(text) - n, "%s", result);
     else
-        snprintf(text, sizeof(text), "%s verifies the %s's certificate: signed by a trusted CA",
-                 side_name(side), side_name(!side));
+        snprintf(text + n, sizeof(text) - n, "signed by the trusted CA %s%s%s", trust ? trust : "",
+                 host && host[0] != '(' ? ", for " : "", host && host[0] != '(' ? host : "");
     check_step(t, ok, text);
-    if (!t->concise)
-        detail(t, "trust", field(ev, "trust"));
 }
 
 static void n_signature_checked(tool_trace *t, int side, const clasp_trace_event *ev)
@@ -1022,6 +1017,42 @@ static void n_resumed(tool_trace *t, int side, const clasp_trace_event *ev)
              "exchange",
              field(ev, "by") ? field(ev, "by") : "session ID");
     note_line(t, C_GREEN, text);
+}
+
+/* Both sides may say it; the first to speak tells the reader. */
+static void n_session_not_resumed(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    char text[256];
+    if (t->resumed_said)
+        return;
+    t->resumed_said = 1;
+    snprintf(text, sizeof(text), "%s: session not resumed, a full handshake follows: %s",
+             side_name(side), or_q(field(ev, "why")));
+    note_line(t, NULL, text);
+}
+
+static void n_suite_chosen(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "%s picks the cipher suite: %s", side_name(side),
+             or_q(field(ev, "why")));
+    note_line(t, NULL, text);
+}
+
+static void n_no_client_certificate(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "%s accepts the empty Certificate: %s", side_name(side),
+             or_q(field(ev, "why")));
+    note_line(t, NULL, text);
+}
+
+static void n_early_data_rejected(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "%s refuses 0-RTT early data: %s", side_name(side),
+             or_q(field(ev, "why")));
+    note_line(t, NULL, text);
 }
 
 static void n_session_stored(tool_trace *t, int side, const clasp_trace_event *ev)
@@ -1078,6 +1109,10 @@ static const struct {
     {"finished_verified", n_finished_verified},
     {"resumed", n_resumed},
     {"session_stored", n_session_stored},
+    {"session_not_resumed", n_session_not_resumed},
+    {"early_data_rejected", n_early_data_rejected},
+    {"suite_chosen", n_suite_chosen},
+    {"no_client_certificate", n_no_client_certificate},
     {"handshake_done", n_handshake_done},
     {"failure", n_failure},
 };

@@ -120,6 +120,9 @@ int cl_c12_server_hello(clasp_conn *c, const cl_server_hello *sh, const uint8_t 
     memcpy(hs->session_id, sh->session_id, sh->session_id_len);
     if (resumes(hs, sh))
         return resume(c, msg, len);
+    if (hs->session)
+        cl_trace_note(c, "session_not_resumed", 1, "why",
+                      "the server answered the offered session with a new one");
     if (!hs->ems && c->cfg->ems_required)
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "the server does not use the extended master secret (RFC 7627)");

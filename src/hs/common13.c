@@ -135,8 +135,7 @@ int cl_verify_peer_chain(clasp_conn *c)
         return cl_fail(c, rc, "certificate verify failed: %s", res.reason);
     c->hs->peer_key = res.leaf_key;
     c->hs->peer_chain_verified = 1;
-    cl_trace_note(c, "certificate_verified", 3, "result", "ok", "trust", "a configured anchor",
-                  "host", host ? host : "(not checked: client certificate)");
+    cl_trace_verified(c, &res, host);
     return 0;
 }
 

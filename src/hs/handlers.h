@@ -19,6 +19,19 @@ typedef int (*cl_handler)(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
 /* 1 when the ClientHello lists this cipher suite (or signalling value). */
 int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite);
+/*
+ * The cipher suite, by the server's order of preference or the client's as configured:
+ * the first that both sides enable and `usable` accepts (arg is passed on). Unknown
+ * suites, GREASE included, are ignored. Sets c->suite and c->suite_info; NULL when none.
+ */
+typedef int (*cl_suite_usable)(clasp_conn *c, const cl_suite *s, void *arg);
+const cl_suite *cl_s_choose_suite(clasp_conn *c, const cl_client_hello *ch, cl_suite_usable usable,
+                                  void *arg);
+/*
+ * The client answered a CertificateRequest with no certificate: an error when one is
+ * required (`required_err`: the version's alert), else noted and accepted.
+ */
+int cl_s_no_client_certificate(clasp_conn *c, int required_err);
 /* Server name and its callback (not on a second hello), ALPN, record size limit. */
 int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second);
 int cl_s_write_alpn(clasp_conn *c, cl_writer *w);

@@ -118,30 +118,21 @@ static int can_serve(clasp_conn *c, const cl_suite *s, uint16_t group)
     return cl_12_choose_credential(c, s->kx == CL_KX_ECDHE_ECDSA ? 2 : 1) == 0;
 }
 
+static int tls12_suite(clasp_conn *c, const cl_suite *s, void *group)
+{
+    return s->version == CL_TLS12_VERSION && can_serve(c, s, *(uint16_t *)group);
+}
+
 static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
 {
-    const clasp_config *cfg = c->cfg;
-    uint16_t theirs[256], id, group = choose_group(c);
-    size_t n = 0;
-    cl_reader list = ch->cipher_suites;
-    while (cl_read_u16(&list, &id) == 0)
-        if (cl_suite_find(id) && n < 256)
-            theirs[n++] = id;
-    size_t outer = cfg->server_pref ? cfg->n_suites : n;
-    for (size_t i = 0; i < outer; i++) {
-        id = cfg->server_pref ? cfg->suites[i] : theirs[i];
-        const cl_suite *s = cl_suite_find(id);
-        if (!s || s->version != CL_TLS12_VERSION || !cl_u16_in(id, theirs, n) ||
-            !cl_u16_in(id, cfg->suites, cfg->n_suites) || !can_serve(c, s, group))
-            continue;
-        c->suite_info = s;
-        c->suite = id;
-        if (s->kx != CL_KX_RSA)
-            c->group = group;
-        return 0;
-    }
-    return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
-                   "no TLS 1.2 cipher suite in common that a certificate and group can serve");
+    uint16_t group = choose_group(c);
+    const cl_suite *s = cl_s_choose_suite(c, ch, tls12_suite, &group);
+    if (!s)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "no TLS 1.2 cipher suite in common that a certificate and group can serve");
+    if (s->kx != CL_KX_RSA)
+        c->group = group;
+    return 0;
 }
 
 /* ---- sessions ---- */
@@ -167,20 +158,20 @@ static int lookup_session(clasp_conn *c, const cl_client_hello *ch, cl_session *
     return rc;
 }
 
-/* RFC 5246 7.4.1.2, RFC 7627 5.3: which cached sessions may be resumed. */
-static int resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s, int *abort)
+/* RFC 5246 7.4.1.2, RFC 7627 5.3: why a cached session may not be resumed; NULL: it may. */
+static const char *not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
 {
-    const cl_suite *suite = cl_suite_find(s->suite);
     const char *name = c->server_name ? c->server_name : "";
-    *abort = 0;
-    if (s->ems && !c->hs->ems) {
-        *abort = 1; /* the session had EMS, this hello does not: MUST abort */
-        return 0;
-    }
-    return s->version == CL_TLS12_VERSION && s->ems == c->hs->ems && suite &&
-           cl_ch_offers_suite(ch, s->suite) &&
-           cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites) &&
-           strcmp(s->server_name, name) == 0;
+    if (s->version != CL_TLS12_VERSION)
+        return "the session is not TLS 1.2";
+    if (s->ems != c->hs->ems)
+        return "the session and this hello differ in the extended master secret";
+    if (!cl_suite_find(s->suite) || !cl_ch_offers_suite(ch, s->suite) ||
+        !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
+        return "the session's cipher suite is no longer offered by both sides";
+    if (strcmp(s->server_name, name) != 0)
+        return "the session was for another server name";
+    return NULL;
 }
 
 static int store_session(clasp_conn *c)
@@ -359,16 +350,24 @@ static int try_resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *m
                       int reneg)
 {
     cl_session s;
-    int abort;
-    if (!ch->session_id_len || lookup_session(c, ch, &s) != 0)
+    if (!ch->session_id_len)
         return 0;
-    int ok = resumable(c, ch, &s, &abort);
-    int rc = ok ? resume(c, ch, msg, len, &s, reneg) : 0;
+    if (lookup_session(c, ch, &s) != 0) {
+        cl_trace_note(c, "session_not_resumed", 1, "why",
+                      "the session ID is not in the cache (unknown, expired or evicted)");
+        return 0;
+    }
+    /* RFC 7627 5.3: a session with EMS resumed by a hello without it MUST abort. */
+    int abort = s.ems && !c->hs->ems;
+    const char *why = not_resumable(c, ch, &s);
+    int rc = why ? 0 : resume(c, ch, msg, len, &s, reneg);
     cl_session_clear(&s);
     if (abort)
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "the session used the extended master secret, this ClientHello does not");
-    return rc ? rc : ok;
+    if (why)
+        cl_trace_note(c, "session_not_resumed", 1, "why", why);
+    return rc ? rc : !why;
 }
 
 int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len)
@@ -404,8 +403,8 @@ int cl_s12_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
     int empty;
     CL_TRY(cl_12_peer_certificate(c, msg, len, &empty));
     /* RFC 5246 7.4.6: no certificate when one is required: handshake_failure. */
-    if (empty && c->cfg->verify == CLASP_VERIFY_REQUIRE)
-        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "the client sent no certificate");
+    if (empty)
+        CL_TRY(cl_s_no_client_certificate(c, CLASP_ERR_HANDSHAKE_FAILURE));
     c->hs->state = CL_S12_WAIT_CKE;
     return 0;
 }

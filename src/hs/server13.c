@@ -22,29 +22,21 @@ static int check_compression(clasp_conn *c, const cl_client_hello *ch)
     return 0;
 }
 
+static int tls13_suite(clasp_conn *c, const cl_suite *s, void *arg)
+{
+    (void)c;
+    (void)arg;
+    return s->version == CL_TLS13_VERSION;
+}
+
 static int select_suite(clasp_conn *c, const cl_client_hello *ch)
 {
-    const clasp_config *cfg = c->cfg;
-    cl_reader list = ch->cipher_suites;
-    uint16_t theirs[256], id;
-    size_t n = 0;
-    while (cl_read_u16(&list, &id) == 0)
-        if (cl_suite_find(id) && n < 256)
-            theirs[n++] = id;
-    size_t outer = cfg->server_pref ? cfg->n_suites : n;
-    for (size_t i = 0; i < outer; i++) {
-        id = cfg->server_pref ? cfg->suites[i] : theirs[i];
-        const cl_suite *s = cl_suite_find(id);
-        if (s && s->version == CL_TLS13_VERSION && cl_u16_in(id, theirs, n) &&
-            cl_u16_in(id, cfg->suites, cfg->n_suites)) {
-            c->hs->suite = s;
-            c->suite_info = s;
-            c->suite = id;
-            c->version = CL_TLS13_VERSION;
-            return cl_tr_set_hash(&c->hs->tr, s->hash);
-        }
-    }
-    return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no cipher suite in common");
+    const cl_suite *s = cl_s_choose_suite(c, ch, tls13_suite, NULL);
+    if (!s)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no cipher suite in common");
+    c->hs->suite = s;
+    c->version = CL_TLS13_VERSION;
+    return cl_tr_set_hash(&c->hs->tr, s->hash);
 }
 
 static int select_credential(clasp_conn *c, const cl_client_hello *ch)
@@ -401,8 +393,7 @@ int cl_s13_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
         return 0;
     }
     /* 4.4.2.4: no certificate when one is required: certificate_required. */
-    if (c->cfg->verify == CLASP_VERIFY_REQUIRE)
-        return cl_fail(c, CLASP_ERR_CERTIFICATE_REQUIRED, "the client sent no certificate");
+    CL_TRY(cl_s_no_client_certificate(c, CLASP_ERR_CERTIFICATE_REQUIRED));
     hs->state = CL_S_WAIT_FINISHED;
     return 0;
 }

@@ -172,6 +172,44 @@ int cl_s_write_record_size_limit(clasp_conn *c, cl_writer *w, int tls13)
     return cl_ext_close(w);
 }
 
+const cl_suite *cl_s_choose_suite(clasp_conn *c, const cl_client_hello *ch, cl_suite_usable usable,
+                                  void *arg)
+{
+    const clasp_config *cfg = c->cfg;
+    uint16_t theirs[256], id;
+    size_t n = 0;
+    cl_reader list = ch->cipher_suites;
+    while (cl_read_u16(&list, &id) == 0)
+        if (cl_suite_find(id) && n < 256)
+            theirs[n++] = id;
+    size_t outer = cfg->server_pref ? cfg->n_suites : n;
+    for (size_t i = 0; i < outer; i++) {
+        id = cfg->server_pref ? cfg->suites[i] : theirs[i];
+        const cl_suite *s = cl_suite_find(id);
+        if (!s || !cl_u16_in(id, theirs, n) || !cl_u16_in(id, cfg->suites, cfg->n_suites) ||
+            !usable(c, s, arg))
+            continue;
+        c->suite_info = s;
+        c->suite = id;
+        cl_trace_note(c, "suite_chosen", 2, "suite", clasp_cipher_suite_name(id), "why",
+                      cfg->server_pref ? "the first in the server's order of preference that "
+                                         "the client offers"
+                                       : "the first in the client's order of preference that "
+                                         "the server enables");
+        return s;
+    }
+    return NULL;
+}
+
+int cl_s_no_client_certificate(clasp_conn *c, int required_err)
+{
+    if (c->cfg->verify == CLASP_VERIFY_REQUIRE)
+        return cl_fail(c, required_err, "the client sent no certificate");
+    cl_trace_note(c, "no_client_certificate", 1, "why",
+                  "the server asked for one but does not require it: the client stays anonymous");
+    return 0;
+}
+
 int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_hs *hs = c->hs;

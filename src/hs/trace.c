@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "hs/trace.h"
 #include "msg/msg.h"
+#include "x509/x509.h"
 
 #define MAX_FIELDS 32
 #define FIELD_BUF  4096
@@ -117,6 +118,17 @@ void cl_trace_note(clasp_conn *c, const char *name, int n_pairs, ...)
     clasp_trace_event ev = {
         .kind = CLASP_TRACE_NOTE, .outgoing = 1, .name = name, .fields = f, .n_fields = n};
     emit(c, &ev);
+}
+
+void cl_trace_verified(clasp_conn *c, const cl_verify_result *res, const char *host)
+{
+    if (!tracing(c))
+        return;
+    char anchor[160] = "a configured anchor";
+    if (res->anchor_dn_len)
+        cl_dn_text(res->anchor_dn, res->anchor_dn_len, anchor, sizeof(anchor));
+    cl_trace_note(c, "certificate_verified", 3, "result", "ok", "trust", anchor, "host",
+                  host ? host : "(not checked: client certificate)");
 }
 
 static void hex(char *out, const uint8_t *p, size_t n)

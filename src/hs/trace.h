@@ -11,6 +11,7 @@
 #include <clasp/trace.h>
 
 #include "hs/engine.h"
+#include "x509/x509.h"
 
 /* A handshake message (header included) sent or received; its fields describe it. */
 void cl_trace_message(clasp_conn *c, int outgoing, const uint8_t *msg, size_t len);
@@ -23,6 +24,8 @@ void cl_trace_key(clasp_conn *c, const char *name, size_t len);
 void cl_trace_alert(clasp_conn *c, int outgoing, uint8_t level, uint8_t description);
 /* A decision or check: name, then n_pairs (field name, value) string pairs. */
 void cl_trace_note(clasp_conn *c, const char *name, int n_pairs, ...);
+/* The peer's chain verified: the anchor it ends at by name, and the host name checked. */
+void cl_trace_verified(clasp_conn *c, const cl_verify_result *res, const char *host);
 /* An NSS key log line "LABEL <client random> <secret>", when a key log callback is set. */
 void cl_keylog(clasp_conn *c, const char *label, const uint8_t *secret, size_t len);
 

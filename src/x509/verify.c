@@ -120,8 +120,25 @@ static int set_params(X509_STORE_CTX *ctx, const struct verify_opts *o)
  * Runs X509_verify_cert over a parsed chain; the one place a store context is set up.
  * Returns 0 when the verification ran (its verdict in *vo), else a local failure.
  */
+/* The verified chain's last certificate is the anchor; its name's DER is cached in it. */
+static void keep_anchor(X509_STORE_CTX *ctx, cl_verify_result *res)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    int n = chain ? sk_X509_num(chain) : 0;
+    const unsigned char *der;
+    size_t len;
+    if (n <= 0 ||
+        !X509_NAME_get0_der(X509_get_subject_name(sk_X509_value(chain, n - 1)), &der, &len))
+        return;
+    if (len <= sizeof(res->anchor_dn)) {
+        memcpy(res->anchor_dn, der, len);
+        res->anchor_dn_len = len;
+    }
+}
+
 static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
-                         const struct verify_opts *o, struct verify_outcome *vo)
+                         const struct verify_opts *o, struct verify_outcome *vo,
+                         cl_verify_result *res)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     CL_CHECK(ctx, CLASP_ERR_NOMEM);
@@ -132,8 +149,10 @@ static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
     CL_TRY_OUT(rc, set_params(ctx, o));
     *vo = (struct verify_outcome){.error = X509_V_OK, .depth = -1};
     rc = 0;
-    if (X509_verify_cert(ctx) == 1)
+    if (X509_verify_cert(ctx) == 1) {
+        keep_anchor(ctx, res);
         goto out;
+    }
     vo->error = X509_STORE_CTX_get_error(ctx);
     if (vo->error == X509_V_OK)
         vo->error = X509_V_ERR_UNSPECIFIED; /* a failure without a verdict */
@@ -281,7 +300,7 @@ int cl_verify_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, const
     cl_x509_list *untrusted = NULL;
     int rc;
     CL_TRY_OUT(rc, parse_chain(chain, n, &leaf, &untrusted, res));
-    CL_TRY_OUT(rc, run_store_ctx(t, leaf, untrusted, &o, &vo));
+    CL_TRY_OUT(rc, run_store_ctx(t, leaf, untrusted, &o, &vo, res));
     CL_TRY_OUT(rc, report(&vo, &o, res));
     rc = take_leaf_key(leaf, res);
 out:

@@ -72,6 +72,10 @@ typedef struct cl_verify_result {
     cl_key_type leaf_type;
     /* A human-readable reason on failure, e.g. "hostname mismatch (wanted example.com)". */
     char reason[160];
+    /* On success, the subject of the trust anchor the chain ended at, DER (a longer name
+     * is left out: len 0). Copied without formatting, so success costs no allocation. */
+    uint8_t anchor_dn[256];
+    size_t anchor_dn_len;
 } cl_verify_result;
 
 /*

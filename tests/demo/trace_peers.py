@@ -157,7 +157,8 @@ def client_text_13(d):
         "1. → ClientHello: TLS 1.3/1.2 offered", "server name (SNI): server.test",
         "← ServerHello: TLS 1.3", "keys: early_secret", "← EncryptedExtensions (encrypted)",
         "← Certificate (encrypted): the server's digital certificate",
-        "✓ client verifies the server's certificate: signed by a trusted CA, for server.test",
+        "✓ client verifies the server's certificate: signed by the trusted CA CN=trace test CA",
+        "for server.test",
         "← CertificateVerify (encrypted)", "← Finished (encrypted)",
         "✓ client verifies the server's Finished", "→ Finished (encrypted)",
         "✓ handshake done: TLS 1.3", "→ application data", "← application data"])

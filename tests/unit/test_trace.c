@@ -448,6 +448,13 @@ static void handshake13(const char *suite, size_t hash_len)
     expect_field(must_find(&cc, CLASP_TRACE_NOTE, -1, "handshake_done", 0), "cipher_suite", suite);
     expect_field(must_find(&cc, CLASP_TRACE_NOTE, -1, "certificate_verified", 0), "host",
                  "server.test");
+    const rec_event *chosen = must_find(&sc, CLASP_TRACE_NOTE, -1, "suite_chosen", 0);
+    expect_field(chosen, "suite", suite);
+    expect_field_has(chosen, "why", "the server's order of preference");
+    assert_null(find_ev(&cc, CLASP_TRACE_NOTE, -1, "suite_chosen", 0)); /* servers choose */
+    /* the anchor the chain ended at, by name */
+    expect_field(must_find(&cc, CLASP_TRACE_NOTE, -1, "certificate_verified", 0), "trust",
+                 "CN=clasp test CA");
     check_keys(&cc, keys13, ARRAY_LEN(keys13), hash_len);
     check_keys(&sc, keys13, ARRAY_LEN(keys13), hash_len);
     check_records13(&cc);
@@ -585,6 +592,7 @@ static void test_tls12_rsa_client_auth_and_resumption(void **state)
     /* RSA key exchange: the server signs nothing, Finished proves its key. */
     assert_null(find_ev(&cc, CLASP_TRACE_NOTE, -1, "signature_checked", 0));
     assert_null(find_ev(&cc, CLASP_TRACE_NOTE, -1, "resumed", 0));
+    assert_null(find_ev(&sc, CLASP_TRACE_NOTE, -1, "session_not_resumed", 0)); /* none offered */
     must_find(&sc, CLASP_TRACE_NOTE, -1, "session_stored", 0);
     uint8_t sess[8192];
     size_t n;
@@ -608,7 +616,25 @@ static void test_tls12_rsa_client_auth_and_resumption(void **state)
                     index_of(c, must_find(c, CLASP_TRACE_NOTE, -1, "handshake_done", 0)));
         assert_null(find_ev(c, CLASP_TRACE_KEY, -1, "pre_master_secret", 0));
         must_find(c, CLASP_TRACE_KEY, 1, "key_block", 0);
+        assert_null(find_ev(c, CLASP_TRACE_NOTE, -1, "session_not_resumed", 0));
     }
+    kit_close(&p);
+    collector_free(&cc);
+    collector_free(&sc);
+    clasp_config_free(ccfg);
+    clasp_config_free(scfg);
+
+    /* A server that never saw the session: both sides say why it is a full handshake. */
+    configs12_rsa(&ccfg, &scfg, &cc, &sc);
+    open12(&p, ccfg, scfg);
+    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_resumed(p.client), 0);
+    expect_field_has(must_find(&sc, CLASP_TRACE_NOTE, -1, "session_not_resumed", 0), "why",
+                     "not in the cache");
+    expect_field_has(must_find(&cc, CLASP_TRACE_NOTE, -1, "session_not_resumed", 0), "why",
+                     "a new one");
+    assert_null(find_ev(&cc, CLASP_TRACE_NOTE, -1, "resumed", 0));
     kit_close(&p);
     collector_free(&cc);
     collector_free(&sc);
@@ -743,6 +769,45 @@ static void test_failure_wrong_host(void **state)
     (void)state;
     check_failure(0);
     check_failure(1);
+}
+
+/* A client without a certificate: noted by a server that only asks, refused by one that
+ * requires it (the failure note says so, and no acceptance is noted). */
+static void check_no_client_certificate(int tls12, clasp_verify_mode mode)
+{
+    clasp_config *scfg = tls12 ? kit12_server(&kit.server[TK_P256], CLASP_TLS12, CLASP_TLS12)
+                               : kit_server_config(&kit.server[TK_P256]);
+    assert_int_equal(clasp_config_set_verify(scfg, mode), 0);
+    collector cc = {0}, sc = {0};
+    clasp_config *ccfg = tls12 ? kit12_client(CLASP_TLS12, CLASP_TLS12) : kit_client_config();
+    watch(ccfg, &cc);
+    watch(scfg, &sc);
+    kit_pair p;
+    kit_open(&p, ccfg, scfg, "server.test");
+    int rc = pair_handshake(p.client, p.server);
+    const rec_event *none = find_ev(&sc, CLASP_TRACE_NOTE, -1, "no_client_certificate", 0);
+    if (mode == CLASP_VERIFY_OPTIONAL) {
+        assert_int_equal(rc, 0);
+        assert_non_null(none);
+        expect_field_has(none, "why", "does not require");
+    } else {
+        assert_int_not_equal(rc, 0);
+        assert_null(none);
+        expect_field_has(must_find(&sc, CLASP_TRACE_NOTE, -1, "failure", 0), "detail",
+                         "no certificate");
+    }
+    kit_close(&p);
+    collector_free(&cc);
+    collector_free(&sc);
+}
+
+static void test_no_client_certificate(void **state)
+{
+    (void)state;
+    for (int tls12 = 0; tls12 < 2; tls12++) {
+        check_no_client_certificate(tls12, CLASP_VERIFY_OPTIONAL);
+        check_no_client_certificate(tls12, CLASP_VERIFY_REQUIRE);
+    }
 }
 
 /* ---- the key log ---- */
@@ -1363,6 +1428,7 @@ int main(void)
         cmocka_unit_test(test_tls12_ecdhe_and_downgrade),
         cmocka_unit_test(test_post_handshake_messages),
         cmocka_unit_test(test_failure_wrong_host),
+        cmocka_unit_test(test_no_client_certificate),
         cmocka_unit_test(test_keylog_tls13),
         cmocka_unit_test(test_keylog_tls12),
         cmocka_unit_test(test_no_secrets_in_events),
