@@ -1523,6 +1523,34 @@ def cc_reconnect13(peer):
     return body
 
 
+def cs_early_data_rejected(peer):
+    """RFC 8446 4.2.10: s_client offers a ticket from s_server that allows 0-RTT and sends
+    early data with it; clasp-server knows no ticket and never accepts early data, so it
+    skips the early records and completes a full handshake, which s_client reports as
+    rejected early data. (gnutls-cli sends early data only when resuming from the same
+    server, so this is OpenSSL's case.)"""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        ticket, early = ctx.path("ticket.pem"), ctx.path("early.txt")
+        with open(early, "wb") as f:
+            f.write(b"GET /early HTTP/1.0\r\n\r\n")
+        first = peer.server(ctx, extra=["-max_early_data", "16384"])
+        cl = peer.client(ctx, first.port, stdin=GET, brief=False, sess_out=ticket)
+        cl_done(cl)
+        peer.server_done(first)
+        check(re.search(r"Max Early Data: 16384", cl.out()), "s_server's ticket allows no 0-RTT")
+        srv = ctx.clasp_server("p256")
+        cl = peer.client(ctx, srv.port, stdin=GET, brief=False, sess_in=ticket,
+                         label="s_client-early", extra=["-early_data", early])
+        cl_done(cl)
+        check("Early data was rejected" in cl.out(), "s_client did not report rejected early data")
+        expect_body(cl, version="TLS 1.3", resumed="no")
+        expect_server_log(srv, version="TLS 1.3", resumed="no")
+    return body
+
+
 def cc_ip_san(peer):
     """clasp-client connecting to 127.0.0.1 without --servername checks the IP address SAN."""
     def body(ctx):
@@ -2313,6 +2341,7 @@ FEATURE_CASES = [
     ("clasp-server", "1.3/client-cert-optional-none", cs_cert_optional_none),
     ("clasp-client", "1.3/hello-retry-request", cc_hrr),
     ("clasp-server", "1.3/hello-retry-request", cs_hrr),
+    ("clasp-server", "1.3/early-data-rejected", cs_early_data_rejected),
     ("clasp-client", "1.3/alpn", cc_alpn),
     ("clasp-server", "1.3/alpn", cs_alpn),
     ("clasp-client", "1.3/data-1MiB", cc_echo),
