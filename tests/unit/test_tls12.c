@@ -22,6 +22,7 @@
 
 #include "base/mem.h"
 #include "msg/msg.h"
+#include "e2e_checks.h"
 #include "pair.h"
 #include "tls12_kit.h"
 
@@ -43,14 +44,6 @@ static clasp_config *client12(void)
 static clasp_config *server12(test_key k)
 {
     return kit12_server(&kit.server[k], V12, V12);
-}
-
-static void expect_read(clasp_conn *c, int want)
-{
-    uint8_t buf[64];
-    size_t n = 99;
-    assert_int_equal(clasp_conn_read(c, buf, sizeof(buf), &n), want);
-    assert_int_equal(n, 0);
 }
 
 /* The extension of this type in a captured hello, or NULL (its length in *len). */
@@ -385,22 +378,7 @@ static void test_client_cert_type_not_requested(void **state)
 
 static void alpn(const char *client, const char *server, const char *want)
 {
-    clasp_config *ccfg = client12(), *scfg = server12(TK_P256);
-    if (client)
-        assert_int_equal(clasp_config_set_alpn(ccfg, client), 0);
-    if (server)
-        assert_int_equal(clasp_config_set_alpn(scfg, server), 0);
-    kit_pair p;
-    kit_open(&p, ccfg, scfg, "server.test");
-    kit12_handshake(&p);
-    for (int side = 0; side < 2; side++) {
-        const char *got = clasp_conn_alpn(side ? p.server : p.client);
-        if (want)
-            assert_string_equal(got, want);
-        else
-            assert_null(got);
-    }
-    kit_close(&p);
+    alpn_check(client12(), server12(TK_P256), kit12_handshake, client, server, want);
 }
 
 static void test_alpn(void **state)
@@ -412,38 +390,11 @@ static void test_alpn(void **state)
     alpn(NULL, "h2", NULL);
 }
 
-struct sni {
-    clasp_config *other;
-    int calls;
-    char seen[64];
-};
-
-static int on_server_name(clasp_conn *conn, const char *name, void *arg)
-{
-    struct sni *s = arg;
-    s->calls++;
-    snprintf(s->seen, sizeof(s->seen), "%s", name ? name : "(none)");
-    if (!name || strcmp(name, "server.test") == 0)
-        return CLASP_OK;
-    if (strcmp(name, "other.test") == 0)
-        return clasp_conn_set_config(conn, s->other);
-    return CLASP_ERR_UNRECOGNIZED_NAME;
-}
-
 static void sni_open(kit_pair *p, struct sni *s, const char *host)
 {
-    memset(s, 0, sizeof(*s));
-    s->other = kit12_server(&kit.other_name, V12, V12);
     clasp_config *scfg = server12(TK_P256);
-    assert_int_equal(clasp_config_set_servername_callback(scfg, on_server_name, s), 0);
+    sni_attach(s, scfg, kit12_server(&kit.other_name, V12, V12));
     kit_open(p, client12(), scfg, host);
-}
-
-static void peer_cert_names(clasp_conn *c, const char *want)
-{
-    char summary[512];
-    assert_int_equal(clasp_conn_peer_cert_summary(c, 0, summary, sizeof(summary)), 0);
-    assert_non_null(strstr(summary, want));
 }
 
 static void test_sni(void **state)
@@ -1573,17 +1524,8 @@ static void test_one_byte_records(void **state)
     (void)state;
     kit_pair p;
     kit_open(&p, client12(), server12(TK_RSA2048), "server.test");
-    size_t len, rlen;
-    uint8_t *ch = kit_take(p.client, &len);
-    uint8_t *re = kit_reframe(ch, len, 1, &rlen);
-    assert_int_equal(kit_feed(p.server, re, rlen), 0);
-    free(ch);
-    free(re);
-    uint8_t *flight = kit_take(p.server, &len);
-    re = kit_reframe(flight, len, 1, &rlen);
-    assert_int_equal(kit_feed(p.client, re, rlen), 0);
-    free(flight);
-    free(re);
+    move_reframed(p.client, p.server, 1, NULL);
+    move_reframed(p.server, p.client, 1, NULL);
     kit12_handshake(&p);
     kit_exchange(&p, 100);
     kit_close(&p);

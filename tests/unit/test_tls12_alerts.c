@@ -18,6 +18,9 @@
  * After the table: RSA key exchange with implicit rejection (RFC 5246 7.4.7.1), where a
  * corrupted and a well-formed but wrong pre-master secret must fail the same way, and a
  * downgrade forced on a TLS 1.3 client (RFC 8446 4.1.3).
+ *
+ * The runner, and the setups, edits and injections TLS 1.3 uses too, are in
+ * tests/support/alert_runner.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +36,7 @@
 #include "base/mem.h"
 #include "hs/transcript.h"
 #include "msg/msg.h"
+#include "alert_runner.h"
 #include "pair.h"
 #include "tls12_kit.h"
 
@@ -42,94 +46,6 @@
 
 /* The table's initializers name only the fields a case needs; the others are zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
-/* ---- what a case does ---- */
-
-typedef enum side { BAD_CLIENT, BAD_SERVER } side;
-
-typedef struct xbytes {
-    const uint8_t *p;
-    size_t n;
-} xbytes;
-
-#define B(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-#define XB(...)                                                                                    \
-    &(xbytes)                                                                                      \
-    {                                                                                              \
-        B(__VA_ARGS__)                                                                             \
-    }
-#define U16(v)                                                                                     \
-    &(uint16_t)                                                                                    \
-    {                                                                                              \
-        v                                                                                          \
-    }
-
-/* Extension edits, applied in order. */
-enum { X_END, X_ADD, X_DEL, X_SET, X_DUP };
-typedef struct xop {
-    int op;
-    uint16_t type;
-    const uint8_t *data;
-    size_t len;
-} xop;
-
-/* Records the misbehaving side sends after a completed handshake. */
-enum {
-    I_WRITE = 1, /* cl_rl_write(type, data) under its keys, count times */
-    I_SEAL,      /* kit_seal12(type, data) by hand (no limits), count times */
-    I_RAW,       /* the bytes as they are, straight to the victim */
-};
-typedef struct inj {
-    int how;
-    uint8_t type;
-    const uint8_t *data;
-    size_t len;
-    unsigned count;
-    int unlimited; /* ignore the peer's record_size_limit */
-} inj;
-
-typedef struct acase {
-    const char *name;
-    side bad;                      /* the side that misbehaves */
-    void (*setup)(kit_pair *p);    /* configurations; NULL: TLS 1.2, ECDHE_ECDSA, P-256 */
-    uint8_t msg;                   /* the hook edits this message type, */
-    unsigned nth;                  /* its nth occurrence (0: every one), */
-    kit_edit edit;                 /* with this edit (NULL: no edit), */
-    const void *arg;               /* given this */
-    void (*start)(kit_pair *p);    /* or: done before the usual exchange */
-    void (*then)(kit_pair *p);     /* done when the exchange stalls (no error, not done) */
-    const inj *after;              /* or: sent after a completed handshake */
-    void (*after_fn)(kit_pair *p); /* or: done after a completed handshake */
-    int err;                       /* the victim's error */
-    int alert;                     /* the alert the victim sends and the other receives */
-    const char *why;               /* when set, a part of the victim's error detail */
-} acase;
-
-#define OPS(...)                                                                                   \
-    .edit = edit_exts, .arg = (xop[])                                                              \
-    {                                                                                              \
-        __VA_ARGS__,                                                                               \
-        {                                                                                          \
-            X_END, 0, NULL, 0                                                                      \
-        }                                                                                          \
-    }
-#define AFTER(...)                                                                                 \
-    .after = &(inj)                                                                                \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-
-#define E_DECODE     .err = CLASP_ERR_DECODE, .alert = CLASP_ALERT_DECODE_ERROR
-#define E_ILLEGAL    .err = CLASP_ERR_ILLEGAL_PARAMETER, .alert = CLASP_ALERT_ILLEGAL_PARAMETER
-#define E_UNEXPECTED .err = CLASP_ERR_UNEXPECTED_MESSAGE, .alert = CLASP_ALERT_UNEXPECTED_MESSAGE
-#define E_UNSUPPORTED_EXT                                                                          \
-    .err = CLASP_ERR_UNSUPPORTED_EXTENSION, .alert = CLASP_ALERT_UNSUPPORTED_EXTENSION
-#define E_HS_FAILURE .err = CLASP_ERR_HANDSHAKE_FAILURE, .alert = CLASP_ALERT_HANDSHAKE_FAILURE
-#define E_VERSION    .err = CLASP_ERR_PROTOCOL_VERSION, .alert = CLASP_ALERT_PROTOCOL_VERSION
-#define E_DECRYPT    .err = CLASP_ERR_DECRYPT, .alert = CLASP_ALERT_DECRYPT_ERROR
-#define E_OVERFLOW   .err = CLASP_ERR_RECORD_OVERFLOW, .alert = CLASP_ALERT_RECORD_OVERFLOW
-#define E_BAD_MAC    .err = CLASP_ERR_BAD_RECORD_MAC, .alert = CLASP_ALERT_BAD_RECORD_MAC
-#define E_UNKNOWN_CA .err = CLASP_ERR_UNKNOWN_CA, .alert = CLASP_ALERT_UNKNOWN_CA
 
 /* ---- setups ---- */
 
@@ -141,23 +57,6 @@ static clasp_config *client12(void)
 static clasp_config *server12(test_key k)
 {
     return kit12_server(&kit.server[k], V12, V12);
-}
-
-static void setup_with(kit_pair *p, clasp_config *ccfg, clasp_config *scfg)
-{
-    kit_open(p, ccfg ? ccfg : client12(), scfg ? scfg : server12(TK_P256), "server.test");
-}
-
-static clasp_config *client_with(const char *suites, const char *groups, const char *schemes)
-{
-    clasp_config *cfg = client12();
-    if (suites)
-        assert_int_equal(clasp_config_set_cipher_suites(cfg, suites), 0);
-    if (groups)
-        assert_int_equal(clasp_config_set_groups(cfg, groups), 0);
-    if (schemes)
-        assert_int_equal(clasp_config_set_signature_schemes(cfg, schemes), 0);
-    return cfg;
 }
 
 #define RSA_KX "TLS_RSA_WITH_AES_128_GCM_SHA256"
@@ -195,66 +94,9 @@ static void s_x25519(kit_pair *p)
     setup_with(p, client_with(NULL, "x25519", NULL), server12(TK_RSA2048));
 }
 
-static void s_p256(kit_pair *p)
-{
-    setup_with(p, client_with(NULL, "secp256r1", NULL), NULL);
-}
-
 static void s_narrow_schemes(kit_pair *p)
 {
     setup_with(p, client_with(NULL, NULL, "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"), NULL);
-}
-
-static void s_verify(kit_pair *p, clasp_verify_mode mode, const test_cert *client_cert,
-                     const char *server_schemes)
-{
-    clasp_config *scfg = server12(TK_P256), *ccfg = client12();
-    assert_int_equal(clasp_config_set_verify(scfg, mode), 0);
-    if (server_schemes)
-        assert_int_equal(clasp_config_set_signature_schemes(scfg, server_schemes), 0);
-    if (client_cert)
-        kit_add_cert(ccfg, client_cert);
-    setup_with(p, ccfg, scfg);
-}
-
-static void s_mutual(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, &kit.client, NULL);
-}
-
-static void s_mutual_optional(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_OPTIONAL, &kit.client, NULL);
-}
-
-static void s_mutual_narrow(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, &kit.client, "ecdsa_secp256r1_sha256");
-}
-
-static void s_require_none(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, NULL, NULL);
-}
-
-static void s_untrusted_client(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, &kit.untrusted_client, NULL);
-}
-
-static void s_untrusted(kit_pair *p)
-{
-    setup_with(p, NULL, kit12_server(&kit.untrusted, V12, V12));
-}
-
-static void s_expired(kit_pair *p)
-{
-    setup_with(p, NULL, kit12_server(&kit.expired, V12, V12));
-}
-
-static void s_wrong_name(kit_pair *p)
-{
-    kit_open(p, client12(), server12(TK_P256), "wrong.test");
 }
 
 /* A client that also offers TLS 1.3 (and so checks the downgrade sentinel). */
@@ -280,21 +122,6 @@ static void s_no_common_suite(kit_pair *p)
     assert_int_equal(
         clasp_config_set_cipher_suites(scfg, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), 0);
     setup_with(p, client_with("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", NULL, NULL), scfg);
-}
-
-static void s_alpn_mismatch(kit_pair *p)
-{
-    clasp_config *ccfg = client12(), *scfg = server12(TK_P256);
-    assert_int_equal(clasp_config_set_alpn(ccfg, "http/1.1"), 0);
-    assert_int_equal(clasp_config_set_alpn(scfg, "h2"), 0);
-    setup_with(p, ccfg, scfg);
-}
-
-static void s_record_limit(kit_pair *p)
-{
-    clasp_config *ccfg = client12();
-    assert_int_equal(clasp_config_set_record_size_limit(ccfg, 512), 0);
-    setup_with(p, ccfg, NULL);
 }
 
 /* Neither side requires the extended master secret (RFC 7627 5.2 allows continuing). */
@@ -352,36 +179,9 @@ static void s_resume_no_ems(kit_pair *p)
 
 /* ---- edits ---- */
 
-static void put_u16(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 static size_t u16_at(const uint8_t *p)
 {
     return (size_t)p[0] << 8 | p[1];
-}
-
-static int edit_exts(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    kit_exts e;
-    kit_exts_read(msg, len, &e);
-    for (const xop *o = arg; o->op != X_END; o++) {
-        int i = kit_exts_find(&e, o->type);
-        switch (o->op) {
-        case X_ADD: kit_exts_add(&e, e.n, o->type, o->data, o->len); break;
-        case X_DEL: kit_exts_del(&e, o->type); break;
-        case X_SET: kit_exts_set(&e, o->type, o->data, o->len); break;
-        case X_DUP:
-            assert_true(i >= 0);
-            kit_exts_add(&e, (size_t)i + 1, o->type, e.data[i], e.len[i]);
-            break;
-        }
-    }
-    kit_exts_write(msg, len, &e, out);
-    return 0;
 }
 
 static int del_ems(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
@@ -399,37 +199,12 @@ static int replace_at(const uint8_t *msg, size_t len, size_t off, size_t n, cons
     return 0;
 }
 
-/* legacy_version of a ClientHello or ServerHello. */
-static int edit_hello_version(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
-                              void *arg)
-{
-    (void)c;
-    uint8_t v[2];
-    put_u16(v, *(const uint16_t *)arg);
-    kit_splice(msg, len, 4, 2, v, 2, out);
-    return 0;
-}
-
 /* The last 8 bytes of a ServerHello's random. */
 static int edit_sh_random_tail(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                                void *arg)
 {
     (void)c;
     return replace_at(msg, len, 4 + 2 + 24, 8, arg, out);
-}
-
-static int edit_ch_compression(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
-                               void *arg)
-{
-    (void)c;
-    size_t off = kit_ch_compression_off(msg);
-    return replace_at(msg, len, off, 1 + (size_t)msg[off], arg, out);
-}
-
-static int edit_session_id(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    return replace_at(msg, len, KIT_HELLO_SID_OFF, 1 + (size_t)msg[KIT_HELLO_SID_OFF], arg, out);
 }
 
 /* One more cipher suite at the end of the ClientHello's list. */
@@ -443,23 +218,6 @@ static int edit_add_suite(clasp_conn *c, const uint8_t *msg, size_t len, cl_writ
     memcpy(list + 2, msg + off + 2, n);
     put_u16(list + 2 + n, *(const uint16_t *)arg);
     kit_splice(msg, len, off, 2 + n, list, n + 4, out);
-    return 0;
-}
-
-static int edit_sh_suite(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    uint8_t v[2];
-    put_u16(v, *(const uint16_t *)arg);
-    kit_splice(msg, len, kit_sh_suite_off(msg), 2, v, 2, out);
-    return 0;
-}
-
-static int edit_sh_compression(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
-                               void *arg)
-{
-    (void)c, (void)arg;
-    kit_splice(msg, len, kit_sh_suite_off(msg) + 2, 1, "\1", 1, out);
     return 0;
 }
 
@@ -660,23 +418,6 @@ static int edit_ske_params(clasp_conn *c, const uint8_t *msg, size_t len, cl_wri
     return 0;
 }
 
-/* CertificateVerify: scheme, or an empty signature. */
-static int edit_cv_scheme(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    uint8_t v[2];
-    put_u16(v, *(const uint16_t *)arg);
-    kit_splice(msg, len, 4, 2, v, 2, out);
-    return 0;
-}
-
-static int edit_cv_empty(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c, (void)arg;
-    kit_splice(msg, len, 6, len - 6, "\0\0", 2, out);
-    return 0;
-}
-
 /* CertificateRequest with an empty certificate_types<1..2^8-1>. */
 static int edit_cr_no_types(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                             void *arg)
@@ -748,29 +489,9 @@ static const uint8_t chacha_short_record[5 + 15] = {23, 3, 3, 0, 15};
 
 /* ---- injections before the handshake ---- */
 
-static void start_feed_server(kit_pair *p, const uint8_t *rec, size_t n)
-{
-    kit_feed(p->server, rec, n);
-}
-
 static void start_sslv2(kit_pair *p)
 {
-    start_feed_server(p, sslv2_hello, sizeof(sslv2_hello));
-}
-
-static void start_app_data(kit_pair *p)
-{
-    start_feed_server(p, B(23, 3, 3, 0, 5, 'h', 'e', 'l', 'l', 'o'));
-}
-
-static void start_big_plaintext(kit_pair *p)
-{
-    start_feed_server(p, B(22, 3, 1, 0x40, 0x01)); /* 2^14 + 1: refused on its header */
-}
-
-static void start_ccs(kit_pair *p)
-{
-    start_feed_server(p, B(20, 3, 3, 0, 1, 1));
+    feed_server(p, sslv2_hello, sizeof(sslv2_hello));
 }
 
 /* ---- when the exchange stalls ---- */
@@ -792,13 +513,6 @@ static void then_server_ccs(kit_pair *p)
 
 /* ---- injections after the handshake ---- */
 
-static void after_tamper(kit_pair *p)
-{
-    size_t n;
-    assert_int_equal(clasp_conn_write(p->client, (const uint8_t *)"tamper", 6, &n), 0);
-    p->client->rl.tbuf[p->client->rl.tlen - 1] ^= 1;
-}
-
 /* The header's type is part of the additional data (RFC 5246 6.2.3.3). */
 static void after_header_type(kit_pair *p)
 {
@@ -814,13 +528,6 @@ static void after_explicit_nonce(kit_pair *p)
     p->client->rl.tbuf[p->client->rl.thead + 5 + 7] ^= 1;
 }
 
-static void after_header_version(kit_pair *p)
-{
-    size_t n;
-    assert_int_equal(clasp_conn_write(p->client, (const uint8_t *)"version", 7, &n), 0);
-    p->client->rl.tbuf[p->client->rl.thead + 2] = 1;
-}
-
 /* Two records, the first of whose sequence number is skipped (dropped on the way). */
 static void after_dropped_record(kit_pair *p)
 {
@@ -828,25 +535,6 @@ static void after_dropped_record(kit_pair *p)
     assert_int_equal(clasp_conn_write(p->client, (const uint8_t *)"one", 3, &n), 0);
     free(kit_take(p->client, &len));
     assert_int_equal(clasp_conn_write(p->client, (const uint8_t *)"two", 3, &n), 0);
-}
-
-static void run_injection(const inj *in, clasp_conn *bad, clasp_conn *victim)
-{
-    static uint8_t rec[CL_TLS12_MAX_CIPHERTEXT + 5];
-    kit_move(bad, victim); /* nothing may overtake what is already queued */
-    if (in->unlimited)
-        bad->rl.max_frag_out = CL_MAX_PLAINTEXT;
-    for (unsigned i = 0; i < (in->count ? in->count : 1); i++) {
-        switch (in->how) {
-        case I_WRITE:
-            assert_int_equal(cl_rl_write(&bad->rl, in->type, in->data, in->len), 0);
-            break;
-        case I_SEAL:
-            kit_feed(victim, rec, kit_seal12(bad, in->type, in->data, in->len, rec, sizeof(rec)));
-            break;
-        case I_RAW: kit_feed(victim, in->data, in->len); break;
-        }
-    }
 }
 
 /* ---- the table ---- */
@@ -1392,99 +1080,31 @@ static const acase cases[] = {
      .why = "empty handshake record"},
 };
 
-/* ---- the runner ---- */
+/* ---- what TLS 1.2 brings to the runner ---- */
 
-static const uint8_t secret[] = "application data the victim must never release";
+static clasp_config *server12_with(const test_cert *c)
+{
+    return kit12_server(c, V12, V12);
+}
 
 /* The misbehaving side sends application data as soon as it has write keys. */
-static void leak(clasp_conn *bad, int *leaked)
+static int leak12(clasp_conn *bad)
 {
-    if (*leaked || clasp_conn_error(bad) || !cl_rl_write_protected(&bad->rl))
-        return;
-    assert_int_equal(cl_rl_write(&bad->rl, CL_CT_APPLICATION_DATA, secret, sizeof(secret)), 0);
-    *leaked = 1;
+    if (!cl_rl_write_protected(&bad->rl))
+        return 0;
+    assert_int_equal(cl_rl_write(&bad->rl, CL_CT_APPLICATION_DATA, ar_secret, ar_secret_len), 0);
+    return 1;
 }
 
-static void drive(kit_pair *p, clasp_conn *bad, int may_leak)
+/* TLS 1.2 records carry no padding. */
+static size_t seal12(clasp_conn *c, const inj *in, uint8_t *out, size_t cap)
 {
-    int leaked = !may_leak;
-    for (int round = 0; round < 16; round++) {
-        kit_move(p->client, p->server);
-        leak(bad, &leaked);
-        kit_move(p->server, p->client);
-        leak(bad, &leaked);
-        if (clasp_conn_error(p->client) || clasp_conn_error(p->server))
-            return;
-        if (clasp_conn_handshake_done(p->client) && clasp_conn_handshake_done(p->server))
-            return;
-    }
+    assert_int_equal(in->pad, 0);
+    return kit_seal12(c, in->type, in->data, in->len, out, cap);
 }
 
-static void report(const acase *tc, clasp_conn *victim, clasp_conn *bad)
-{
-    print_message("%s\n  victim: error %d (%s), alert sent %d\n  other: error %d (%s), "
-                  "alert received %d, sent %d\n",
-                  tc->name, clasp_conn_error(victim), clasp_conn_error_detail(victim),
-                  clasp_conn_alert_sent(victim), clasp_conn_error(bad),
-                  clasp_conn_error_detail(bad), clasp_conn_alert_received(bad),
-                  clasp_conn_alert_sent(bad));
-}
-
-static void run_case(void **state)
-{
-    const acase *tc = *state;
-    kit_pair p;
-    if (tc->setup)
-        tc->setup(&p);
-    else
-        setup_with(&p, NULL, NULL);
-    clasp_conn *bad = tc->bad == BAD_CLIENT ? p.client : p.server;
-    clasp_conn *victim = tc->bad == BAD_CLIENT ? p.server : p.client;
-    kit_hook hook = {.type = tc->msg, .nth = tc->nth, .edit = tc->edit, .arg = (void *)tc->arg};
-    kit_hook_install(bad, &hook);
-
-    int after = tc->after || tc->after_fn;
-    if (tc->start)
-        tc->start(&p);
-    drive(&p, bad, !after);
-    if (tc->then)
-        tc->then(&p);
-    if (after) {
-        if (clasp_conn_error(victim) || clasp_conn_error(bad))
-            report(tc, victim, bad);
-        assert_true(clasp_conn_handshake_done(p.client) && clasp_conn_handshake_done(p.server));
-        if (tc->after)
-            run_injection(tc->after, bad, victim);
-        else
-            tc->after_fn(&p);
-        int leaked = 0;
-        leak(bad, &leaked); /* after what must fail */
-        kit_move(bad, victim);
-    }
-    if (tc->edit)
-        assert_true(hook.edited > 0);
-    kit_move(victim, bad); /* the alert */
-
-    if (clasp_conn_error(victim) != tc->err || clasp_conn_alert_sent(victim) != tc->alert ||
-        clasp_conn_alert_received(bad) != tc->alert)
-        report(tc, victim, bad);
-    assert_int_equal(clasp_conn_error(victim), tc->err);
-    assert_int_equal(clasp_conn_alert_sent(victim), tc->alert);
-    if (tc->why)
-        assert_non_null(strstr(clasp_conn_error_detail(victim), tc->why));
-    /* No plaintext after an error, and the error stays. */
-    uint8_t buf[256];
-    size_t n = 12345;
-    assert_int_equal(clasp_conn_read(victim, buf, sizeof(buf), &n), tc->err);
-    assert_int_equal(n, 0);
-    assert_int_equal(clasp_conn_write(victim, buf, 10, &n), tc->err);
-    assert_int_equal(clasp_conn_handshake_done(victim), 0);
-    assert_int_equal(clasp_conn_alert_received(bad), tc->alert);
-    assert_int_equal(clasp_conn_error(bad), CLASP_ERR_ALERT_RECEIVED);
-    assert_int_equal(clasp_conn_alert_sent(bad), -1);
-    assert_non_null(strstr(clasp_conn_error_detail(bad), clasp_alert_name(tc->alert)));
-    kit_close(&p);
-}
+static const ar_version tls12 = {
+    .client = client12, .server = server12_with, .leak = leak12, .seal = seal12};
 
 /* ---- RSA key exchange: implicit rejection (RFC 5246 7.4.7.1) ---- */
 
@@ -1642,7 +1262,7 @@ static void test_alerts_received(void **state)
     assert_int_equal(cl_rl_write(&p.client->rl, CL_CT_ALERT, B(2, CLASP_ALERT_HANDSHAKE_FAILURE)),
                      0);
     size_t n;
-    assert_int_equal(clasp_conn_write(p.client, secret, sizeof(secret), &n), 0);
+    assert_int_equal(clasp_conn_write(p.client, ar_secret, ar_secret_len, &n), 0);
     kit_move(p.client, p.server);
     assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_ALERT_RECEIVED);
     assert_int_equal(clasp_conn_alert_received(p.server), CLASP_ALERT_HANDSHAKE_FAILURE);
@@ -1657,18 +1277,10 @@ static void test_alerts_received(void **state)
 
 int main(void)
 {
-    size_t n = ARRAY_LEN(cases);
-    struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
-    assert_non_null(tests);
-    for (size_t i = 0; i < n; i++) {
-        tests[i].name = cases[i].name;
-        tests[i].test_func = run_case;
-        tests[i].initial_state = (void *)&cases[i];
-    }
-    tests[n] = (struct CMUnitTest)cmocka_unit_test(test_rsa_implicit_rejection);
-    tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_downgrade_detected);
-    tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_alerts_received);
-    int rc = _cmocka_run_group_tests("tls12_alerts", tests, n + 3, kit_setup, kit_teardown);
-    free(tests);
-    return rc;
+    const struct CMUnitTest extra[] = {
+        cmocka_unit_test(test_rsa_implicit_rejection),
+        cmocka_unit_test(test_downgrade_detected),
+        cmocka_unit_test(test_alerts_received),
+    };
+    return ar_run_group("tls12_alerts", cases, ARRAY_LEN(cases), &tls12, extra, ARRAY_LEN(extra));
 }

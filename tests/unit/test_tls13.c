@@ -19,6 +19,7 @@
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "msg/msg.h"
+#include "e2e_checks.h"
 #include "pair.h"
 #include "tls13_kit.h"
 
@@ -32,14 +33,6 @@ static clasp_config *client_with(const char *suites, const char *groups)
     if (groups)
         assert_int_equal(clasp_config_set_groups(cfg, groups), 0);
     return cfg;
-}
-
-static void expect_read(clasp_conn *c, int want)
-{
-    uint8_t buf[64];
-    size_t n = 99;
-    assert_int_equal(clasp_conn_read(c, buf, sizeof(buf), &n), want);
-    assert_int_equal(n, 0);
 }
 
 static void test_basic(void **state)
@@ -213,22 +206,8 @@ static void test_client_cert_not_asked(void **state)
 
 static void alpn(const char *client, const char *server, const char *want)
 {
-    clasp_config *ccfg = kit_client_config(), *scfg = kit_server_config(&kit.server[TK_P256]);
-    if (client)
-        assert_int_equal(clasp_config_set_alpn(ccfg, client), 0);
-    if (server)
-        assert_int_equal(clasp_config_set_alpn(scfg, server), 0);
-    kit_pair p;
-    kit_open(&p, ccfg, scfg, "server.test");
-    kit_handshake(&p);
-    if (want) {
-        assert_string_equal(clasp_conn_alpn(p.client), want);
-        assert_string_equal(clasp_conn_alpn(p.server), want);
-    } else {
-        assert_null(clasp_conn_alpn(p.client));
-        assert_null(clasp_conn_alpn(p.server));
-    }
-    kit_close(&p);
+    alpn_check(kit_client_config(), kit_server_config(&kit.server[TK_P256]), kit_handshake, client,
+               server, want);
 }
 
 static void test_alpn(void **state)
@@ -341,38 +320,11 @@ static void test_key_shares(void **state)
 
 /* ---- SNI ---- */
 
-struct sni {
-    clasp_config *other;
-    int calls;
-    char seen[64];
-};
-
-static int on_server_name(clasp_conn *conn, const char *name, void *arg)
-{
-    struct sni *s = arg;
-    s->calls++;
-    snprintf(s->seen, sizeof(s->seen), "%s", name ? name : "(none)");
-    if (!name || strcmp(name, "server.test") == 0)
-        return CLASP_OK;
-    if (strcmp(name, "other.test") == 0)
-        return clasp_conn_set_config(conn, s->other);
-    return CLASP_ERR_UNRECOGNIZED_NAME;
-}
-
 static void sni_open(kit_pair *p, struct sni *s, const char *host)
 {
-    memset(s, 0, sizeof(*s));
-    s->other = kit_server_config(&kit.other_name);
     clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
-    assert_int_equal(clasp_config_set_servername_callback(scfg, on_server_name, s), 0);
+    sni_attach(s, scfg, kit_server_config(&kit.other_name));
     kit_open(p, NULL, scfg, host);
-}
-
-static void peer_cert_names(clasp_conn *c, const char *want)
-{
-    char summary[512];
-    assert_int_equal(clasp_conn_peer_cert_summary(c, 0, summary, sizeof(summary)), 0);
-    assert_non_null(strstr(summary, want));
 }
 
 static void test_sni_switches_config(void **state)
@@ -685,18 +637,9 @@ static void test_one_byte_records(void **state)
     (void)state;
     kit_pair p;
     kit_open(&p, NULL, NULL, "server.test");
-    size_t len, rlen;
-    uint8_t *ch = kit_take(p.client, &len);
-    uint8_t *re = kit_reframe(ch, len, 1, &rlen);
-    assert_int_equal(kit_records(re, rlen, NULL, 0), len - 5); /* one record per byte */
-    assert_int_equal(kit_feed(p.server, re, rlen), 0);
-    free(ch);
-    free(re);
-    uint8_t *flight = kit_take(p.server, &len);
-    re = kit_reframe(flight, len, 1, &rlen);
-    assert_int_equal(kit_feed(p.client, re, rlen), 0);
-    free(flight);
-    free(re);
+    size_t len, records = move_reframed(p.client, p.server, 1, &len);
+    assert_int_equal(records, len - 5); /* one record per byte */
+    move_reframed(p.server, p.client, 1, NULL);
     kit_handshake(&p);
     kit_exchange(&p, 100);
     kit_close(&p);

@@ -12,6 +12,9 @@
  * the syntax ... MUST terminate the connection with a "decode_error" alert. Peers which
  * receive a message which is syntactically correct but semantically invalid ... MUST
  * terminate the connection with an "illegal_parameter" alert."
+ *
+ * The runner, and the setups, edits and injections TLS 1.2 uses too, are in
+ * tests/support/alert_runner.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +29,7 @@
 #include "base/mem.h"
 #include "hs/transcript.h"
 #include "msg/msg.h"
+#include "alert_runner.h"
 #include "pair.h"
 #include "tls13_kit.h"
 
@@ -34,114 +38,11 @@
 /* The table's initializers name only the fields a case needs; the others are zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-/* ---- what a case does ---- */
-
-typedef enum side { BAD_CLIENT, BAD_SERVER } side;
-
-/* Bytes, for the edits and injections. */
-typedef struct xbytes {
-    const uint8_t *p;
-    size_t n;
-} xbytes;
-
-#define B(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-#define XB(...)                                                                                    \
-    &(xbytes)                                                                                      \
-    {                                                                                              \
-        B(__VA_ARGS__)                                                                             \
-    }
-#define U16(v)                                                                                     \
-    &(uint16_t)                                                                                    \
-    {                                                                                              \
-        v                                                                                          \
-    }
-
-/* Extension edits, applied in order. */
-enum { X_END, X_ADD, X_ADD_FRONT, X_ADD_BEFORE_LAST, X_DEL, X_SET, X_DUP };
-typedef struct xop {
-    int op;
-    uint16_t type;
-    const uint8_t *data;
-    size_t len;
-} xop;
-
-/* Records the misbehaving side sends after a completed handshake. */
-enum {
-    I_WRITE = 1, /* cl_rl_write(type, data) under its keys, count times */
-    I_SEAL,      /* kit_seal13(type, data, pad) by hand, count times */
-    I_RAW,       /* the bytes as they are, straight to the victim */
-    I_KEY_UPDATE /* clasp_conn_key_update(0), count times */
-};
-typedef struct inj {
-    int how;
-    uint8_t type;
-    const uint8_t *data;
-    size_t len;
-    unsigned count;
-    size_t pad;
-    int unlimited; /* ignore the peer's record_size_limit */
-} inj;
-
-typedef struct acase {
-    const char *name;
-    side bad;                      /* the side that misbehaves */
-    void (*setup)(kit_pair *p);    /* configurations; NULL: defaults */
-    uint8_t msg;                   /* the hook edits this message type, */
-    unsigned nth;                  /* its nth occurrence (0: every one), */
-    kit_edit edit;                 /* with this edit (NULL: no edit), */
-    void *arg;                     /* given this */
-    void (*start)(kit_pair *p);    /* or: done before (and instead of) the usual exchange */
-    const inj *after;              /* or: sent after a completed handshake */
-    void (*after_fn)(kit_pair *p); /* or: done after a completed handshake */
-    int err;                       /* the victim's error */
-    int alert;                     /* the alert the victim sends and the other receives */
-    const char *why;               /* when set, a part of the victim's error detail */
-} acase;
-
-#define OPS(...)                                                                                   \
-    .edit = edit_exts, .arg = (xop[])                                                              \
-    {                                                                                              \
-        __VA_ARGS__,                                                                               \
-        {                                                                                          \
-            X_END, 0, NULL, 0                                                                      \
-        }                                                                                          \
-    }
-#define AFTER(...)                                                                                 \
-    .after = &(inj)                                                                                \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-
-#define E_DECODE     .err = CLASP_ERR_DECODE, .alert = CLASP_ALERT_DECODE_ERROR
-#define E_ILLEGAL    .err = CLASP_ERR_ILLEGAL_PARAMETER, .alert = CLASP_ALERT_ILLEGAL_PARAMETER
-#define E_UNEXPECTED .err = CLASP_ERR_UNEXPECTED_MESSAGE, .alert = CLASP_ALERT_UNEXPECTED_MESSAGE
-#define E_MISSING    .err = CLASP_ERR_MISSING_EXTENSION, .alert = CLASP_ALERT_MISSING_EXTENSION
-#define E_UNSUPPORTED_EXT                                                                          \
-    .err = CLASP_ERR_UNSUPPORTED_EXTENSION, .alert = CLASP_ALERT_UNSUPPORTED_EXTENSION
-#define E_HS_FAILURE .err = CLASP_ERR_HANDSHAKE_FAILURE, .alert = CLASP_ALERT_HANDSHAKE_FAILURE
-#define E_VERSION    .err = CLASP_ERR_PROTOCOL_VERSION, .alert = CLASP_ALERT_PROTOCOL_VERSION
-#define E_DECRYPT    .err = CLASP_ERR_DECRYPT, .alert = CLASP_ALERT_DECRYPT_ERROR
-#define E_OVERFLOW   .err = CLASP_ERR_RECORD_OVERFLOW, .alert = CLASP_ALERT_RECORD_OVERFLOW
-#define E_BAD_MAC    .err = CLASP_ERR_BAD_RECORD_MAC, .alert = CLASP_ALERT_BAD_RECORD_MAC
-#define E_BAD_CERT   .err = CLASP_ERR_BAD_CERTIFICATE, .alert = CLASP_ALERT_BAD_CERTIFICATE
-
 /* ---- setups ---- */
-
-static void setup_with(kit_pair *p, clasp_config *ccfg, clasp_config *scfg)
-{
-    kit_open(p, ccfg, scfg, "server.test");
-}
 
 static clasp_config *server_p256(void)
 {
     return kit_server_config(&kit.server[TK_P256]);
-}
-
-static clasp_config *client_groups(const char *groups)
-{
-    clasp_config *cfg = kit_client_config();
-    assert_int_equal(clasp_config_set_groups(cfg, groups), 0);
-    return cfg;
 }
 
 /* The server accepts secp256r1 only; the client shares x25519: HelloRetryRequest. */
@@ -156,7 +57,7 @@ static void s_hrr_two_groups(kit_pair *p)
 {
     clasp_config *scfg = server_p256();
     assert_int_equal(clasp_config_set_groups(scfg, "secp256r1"), 0);
-    setup_with(p, client_groups("x25519:secp256r1"), scfg);
+    setup_with(p, client_with(NULL, "x25519:secp256r1", NULL), scfg);
 }
 
 static void s_hrr_aes128(kit_pair *p)
@@ -167,59 +68,11 @@ static void s_hrr_aes128(kit_pair *p)
     setup_with(p, ccfg, scfg);
 }
 
-static void s_p256(kit_pair *p)
-{
-    setup_with(p, client_groups("secp256r1"), NULL);
-}
-
 static void s_aes128(kit_pair *p)
 {
     clasp_config *ccfg = kit_client_config();
     assert_int_equal(clasp_config_set_cipher_suites(ccfg, "TLS_AES_128_GCM_SHA256"), 0);
     setup_with(p, ccfg, NULL);
-}
-
-static void s_verify(kit_pair *p, clasp_verify_mode mode, const test_cert *client_cert,
-                     const char *server_schemes)
-{
-    clasp_config *scfg = server_p256(), *ccfg = kit_client_config();
-    assert_int_equal(clasp_config_set_verify(scfg, mode), 0);
-    if (server_schemes)
-        assert_int_equal(clasp_config_set_signature_schemes(scfg, server_schemes), 0);
-    if (client_cert)
-        kit_add_cert(ccfg, client_cert);
-    setup_with(p, ccfg, scfg);
-}
-
-/* The server asks for a certificate; the client has none. */
-static void s_request(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_OPTIONAL, NULL, NULL);
-}
-
-static void s_mutual(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, &kit.client, NULL);
-}
-
-static void s_mutual_optional(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_OPTIONAL, &kit.client, NULL);
-}
-
-static void s_mutual_narrow(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, &kit.client, "ecdsa_secp256r1_sha256");
-}
-
-static void s_require_none(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, NULL, NULL);
-}
-
-static void s_untrusted_client(kit_pair *p)
-{
-    s_verify(p, CLASP_VERIFY_REQUIRE, &kit.untrusted_client, NULL);
 }
 
 /* An RSA server; the client offers rsa_pss_rsae_sha256 (and ECDSA) only. */
@@ -248,7 +101,7 @@ static void s_no_common_group(kit_pair *p)
 {
     clasp_config *scfg = server_p256();
     assert_int_equal(clasp_config_set_groups(scfg, "secp384r1"), 0);
-    setup_with(p, client_groups("x25519:secp256r1"), scfg);
+    setup_with(p, client_with(NULL, "x25519:secp256r1", NULL), scfg);
 }
 
 static void s_no_common_scheme(kit_pair *p)
@@ -258,49 +111,14 @@ static void s_no_common_scheme(kit_pair *p)
     setup_with(p, ccfg, NULL); /* a P-256 server */
 }
 
-static void s_alpn(kit_pair *p, const char *client, const char *server)
-{
-    clasp_config *ccfg = kit_client_config(), *scfg = server_p256();
-    assert_int_equal(clasp_config_set_alpn(ccfg, client), 0);
-    assert_int_equal(clasp_config_set_alpn(scfg, server), 0);
-    setup_with(p, ccfg, scfg);
-}
-
-static void s_alpn_mismatch(kit_pair *p)
-{
-    s_alpn(p, "http/1.1", "h2");
-}
-
 static void s_alpn_both(kit_pair *p)
 {
     s_alpn(p, "http/1.1", "http/1.1");
 }
 
-static void s_record_limit(kit_pair *p)
-{
-    clasp_config *ccfg = kit_client_config();
-    assert_int_equal(clasp_config_set_record_size_limit(ccfg, 512), 0);
-    setup_with(p, ccfg, NULL);
-}
-
-static void s_wrong_name(kit_pair *p)
-{
-    kit_open(p, NULL, NULL, "wrong.test");
-}
-
 static void s_wrong_ip(kit_pair *p)
 {
     kit_open(p, NULL, NULL, "127.0.0.2");
-}
-
-static void s_untrusted(kit_pair *p)
-{
-    setup_with(p, NULL, kit_server_config(&kit.untrusted));
-}
-
-static void s_expired(kit_pair *p)
-{
-    setup_with(p, NULL, kit_server_config(&kit.expired));
 }
 
 static void s_weak(kit_pair *p)
@@ -316,35 +134,6 @@ static void s_client_cert_on_server(kit_pair *p)
 
 /* ---- edits ---- */
 
-static int edit_exts(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    kit_exts e;
-    kit_exts_read(msg, len, &e);
-    for (const xop *o = arg; o->op != X_END; o++) {
-        int i = kit_exts_find(&e, o->type);
-        switch (o->op) {
-        case X_ADD: kit_exts_add(&e, e.n, o->type, o->data, o->len); break;
-        case X_ADD_FRONT: kit_exts_add(&e, 0, o->type, o->data, o->len); break;
-        case X_ADD_BEFORE_LAST: kit_exts_add(&e, e.n - 1, o->type, o->data, o->len); break;
-        case X_DEL: kit_exts_del(&e, o->type); break;
-        case X_SET: kit_exts_set(&e, o->type, o->data, o->len); break;
-        case X_DUP:
-            assert_true(i >= 0);
-            kit_exts_add(&e, (size_t)i + 1, o->type, e.data[i], e.len[i]);
-            break;
-        }
-    }
-    kit_exts_write(msg, len, &e, out);
-    return 0;
-}
-
-static void put_u16(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 /* The last extension's length one more than its data: it runs past the block. */
 static int edit_ext_overrun(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                             void *arg)
@@ -359,17 +148,6 @@ static int edit_ext_overrun(clasp_conn *c, const uint8_t *msg, size_t len, cl_wr
     return 0;
 }
 
-/* legacy_version of a ClientHello or ServerHello. */
-static int edit_hello_version(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
-                              void *arg)
-{
-    (void)c;
-    uint8_t v[2];
-    put_u16(v, *(const uint16_t *)arg);
-    kit_splice(msg, len, 4, 2, v, 2, out);
-    return 0;
-}
-
 /* The ClientHello's cipher_suites vector (length included) replaced. */
 static int edit_ch_suites(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
 {
@@ -377,26 +155,6 @@ static int edit_ch_suites(clasp_conn *c, const uint8_t *msg, size_t len, cl_writ
     const xbytes *x = arg;
     size_t off = kit_ch_suites_off(msg);
     kit_splice(msg, len, off, 2 + ((size_t)msg[off] << 8 | msg[off + 1]), x->p, x->n, out);
-    return 0;
-}
-
-/* The ClientHello's legacy_compression_methods vector (length included) replaced. */
-static int edit_ch_compression(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
-                               void *arg)
-{
-    (void)c;
-    const xbytes *x = arg;
-    size_t off = kit_ch_compression_off(msg);
-    kit_splice(msg, len, off, 1 + (size_t)msg[off], x->p, x->n, out);
-    return 0;
-}
-
-/* The legacy_session_id(_echo) vector (length included) of a hello replaced. */
-static int edit_session_id(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    const xbytes *x = arg;
-    kit_splice(msg, len, KIT_HELLO_SID_OFF, 1 + (size_t)msg[KIT_HELLO_SID_OFF], x->p, x->n, out);
     return 0;
 }
 
@@ -412,23 +170,6 @@ static int edit_flip_at(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer
 
 #define RANDOM_BYTE U16(4 + 2 + 7)
 #define SID_BYTE    U16(KIT_HELLO_SID_OFF + 1 + 5)
-
-static int edit_sh_suite(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    uint8_t v[2];
-    put_u16(v, *(const uint16_t *)arg);
-    kit_splice(msg, len, kit_sh_suite_off(msg), 2, v, 2, out);
-    return 0;
-}
-
-static int edit_sh_compression(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
-                               void *arg)
-{
-    (void)c, (void)arg;
-    kit_splice(msg, len, kit_sh_suite_off(msg) + 2, 1, "\1", 1, out);
-    return 0;
-}
 
 /* A ServerHello answered the second time with a copy of the first HelloRetryRequest. */
 static struct {
@@ -548,22 +289,6 @@ static int edit_cert_corrupt(clasp_conn *c, const uint8_t *msg, size_t len, cl_w
     return 0;
 }
 
-static int edit_cv_scheme(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c;
-    uint8_t v[2];
-    put_u16(v, *(const uint16_t *)arg);
-    kit_splice(msg, len, 4, 2, v, 2, out);
-    return 0;
-}
-
-static int edit_cv_empty(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
-{
-    (void)c, (void)arg;
-    kit_splice(msg, len, 6, len - 6, "\0\0", 2, out);
-    return 0;
-}
-
 /* The second ClientHello with a share for x25519 added to its one for the group asked. */
 static int edit_extra_share(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                             void *arg)
@@ -648,29 +373,9 @@ static uint8_t oversized_record[5 + CL_TLS13_MAX_CIPHERTEXT + 1] = {23, 3, 3, 0x
 
 /* ---- injections before the handshake ---- */
 
-static void feed_server(kit_pair *p, const uint8_t *rec, size_t n)
-{
-    kit_feed(p->server, rec, n);
-}
-
-static void start_app_data(kit_pair *p)
-{
-    feed_server(p, B(23, 3, 3, 0, 5, 'h', 'e', 'l', 'l', 'o'));
-}
-
-static void start_ccs(kit_pair *p)
-{
-    feed_server(p, B(20, 3, 3, 0, 1, 1));
-}
-
 static void start_empty_handshake(kit_pair *p)
 {
     feed_server(p, B(22, 3, 1, 0, 0));
-}
-
-static void start_big_plaintext(kit_pair *p)
-{
-    feed_server(p, B(22, 3, 1, 0x40, 0x01)); /* 2^14 + 1: refused on its header */
 }
 
 static void start_after_hello(kit_pair *p, const uint8_t *rec, size_t n, unsigned times)
@@ -738,22 +443,6 @@ static void start_ccs_in_second_hello(kit_pair *p)
 
 /* ---- injections after the handshake ---- */
 
-/* Application data, then its last byte flipped on the wire. */
-static void after_tamper(kit_pair *p)
-{
-    size_t n;
-    assert_int_equal(clasp_conn_write(p->client, (const uint8_t *)"tamper", 6, &n), 0);
-    p->client->rl.tbuf[p->client->rl.tlen - 1] ^= 1;
-}
-
-/* A protected record whose header says TLS 1.0: the header is authenticated (5.2). */
-static void after_header_version(kit_pair *p)
-{
-    size_t n;
-    assert_int_equal(clasp_conn_write(p->client, (const uint8_t *)"version", 7, &n), 0);
-    p->client->rl.tbuf[p->client->rl.thead + 2] = 1;
-}
-
 /* A NewSessionTicket in two records with application data between them. */
 static void after_split_message(kit_pair *p)
 {
@@ -762,27 +451,6 @@ static void after_split_message(kit_pair *p)
                      0);
     assert_int_equal(cl_rl_write(&s->rl, CL_CT_APPLICATION_DATA, (const uint8_t *)"x", 1), 0);
     assert_int_equal(cl_rl_write(&s->rl, CL_CT_HANDSHAKE, nst_rest, sizeof(nst_rest)), 0);
-}
-
-static void run_injection(const inj *in, clasp_conn *bad, clasp_conn *victim)
-{
-    uint8_t rec[CL_TLS13_MAX_CIPHERTEXT + 5];
-    kit_move(bad, victim); /* nothing may overtake what is already queued */
-    if (in->unlimited)
-        bad->rl.max_frag_out = CL_MAX_PLAINTEXT;
-    for (unsigned i = 0; i < (in->count ? in->count : 1); i++) {
-        switch (in->how) {
-        case I_WRITE:
-            assert_int_equal(cl_rl_write(&bad->rl, in->type, in->data, in->len), 0);
-            break;
-        case I_SEAL:
-            kit_feed(victim, rec,
-                     kit_seal13(bad, in->type, in->data, in->len, in->pad, rec, sizeof(rec)));
-            break;
-        case I_RAW: kit_feed(victim, in->data, in->len); break;
-        case I_KEY_UPDATE: assert_int_equal(clasp_conn_key_update(bad, 0), 0); break;
-        }
-    }
 }
 
 /* ---- the table ---- */
@@ -1398,112 +1066,36 @@ static const acase cases[] = {
      .why = "empty handshake record"},
 };
 
-/* ---- the runner ---- */
-
-static const uint8_t secret[] = "application data the victim must never release";
+/* ---- what TLS 1.3 brings to the runner ---- */
 
 /*
  * The misbehaving side sends application data as soon as it has keys for it: a server right
  * after its flight (0.5-RTT data, under its application keys), a client once its handshake
  * is done.
  */
-static void leak(clasp_conn *bad, int *leaked)
+static int leak13(clasp_conn *bad)
 {
-    if (*leaked || clasp_conn_error(bad))
-        return;
     if (bad->role == CLASP_CLIENT) {
         size_t n;
         if (!clasp_conn_handshake_done(bad))
-            return;
-        assert_int_equal(clasp_conn_write(bad, secret, sizeof(secret), &n), 0);
-    } else {
-        cl_hs_state s = bad->hs ? bad->hs->state : CL_CONNECTED;
-        if (s != CL_S_WAIT_CERT && s != CL_S_WAIT_CV && s != CL_S_WAIT_FINISHED &&
-            s != CL_CONNECTED)
-            return;
-        assert_int_equal(cl_rl_write(&bad->rl, CL_CT_APPLICATION_DATA, secret, sizeof(secret)), 0);
+            return 0;
+        assert_int_equal(clasp_conn_write(bad, ar_secret, ar_secret_len, &n), 0);
+        return 1;
     }
-    *leaked = 1;
+    cl_hs_state s = bad->hs ? bad->hs->state : CL_CONNECTED;
+    if (s != CL_S_WAIT_CERT && s != CL_S_WAIT_CV && s != CL_S_WAIT_FINISHED && s != CL_CONNECTED)
+        return 0;
+    assert_int_equal(cl_rl_write(&bad->rl, CL_CT_APPLICATION_DATA, ar_secret, ar_secret_len), 0);
+    return 1;
 }
 
-static void drive(kit_pair *p, clasp_conn *bad, int may_leak)
+static size_t seal13(clasp_conn *c, const inj *in, uint8_t *out, size_t cap)
 {
-    int leaked = !may_leak;
-    for (int round = 0; round < 16; round++) {
-        kit_move(p->client, p->server);
-        leak(bad, &leaked);
-        kit_move(p->server, p->client);
-        leak(bad, &leaked);
-        if (clasp_conn_error(p->client) || clasp_conn_error(p->server))
-            return;
-        if (clasp_conn_handshake_done(p->client) && clasp_conn_handshake_done(p->server))
-            return;
-    }
+    return kit_seal13(c, in->type, in->data, in->len, in->pad, out, cap);
 }
 
-static void report(const acase *tc, clasp_conn *victim, clasp_conn *bad)
-{
-    print_message("%s\n  victim: error %d (%s), alert sent %d\n  other: error %d (%s), "
-                  "alert received %d, sent %d\n",
-                  tc->name, clasp_conn_error(victim), clasp_conn_error_detail(victim),
-                  clasp_conn_alert_sent(victim), clasp_conn_error(bad),
-                  clasp_conn_error_detail(bad), clasp_conn_alert_received(bad),
-                  clasp_conn_alert_sent(bad));
-}
-
-static void run_case(void **state)
-{
-    const acase *tc = *state;
-    kit_pair p;
-    if (tc->setup)
-        tc->setup(&p);
-    else
-        kit_open(&p, NULL, NULL, "server.test");
-    clasp_conn *bad = tc->bad == BAD_CLIENT ? p.client : p.server;
-    clasp_conn *victim = tc->bad == BAD_CLIENT ? p.server : p.client;
-    kit_hook hook = {.type = tc->msg, .nth = tc->nth, .edit = tc->edit, .arg = tc->arg};
-    kit_hook_install(bad, &hook);
-
-    int after = tc->after || tc->after_fn;
-    if (tc->start)
-        tc->start(&p);
-    drive(&p, bad, !after);
-    if (after) {
-        if (clasp_conn_error(victim) || clasp_conn_error(bad))
-            report(tc, victim, bad);
-        assert_true(clasp_conn_handshake_done(p.client) && clasp_conn_handshake_done(p.server));
-        if (tc->after)
-            run_injection(tc->after, bad, victim);
-        else
-            tc->after_fn(&p);
-        int leaked = 0;
-        leak(bad, &leaked); /* after what must fail */
-        kit_move(bad, victim);
-    }
-    if (tc->edit)
-        assert_true(hook.edited > 0);
-    kit_move(victim, bad); /* the alert */
-
-    if (clasp_conn_error(victim) != tc->err || clasp_conn_alert_sent(victim) != tc->alert ||
-        clasp_conn_alert_received(bad) != tc->alert)
-        report(tc, victim, bad);
-    assert_int_equal(clasp_conn_error(victim), tc->err);
-    assert_int_equal(clasp_conn_alert_sent(victim), tc->alert);
-    if (tc->why)
-        assert_non_null(strstr(clasp_conn_error_detail(victim), tc->why));
-    /* No plaintext after an error, and the error stays. */
-    uint8_t buf[256];
-    size_t n = 12345;
-    assert_int_equal(clasp_conn_read(victim, buf, sizeof(buf), &n), tc->err);
-    assert_int_equal(n, 0);
-    assert_int_equal(clasp_conn_write(victim, buf, 10, &n), tc->err);
-    assert_int_equal(clasp_conn_handshake_done(victim), 0);
-    assert_int_equal(clasp_conn_alert_received(bad), tc->alert);
-    assert_int_equal(clasp_conn_error(bad), CLASP_ERR_ALERT_RECEIVED);
-    assert_int_equal(clasp_conn_alert_sent(bad), -1);
-    assert_non_null(strstr(clasp_conn_error_detail(bad), clasp_alert_name(tc->alert)));
-    kit_close(&p);
-}
+static const ar_version tls13 = {
+    .client = kit_client_config, .server = kit_server_config, .leak = leak13, .seal = seal13};
 
 /* ---- alerts received ---- */
 
@@ -1516,7 +1108,7 @@ static void alert_received(int level, int desc, const char *name)
     const uint8_t alert[2] = {(uint8_t)level, (uint8_t)desc};
     assert_int_equal(cl_rl_write(&p.client->rl, CL_CT_ALERT, alert, 2), 0);
     size_t n;
-    assert_int_equal(clasp_conn_write(p.client, secret, sizeof(secret), &n), 0);
+    assert_int_equal(clasp_conn_write(p.client, ar_secret, ar_secret_len, &n), 0);
     kit_move(p.client, p.server);
     assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_ALERT_RECEIVED);
     assert_int_equal(clasp_conn_alert_received(p.server), desc);
@@ -1583,18 +1175,10 @@ static void test_one_alert_only(void **state)
 
 int main(void)
 {
-    size_t n = ARRAY_LEN(cases);
-    struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
-    assert_non_null(tests);
-    for (size_t i = 0; i < n; i++) {
-        tests[i].name = cases[i].name;
-        tests[i].test_func = run_case;
-        tests[i].initial_state = (void *)&cases[i];
-    }
-    tests[n] = (struct CMUnitTest)cmocka_unit_test(test_alert_received_by_name);
-    tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_alert_received_in_handshake);
-    tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_one_alert_only);
-    int rc = _cmocka_run_group_tests("tls13_alerts", tests, n + 3, kit_setup, kit_teardown);
-    free(tests);
-    return rc;
+    const struct CMUnitTest extra[] = {
+        cmocka_unit_test(test_alert_received_by_name),
+        cmocka_unit_test(test_alert_received_in_handshake),
+        cmocka_unit_test(test_one_alert_only),
+    };
+    return ar_run_group("tls13_alerts", cases, ARRAY_LEN(cases), &tls13, extra, ARRAY_LEN(extra));
 }

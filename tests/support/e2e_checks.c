@@ -1,0 +1,82 @@
+/*
+ * Checks shared by the end-to-end tests of both versions (e2e_checks.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <clasp/clasp.h>
+
+#include "e2e_checks.h"
+
+void expect_read(clasp_conn *c, int want)
+{
+    uint8_t buf[64];
+    size_t n = 99;
+    assert_int_equal(clasp_conn_read(c, buf, sizeof(buf), &n), want);
+    assert_int_equal(n, 0);
+}
+
+void peer_cert_names(clasp_conn *c, const char *want)
+{
+    char summary[512];
+    assert_int_equal(clasp_conn_peer_cert_summary(c, 0, summary, sizeof(summary)), 0);
+    assert_non_null(strstr(summary, want));
+}
+
+void alpn_check(clasp_config *ccfg, clasp_config *scfg, void (*handshake)(kit_pair *p),
+                const char *client, const char *server, const char *want)
+{
+    if (client)
+        assert_int_equal(clasp_config_set_alpn(ccfg, client), 0);
+    if (server)
+        assert_int_equal(clasp_config_set_alpn(scfg, server), 0);
+    kit_pair p;
+    kit_open(&p, ccfg, scfg, "server.test");
+    handshake(&p);
+    for (int side = 0; side < 2; side++) {
+        const char *got = clasp_conn_alpn(side ? p.server : p.client);
+        if (want)
+            assert_string_equal(got, want);
+        else
+            assert_null(got);
+    }
+    kit_close(&p);
+}
+
+static int on_server_name(clasp_conn *conn, const char *name, void *arg)
+{
+    struct sni *s = arg;
+    s->calls++;
+    snprintf(s->seen, sizeof(s->seen), "%s", name ? name : "(none)");
+    if (!name || strcmp(name, "server.test") == 0)
+        return CLASP_OK;
+    if (strcmp(name, "other.test") == 0)
+        return clasp_conn_set_config(conn, s->other);
+    return CLASP_ERR_UNRECOGNIZED_NAME;
+}
+
+void sni_attach(struct sni *s, clasp_config *scfg, clasp_config *other)
+{
+    memset(s, 0, sizeof(*s));
+    s->other = other;
+    assert_int_equal(clasp_config_set_servername_callback(scfg, on_server_name, s), 0);
+}
+
+size_t move_reframed(clasp_conn *from, clasp_conn *to, size_t frag, size_t *len)
+{
+    size_t n, rlen;
+    uint8_t *buf = kit_take(from, &n);
+    uint8_t *re = kit_reframe(buf, n, frag, &rlen);
+    size_t records = kit_records(re, rlen, NULL, 0);
+    assert_int_equal(kit_feed(to, re, rlen), 0);
+    free(buf);
+    free(re);
+    if (len)
+        *len = n;
+    return records;
+}
