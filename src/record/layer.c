@@ -160,8 +160,9 @@ static int skip_early_data(cl_rl *rl, uint8_t type, size_t len, int plain, int r
             rl->early_skip = 0;
         return 0;
     }
-    /* Counted as plaintext: the tag and the inner content type are overhead. */
-    size_t n = len > CL_AEAD_TAG_LEN + 1 ? len - CL_AEAD_TAG_LEN - 1 : 0;
+    /* Counted as plaintext (the tag and the inner content type are overhead), and an empty
+     * record as one byte, so a flood of them meets the bound too. */
+    size_t n = len > CL_AEAD_TAG_LEN + 2 ? len - CL_AEAD_TAG_LEN - 1 : 1;
     if (n > rl->early_skip)
         return 0; /* over the bound: the record fails as any other would */
     rl->early_skip -= n;

@@ -1019,8 +1019,9 @@ static void test_early_data_skipped(void **state)
     kit_pair p;
     kit_hook hook;
     open_with_early_data(&p, NULL, &hook);
-    /* counted without the 17 bytes of tag and content type: 0 + 83 + 4983 + the rest */
-    const size_t sizes[] = {17, 100, 5000, CL_EARLY_DATA_SKIP_MAX - 83 - 4983 + 17};
+    /* counted without the 17 bytes of tag and content type, an empty record as 1:
+     * 1 + 83 + 4983 + the rest */
+    const size_t sizes[] = {17, 100, 5000, CL_EARLY_DATA_SKIP_MAX - 1 - 83 - 4983 + 17};
     assert_int_equal(feed_early_data(p.server, sizes, ARRAY_LEN(sizes)), 0);
     kit_handshake(&p);
     kit_exchange(&p, 1000);
@@ -1037,6 +1038,20 @@ static void test_early_data_over_bound(void **state)
     kit_hook hook;
     open_with_early_data(&p, NULL, &hook);
     const size_t sizes[] = {10000 + 17, CL_EARLY_DATA_SKIP_MAX - 10000 + 1 + 17};
+    expect_bad_record_mac(p.server, feed_early_data(p.server, sizes, ARRAY_LEN(sizes)));
+    kit_close(&p);
+}
+
+/* Empty records count too: a flood of them meets the bound. */
+static void test_early_data_empty_flood(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_hook hook;
+    open_with_early_data(&p, NULL, &hook);
+    size_t sizes[CL_EARLY_DATA_SKIP_MAX + 1];
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+        sizes[i] = 17;
     expect_bad_record_mac(p.server, feed_early_data(p.server, sizes, ARRAY_LEN(sizes)));
     kit_close(&p);
 }
@@ -1115,6 +1130,7 @@ int main(void)
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_early_data_skipped),
         cmocka_unit_test(test_early_data_over_bound),
+        cmocka_unit_test(test_early_data_empty_flood),
         cmocka_unit_test(test_early_data_not_offered),
         cmocka_unit_test(test_early_data_after_hello_retry),
     };
