@@ -1,0 +1,101 @@
+/* The scenarios and the one measuring loop every implementation is timed with. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+
+const bench_scenario_info bench_scenarios[SC_COUNT] = {
+    [SC_TLS13_ECDSA] = {"tls13-ecdsa", "TLS 1.3 full handshake, ECDSA P-256 chain", 0, 0,
+                        RESUME_NONE},
+    [SC_TLS13_RSA] = {"tls13-rsa", "TLS 1.3 full handshake, RSA-2048 chain", 0, 1, RESUME_NONE},
+    [SC_TLS12_ECDSA] = {"tls12-ecdsa", "TLS 1.2 ECDHE-ECDSA full handshake, ECDSA P-256 chain", 1,
+                        0, RESUME_NONE},
+    [SC_TLS12_ID] = {"tls12-resume-id", "TLS 1.2 resumption by session ID", 1, 0, RESUME_ID},
+    [SC_TLS13_PSK] = {"tls13-resume", "TLS 1.3 resumption with a ticket (psk_dhe_ke, x25519)", 0, 0,
+                      RESUME_TICKET},
+    [SC_TLS12_TICKET] = {"tls12-resume-ticket", "TLS 1.2 resumption with a ticket (RFC 5077)", 1, 0,
+                         RESUME_TICKET},
+};
+
+int bench_scenario_find(const char *name)
+{
+    for (int i = 0; i < SC_COUNT; i++)
+        if (strcmp(bench_scenarios[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+void bench_describe(char *desc, size_t cap, int tls13, const char *suite, const char *group,
+                    int resumed)
+{
+    if (!tls13 && resumed)
+        group = NULL; /* it exchanged no keys */
+    else if (!group)
+        group = "none";
+    snprintf(desc, cap, "%s %s%s%s", tls13 ? "TLS 1.3" : "TLS 1.2", suite ? suite : "none",
+             group ? " " : "", group ? group : "");
+}
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * The loop ends on wall time (a cheap clock to read every handshake), but the rate is taken
+ * over this thread's CPU time (read twice), so time the machine gave to other processes does
+ * not count against whichever implementation was running.
+ */
+int bench_measure(const bench_impl *im, void *ctx, double seconds, long count, bench_result *r)
+{
+    if (im->measure)
+        return im->measure(ctx, seconds, count, r);
+    bench_split split = {{0, 0}};
+    memset(r, 0, sizeof(*r));
+    double c0 = cpu_now(), w0 = bench_now(), w;
+    do {
+        if (im->once(ctx, &split) != 0)
+            return -1;
+        r->n++;
+        w = bench_now() - w0;
+    } while (count > 0 ? r->n < count : w < seconds);
+    r->cpu = cpu_now() - c0;
+    r->wall = w;
+    r->side[BENCH_CLIENT] = split.side[BENCH_CLIENT];
+    r->side[BENCH_SERVER] = split.side[BENCH_SERVER];
+    return 0;
+}
+
+/*
+ * Setup runs one handshake, so a client that expects another host name must fail there;
+ * with the right name, setup and a measured handshake must both work.
+ */
+int bench_check(const bench_impl *im, bench_scenario sc, const bench_pki *pki, int variant,
+                char *desc, size_t cap)
+{
+    void *ctx = NULL;
+    char why[256];
+    bench_status st = im->setup(&ctx, sc, pki, "wrong.test", variant, why, sizeof(why));
+    if (st == BENCH_OK) {
+        im->teardown(ctx);
+        snprintf(desc, cap, "a client expecting another host name was not refused");
+        return BENCH_FAILED;
+    }
+    if (st == BENCH_UNSUPPORTED) {
+        snprintf(desc, cap, "%s", why);
+        return st;
+    }
+    st = im->setup(&ctx, sc, pki, BENCH_HOST, variant, desc, cap);
+    if (st != BENCH_OK)
+        return st;
+    bench_result r;
+    int rc = bench_measure(im, ctx, 0, 1, &r);
+    im->teardown(ctx);
+    if (rc != 0) {
+        snprintf(desc, cap, "a measured handshake failed");
+        return BENCH_FAILED;
+    }
+    return BENCH_OK;
+}

@@ -1,0 +1,320 @@
+/*
+ * GnuTLS in the handshake benchmark: client and server sessions joined by in-memory byte
+ * queues through gnutls_transport_set_push/pull_function. GnuTLS has no server session
+ * cache of its own, so resumption by ID uses a small one here (its db callbacks).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "bench.h"
+#include "hs_impls.h"
+
+#define QUEUE_CAP   65536
+#define CACHE_SLOTS 64
+
+typedef struct queue {
+    unsigned char data[QUEUE_CAP];
+    size_t len, off;
+} queue;
+
+/* What a session's transport callbacks see: its own input and its peer's. */
+typedef struct end {
+    gnutls_session_t s;
+    queue *in, *out;
+} end;
+
+typedef struct cached {
+    unsigned char id[GNUTLS_MAX_SESSION_ID_SIZE];
+    size_t id_len;
+    gnutls_datum_t data;
+} cached;
+
+typedef struct gt_bench {
+    gnutls_certificate_credentials_t cred[2]; /* [BENCH_CLIENT], [BENCH_SERVER] */
+    gnutls_priority_t prio;
+    gnutls_datum_t ticket_key; /* the server's */
+    gnutls_datum_t session;    /* the client's, offered by each resumed handshake */
+    const char *host;
+    bench_resume resume;
+    int ticket13; /* TLS 1.3 tickets: each handshake leaves the next one's */
+    cached cache[CACHE_SLOTS];
+    unsigned next_slot;
+    queue q[2]; /* q[who] is who's input */
+} gt_bench;
+
+static ssize_t push(gnutls_transport_ptr_t p, const void *data, size_t n)
+{
+    end *e = p;
+    if (e->out->off == e->out->len)
+        e->out->off = e->out->len = 0;
+    if (n > QUEUE_CAP - e->out->len) {
+        gnutls_transport_set_errno(e->s, ENOBUFS);
+        return -1;
+    }
+    memcpy(e->out->data + e->out->len, data, n);
+    e->out->len += n;
+    return (ssize_t)n;
+}
+
+static ssize_t pull(gnutls_transport_ptr_t p, void *data, size_t n)
+{
+    end *e = p;
+    size_t have = e->in->len - e->in->off;
+    if (have == 0) {
+        gnutls_transport_set_errno(e->s, EAGAIN);
+        return -1;
+    }
+    n = n < have ? n : have;
+    memcpy(data, e->in->data + e->in->off, n);
+    e->in->off += n;
+    return (ssize_t)n;
+}
+
+/* Never waits: there is data or there is not. */
+static int pull_timeout(gnutls_transport_ptr_t p, unsigned ms)
+{
+    end *e = p;
+    (void)ms;
+    return e->in->len > e->in->off;
+}
+
+static cached *cache_find(gt_bench *b, gnutls_datum_t key)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (b->cache[i].id_len == key.size && key.size &&
+            memcmp(b->cache[i].id, key.data, key.size) == 0)
+            return &b->cache[i];
+    return NULL;
+}
+
+static int cache_store(void *p, gnutls_datum_t key, gnutls_datum_t data)
+{
+    gt_bench *b = p;
+    cached *c = &b->cache[b->next_slot++ % CACHE_SLOTS];
+    if (key.size > sizeof(c->id))
+        return -1;
+    gnutls_free(c->data.data);
+    c->data.data = gnutls_malloc(data.size);
+    if (!c->data.data) {
+        c->id_len = 0;
+        return -1;
+    }
+    memcpy(c->data.data, data.data, data.size);
+    c->data.size = data.size;
+    memcpy(c->id, key.data, key.size);
+    c->id_len = key.size;
+    return 0;
+}
+
+static gnutls_datum_t cache_retrieve(void *p, gnutls_datum_t key)
+{
+    cached *c = cache_find(p, key);
+    gnutls_datum_t out = {NULL, 0};
+    if (c && (out.data = gnutls_malloc(c->data.size)) != NULL) {
+        memcpy(out.data, c->data.data, c->data.size);
+        out.size = c->data.size;
+    }
+    return out;
+}
+
+static int cache_remove(void *p, gnutls_datum_t key)
+{
+    cached *c = cache_find(p, key);
+    if (!c)
+        return -1;
+    c->id_len = 0;
+    return 0;
+}
+
+static void gt_teardown(void *p)
+{
+    gt_bench *b = p;
+    if (!b)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (b->cred[i])
+            gnutls_certificate_free_credentials(b->cred[i]);
+    if (b->prio)
+        gnutls_priority_deinit(b->prio);
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        gnutls_free(b->cache[i].data.data);
+    gnutls_free(b->ticket_key.data);
+    gnutls_free(b->session.data);
+    free(b);
+}
+
+/* What each side's session needs beyond the shared priorities and credentials. */
+static int session_extras(gt_bench *b, gnutls_session_t s, int who)
+{
+    if (who == BENCH_CLIENT) {
+        gnutls_session_set_verify_cert(s, b->host, 0);
+        return gnutls_server_name_set(s, GNUTLS_NAME_DNS, b->host, strlen(b->host)) == 0 &&
+               (!b->session.size ||
+                gnutls_session_set_data(s, b->session.data, b->session.size) == 0);
+    }
+    if (b->resume == RESUME_ID) {
+        gnutls_db_set_retrieve_function(s, cache_retrieve);
+        gnutls_db_set_store_function(s, cache_store);
+        gnutls_db_set_remove_function(s, cache_remove);
+        gnutls_db_set_ptr(s, b);
+    }
+    return b->resume != RESUME_TICKET ||
+           gnutls_session_ticket_enable_server(s, &b->ticket_key) == 0;
+}
+
+static gnutls_session_t session_new(gt_bench *b, int who, end *e)
+{
+    unsigned flags = (who == BENCH_CLIENT ? GNUTLS_CLIENT : GNUTLS_SERVER) | GNUTLS_NONBLOCK;
+    if (b->resume != RESUME_TICKET)
+        flags |= GNUTLS_NO_TICKETS; /* the server sends none; clients ask for none */
+    gnutls_session_t s;
+    if (gnutls_init(&s, flags) < 0)
+        return NULL;
+    *e = (end){s, &b->q[who], &b->q[!who]};
+    gnutls_transport_set_ptr(s, e);
+    gnutls_transport_set_push_function(s, push);
+    gnutls_transport_set_pull_function(s, pull);
+    gnutls_transport_set_pull_timeout_function(s, pull_timeout);
+    if (gnutls_priority_set(s, b->prio) < 0 ||
+        gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, b->cred[who]) < 0 ||
+        !session_extras(b, s, who)) {
+        gnutls_deinit(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Each side's handshake steps in turn, then the client reads what followed (tickets). */
+static int pump(gnutls_session_t s[2], bench_split *split)
+{
+    int done[2] = {0, 0}, rc;
+    for (int round = 0; round < 32 && !(done[0] && done[1]); round++)
+        for (int who = 0; who < 2; who++) {
+            if (done[who])
+                continue;
+            BENCH_ON(split, who, rc = gnutls_handshake(s[who]));
+            if (rc == 0)
+                done[who] = 1;
+            else if (gnutls_error_is_fatal(rc))
+                return -1;
+        }
+    if (!(done[0] && done[1]))
+        return -1;
+    char byte;
+    ssize_t n;
+    BENCH_ON(split, BENCH_CLIENT, n = gnutls_record_recv(s[BENCH_CLIENT], &byte, 1));
+    return n == GNUTLS_E_AGAIN ? 0 : -1;
+}
+
+static void describe(gnutls_session_t s, char *desc, size_t cap)
+{
+    const char *group = gnutls_group_get_name(gnutls_group_get(s));
+    bench_describe(desc, cap, gnutls_protocol_get_version(s) == GNUTLS_TLS1_3,
+                   gnutls_ciphersuite_get(s), group, gnutls_session_is_resumed(s));
+}
+
+/*
+ * The client keeps the newest session: a TLS 1.3 ticket is for one use (RFC 8446 C.4), so
+ * each resumed handshake offers the ticket the one before it received.
+ */
+static int keep_session(gt_bench *b, gnutls_session_t client)
+{
+    gnutls_free(b->session.data);
+    b->session.data = NULL;
+    b->session.size = 0;
+    return gnutls_session_get_data2(client, &b->session) < 0 ? -1 : 0;
+}
+
+/* One handshake; with desc, says what was negotiated there (or that it failed). */
+static int handshake(gt_bench *b, bench_split *split, char *desc, size_t cap)
+{
+    gnutls_session_t s[2];
+    end e[2];
+    int offer = b->session.size > 0;
+    b->q[0].len = b->q[0].off = b->q[1].len = b->q[1].off = 0;
+    BENCH_ON(split, BENCH_CLIENT, s[0] = session_new(b, BENCH_CLIENT, &e[0]));
+    BENCH_ON(split, BENCH_SERVER, s[1] = session_new(b, BENCH_SERVER, &e[1]));
+    int rc = s[0] && s[1] ? pump(s, split) : -1;
+    if (rc == 0 && (int)gnutls_session_is_resumed(s[0]) != offer)
+        rc = -1; /* a resumption scenario must resume, a full one must not */
+    if (desc && rc == 0)
+        describe(s[0], desc, cap);
+    else if (desc)
+        snprintf(desc, cap, "handshake failed");
+    if (rc == 0 && b->resume != RESUME_NONE && (!offer || b->ticket13))
+        BENCH_ON(split, BENCH_CLIENT, rc = keep_session(b, s[0]));
+    if (s[0])
+        BENCH_ON(split, BENCH_CLIENT, gnutls_deinit(s[0]));
+    if (s[1])
+        BENCH_ON(split, BENCH_SERVER, gnutls_deinit(s[1]));
+    return rc;
+}
+
+static int gt_once(void *p, bench_split *split)
+{
+    return handshake(p, split, NULL, 0);
+}
+
+static int credentials(gt_bench *b, const bench_scenario_info *si, const bench_pki *pki)
+{
+    const char *root = pki->root[si->rsa], *chain = pki->chain[si->rsa], *key = pki->key[si->rsa];
+    gnutls_datum_t r = {(unsigned char *)root, (unsigned)strlen(root)};
+    gnutls_datum_t c = {(unsigned char *)chain, (unsigned)strlen(chain)};
+    gnutls_datum_t k = {(unsigned char *)key, (unsigned)strlen(key)};
+    return gnutls_certificate_allocate_credentials(&b->cred[BENCH_CLIENT]) == 0 &&
+           gnutls_certificate_allocate_credentials(&b->cred[BENCH_SERVER]) == 0 &&
+           gnutls_certificate_set_x509_trust_mem(b->cred[BENCH_CLIENT], &r, GNUTLS_X509_FMT_PEM) ==
+               1 &&
+           gnutls_certificate_set_x509_key_mem2(b->cred[BENCH_SERVER], &c, &k, GNUTLS_X509_FMT_PEM,
+                                                NULL, 0) >= 0;
+}
+
+/* The scenario's one version, suite and group, as for every implementation. */
+static const char *priorities(const bench_scenario_info *si)
+{
+    if (!si->tls12)
+        return "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519";
+    return si->rsa ? "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:"
+                     "+GROUP-X25519:+GROUP-SECP256R1:-KX-ALL:+ECDHE-RSA"
+                   : "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:"
+                     "+GROUP-X25519:+GROUP-SECP256R1:-KX-ALL:+ECDHE-ECDSA";
+}
+
+static bench_status gt_setup(void **ctx, bench_scenario sc, const bench_pki *pki, const char *host,
+                             int variant, char *desc, size_t cap)
+{
+    const bench_scenario_info *si = &bench_scenarios[sc];
+    gt_bench *b = calloc(1, sizeof(*b));
+    (void)variant;
+    if (!b)
+        return BENCH_FAILED;
+    b->host = host;
+    b->resume = si->resume;
+    b->ticket13 = si->resume == RESUME_TICKET && !si->tls12;
+    bench_split split = {{0, 0}};
+    if (!credentials(b, si, pki) || gnutls_priority_init(&b->prio, priorities(si), NULL) < 0 ||
+        (si->resume == RESUME_TICKET && gnutls_session_ticket_key_generate(&b->ticket_key) < 0)) {
+        snprintf(desc, cap, "configuration refused");
+        gt_teardown(b);
+        return BENCH_FAILED;
+    }
+    /* For resumption, desc is what a resumed handshake (the second) negotiated. */
+    if (handshake(b, &split, desc, cap) != 0 ||
+        (si->resume != RESUME_NONE && handshake(b, &split, desc, cap) != 0)) {
+        gt_teardown(b);
+        return BENCH_FAILED;
+    }
+    *ctx = b;
+    return BENCH_OK;
+}
+
+static const char *gt_version(void)
+{
+    return gnutls_check_version(NULL);
+}
+
+const bench_impl bench_gnutls = {"GnuTLS", gt_version, gt_setup, gt_once, NULL, gt_teardown};
