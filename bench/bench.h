@@ -86,6 +86,35 @@ static inline double bench_now(void)
         (split)->side[who] += bench_now() - bench_t0_;                                             \
     } while (0)
 
+/*
+ * The in-memory transport of the peers that want one (clasp is sans-I/O and needs none): a
+ * byte queue into each side. Links are made outside malloc (bench_links_new), so that the
+ * memory benchmark counts only what the libraries themselves allocate.
+ */
+#define BENCH_QUEUE_CAP 65536
+typedef struct bench_queue {
+    unsigned char data[BENCH_QUEUE_CAP];
+    size_t len, off;
+} bench_queue;
+
+typedef struct bench_end {
+    bench_queue *in, *out;
+} bench_end;
+
+typedef struct bench_link {
+    bench_queue q[2]; /* q[who]: what side `who` has yet to read */
+    bench_end end[2]; /* end[who]: side `who`'s view */
+} bench_link;
+
+/* n links, ready to use (mmap: not on the heap); NULL on failure. */
+bench_link *bench_links_new(size_t n);
+void bench_links_free(bench_link *links, size_t n);
+/* Empties both queues and joins the ends to them. */
+void bench_link_reset(bench_link *l);
+/* Like write(2) and read(2) on a non-blocking socket: -1 when full / empty. */
+long bench_end_write(bench_end *e, const void *data, size_t n);
+long bench_end_read(bench_end *e, void *data, size_t n);
+
 /* One measurement: n handshakes in cpu seconds of this thread, wall seconds in all. */
 typedef struct bench_result {
     long n;
@@ -105,9 +134,10 @@ typedef struct bench_impl {
     /*
      * Makes what the scenario's handshakes share (contexts) for clients that verify `host`,
      * and runs one full handshake with them: for resumption scenarios, the one whose session
-     * the measured handshakes offer. variant 1 is clasp without its verification cache; 0
-     * otherwise. On BENCH_OK desc says what was negotiated ("TLS 1.3 TLS_AES_128_GCM_SHA256
-     * x25519"), otherwise why not.
+     * the measured handshakes offer. variant 0 is the implementation as configured by
+     * default; 1 is clasp without its verification cache, OpenSSL with
+     * SSL_MODE_RELEASE_BUFFERS. On BENCH_OK desc says what was negotiated ("TLS 1.3
+     * TLS_AES_128_GCM_SHA256 x25519"), otherwise why not.
      */
     bench_status (*setup)(void **ctx, bench_scenario sc, const bench_pki *pki, const char *host,
                           int variant, char *desc, size_t cap);
@@ -116,7 +146,20 @@ typedef struct bench_impl {
     /* In place of the shared loop (BoringSSL runs in another process); else NULL. */
     int (*measure)(void *ctx, double seconds, long count, bench_result *r);
     void (*teardown)(void *ctx);
+    /*
+     * For the memory benchmark (NULL where it cannot run): a client and a server joined by
+     * link (which they use until closed) after their handshake and BENCH_EXCHANGE bytes
+     * each way, both left open in conn[BENCH_CLIENT] and conn[BENCH_SERVER]; 0 on success.
+     */
+    int (*open_pair)(void *ctx, bench_link *link, void *conn[2]);
+    void (*close_conn)(void *conn, int who);
 } bench_impl;
+
+#define BENCH_EXCHANGE 100
+
+/* A handshake that completed, but resumed where it should not or did not where it should. */
+#define BENCH_ERR_RESUMPTION (-10000)
+#define BENCH_RESUMPTION_WHY "a resumption scenario must resume, a full one must not"
 
 /* Handshakes for `seconds` of wall time, or exactly `count` of them when count > 0. */
 int bench_measure(const bench_impl *im, void *ctx, double seconds, long count, bench_result *r);

@@ -20,7 +20,7 @@
 
 #include "bench.h"
 #include "hs_impls.h"
-#include "pki.h"
+#include "bench_pki.h"
 
 #define MAX_ROUNDS 99
 #define MAX_ROWS   8
@@ -347,30 +347,6 @@ static int parse_options(int argc, char **argv, options *o)
     return 0;
 }
 
-/* Root -> intermediate -> leaf, for each key type; the leaf's chain holds the intermediate. */
-typedef struct chain {
-    test_ca *root, *inter;
-    test_cert leaf;
-} chain;
-
-static void make_chain(chain *c, test_key kt, const char *name)
-{
-    char cn[64];
-    test_cert_opts leaf = {.cn = BENCH_HOST, .san = "DNS:" BENCH_HOST};
-    snprintf(cn, sizeof(cn), "bench %s root CA", name);
-    c->root = test_ca_new(kt, cn);
-    snprintf(cn, sizeof(cn), "bench %s intermediate CA", name);
-    c->inter = test_ca_intermediate(c->root, kt, cn);
-    test_issue(c->inter, kt, &leaf, &c->leaf);
-}
-
-static void free_chain(chain *c)
-{
-    test_cert_free(&c->leaf);
-    test_ca_free(c->inter);
-    test_ca_free(c->root);
-}
-
 /* The first line of /proc/cpuinfo's "model name", and /proc/loadavg, for the header. */
 static void machine(char *cpu, size_t cap, char *load, size_t lcap)
 {
@@ -421,19 +397,14 @@ int main(int argc, char **argv)
     if (parse_options(argc, argv, &o) != 0)
         return 2;
     print_header(&o);
-    chain ec, rsa;
-    make_chain(&ec, TK_P256, "ECDSA");
-    make_chain(&rsa, TK_RSA2048, "RSA");
-    bench_pki pki = {{test_ca_pem(ec.root)->pem, test_ca_pem(rsa.root)->pem},
-                     {ec.leaf.chain.pem, rsa.leaf.chain.pem},
-                     {ec.leaf.key.pem, rsa.leaf.key.pem}};
+    bench_chains chains;
+    bench_chains_make(&chains, o.scenario[SC_TLS13_RSA]);
     int rc = 0;
     for (int sc = 0; sc < SC_COUNT && rc == 0; sc++)
         if (o.scenario[sc])
-            rc = run_scenario(&o, (bench_scenario)sc, &pki);
+            rc = run_scenario(&o, (bench_scenario)sc, &chains.pki);
     if (rc == 0)
         print_summary(&o);
-    free_chain(&ec);
-    free_chain(&rsa);
+    bench_chains_free(&chains);
     return rc == 0 ? 0 : 1;
 }

@@ -1,6 +1,8 @@
-/* The scenarios and the one measuring loop every implementation is timed with. */
+/* The scenarios, the one measuring loop every implementation is timed with, the transport. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bench.h"
 
@@ -98,4 +100,54 @@ int bench_check(const bench_impl *im, bench_scenario sc, const bench_pki *pki, i
         return BENCH_FAILED;
     }
     return BENCH_OK;
+}
+
+bench_link *bench_links_new(size_t n)
+{
+    void *p = mmap(NULL, n * sizeof(bench_link), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        bench_link_reset((bench_link *)p + i);
+    return p;
+}
+
+void bench_links_free(bench_link *links, size_t n)
+{
+    if (links)
+        munmap(links, n * sizeof(bench_link));
+}
+
+void bench_link_reset(bench_link *l)
+{
+    for (int who = 0; who < 2; who++) {
+        l->q[who].len = l->q[who].off = 0;
+        l->end[who].in = &l->q[who];
+        l->end[who].out = &l->q[!who];
+    }
+}
+
+long bench_end_write(bench_end *e, const void *data, size_t n)
+{
+    bench_queue *q = e->out;
+    if (q->off == q->len)
+        q->off = q->len = 0;
+    if (n > BENCH_QUEUE_CAP - q->len)
+        return -1;
+    memcpy(q->data + q->len, data, n);
+    q->len += n;
+    return (long)n;
+}
+
+long bench_end_read(bench_end *e, void *data, size_t n)
+{
+    bench_queue *q = e->in;
+    size_t have = q->len - q->off;
+    if (have == 0)
+        return -1;
+    n = n < have ? n : have;
+    memcpy(data, q->data + q->off, n);
+    q->off += n;
+    return (long)n;
 }

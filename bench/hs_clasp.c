@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "bench.h"
 #include "hs_impls.h"
+#include "pair.h"
 
 #ifdef CLASP_BENCH_HAVE_VERIFY_CACHE
 const int bench_clasp_verify_cache = 1;
@@ -77,23 +78,37 @@ static clasp_conn *client_new(const clasp_bench *b)
     return c;
 }
 
-/* One handshake; with desc, says what was negotiated (or why it failed) there. */
-static int handshake(clasp_bench *b, bench_split *split, char *desc, size_t cap)
+/* Both connections, through the handshake and what follows it; conn[i] NULL if unmade. */
+static int connect_pair(clasp_bench *b, clasp_conn *conn[2], bench_split *split)
 {
-    clasp_conn *conn[2];
     size_t offer = b->session_len;
     BENCH_ON(split, BENCH_CLIENT, conn[0] = client_new(b));
     BENCH_ON(split, BENCH_SERVER, conn[1] = clasp_conn_new(b->server));
     int rc = conn[0] && conn[1] ? pump(conn, split) : CLASP_ERR_NOMEM;
     if (rc == 0 && clasp_conn_resumed(conn[0]) != (offer > 0))
-        rc = CLASP_ERR_STATE; /* a resumption scenario must resume, a full one must not */
+        rc = BENCH_ERR_RESUMPTION;
+    return rc;
+}
+
+static void clasp_close_conn(void *conn, int who)
+{
+    (void)who;
+    clasp_conn_free(conn);
+}
+
+/* One handshake; with desc, says what was negotiated (or why it failed) there. */
+static int handshake(clasp_bench *b, bench_split *split, char *desc, size_t cap)
+{
+    clasp_conn *conn[2];
+    int rc = connect_pair(b, conn, split);
     if (desc && rc == 0)
         bench_describe(desc, cap, clasp_conn_version(conn[0]) == CLASP_TLS13,
                        clasp_cipher_suite_name(clasp_conn_cipher_suite(conn[0])),
                        clasp_group_name(clasp_conn_group(conn[0])), clasp_conn_resumed(conn[0]));
     else if (desc) /* the side that failed first; the other may not have heard yet */
         snprintf(desc, cap, "%s",
-                 !conn[0] || !conn[1] ? "out of memory"
+                 rc == BENCH_ERR_RESUMPTION ? BENCH_RESUMPTION_WHY
+                 : !conn[0] || !conn[1]     ? "out of memory"
                  : clasp_conn_error(conn[0]) || !clasp_conn_error(conn[1])
                      ? clasp_conn_error_detail(conn[0])
                      : clasp_conn_error_detail(conn[1]));
@@ -102,6 +117,24 @@ static int handshake(clasp_bench *b, bench_split *split, char *desc, size_t cap)
         rc = CLASP_ERR_STATE;
     BENCH_ON(split, BENCH_CLIENT, clasp_conn_free(conn[0]));
     BENCH_ON(split, BENCH_SERVER, clasp_conn_free(conn[1]));
+    return rc;
+}
+
+/* clasp needs no link: its pump hands each side's output to the other. */
+static int clasp_open_pair(void *ctx, bench_link *link, void *conn[2])
+{
+    clasp_conn *c[2];
+    bench_split split = {{0, 0}};
+    unsigned char data[BENCH_EXCHANGE] = {0};
+    (void)link;
+    int rc = connect_pair(ctx, c, &split);
+    for (int who = 0; rc == 0 && who < 2; who++)
+        rc = pair_transfer(c[who], c[!who], data, sizeof(data));
+    for (int who = 0; who < 2; who++) {
+        if (rc != 0)
+            clasp_conn_free(c[who]);
+        conn[who] = rc == 0 ? c[who] : NULL;
+    }
     return rc;
 }
 
@@ -175,5 +208,10 @@ static bench_status clasp_setup(void **ctx, bench_scenario sc, const bench_pki *
     return BENCH_OK;
 }
 
-const bench_impl bench_clasp = {"clasp",    clasp_version, clasp_setup,
-                                clasp_once, NULL,          clasp_teardown};
+const bench_impl bench_clasp = {.name = "clasp",
+                                .version = clasp_version,
+                                .setup = clasp_setup,
+                                .once = clasp_once,
+                                .teardown = clasp_teardown,
+                                .open_pair = clasp_open_pair,
+                                .close_conn = clasp_close_conn};

@@ -13,19 +13,7 @@
 #include "bench.h"
 #include "hs_impls.h"
 
-#define QUEUE_CAP   65536
 #define CACHE_SLOTS 64
-
-typedef struct queue {
-    unsigned char data[QUEUE_CAP];
-    size_t len, off;
-} queue;
-
-/* What a session's transport callbacks see: its own input and its peer's. */
-typedef struct end {
-    gnutls_session_t s;
-    queue *in, *out;
-} end;
 
 typedef struct cached {
     unsigned char id[GNUTLS_MAX_SESSION_ID_SIZE];
@@ -43,41 +31,30 @@ typedef struct gt_bench {
     int ticket13; /* TLS 1.3 tickets: each handshake leaves the next one's */
     cached cache[CACHE_SLOTS];
     unsigned next_slot;
-    queue q[2]; /* q[who] is who's input */
+    bench_link *link; /* the speed benchmark's */
 } gt_bench;
 
+/* GnuTLS reads errno after a failed push or pull unless told otherwise. */
 static ssize_t push(gnutls_transport_ptr_t p, const void *data, size_t n)
 {
-    end *e = p;
-    if (e->out->off == e->out->len)
-        e->out->off = e->out->len = 0;
-    if (n > QUEUE_CAP - e->out->len) {
-        gnutls_transport_set_errno(e->s, ENOBUFS);
-        return -1;
-    }
-    memcpy(e->out->data + e->out->len, data, n);
-    e->out->len += n;
-    return (ssize_t)n;
+    long r = bench_end_write(p, data, n);
+    if (r < 0)
+        errno = ENOBUFS;
+    return r;
 }
 
 static ssize_t pull(gnutls_transport_ptr_t p, void *data, size_t n)
 {
-    end *e = p;
-    size_t have = e->in->len - e->in->off;
-    if (have == 0) {
-        gnutls_transport_set_errno(e->s, EAGAIN);
-        return -1;
-    }
-    n = n < have ? n : have;
-    memcpy(data, e->in->data + e->in->off, n);
-    e->in->off += n;
-    return (ssize_t)n;
+    long r = bench_end_read(p, data, n);
+    if (r < 0)
+        errno = EAGAIN;
+    return r;
 }
 
 /* Never waits: there is data or there is not. */
 static int pull_timeout(gnutls_transport_ptr_t p, unsigned ms)
 {
-    end *e = p;
+    bench_end *e = p;
     (void)ms;
     return e->in->len > e->in->off;
 }
@@ -144,6 +121,7 @@ static void gt_teardown(void *p)
         gnutls_free(b->cache[i].data.data);
     gnutls_free(b->ticket_key.data);
     gnutls_free(b->session.data);
+    bench_links_free(b->link, 1);
     free(b);
 }
 
@@ -166,7 +144,7 @@ static int session_extras(gt_bench *b, gnutls_session_t s, int who)
            gnutls_session_ticket_enable_server(s, &b->ticket_key) == 0;
 }
 
-static gnutls_session_t session_new(gt_bench *b, int who, end *e)
+static gnutls_session_t session_new(gt_bench *b, int who, bench_end *e)
 {
     unsigned flags = (who == BENCH_CLIENT ? GNUTLS_CLIENT : GNUTLS_SERVER) | GNUTLS_NONBLOCK;
     if (b->resume != RESUME_TICKET)
@@ -174,7 +152,6 @@ static gnutls_session_t session_new(gt_bench *b, int who, end *e)
     gnutls_session_t s;
     if (gnutls_init(&s, flags) < 0)
         return NULL;
-    *e = (end){s, &b->q[who], &b->q[!who]};
     gnutls_transport_set_ptr(s, e);
     gnutls_transport_set_push_function(s, push);
     gnutls_transport_set_pull_function(s, pull);
@@ -229,28 +206,59 @@ static int keep_session(gt_bench *b, gnutls_session_t client)
     return gnutls_session_get_data2(client, &b->session) < 0 ? -1 : 0;
 }
 
+/* Both sessions over link, through the handshake and what follows it; s[i] NULL if unmade. */
+static int connect_pair(gt_bench *b, bench_link *link, gnutls_session_t s[2], bench_split *split)
+{
+    int offer = b->session.size > 0;
+    bench_link_reset(link);
+    BENCH_ON(split, BENCH_CLIENT, s[0] = session_new(b, BENCH_CLIENT, &link->end[BENCH_CLIENT]));
+    BENCH_ON(split, BENCH_SERVER, s[1] = session_new(b, BENCH_SERVER, &link->end[BENCH_SERVER]));
+    int rc = s[0] && s[1] ? pump(s, split) : -1;
+    if (rc == 0 && (int)gnutls_session_is_resumed(s[0]) != offer)
+        rc = BENCH_ERR_RESUMPTION;
+    return rc;
+}
+
+static void gt_close_conn(void *conn, int who)
+{
+    (void)who;
+    if (conn)
+        gnutls_deinit(conn);
+}
+
 /* One handshake; with desc, says what was negotiated there (or that it failed). */
 static int handshake(gt_bench *b, bench_split *split, char *desc, size_t cap)
 {
     gnutls_session_t s[2];
-    end e[2];
-    int offer = b->session.size > 0;
-    b->q[0].len = b->q[0].off = b->q[1].len = b->q[1].off = 0;
-    BENCH_ON(split, BENCH_CLIENT, s[0] = session_new(b, BENCH_CLIENT, &e[0]));
-    BENCH_ON(split, BENCH_SERVER, s[1] = session_new(b, BENCH_SERVER, &e[1]));
-    int rc = s[0] && s[1] ? pump(s, split) : -1;
-    if (rc == 0 && (int)gnutls_session_is_resumed(s[0]) != offer)
-        rc = -1; /* a resumption scenario must resume, a full one must not */
+    int offer = b->session.size > 0, rc = connect_pair(b, b->link, s, split);
     if (desc && rc == 0)
         describe(s[0], desc, cap);
     else if (desc)
-        snprintf(desc, cap, "handshake failed");
+        snprintf(desc, cap, "%s",
+                 rc == BENCH_ERR_RESUMPTION ? BENCH_RESUMPTION_WHY : "handshake failed");
     if (rc == 0 && b->resume != RESUME_NONE && (!offer || b->ticket13))
         BENCH_ON(split, BENCH_CLIENT, rc = keep_session(b, s[0]));
-    if (s[0])
-        BENCH_ON(split, BENCH_CLIENT, gnutls_deinit(s[0]));
-    if (s[1])
-        BENCH_ON(split, BENCH_SERVER, gnutls_deinit(s[1]));
+    BENCH_ON(split, BENCH_CLIENT, gt_close_conn(s[0], BENCH_CLIENT));
+    BENCH_ON(split, BENCH_SERVER, gt_close_conn(s[1], BENCH_SERVER));
+    return rc;
+}
+
+static int gt_open_pair(void *ctx, bench_link *link, void *conn[2])
+{
+    gnutls_session_t s[2];
+    bench_split split = {{0, 0}};
+    unsigned char data[BENCH_EXCHANGE] = {0}, got[BENCH_EXCHANGE];
+    int rc = connect_pair(ctx, link, s, &split);
+    for (int who = 0; rc == 0 && who < 2; who++)
+        rc = gnutls_record_send(s[who], data, sizeof(data)) == (ssize_t)sizeof(data) &&
+                     gnutls_record_recv(s[!who], got, sizeof(got)) == (ssize_t)sizeof(got)
+                 ? 0
+                 : -1;
+    for (int who = 0; who < 2; who++) {
+        if (rc != 0)
+            gt_close_conn(s[who], who);
+        conn[who] = rc == 0 ? s[who] : NULL;
+    }
     return rc;
 }
 
@@ -295,8 +303,10 @@ static bench_status gt_setup(void **ctx, bench_scenario sc, const bench_pki *pki
     b->host = host;
     b->resume = si->resume;
     b->ticket13 = si->resume == RESUME_TICKET && !si->tls12;
+    b->link = bench_links_new(1);
     bench_split split = {{0, 0}};
-    if (!credentials(b, si, pki) || gnutls_priority_init(&b->prio, priorities(si), NULL) < 0 ||
+    if (!b->link || !credentials(b, si, pki) ||
+        gnutls_priority_init(&b->prio, priorities(si), NULL) < 0 ||
         (si->resume == RESUME_TICKET && gnutls_session_ticket_key_generate(&b->ticket_key) < 0)) {
         snprintf(desc, cap, "configuration refused");
         gt_teardown(b);
@@ -317,4 +327,10 @@ static const char *gt_version(void)
     return gnutls_check_version(NULL);
 }
 
-const bench_impl bench_gnutls = {"GnuTLS", gt_version, gt_setup, gt_once, NULL, gt_teardown};
+const bench_impl bench_gnutls = {.name = "GnuTLS",
+                                 .version = gt_version,
+                                 .setup = gt_setup,
+                                 .once = gt_once,
+                                 .teardown = gt_teardown,
+                                 .open_pair = gt_open_pair,
+                                 .close_conn = gt_close_conn};

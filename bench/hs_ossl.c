@@ -1,7 +1,7 @@
 /*
  * OpenSSL's libssl in the handshake benchmark; compiled a second time against BoringSSL for
  * bench-peer-boringssl (the two libraries' symbols collide, so BoringSSL runs in its own
- * process). Client and server SSL objects joined by a BIO pair, in memory.
+ * process). Client and server SSL objects joined in memory by a BIO over a bench_link.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@ typedef struct ossl_bench {
     SSL_SESSION *session; /* the session each resumed handshake offers */
     const char *host;
     bench_resume resume;
+    bench_link *link; /* the speed benchmark's */
 } ossl_bench;
 
 static void ossl_teardown(void *p)
@@ -30,7 +31,52 @@ static void ossl_teardown(void *p)
     SSL_CTX_free(b->ctx[BENCH_CLIENT]);
     SSL_CTX_free(b->ctx[BENCH_SERVER]);
     SSL_SESSION_free(b->session);
+    bench_links_free(b->link, 1);
     free(b);
+}
+
+/* A BIO over one end of a bench_link, like a non-blocking socket. */
+static int link_write(BIO *bio, const char *data, int n)
+{
+    long r = bench_end_write(BIO_get_data(bio), data, (size_t)n);
+    BIO_clear_retry_flags(bio);
+    if (r < 0)
+        BIO_set_retry_write(bio);
+    return (int)r;
+}
+
+static int link_read(BIO *bio, char *data, int n)
+{
+    long r = bench_end_read(BIO_get_data(bio), data, (size_t)n);
+    BIO_clear_retry_flags(bio);
+    if (r < 0)
+        BIO_set_retry_read(bio);
+    return (int)r;
+}
+
+static long link_ctrl(BIO *bio, int cmd, long num, void *ptr)
+{
+    (void)bio;
+    (void)num;
+    (void)ptr;
+    return cmd == BIO_CTRL_FLUSH;
+}
+
+static BIO *link_bio(bench_end *e)
+{
+    static BIO_METHOD *method; /* one for the process; the benchmark has one thread */
+    if (!method &&
+        (method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "bench link")) != NULL) {
+        BIO_meth_set_write(method, link_write);
+        BIO_meth_set_read(method, link_read);
+        BIO_meth_set_ctrl(method, link_ctrl);
+    }
+    BIO *bio = method ? BIO_new(method) : NULL;
+    if (bio) {
+        BIO_set_data(bio, e);
+        BIO_set_init(bio, 1);
+    }
+    return bio;
 }
 
 /* The leaf, then every certificate after it in the PEM as the chain it is sent with. */
@@ -157,25 +203,23 @@ static int pump(SSL *ssl[2], bench_split *split)
     return drain(ssl[BENCH_CLIENT], split, BENCH_CLIENT);
 }
 
-static SSL *client_new(const ossl_bench *b)
+static SSL *ssl_new(const ossl_bench *b, bench_link *link, int who)
 {
-    SSL *s = SSL_new(b->ctx[BENCH_CLIENT]);
-    if (s && (SSL_set_tlsext_host_name(s, b->host) != 1 || SSL_set1_host(s, b->host) != 1 ||
-              (b->session && SSL_set_session(s, b->session) != 1))) {
-        SSL_free(s);
-        return NULL;
-    }
-    if (s)
-        SSL_set_connect_state(s);
-    return s;
-}
-
-static SSL *server_new(const ossl_bench *b)
-{
-    SSL *s = SSL_new(b->ctx[BENCH_SERVER]);
-    if (s)
+    SSL *s = SSL_new(b->ctx[who]);
+    BIO *bio = s ? link_bio(&link->end[who]) : NULL;
+    int ok = bio != NULL;
+    if (ok)
+        SSL_set_bio(s, bio, bio);
+    if (ok && who == BENCH_SERVER)
         SSL_set_accept_state(s);
-    return s;
+    else if (ok)
+        SSL_set_connect_state(s);
+    if (ok && who == BENCH_CLIENT)
+        ok = SSL_set_tlsext_host_name(s, b->host) == 1 && SSL_set1_host(s, b->host) == 1 &&
+             (!b->session || SSL_set_session(s, b->session) == 1);
+    if (!ok)
+        SSL_free(s);
+    return ok ? s : NULL;
 }
 
 static void describe(SSL *s, char *desc, size_t cap)
@@ -190,35 +234,65 @@ static void describe(SSL *s, char *desc, size_t cap)
                    SSL_session_reused(s));
 }
 
+/* Both sides over link, through the handshake and what follows it; ssl[i] NULL if unmade. */
+static int connect_pair(ossl_bench *b, bench_link *link, SSL *ssl[2], bench_split *split)
+{
+    int offer = b->session != NULL;
+    bench_link_reset(link);
+    BENCH_ON(split, BENCH_CLIENT, ssl[0] = ssl_new(b, link, BENCH_CLIENT));
+    BENCH_ON(split, BENCH_SERVER, ssl[1] = ssl_new(b, link, BENCH_SERVER));
+    int rc = ssl[0] && ssl[1] ? pump(ssl, split) : -1;
+    if (rc == 0 && SSL_session_reused(ssl[0]) != offer)
+        rc = BENCH_ERR_RESUMPTION;
+    ERR_clear_error();
+    return rc;
+}
+
+/*
+ * Closed as if close_notify had gone both ways (clasp's free sends nothing either): OpenSSL
+ * drops from its cache the session of an SSL freed open.
+ */
+static void ossl_close_conn(void *conn, int who)
+{
+    (void)who;
+    if (conn)
+        SSL_set_shutdown(conn, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(conn);
+}
+
 /* One handshake; with desc, says what was negotiated there (or that it failed). */
 static int handshake(ossl_bench *b, bench_split *split, char *desc, size_t cap)
 {
     SSL *ssl[2];
-    BIO *bio[2] = {NULL, NULL};
-    int offer = b->session != NULL;
-    BENCH_ON(split, BENCH_CLIENT, ssl[0] = client_new(b));
-    BENCH_ON(split, BENCH_SERVER, ssl[1] = server_new(b));
-    int rc = ssl[0] && ssl[1] && BIO_new_bio_pair(&bio[0], 0, &bio[1], 0) == 1 ? 0 : -1;
-    for (int i = 0; rc == 0 && i < 2; i++)
-        SSL_set_bio(ssl[i], bio[i], bio[i]);
-    rc = rc == 0 ? pump(ssl, split) : rc;
-    if (rc == 0 && SSL_session_reused(ssl[0]) != offer)
-        rc = -1; /* a resumption scenario must resume, a full one must not */
+    int rc = connect_pair(b, b->link, ssl, split);
     if (desc && rc == 0)
         describe(ssl[0], desc, cap);
     else if (desc)
-        snprintf(desc, cap, "handshake failed");
+        snprintf(desc, cap, "%s",
+                 rc == BENCH_ERR_RESUMPTION ? BENCH_RESUMPTION_WHY : "handshake failed");
     if (rc == 0 && b->resume != RESUME_NONE && !b->session)
         rc = -1; /* no session to resume */
-    ERR_clear_error();
-    for (int who = 0; who < 2; who++)
-        if (ssl[who]) {
-            /* Closed as if close_notify had gone both ways (clasp's free sends nothing
-             * either): OpenSSL drops from its cache a session whose SSL is freed open. */
-            if (rc == 0)
-                SSL_set_shutdown(ssl[who], SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-            BENCH_ON(split, who, SSL_free(ssl[who]));
-        }
+    BENCH_ON(split, BENCH_CLIENT, ossl_close_conn(ssl[0], BENCH_CLIENT));
+    BENCH_ON(split, BENCH_SERVER, ossl_close_conn(ssl[1], BENCH_SERVER));
+    return rc;
+}
+
+static int ossl_open_pair(void *ctx, bench_link *link, void *conn[2])
+{
+    SSL *ssl[2];
+    bench_split split = {{0, 0}};
+    char data[BENCH_EXCHANGE] = {0}, got[BENCH_EXCHANGE];
+    int rc = connect_pair(ctx, link, ssl, &split);
+    for (int who = 0; rc == 0 && who < 2; who++)
+        rc = SSL_write(ssl[who], data, sizeof(data)) == (int)sizeof(data) &&
+                     SSL_read(ssl[!who], got, sizeof(got)) == (int)sizeof(got)
+                 ? 0
+                 : -1;
+    for (int who = 0; who < 2; who++) {
+        if (rc != 0)
+            SSL_free(ssl[who]);
+        conn[who] = rc == 0 ? ssl[who] : NULL;
+    }
     return rc;
 }
 
@@ -232,15 +306,17 @@ static bench_status ossl_setup(void **ctx, bench_scenario sc, const bench_pki *p
 {
     const bench_scenario_info *si = &bench_scenarios[sc];
     ossl_bench *b = calloc(1, sizeof(*b));
-    (void)variant;
     if (!b)
         return BENCH_FAILED;
     b->host = host;
     b->resume = si->resume;
+    b->link = bench_links_new(1);
     b->ctx[BENCH_CLIENT] = SSL_CTX_new(TLS_client_method());
     b->ctx[BENCH_SERVER] = SSL_CTX_new(TLS_server_method());
     bench_split split = {{0, 0}};
-    if (!b->ctx[0] || !b->ctx[1] || !pin(b->ctx[0], si) || !pin(b->ctx[1], si) ||
+    for (int who = 0; variant == 1 && who < 2 && b->ctx[who]; who++)
+        SSL_CTX_set_mode(b->ctx[who], SSL_MODE_RELEASE_BUFFERS);
+    if (!b->link || !b->ctx[0] || !b->ctx[1] || !pin(b->ctx[0], si) || !pin(b->ctx[1], si) ||
         !use_chain(b->ctx[BENCH_SERVER], pki->chain[si->rsa], pki->key[si->rsa]) ||
         !trust_root(b->ctx[BENCH_CLIENT], pki->root[si->rsa])) {
         snprintf(desc, cap, "configuration refused");
@@ -270,8 +346,13 @@ static const char *ossl_version(void)
 
 const bench_impl bench_openssl = {
 #ifdef OPENSSL_IS_BORINGSSL
-    "BoringSSL",
+    .name = "BoringSSL",
 #else
-    "OpenSSL",
+    .name = "OpenSSL",
 #endif
-    ossl_version, ossl_setup, ossl_once, NULL, ossl_teardown};
+    .version = ossl_version,
+    .setup = ossl_setup,
+    .once = ossl_once,
+    .teardown = ossl_teardown,
+    .open_pair = ossl_open_pair,
+    .close_conn = ossl_close_conn};
