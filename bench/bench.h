@@ -171,6 +171,25 @@ int bench_measure(const bench_impl *im, void *ctx, double seconds, long count, b
  */
 int bench_check(const bench_impl *im, bench_scenario sc, const bench_pki *pki, int variant,
                 char *desc, size_t cap);
+/*
+ * Each side's handshake step in turn until both are done. step returns 1 once its side is
+ * done, 0 when it waits for the other, -1 on failure. 0 when both finished.
+ */
+int bench_alternate(void *conn[2], int (*step)(void *conn), bench_split *split);
+/*
+ * The end of every implementation's setup: fails (tearing b down) unless configured, then
+ * runs its handshake once, twice for resumption (desc then tells of the resumed one).
+ */
+typedef int (*bench_handshake_fn)(void *b, bench_split *split, char *desc, size_t cap);
+bench_status bench_setup_finish(void *b, int configured, bench_resume resume,
+                                bench_handshake_fn handshake, void (*teardown)(void *), void **ctx,
+                                char *desc, size_t cap);
+/*
+ * The end of every open_pair: after the handshake (rc its result), BENCH_EXCHANGE bytes each
+ * way with transfer (0 when they arrived); c[] becomes conn[], or is closed on failure.
+ */
+int bench_open_pair_finish(int rc, void *c[2], int (*transfer)(void *from, void *to),
+                           void (*close_conn)(void *conn, int who), void *conn[2]);
 /* "TLS 1.3 TLS_AES_128_GCM_SHA256 x25519"; a resumed TLS 1.2 handshake has no group. */
 void bench_describe(char *desc, size_t cap, int tls13, const char *suite, const char *group,
                     int resumed);

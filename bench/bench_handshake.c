@@ -314,7 +314,7 @@ static int parse_options(int argc, char **argv, options *o)
         o->scenario[i] = 1;
     for (size_t i = 0; i < N_IMPLS; i++)
         o->impl[i] = 1;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option but --list takes a value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--list") == 0) {
             list();
@@ -338,7 +338,6 @@ static int parse_options(int argc, char **argv, options *o)
                     argv[0]);
             return -1;
         }
-        i++;
     }
     if (o->rounds < 1 || o->rounds > MAX_ROUNDS || (o->seconds <= 0 && o->count <= 0)) {
         fprintf(stderr, "rounds: 1 to %d; seconds or count: above 0\n", MAX_ROUNDS);
@@ -384,6 +383,12 @@ static void print_header(const options *o)
            BENCH_HOST);
     printf("  handshakes/s: per second of this thread's CPU time; client, server: CPU time "
            "inside\n  each side's calls (the rest is the in-memory transport)\n");
+#ifndef CLASP_BENCH_GNUTLS
+    printf("  GnuTLS: not built in (pkg-config gnutls, Debian's libgnutls28-dev)\n");
+#endif
+#ifndef CLASP_BENCH_BORINGSSL_RUNNER
+    printf("  BoringSSL: not built in (Debian's android-libboringssl-dev)\n");
+#endif
     if (bench_clasp_verify_cache)
         printf("  clasp caches verified chains by default: shown with the cache on and off; "
                "the\n  peers have no such cache and verify every chain\n");

@@ -38,6 +38,50 @@ void bench_describe(char *desc, size_t cap, int tls13, const char *suite, const 
              group ? " " : "", group ? group : "");
 }
 
+int bench_alternate(void *conn[2], int (*step)(void *conn), bench_split *split)
+{
+    int done[2] = {0, 0}, rc;
+    for (int round = 0; round < 32 && !(done[0] && done[1]); round++)
+        for (int who = 0; who < 2; who++) {
+            if (done[who])
+                continue;
+            BENCH_ON(split, who, rc = step(conn[who]));
+            if (rc < 0)
+                return -1;
+            done[who] = rc;
+        }
+    return done[0] && done[1] ? 0 : -1;
+}
+
+bench_status bench_setup_finish(void *b, int configured, bench_resume resume,
+                                bench_handshake_fn handshake, void (*teardown)(void *), void **ctx,
+                                char *desc, size_t cap)
+{
+    bench_split split = {{0, 0}};
+    if (!configured)
+        snprintf(desc, cap, "configuration refused");
+    if (!configured || handshake(b, &split, desc, cap) != 0 ||
+        (resume != RESUME_NONE && handshake(b, &split, desc, cap) != 0)) {
+        teardown(b);
+        return BENCH_FAILED;
+    }
+    *ctx = b;
+    return BENCH_OK;
+}
+
+int bench_open_pair_finish(int rc, void *c[2], int (*transfer)(void *from, void *to),
+                           void (*close_conn)(void *conn, int who), void *conn[2])
+{
+    for (int who = 0; rc == 0 && who < 2; who++)
+        rc = transfer(c[who], c[!who]);
+    for (int who = 0; who < 2; who++) {
+        if (rc != 0)
+            close_conn(c[who], who);
+        conn[who] = rc == 0 ? c[who] : NULL;
+    }
+    return rc;
+}
+
 static double cpu_now(void)
 {
     struct timespec t;

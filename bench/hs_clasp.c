@@ -97,8 +97,9 @@ static void clasp_close_conn(void *conn, int who)
 }
 
 /* One handshake; with desc, says what was negotiated (or why it failed) there. */
-static int handshake(clasp_bench *b, bench_split *split, char *desc, size_t cap)
+static int handshake(void *p, bench_split *split, char *desc, size_t cap)
 {
+    clasp_bench *b = p;
     clasp_conn *conn[2];
     int rc = connect_pair(b, conn, split);
     if (desc && rc == 0)
@@ -121,21 +122,20 @@ static int handshake(clasp_bench *b, bench_split *split, char *desc, size_t cap)
 }
 
 /* clasp needs no link: its pump hands each side's output to the other. */
+static int clasp_transfer(void *from, void *to)
+{
+    unsigned char data[BENCH_EXCHANGE] = {0};
+    return pair_transfer(from, to, data, sizeof(data));
+}
+
 static int clasp_open_pair(void *ctx, bench_link *link, void *conn[2])
 {
     clasp_conn *c[2];
     bench_split split = {{0, 0}};
-    unsigned char data[BENCH_EXCHANGE] = {0};
     (void)link;
     int rc = connect_pair(ctx, c, &split);
-    for (int who = 0; rc == 0 && who < 2; who++)
-        rc = pair_transfer(c[who], c[!who], data, sizeof(data));
-    for (int who = 0; who < 2; who++) {
-        if (rc != 0)
-            clasp_conn_free(c[who]);
-        conn[who] = rc == 0 ? c[who] : NULL;
-    }
-    return rc;
+    void *v[2] = {c[0], c[1]};
+    return bench_open_pair_finish(rc, v, clasp_transfer, clasp_close_conn, conn);
 }
 
 static int clasp_once(void *p, bench_split *split)
@@ -192,20 +192,8 @@ static bench_status clasp_setup(void **ctx, bench_scenario sc, const bench_pki *
     b->server = clasp_config_new(CLASP_SERVER);
     b->host = host;
     b->resume = si->resume;
-    bench_split split = {{0, 0}};
-    if (configure(b, si, pki, variant) != 0) {
-        snprintf(desc, cap, "configuration refused");
-        clasp_teardown(b);
-        return BENCH_FAILED;
-    }
-    /* For resumption, desc is what a resumed handshake (the second) negotiated. */
-    if (handshake(b, &split, desc, cap) != 0 ||
-        (si->resume != RESUME_NONE && handshake(b, &split, desc, cap) != 0)) {
-        clasp_teardown(b);
-        return BENCH_FAILED;
-    }
-    *ctx = b;
-    return BENCH_OK;
+    return bench_setup_finish(b, configure(b, si, pki, variant) == 0, si->resume, handshake,
+                              clasp_teardown, ctx, desc, cap);
 }
 
 const bench_impl bench_clasp = {.name = "clasp",

@@ -166,20 +166,15 @@ static gnutls_session_t session_new(gt_bench *b, int who, bench_end *e)
 }
 
 /* Each side's handshake steps in turn, then the client reads what followed (tickets). */
-static int pump(gnutls_session_t s[2], bench_split *split)
+static int step(void *session)
 {
-    int done[2] = {0, 0}, rc;
-    for (int round = 0; round < 32 && !(done[0] && done[1]); round++)
-        for (int who = 0; who < 2; who++) {
-            if (done[who])
-                continue;
-            BENCH_ON(split, who, rc = gnutls_handshake(s[who]));
-            if (rc == 0)
-                done[who] = 1;
-            else if (gnutls_error_is_fatal(rc))
-                return -1;
-        }
-    if (!(done[0] && done[1]))
+    int rc = gnutls_handshake(session);
+    return rc == 0 ? 1 : gnutls_error_is_fatal(rc) ? -1 : 0;
+}
+
+static int pump(void *s[2], bench_split *split)
+{
+    if (bench_alternate(s, step, split) != 0)
         return -1;
     char byte;
     ssize_t n;
@@ -207,7 +202,7 @@ static int keep_session(gt_bench *b, gnutls_session_t client)
 }
 
 /* Both sessions over link, through the handshake and what follows it; s[i] NULL if unmade. */
-static int connect_pair(gt_bench *b, bench_link *link, gnutls_session_t s[2], bench_split *split)
+static int connect_pair(gt_bench *b, bench_link *link, void *s[2], bench_split *split)
 {
     int offer = b->session.size > 0;
     bench_link_reset(link);
@@ -227,9 +222,10 @@ static void gt_close_conn(void *conn, int who)
 }
 
 /* One handshake; with desc, says what was negotiated there (or that it failed). */
-static int handshake(gt_bench *b, bench_split *split, char *desc, size_t cap)
+static int handshake(void *p, bench_split *split, char *desc, size_t cap)
 {
-    gnutls_session_t s[2];
+    gt_bench *b = p;
+    void *s[2];
     int offer = b->session.size > 0, rc = connect_pair(b, b->link, s, split);
     if (desc && rc == 0)
         describe(s[0], desc, cap);
@@ -243,23 +239,21 @@ static int handshake(gt_bench *b, bench_split *split, char *desc, size_t cap)
     return rc;
 }
 
+static int gt_transfer(void *from, void *to)
+{
+    unsigned char data[BENCH_EXCHANGE] = {0}, got[BENCH_EXCHANGE];
+    return gnutls_record_send(from, data, sizeof(data)) == (ssize_t)sizeof(data) &&
+                   gnutls_record_recv(to, got, sizeof(got)) == (ssize_t)sizeof(got)
+               ? 0
+               : -1;
+}
+
 static int gt_open_pair(void *ctx, bench_link *link, void *conn[2])
 {
-    gnutls_session_t s[2];
+    void *s[2];
     bench_split split = {{0, 0}};
-    unsigned char data[BENCH_EXCHANGE] = {0}, got[BENCH_EXCHANGE];
     int rc = connect_pair(ctx, link, s, &split);
-    for (int who = 0; rc == 0 && who < 2; who++)
-        rc = gnutls_record_send(s[who], data, sizeof(data)) == (ssize_t)sizeof(data) &&
-                     gnutls_record_recv(s[!who], got, sizeof(got)) == (ssize_t)sizeof(got)
-                 ? 0
-                 : -1;
-    for (int who = 0; who < 2; who++) {
-        if (rc != 0)
-            gt_close_conn(s[who], who);
-        conn[who] = rc == 0 ? s[who] : NULL;
-    }
-    return rc;
+    return bench_open_pair_finish(rc, s, gt_transfer, gt_close_conn, conn);
 }
 
 static int gt_once(void *p, bench_split *split)
@@ -304,22 +298,11 @@ static bench_status gt_setup(void **ctx, bench_scenario sc, const bench_pki *pki
     b->resume = si->resume;
     b->ticket13 = si->resume == RESUME_TICKET && !si->tls12;
     b->link = bench_links_new(1);
-    bench_split split = {{0, 0}};
-    if (!b->link || !credentials(b, si, pki) ||
-        gnutls_priority_init(&b->prio, priorities(si), NULL) < 0 ||
-        (si->resume == RESUME_TICKET && gnutls_session_ticket_key_generate(&b->ticket_key) < 0)) {
-        snprintf(desc, cap, "configuration refused");
-        gt_teardown(b);
-        return BENCH_FAILED;
-    }
-    /* For resumption, desc is what a resumed handshake (the second) negotiated. */
-    if (handshake(b, &split, desc, cap) != 0 ||
-        (si->resume != RESUME_NONE && handshake(b, &split, desc, cap) != 0)) {
-        gt_teardown(b);
-        return BENCH_FAILED;
-    }
-    *ctx = b;
-    return BENCH_OK;
+    int configured =
+        b->link && credentials(b, si, pki) &&
+        gnutls_priority_init(&b->prio, priorities(si), NULL) >= 0 &&
+        (si->resume != RESUME_TICKET || gnutls_session_ticket_key_generate(&b->ticket_key) >= 0);
+    return bench_setup_finish(b, configured, si->resume, handshake, gt_teardown, ctx, desc, cap);
 }
 
 static const char *gt_version(void)

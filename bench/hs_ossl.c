@@ -179,26 +179,23 @@ static int drain(SSL *ssl, bench_split *split, int who)
  * (it may send data at once), reads that Finished in SSL_read, and holds its tickets back
  * until it writes: a server answering a request would, so an empty write sends them.
  */
-static int pump(SSL *ssl[2], bench_split *split)
+static int step(void *ssl)
 {
-    int done[2] = {0, 0}, rc;
-    for (int round = 0; round < 32 && !(done[0] && done[1]); round++)
-        for (int who = 0; who < 2; who++) {
-            if (done[who])
-                continue;
-            BENCH_ON(split, who, rc = SSL_do_handshake(ssl[who]));
-            if (rc == 1)
-                done[who] = 1;
-            else if (SSL_get_error(ssl[who], rc) != SSL_ERROR_WANT_READ &&
-                     SSL_get_error(ssl[who], rc) != SSL_ERROR_WANT_WRITE)
-                return -1;
-        }
-    if (!(done[0] && done[1]))
+    int rc = SSL_do_handshake(ssl);
+    if (rc == 1)
+        return 1;
+    rc = SSL_get_error(ssl, rc);
+    return rc == SSL_ERROR_WANT_READ || rc == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+
+static int pump(void *ssl[2], bench_split *split)
+{
+    if (bench_alternate(ssl, step, split) != 0)
         return -1;
     if (drain(ssl[BENCH_SERVER], split, BENCH_SERVER) != 0)
         return -1;
 #ifdef OPENSSL_IS_BORINGSSL
-    BENCH_ON(split, BENCH_SERVER, rc = SSL_write(ssl[BENCH_SERVER], "", 0));
+    BENCH_ON(split, BENCH_SERVER, (void)SSL_write(ssl[BENCH_SERVER], "", 0));
 #endif
     return drain(ssl[BENCH_CLIENT], split, BENCH_CLIENT);
 }
@@ -235,7 +232,7 @@ static void describe(SSL *s, char *desc, size_t cap)
 }
 
 /* Both sides over link, through the handshake and what follows it; ssl[i] NULL if unmade. */
-static int connect_pair(ossl_bench *b, bench_link *link, SSL *ssl[2], bench_split *split)
+static int connect_pair(ossl_bench *b, bench_link *link, void *ssl[2], bench_split *split)
 {
     int offer = b->session != NULL;
     bench_link_reset(link);
@@ -261,9 +258,10 @@ static void ossl_close_conn(void *conn, int who)
 }
 
 /* One handshake; with desc, says what was negotiated there (or that it failed). */
-static int handshake(ossl_bench *b, bench_split *split, char *desc, size_t cap)
+static int handshake(void *p, bench_split *split, char *desc, size_t cap)
 {
-    SSL *ssl[2];
+    ossl_bench *b = p;
+    void *ssl[2];
     int rc = connect_pair(b, b->link, ssl, split);
     if (desc && rc == 0)
         describe(ssl[0], desc, cap);
@@ -277,28 +275,43 @@ static int handshake(ossl_bench *b, bench_split *split, char *desc, size_t cap)
     return rc;
 }
 
+static int ossl_transfer(void *from, void *to)
+{
+    char data[BENCH_EXCHANGE] = {0}, got[BENCH_EXCHANGE];
+    return SSL_write(from, data, sizeof(data)) == (int)sizeof(data) &&
+                   SSL_read(to, got, sizeof(got)) == (int)sizeof(got)
+               ? 0
+               : -1;
+}
+
 static int ossl_open_pair(void *ctx, bench_link *link, void *conn[2])
 {
-    SSL *ssl[2];
+    void *ssl[2];
     bench_split split = {{0, 0}};
-    char data[BENCH_EXCHANGE] = {0}, got[BENCH_EXCHANGE];
     int rc = connect_pair(ctx, link, ssl, &split);
-    for (int who = 0; rc == 0 && who < 2; who++)
-        rc = SSL_write(ssl[who], data, sizeof(data)) == (int)sizeof(data) &&
-                     SSL_read(ssl[!who], got, sizeof(got)) == (int)sizeof(got)
-                 ? 0
-                 : -1;
-    for (int who = 0; who < 2; who++) {
-        if (rc != 0)
-            SSL_free(ssl[who]);
-        conn[who] = rc == 0 ? ssl[who] : NULL;
-    }
-    return rc;
+    return bench_open_pair_finish(rc, ssl, ossl_transfer, ossl_close_conn, conn);
 }
 
 static int ossl_once(void *p, bench_split *split)
 {
     return handshake(p, split, NULL, 0);
+}
+
+static int configure(ossl_bench *b, const bench_scenario_info *si, const bench_pki *pki,
+                     int variant)
+{
+    b->ctx[BENCH_CLIENT] = SSL_CTX_new(TLS_client_method());
+    b->ctx[BENCH_SERVER] = SSL_CTX_new(TLS_server_method());
+    for (int who = 0; who < 2; who++) {
+        if (!b->ctx[who] || !pin(b->ctx[who], si))
+            return 0;
+        if (variant == 1)
+            SSL_CTX_set_mode(b->ctx[who], SSL_MODE_RELEASE_BUFFERS);
+    }
+    server_sessions(b->ctx[BENCH_SERVER], si->resume);
+    client_sessions(b->ctx[BENCH_CLIENT], b);
+    return use_chain(b->ctx[BENCH_SERVER], pki->chain[si->rsa], pki->key[si->rsa]) &&
+           trust_root(b->ctx[BENCH_CLIENT], pki->root[si->rsa]);
 }
 
 static bench_status ossl_setup(void **ctx, bench_scenario sc, const bench_pki *pki,
@@ -311,28 +324,8 @@ static bench_status ossl_setup(void **ctx, bench_scenario sc, const bench_pki *p
     b->host = host;
     b->resume = si->resume;
     b->link = bench_links_new(1);
-    b->ctx[BENCH_CLIENT] = SSL_CTX_new(TLS_client_method());
-    b->ctx[BENCH_SERVER] = SSL_CTX_new(TLS_server_method());
-    bench_split split = {{0, 0}};
-    for (int who = 0; variant == 1 && who < 2 && b->ctx[who]; who++)
-        SSL_CTX_set_mode(b->ctx[who], SSL_MODE_RELEASE_BUFFERS);
-    if (!b->link || !b->ctx[0] || !b->ctx[1] || !pin(b->ctx[0], si) || !pin(b->ctx[1], si) ||
-        !use_chain(b->ctx[BENCH_SERVER], pki->chain[si->rsa], pki->key[si->rsa]) ||
-        !trust_root(b->ctx[BENCH_CLIENT], pki->root[si->rsa])) {
-        snprintf(desc, cap, "configuration refused");
-        ossl_teardown(b);
-        return BENCH_FAILED;
-    }
-    server_sessions(b->ctx[BENCH_SERVER], si->resume);
-    client_sessions(b->ctx[BENCH_CLIENT], b);
-    /* For resumption, desc is what a resumed handshake (the second) negotiated. */
-    if (handshake(b, &split, desc, cap) != 0 ||
-        (si->resume != RESUME_NONE && handshake(b, &split, desc, cap) != 0)) {
-        ossl_teardown(b);
-        return BENCH_FAILED;
-    }
-    *ctx = b;
-    return BENCH_OK;
+    int configured = b->link && configure(b, si, pki, variant);
+    return bench_setup_finish(b, configured, si->resume, handshake, ossl_teardown, ctx, desc, cap);
 }
 
 static const char *ossl_version(void)
