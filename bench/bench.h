@@ -46,8 +46,9 @@ extern const bench_scenario_info bench_scenarios[SC_COUNT];
 
 /*
  * The key exchange is x25519 everywhere. TLS 1.2 clients list secp256r1 after it too: there,
- * supported_groups also names the curves an ECDSA certificate may be on (RFC 8422 section
- * 4), so a P-256 leaf is refused to a client that lists x25519 alone.
+ * supported_groups also names the curves an ECDSA certificate may be on ("MUST respect the
+ * client's choice of elliptic curves", RFC 8422 5.3): a P-256 leaf is refused to a client
+ * that lists x25519 alone.
  */
 static inline const char *bench_groups(const bench_scenario_info *si)
 {
