@@ -2,11 +2,12 @@
 # GnuTLS (pkg-config gnutls) and BoringSSL (Debian's android-libboringssl-dev, whose
 # symbols collide with OpenSSL's, so it gets a process of its own: bench-peer-boringssl).
 # And whether this clasp has the verified-chain cache, to show it on and off.
+option(CLASP_BENCH_PEERS "Measure GnuTLS and BoringSSL too, where they are installed" ON)
 find_package(PkgConfig QUIET)
-if(PKG_CONFIG_FOUND)
+if(PKG_CONFIG_FOUND AND CLASP_BENCH_PEERS)
   pkg_check_modules(GNUTLS QUIET IMPORTED_TARGET gnutls)
 endif()
-if(GNUTLS_FOUND)
+if(GNUTLS_FOUND AND CLASP_BENCH_PEERS)
   target_sources(clasp_bench_impls PRIVATE hs_gnutls.c)
   target_link_libraries(clasp_bench_impls PUBLIC PkgConfig::GNUTLS)
   target_compile_definitions(clasp_bench_impls PUBLIC CLASP_BENCH_GNUTLS)
@@ -16,7 +17,7 @@ find_path(BORINGSSL_INCLUDE_DIR openssl/base.h PATHS /usr/include/android NO_DEF
 set(_boring_lib /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/android)
 find_library(BORINGSSL_SSL ssl PATHS ${_boring_lib} NO_DEFAULT_PATH)
 find_library(BORINGSSL_CRYPTO crypto PATHS ${_boring_lib} NO_DEFAULT_PATH)
-if(BORINGSSL_INCLUDE_DIR AND BORINGSSL_SSL AND BORINGSSL_CRYPTO)
+if(BORINGSSL_INCLUDE_DIR AND BORINGSSL_SSL AND BORINGSSL_CRYPTO AND CLASP_BENCH_PEERS)
   execute_process(COMMAND dpkg-query -W -f=\${Version} android-libboringssl
                   OUTPUT_VARIABLE _boring_version ERROR_QUIET)
   if(NOT _boring_version)
