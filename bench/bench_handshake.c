@@ -126,8 +126,10 @@ static int prepare(const options *o, bench_scenario sc, const bench_pki *pki, ro
         }
         bench_result warm; /* the first round is not the only one to meet cold caches */
         if (r->status == BENCH_OK && !r->im->measure &&
-            bench_measure(r->im, r->ctx, o->seconds / 3, o->count ? 1 : 0, &warm) != 0)
+            bench_measure(r->im, r->ctx, o->seconds / 3, o->count ? 1 : 0, &warm) != 0) {
+            fprintf(stderr, "%s: %s: a handshake failed\n", bench_scenarios[sc].name, r->label);
             return -1;
+        }
     }
     return 0;
 }
@@ -151,6 +153,7 @@ static int measure(const options *o, bench_scenario sc, row *rows, int n)
                 return -1;
             }
             /* The split is measured in wall time; scaled to the CPU time per handshake. */
+            res.cpu = res.cpu > 0 ? res.cpu : res.wall; /* a clock too coarse for a few */
             double cpu_per = res.cpu / (double)res.n;
             r->rate[round] = (double)res.n / res.cpu;
             for (int side = 0; side < 2; side++)
