@@ -37,12 +37,18 @@ sanitize: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
-# clasp beside OpenSSL in one run: handshake rate and heap per idle connection.
+# Every benchmark program built (bench/clasp-bench-*), each printing clasp beside its peers
+# from one run, as ratios; rounds and seconds per measurement where a program takes them
+# (docs/performance.md), e.g. `make bench BENCH_ROUNDS=9 BENCH_SECONDS=0.5`.
+BENCH_ROUNDS ?= 7
+BENCH_SECONDS ?= 0.3
 bench: build
-	$(BUILD)/bench/clasp-bench-handshake 3
-	$(BUILD)/bench/clasp-bench-handshake 3 --tls12
-	$(BUILD)/bench/clasp-bench-memory
-	$(BUILD)/bench/clasp-bench-memory --tls12
+	@for b in $(BUILD)/bench/clasp-bench-*; do \
+	    [ -x "$$b" ] || continue; \
+	    echo "== $${b##*/}"; \
+	    CLASP_BENCH_ROUNDS=$(BENCH_ROUNDS) CLASP_BENCH_SECONDS=$(BENCH_SECONDS) "$$b" || exit 1; \
+	    echo; \
+	done
 
 # Each libFuzzer target for FUZZ_SECONDS, from the committed seed corpus; a crash fails.
 fuzz: deps
