@@ -23,7 +23,7 @@
 /* What one verification asks for besides the chain and the store. */
 struct verify_opts {
     const char *host; /* NULL: no name check */
-    int host_is_ip;   /* an IPv4/IPv6 literal: compared with IP SANs only */
+    cl_host parsed;   /* what host is: a DNS name, or an address compared with IP SANs only */
     cl_verify_purpose purpose;
     time_t now; /* 0: the current time */
 };
@@ -44,14 +44,6 @@ static void set_reason(cl_verify_result *res, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
     va_end(ap);
-}
-
-/* Whether host is an IP literal, judged by the parser X509_VERIFY_PARAM_set1_ip_asc uses. */
-static int is_ip_literal(const char *host)
-{
-    ASN1_OCTET_STRING *ip = a2i_IPADDRESS(host);
-    ASN1_OCTET_STRING_free(ip); /* a2i_IPADDRESS queues no error for a non-address */
-    return ip != NULL;
 }
 
 /* Decodes the chain: the leaf, and the certificates after it as untrusted intermediates. */
@@ -110,10 +102,13 @@ static int set_params(X509_STORE_CTX *ctx, const struct verify_opts *o)
         X509_VERIFY_PARAM_set_time(param, o->now);
     if (!o->host)
         return 0;
-    if (o->host_is_ip)
-        return X509_VERIFY_PARAM_set1_ip_asc(param, o->host) == 1 ? 0 : CLASP_ERR_INVALID_ARG;
+    /* The address cl_host_parse read, not libcrypto's own reading of the text. */
+    if (o->parsed.kind == CL_HOST_IP)
+        return X509_VERIFY_PARAM_set1_ip(param, o->parsed.ip, o->parsed.ip_len) == 1
+                   ? 0
+                   : CLASP_ERR_NOMEM;
     X509_VERIFY_PARAM_set_hostflags(param, host_flags(X509_STORE_CTX_get0_cert(ctx)));
-    return X509_VERIFY_PARAM_set1_host(param, o->host, 0) == 1 ? 0 : CLASP_ERR_INVALID_ARG;
+    return X509_VERIFY_PARAM_set1_host(param, o->host, o->parsed.len) == 1 ? 0 : CLASP_ERR_NOMEM;
 }
 
 /*
@@ -285,16 +280,16 @@ int cl_verify_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, const
     *res = (cl_verify_result){.leaf_key = NULL, .leaf_type = CL_KEY_OTHER};
     CL_CHECK(t && (chain || n == 0), CLASP_ERR_INVALID_ARG);
     CL_CHECK(purpose == CL_PURPOSE_SERVER || purpose == CL_PURPOSE_CLIENT, CLASP_ERR_INVALID_ARG);
-    /* OpenSSL takes an empty name as "no name check": refuse it rather than pass nothing. */
-    if (host && host[0] == '\0') {
-        set_reason(res, "empty host name");
+    struct verify_opts o = {.host = host, .purpose = purpose, .now = now};
+    /* OpenSSL takes an empty name as "no name check": refused with every other non-name. */
+    if (host && cl_host_parse(host, &o.parsed) != 0) {
+        set_reason(res, "not a host name or IP address: \"%.100s\"", host);
         return CLASP_ERR_INVALID_ARG;
     }
     if (n == 0) {
         set_reason(res, "empty certificate chain");
         return CLASP_ERR_BAD_CERTIFICATE;
     }
-    struct verify_opts o = {host, host && is_ip_literal(host), purpose, now};
     struct verify_outcome vo;
     X509 *leaf = NULL;
     cl_x509_list *untrusted = NULL;

@@ -60,6 +60,34 @@ size_t cl_trust_count(const cl_trust *t);
  */
 const cl_cert_der *cl_trust_ca_names(const cl_trust *t, size_t *n);
 
+/* ---- peer names ---- */
+
+typedef enum cl_host_kind {
+    CL_HOST_DNS = 1, /* sent as SNI; matched against DNS SANs (or the CN without SANs) */
+    CL_HOST_IP,      /* never sent as SNI (RFC 6066 3); matched against IP SANs only */
+} cl_host_kind;
+
+typedef struct cl_host {
+    cl_host_kind kind;
+    uint8_t ip[16]; /* CL_HOST_IP: the address, network order */
+    size_t ip_len;  /* 4 or 16 */
+    size_t len;     /* the name's length without an absolute name's trailing dot */
+} cl_host;
+
+/*
+ * What a peer name is, decided in one place for the ClientHello and the verifier:
+ *  - with a colon: an IPv6 address (inet_pton's text forms); brackets are URL syntax and
+ *    are refused;
+ *  - else, when the last label is a number ("1", "0x7f"): an IPv4 address, accepted only in
+ *    strict dotted-decimal form (four octets 0..255, no leading zeros), so "010.0.0.1",
+ *    "1.2.3" and "0x7f.0.0.1", which resolvers read as other addresses, are refused rather
+ *    than sent as SNI or matched as DNS names;
+ *  - else a DNS name: letters, digits, '-', '_' in labels of 1..63, at most 253 characters.
+ * One trailing dot is ignored ("server.test." is server.test, "1.2.3.4." is 1.2.3.4).
+ * 0, or CLASP_ERR_INVALID_ARG for a name that is neither.
+ */
+int cl_host_parse(const char *name, cl_host *out);
+
 /* ---- verification ---- */
 
 typedef enum cl_verify_purpose {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include <openssl/bio.h>
@@ -75,6 +76,7 @@ enum {
     C_PARTIAL,  /* SAN DNS:f*.part.test */
     C_P521,     /* a key clasp cannot use */
     C_LONG_NAME,
+    C_NUMERIC_DNS, /* DNS SANs that look like addresses, and IP:10.0.0.1 */
     NCERTS
 };
 
@@ -129,6 +131,8 @@ static const struct spec specs[] = {
     {C_P521, "server.test", K_P521, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
     /* its name is made by long_name(): a newline and a few hundred bytes */
     {C_LONG_NAME, NULL, K_P256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
+    {C_NUMERIC_DNS, "numeric.test", K_P256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth",
+     "DNS:010.0.0.1,DNS:1.2.3,DNS:0x7f.0.0.1,DNS:1.2.3.4,DNS:[::1],IP:10.0.0.1", -1, 365},
 };
 
 static EVP_PKEY *keys[NKEYS];
@@ -818,12 +822,136 @@ static void test_verify_name_mismatch(void **state)
     assert_int_equal(VERIFY(&res, "127.0.0.1", SERVER, 0, C_IP_ONLY, C_INTER), 0);
     /* An empty host would make libcrypto skip the check: refused. */
     assert_int_equal(VERIFY(&res, "", SERVER, 0, C_P256, C_INTER), CLASP_ERR_INVALID_ARG);
-    /* A very long host is cut in the reason, which stays terminated. */
+    /* The longest host name (four labels of 62, 253 characters) is cut in the reason. */
     char host[300];
-    memset(host, 'a', sizeof(host) - 1);
-    host[sizeof(host) - 1] = '\0';
+    memset(host, 'a', 253);
+    for (int i = 62; i < 253; i += 63)
+        host[i] = '.';
+    host[253] = '\0';
     assert_int_equal(VERIFY(&res, host, SERVER, 0, C_P256, C_INTER), CLASP_ERR_BAD_CERTIFICATE);
     reason_has(&res, "hostname mismatch (wanted aaaa", NULL);
+    assert_true(strlen(res.reason) < 160);
+    /* One more character is not a host name. */
+    host[253] = 'a';
+    host[254] = '\0';
+    assert_int_equal(VERIFY(&res, host, SERVER, 0, C_P256, C_INTER), CLASP_ERR_INVALID_ARG);
+}
+
+/* ---- peer names: one reading for the ClientHello and the verifier ---- */
+
+struct host_case {
+    const char *name;
+    int kind; /* 0: refused */
+    size_t len;
+    const char *ip; /* the address, as inet_ntop would print it */
+};
+
+static const struct host_case host_cases[] = {
+    {"server.test", CL_HOST_DNS, 11, NULL},
+    {"server.test.", CL_HOST_DNS, 11, NULL}, /* an absolute name: the same host */
+    {"xn--bcher-kva.example", CL_HOST_DNS, 21, NULL},
+    {"_srv.example", CL_HOST_DNS, 12, NULL},
+    {"1.2.3.example", CL_HOST_DNS, 13, NULL}, /* numeric labels, alphabetic last one */
+    {"localhost", CL_HOST_DNS, 9, NULL},
+    {"10.0.0.1", CL_HOST_IP, 8, "10.0.0.1"},
+    {"1.2.3.4.", CL_HOST_IP, 7, "1.2.3.4"},
+    {"0.0.0.0", CL_HOST_IP, 7, "0.0.0.0"},
+    {"255.255.255.255", CL_HOST_IP, 15, "255.255.255.255"},
+    {"::1", CL_HOST_IP, 3, "::1"},
+    {"0:0:0:0:0:0:0:1", CL_HOST_IP, 15, "::1"},
+    {"::ffff:10.0.0.1", CL_HOST_IP, 15, "::ffff:10.0.0.1"},
+    /* Numeric forms that resolvers read as other addresses: neither an address nor a name. */
+    {"010.0.0.1", 0, 0, NULL},
+    {"1.2.3", 0, 0, NULL},
+    {"0x7f.0.0.1", 0, 0, NULL},
+    {"127.1", 0, 0, NULL},
+    {"2130706433", 0, 0, NULL},
+    {"0x7f000001", 0, 0, NULL},
+    {"256.0.0.1", 0, 0, NULL},
+    {"1.2.3.4.5", 0, 0, NULL},
+    {"1.2.3.4..", 0, 0, NULL},
+    {"example.123", 0, 0, NULL},
+    {"example.0x1f", 0, 0, NULL},
+    /* Not names either. */
+    {"[::1]", 0, 0, NULL},
+    {"::1.", 0, 0, NULL},
+    {"fe80::1%eth0", 0, 0, NULL},
+    {":::", 0, 0, NULL},
+    {"", 0, 0, NULL},
+    {".", 0, 0, NULL},
+    {".server.test", 0, 0, NULL},
+    {"server..test", 0, 0, NULL},
+    {"server test", 0, 0, NULL},
+    {"*.wild.test", 0, 0, NULL},
+    {"10.0.0.1 ", 0, 0, NULL},
+    {" 10.0.0.1", 0, 0, NULL},
+    {"b\xc3\xbc"
+     "cher.example",
+     0, 0, NULL}, /* a U-label: IDNs are sent as A-labels */
+};
+
+static void test_host_parse(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(host_cases) / sizeof(host_cases[0]); i++) {
+        const struct host_case *hc = &host_cases[i];
+        cl_host h;
+        int rc = cl_host_parse(hc->name, &h);
+        if (rc != (hc->kind ? 0 : CLASP_ERR_INVALID_ARG) || (hc->kind && (int)h.kind != hc->kind))
+            print_error("host \"%s\": rc %d kind %d\n", hc->name, rc, (int)h.kind);
+        assert_int_equal(rc, hc->kind ? 0 : CLASP_ERR_INVALID_ARG);
+        if (!hc->kind)
+            continue;
+        assert_int_equal(h.kind, hc->kind);
+        assert_int_equal(h.len, hc->len);
+        if (hc->kind == CL_HOST_IP) {
+            char text[64];
+            int af = h.ip_len == 4 ? AF_INET : AF_INET6;
+            assert_true(h.ip_len == 4 || h.ip_len == 16);
+            assert_non_null(inet_ntop(af, h.ip, text, sizeof(text)));
+            assert_string_equal(text, hc->ip);
+        }
+    }
+    /* Labels of 63 are names, of 64 not; 253 characters are a name, 254 not. */
+    char name[300];
+    memset(name, 'a', 63);
+    memcpy(name + 63, ".test", 6);
+    cl_host h;
+    assert_int_equal(cl_host_parse(name, &h), 0);
+    memset(name, 'a', 64);
+    memcpy(name + 64, ".test", 6);
+    assert_int_equal(cl_host_parse(name, &h), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_host_parse(NULL, &h), CLASP_ERR_INVALID_ARG);
+}
+
+/*
+ * The verifier reads names as cl_host_parse does: an address is matched against IP SANs
+ * only, and what looks numeric without being a strict address is refused, never matched
+ * against a DNS SAN that spells it ("DNS:010.0.0.1" while the address is 10.0.0.1).
+ */
+static void test_verify_host_reading(void **state)
+{
+    (void)state;
+    cl_verify_result res;
+    assert_int_equal(VERIFY(&res, "10.0.0.1", SERVER, 0, C_NUMERIC_DNS, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "10.0.0.1.", SERVER, 0, C_NUMERIC_DNS, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "::ffff:10.0.0.1", SERVER, 0, C_NUMERIC_DNS, C_INTER),
+                     CLASP_ERR_BAD_CERTIFICATE); /* another address family, another address */
+    assert_int_equal(VERIFY(&res, "1.2.3.4", SERVER, 0, C_NUMERIC_DNS, C_INTER),
+                     CLASP_ERR_BAD_CERTIFICATE);
+    assert_string_equal(res.reason, "IP address mismatch (wanted 1.2.3.4)");
+    const char *refused[] = {"010.0.0.1", "1.2.3", "0x7f.0.0.1", "[::1]", "1.2.3.4.."};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        assert_int_equal(VERIFY(&res, refused[i], SERVER, 0, C_NUMERIC_DNS, C_INTER),
+                         CLASP_ERR_INVALID_ARG);
+        reason_has(&res, "not a host name or IP address", refused[i], NULL);
+    }
+    /* A DNS name's trailing dot: the same name. */
+    assert_int_equal(VERIFY(&res, "server.test.", SERVER, 0, C_P256, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "a.wild.test.", SERVER, 0, C_P256, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "127.0.0.1.", SERVER, 0, C_P256, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "server.test.", SERVER, 0, C_IP_ONLY, C_INTER),
+                     CLASP_ERR_BAD_CERTIFICATE);
 }
 
 static void test_verify_validity(void **state)
@@ -1151,6 +1279,8 @@ int main(void)
         cmocka_unit_test(test_verify_each_key_type),
         cmocka_unit_test(test_verify_host_matches),
         cmocka_unit_test(test_verify_name_mismatch),
+        cmocka_unit_test(test_host_parse),
+        cmocka_unit_test(test_verify_host_reading),
         cmocka_unit_test(test_verify_validity),
         cmocka_unit_test(test_verify_untrusted),
         cmocka_unit_test(test_verify_usage),
