@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "base/err.h"
 #include "crypto/internal.h"
@@ -98,6 +99,21 @@ X509 *cl_x509_from_der(const uint8_t *der, size_t len)
     X509_free(x);
     ERR_clear_error();
     return NULL;
+}
+
+unsigned cl_x509_key_usage(X509 *x)
+{
+    /* UINT32_MAX without the extension; 0 when the extensions do not decode. */
+    uint32_t ku = X509_get_key_usage(x);
+    ERR_clear_error();
+    unsigned out = 0;
+    if (ku & KU_DIGITAL_SIGNATURE)
+        out |= CL_KU_SIGN;
+    if (ku & KU_KEY_ENCIPHERMENT)
+        out |= CL_KU_ENCIPHER;
+    if (ku & KU_KEY_AGREEMENT)
+        out |= CL_KU_AGREE;
+    return out;
 }
 
 int cl_x509_pubkey(const X509 *x, cl_pubkey **out)

@@ -23,6 +23,9 @@ int cl_x509_read_pem(const uint8_t *pem, size_t len, int trusted_ok, cl_x509_lis
 /* One DER certificate that fills its buffer exactly, or NULL. */
 X509 *cl_x509_from_der(const uint8_t *der, size_t len);
 
+/* The CL_KU_* uses the certificate's keyUsage extension allows (all without one). */
+unsigned cl_x509_key_usage(X509 *x);
+
 /* The certificate's public key as a clasp key; CLASP_ERR_BAD_CERTIFICATE when undecodable. */
 int cl_x509_pubkey(const X509 *x, cl_pubkey **out);
 

@@ -270,6 +270,7 @@ static int take_leaf_key(X509 *leaf, cl_verify_result *res)
     }
     res->leaf_key = k;
     res->leaf_type = cl_pubkey_type(k);
+    res->key_usage = cl_x509_key_usage(leaf);
     return 0;
 }
 

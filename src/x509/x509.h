@@ -19,6 +19,16 @@ typedef struct cl_cert_der {
     size_t len;
 } cl_cert_der;
 
+/*
+ * What a leaf's keyUsage extension allows, in the terms TLS uses it (RFC 5280 4.2.1.3). A
+ * certificate without the extension allows every use; one whose extensions do not decode
+ * allows none.
+ */
+#define CL_KU_SIGN     0x1u /* digitalSignature: CertificateVerify, ServerKeyExchange */
+#define CL_KU_ENCIPHER 0x2u /* keyEncipherment: TLS 1.2 RSA key exchange */
+#define CL_KU_AGREE    0x4u /* keyAgreement: static (EC)DH, which clasp never uses */
+#define CL_KU_ANY      (CL_KU_SIGN | CL_KU_ENCIPHER | CL_KU_AGREE)
+
 typedef struct cl_credential {
     cl_cert_der *certs; /* leaf first, as sent on the wire */
     size_t n_certs;
@@ -26,6 +36,7 @@ typedef struct cl_credential {
     cl_pubkey *leaf_key; /* the leaf's public key */
     cl_key_type type;
     unsigned bits;
+    unsigned key_usage; /* CL_KU_* the leaf allows, read once at load */
 } cl_credential;
 
 /*
@@ -98,6 +109,7 @@ typedef enum cl_verify_purpose {
 typedef struct cl_verify_result {
     cl_pubkey *leaf_key; /* owned by the caller on success */
     cl_key_type leaf_type;
+    unsigned key_usage; /* CL_KU_* the leaf allows: the caller matches it to its use */
     /* A human-readable reason on failure, e.g. "hostname mismatch (wanted example.com)". */
     char reason[160];
     /* On success, the subject of the trust anchor the chain ended at, DER (a longer name

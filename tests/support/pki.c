@@ -180,7 +180,9 @@ void test_issue(test_ca *ca, test_key kt, const test_cert_opts *o, test_cert *ou
     long na = o->not_after_days ? o->not_after_days : 30;
     X509 *x = make_cert(key, o->cn, ca->cert, ca->key, nb, na);
     add_ext(x, ca->cert, NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(x, ca->cert, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+    const char *ku = o->key_usage ? o->key_usage : "critical,digitalSignature,keyEncipherment";
+    if (strcmp(ku, "none") != 0)
+        add_ext(x, ca->cert, NID_key_usage, ku);
     add_ext(x, ca->cert, NID_ext_key_usage, o->client ? "clientAuth" : "serverAuth");
     add_ext(x, ca->cert, NID_authority_key_identifier, "keyid");
     if (o->san)

@@ -45,6 +45,9 @@ typedef struct test_cert_opts {
     int client;           /* EKU clientAuth instead of serverAuth */
     long not_before_days; /* relative to now; default 0 means -1 day */
     long not_after_days;  /* default 0 means +30 days */
+    /* keyUsage, as openssl.cnf writes it ("critical,keyEncipherment"); NULL means
+     * "critical,digitalSignature,keyEncipherment"; "none" leaves the extension out */
+    const char *key_usage;
 } test_cert_opts;
 
 /* Issues a leaf; aborts the test on failure. Free with test_cert_free. */

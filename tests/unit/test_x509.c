@@ -422,6 +422,7 @@ static void test_credential_each_key_type(void **state)
         assert_memory_equal(c->certs[1].der, ders[C_INTER], der_lens[C_INTER]);
         assert_int_equal(c->type, tc->type);
         assert_int_equal(c->bits, tc->bits);
+        assert_int_equal(c->key_usage, CL_KU_SIGN); /* LEAF_KU: digitalSignature */
         assert_int_equal(cl_pubkey_type(c->leaf_key), tc->type);
         assert_int_equal(cl_privkey_type(c->key), tc->type);
         assert_int_equal(cl_privkey_matches(c->key, c->leaf_key), 1);
@@ -436,6 +437,27 @@ static void test_credential_each_key_type(void **state)
         free(chain.p);
         free(key.p);
     }
+}
+
+/* The leaf's keyUsage, read once at load: no extension allows any use, cRLSign none. */
+static void test_credential_key_usage(void **state)
+{
+    (void)state;
+    static const struct {
+        int cert;
+        unsigned want;
+    } cases[] = {{C_SELF_SIGNED, CL_KU_ANY}, {C_BAD_KU, 0}, {C_P256, CL_KU_SIGN}};
+    buf key = pem_key(K_P256);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        buf chain = pem_certs(&cases[i].cert, 1);
+        cl_credential *c = NULL;
+        assert_int_equal(cl_credential_from_pem(&c, chain.p, chain.len, key.p, key.len), 0);
+        assert_int_equal(c->key_usage, cases[i].want);
+        NO_OPENSSL_ERRORS();
+        cl_credential_free(c);
+        free(chain.p);
+    }
+    free(key.p);
 }
 
 /* A single file holding the key and the chain: the key block is skipped in the chain. */
@@ -750,6 +772,7 @@ static void test_verify_each_key_type(void **state)
         NO_OPENSSL_ERRORS();
         assert_string_equal(res.reason, "ok");
         assert_int_equal(res.leaf_type, types[i].type);
+        assert_int_equal(res.key_usage, CL_KU_SIGN);
         assert_int_equal(cl_pubkey_type(res.leaf_key), types[i].type);
         assert_int_equal(cl_pubkey_bits(res.leaf_key), types[i].bits);
         cl_pubkey_free(res.leaf_key);
@@ -1268,6 +1291,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_credential_each_key_type),
+        cmocka_unit_test(test_credential_key_usage),
         cmocka_unit_test(test_credential_combined_file),
         cmocka_unit_test(test_credential_bad_key),
         cmocka_unit_test(test_credential_bad_chain),
