@@ -62,6 +62,25 @@ int cl_trust_add_pem(cl_trust *t, const uint8_t *pem, size_t len);
 int cl_trust_load_file(cl_trust *t, const char *path);
 int cl_trust_load_dir(cl_trust *t, const char *path);
 int cl_trust_load_default(cl_trust *t);
+/*
+ * The store's verified-chain cache: successful verifications of up to max_chains chains
+ * (0: off, a new store's default; at most CL_VERIFY_CACHE_MAX) are remembered by their
+ * exact DER and purpose, so that the same chain verifies again without parsing or
+ * signatures, its validity and host name still checked each time (cl_verify_chain). The
+ * cache is emptied here and whenever anchors are added or loaded. Set it while the store is
+ * being built, not while verifications run.
+ */
+#define CL_VERIFY_CACHE_MAX (1u << 20)
+int cl_trust_set_cache(cl_trust *t, size_t max_chains);
+
+/* What a store's verifications did: for tests and measurements. */
+typedef struct cl_verify_stats {
+    unsigned long long verifications; /* full verifications (X509_verify_cert runs) */
+    unsigned long long hits, misses;  /* cache lookups (none while the cache is off) */
+    size_t entries;                   /* chains cached now */
+} cl_verify_stats;
+void cl_trust_verify_stats(const cl_trust *t, cl_verify_stats *out);
+
 /* Number of anchors added through add_pem/load_file (directories load lazily: not counted). */
 size_t cl_trust_count(const cl_trust *t);
 /*
@@ -116,6 +135,9 @@ typedef struct cl_verify_result {
      * is left out: len 0). Copied without formatting, so success costs no allocation. */
     uint8_t anchor_dn[256];
     size_t anchor_dn_len;
+    /* On success, 1 when the chain was verified earlier (the store's cache) and only its
+     * validity window and the host name were checked now. */
+    int from_cache;
 } cl_verify_result;
 
 /*
@@ -123,7 +145,11 @@ typedef struct cl_verify_result {
  * validity at `now` (0: the current time), basicConstraints, key usage and extended key
  * usage for the purpose, and for servers the host name: DNS names (SAN, wildcards in the
  * left-most label only; the subject CN only when there is no SAN) or, when `host` is an
- * IPv4/IPv6 literal, the IP SANs. host may be NULL for clients (no name check).
+ * IPv4/IPv6 literal, the IP SANs. host may be NULL for clients (no name check); a host that
+ * cl_host_parse refuses is CLASP_ERR_INVALID_ARG. With the store's cache on
+ * (cl_trust_set_cache), a chain that verified earlier for this purpose, byte for byte, is
+ * only checked for the validity of its path at `now` and for the host name
+ * (res->from_cache); outside its validity it is verified in full again.
  * Returns 0 or the error whose alert fits (RFC 8446 6.2):
  *   CLASP_ERR_BAD_CERTIFICATE       unparsable certificate, bad signature, name mismatch
  *   CLASP_ERR_UNKNOWN_CA            no path to an anchor (including self-signed leaves)

@@ -38,6 +38,8 @@ test_ca *test_ca_intermediate(test_ca *parent, test_key kt, const char *cn);
 void test_ca_free(test_ca *ca);
 /* The CA certificate as PEM (a trust anchor). */
 const test_pem *test_ca_pem(const test_ca *ca);
+/* An empty CRL the CA signs (nothing revoked), valid from a day ago for 30 days, as PEM. */
+void test_ca_crl(const test_ca *ca, test_pem *out);
 
 typedef struct test_cert_opts {
     const char *cn;
