@@ -24,8 +24,10 @@
 
 #include <clasp/clasp.h>
 
+#include "counting.h"
 #include "pair.h"
 #include "tls13_kit.h"
+#include "verify_checks.h"
 #include "x509/internal.h"
 
 #define DAY     86400L
@@ -121,7 +123,7 @@ static int trust_teardown(void **state)
     (void)state;
     cl_trust_free(trust);
     trust = NULL;
-    clasp_set_allocator(NULL);
+    counting_stop();
     return 0;
 }
 
@@ -131,15 +133,7 @@ static int verify_at(const cl_credential *c, const char *host, cl_verify_purpose
 {
     int rc = cl_verify_chain(trust, c->certs, c->n_certs, host, purpose, when, res);
     assert_int_equal(ERR_peek_error(), 0);
-    if (rc == 0) {
-        assert_non_null(res->leaf_key);
-        assert_int_equal(cl_pubkey_type(res->leaf_key), res->leaf_type);
-        cl_pubkey_free(res->leaf_key);
-        res->leaf_key = NULL;
-    } else {
-        assert_null(res->leaf_key);
-        assert_int_equal(res->from_cache, 0);
-    }
+    verify_result_check(rc, res);
     return rc;
 }
 
@@ -447,40 +441,6 @@ static void test_threads(void **state)
 
 /* ---- memory ---- */
 
-struct counting {
-    long live;
-    size_t bytes, mismatches;
-    long allocs, fail_at;
-};
-
-#define HDR 16
-
-static void *count_alloc(void *ctx, size_t n)
-{
-    struct counting *c = ctx;
-    if (c->allocs++ == c->fail_at)
-        return NULL;
-    uint8_t *p = malloc(HDR + n);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof(n));
-    c->bytes += n;
-    c->live++;
-    return p + HDR;
-}
-
-static void count_free(void *ctx, void *q, size_t n)
-{
-    struct counting *c = ctx;
-    uint8_t *p = (uint8_t *)q - HDR;
-    size_t had;
-    memcpy(&had, p, sizeof(had));
-    c->mismatches += had != n;
-    c->bytes -= had;
-    c->live--;
-    free(p);
-}
-
 /* A store with a cache, one chain verified twice (a hit), freed. */
 static int cached_pass(int *second_from_cache)
 {
@@ -509,28 +469,27 @@ static int cached_pass(int *second_from_cache)
 static void test_allocations(void **state)
 {
     (void)state;
-    struct counting c = {.fail_at = -1};
-    clasp_allocator a = {count_alloc, count_free, &c};
-    clasp_set_allocator(&a);
+    counting c;
+    counting_start(&c, -1);
     int cached = 0;
     assert_int_equal(cached_pass(&cached), 0);
     assert_int_equal(cached, 1);
-    assert_int_equal(c.live, 0);
-    assert_int_equal(c.bytes, 0);
+    assert_int_equal(c.live_allocs, 0);
+    assert_int_equal(c.live_bytes, 0);
     long total = c.allocs, uncached_successes = 0;
     for (long k = 0; k < total; k++) {
-        c = (struct counting){.fail_at = k};
+        counting_start(&c, k);
         cached = 0;
         int rc = cached_pass(&cached);
         assert_true(rc == 0 || rc == CLASP_ERR_NOMEM);
         uncached_successes += rc == 0 && !cached;
         assert_int_equal(ERR_peek_error(), 0);
-        assert_int_equal(c.live, 0);
-        assert_int_equal(c.bytes, 0);
-        assert_int_equal(c.mismatches, 0);
+        assert_int_equal(c.live_allocs, 0);
+        assert_int_equal(c.live_bytes, 0);
+        assert_int_equal(c.size_mismatches, 0);
     }
     assert_true(uncached_successes > 0); /* the cache's own allocations failed quietly */
-    clasp_set_allocator(NULL);
+    counting_stop();
 }
 
 /* ---- the configuration switch, end to end ---- */

@@ -30,6 +30,8 @@
 #include <clasp/clasp.h>
 #include <clasp/errors.h>
 
+#include "counting.h"
+#include "verify_checks.h"
 #include "x509/x509.h"
 
 #define DAY 86400L
@@ -353,16 +355,7 @@ static int verify_in(const cl_trust *t, const int *ids, size_t n, const char *ho
         chain[i] = (cl_cert_der){ders[ids[i]], der_lens[ids[i]]};
     int rc = cl_verify_chain(t, chain, n, host, purpose, when, res);
     NO_OPENSSL_ERRORS();
-    assert_non_null(memchr(res->reason, '\0', sizeof(res->reason)));
-    assert_true(strlen(res->reason) > 0);
-    if (rc == 0) {
-        assert_non_null(res->leaf_key);
-        assert_int_equal(cl_pubkey_type(res->leaf_key), res->leaf_type);
-        cl_pubkey_free(res->leaf_key);
-        res->leaf_key = NULL;
-    } else {
-        assert_null(res->leaf_key);
-    }
+    verify_result_check(rc, res);
     return rc;
 }
 
@@ -1188,47 +1181,10 @@ static void test_cert_summary(void **state)
 
 /* ---- allocations ---- */
 
-struct counting {
-    long live_allocs;
-    size_t live_bytes;
-    size_t size_mismatches;
-    long allocs;
-    long fail_at; /* the allocation number that fails; -1: none */
-};
-
-#define HDR 16
-
-static void *count_alloc(void *ctx, size_t n)
-{
-    struct counting *c = ctx;
-    if (c->allocs++ == c->fail_at)
-        return NULL;
-    uint8_t *p = malloc(HDR + n);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof(n));
-    c->live_bytes += n;
-    c->live_allocs++;
-    return p + HDR;
-}
-
-static void count_free(void *ctx, void *q, size_t n)
-{
-    struct counting *c = ctx;
-    uint8_t *p = (uint8_t *)q - HDR;
-    size_t had;
-    memcpy(&had, p, sizeof(had));
-    if (had != n)
-        c->size_mismatches++;
-    c->live_bytes -= had;
-    c->live_allocs--;
-    free(p);
-}
-
 static int restore_allocator(void **state)
 {
     (void)state;
-    clasp_set_allocator(NULL);
+    counting_stop();
     return 0;
 }
 
@@ -1263,9 +1219,8 @@ static void test_allocations_balance_and_fail_cleanly(void **state)
     /* Enough anchors to grow the names array. */
     buf anchors = PEM(C_ROOT, C_OTHER_ROOT, C_INTER, C_CLIENT, C_NOT_CA, C_CN_ONLY, C_PARTIAL,
                       C_LONG_NAME, C_P256);
-    struct counting c = {.fail_at = -1};
-    clasp_allocator a = {count_alloc, count_free, &c};
-    clasp_set_allocator(&a);
+    counting c;
+    counting_start(&c, -1);
     assert_int_equal(allocating_pass(&chain, &key, &anchors), 0);
     long total = c.allocs;
     assert_true(total > 10);
@@ -1274,14 +1229,14 @@ static void test_allocations_balance_and_fail_cleanly(void **state)
 
     /* Each allocation in turn fails: NOMEM comes back and nothing is left behind. */
     for (long k = 0; k < total; k++) {
-        c = (struct counting){.fail_at = k};
+        counting_start(&c, k);
         assert_int_equal(allocating_pass(&chain, &key, &anchors), CLASP_ERR_NOMEM);
         NO_OPENSSL_ERRORS();
         assert_int_equal(c.live_allocs, 0);
         assert_int_equal(c.live_bytes, 0);
         assert_int_equal(c.size_mismatches, 0);
     }
-    clasp_set_allocator(NULL);
+    counting_stop();
     free(chain.p);
     free(key.p);
     free(anchors.p);
