@@ -76,6 +76,26 @@ CLASP_API int clasp_config_load_verify_dir(clasp_config *cfg, const char *path);
 CLASP_API int clasp_config_load_verify_pem(clasp_config *cfg, const uint8_t *pem, size_t len);
 CLASP_API int clasp_config_load_verify_default(clasp_config *cfg);
 
+/*
+ * The verified-chain cache: a peer's certificate chain that verified once is remembered,
+ * keyed by its exact bytes (SHA-256 of every certificate as received, in order) and by
+ * what it was verified for, so that the next handshake presenting the same chain skips
+ * parsing it and checking its signatures. Each hit still checks, for that connection, that
+ * every certificate of the path (trust anchor included) is valid at the current time and
+ * that the leaf names the server (clasp_conn_set_server_name); outside its validity the
+ * chain is verified again in full, and fails with the alert that says why. Only successes
+ * are cached; adding trust anchors empties the cache. It holds at most max_chains chains,
+ * dropping the least recently used; 0 turns it off. On by default, with
+ * CLASP_VERIFY_CACHE_DEFAULT chains: 1024 keeps the working set of a client talking to many
+ * servers, or of a server verifying many client certificates, while bounding the memory (an
+ * entry holds the parsed leaf certificate, about 5 KiB for a P-256 one, so at most some
+ * 5 MiB; it fills only with chains actually seen). Safe for connections of one configuration
+ * in several threads.
+ * Errors: CLASP_ERR_INVALID_ARG (more than 2^20), CLASP_ERR_STATE (frozen).
+ */
+#define CLASP_VERIFY_CACHE_DEFAULT 1024
+CLASP_API int clasp_config_set_verify_cache(clasp_config *cfg, size_t max_chains);
+
 /* Client certificates, for servers. Clients always verify the server. */
 typedef enum clasp_verify_mode {
     CLASP_VERIFY_NONE = 0,     /* do not ask for a client certificate (default) */

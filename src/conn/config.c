@@ -48,6 +48,11 @@ clasp_config *clasp_config_new(clasp_role role)
         cl_free(cfg, sizeof(*cfg));
         return NULL;
     }
+    if (cl_trust_set_cache(cfg->trust, CLASP_VERIFY_CACHE_DEFAULT) != 0) {
+        cl_trust_free(cfg->trust);
+        cl_free(cfg, sizeof(*cfg));
+        return NULL;
+    }
     if (cl_session_cache_init(&cfg->cache, role == CLASP_SERVER ? 1024 : 0) != 0) {
         cl_trust_free(cfg->trust);
         cl_free(cfg, sizeof(*cfg));
@@ -150,6 +155,13 @@ int clasp_config_load_verify_default(clasp_config *cfg)
 {
     MUTABLE(cfg);
     return cl_trust_load_default(cfg->trust);
+}
+
+int clasp_config_set_verify_cache(clasp_config *cfg, size_t max_chains)
+{
+    MUTABLE(cfg);
+    CL_CHECK(max_chains <= CL_VERIFY_CACHE_MAX, CLASP_ERR_INVALID_ARG);
+    return cl_trust_set_cache(cfg->trust, max_chains);
 }
 
 int clasp_config_set_verify(clasp_config *cfg, clasp_verify_mode mode)

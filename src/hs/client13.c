@@ -3,7 +3,6 @@
  * (RFC 8446 2, 4): the server's flight checked message by message, then the client's own
  * Certificate, CertificateVerify and Finished. A ServerHello for TLS 1.2 goes to client12.c.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -13,11 +12,14 @@
 
 #define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
 
-/* RFC 6066 3: literal IP addresses are not sent as a server name. */
-static int is_ip_literal(const char *name)
+/*
+ * RFC 6066 3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"". Judged by
+ * cl_host_parse, as the verifier judges it (set_server_name refused anything else).
+ */
+static int sends_sni(const char *name)
 {
-    uint8_t buf[16];
-    return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
+    cl_host h;
+    return cl_host_parse(name, &h) == 0 && h.kind == CL_HOST_DNS;
 }
 
 /* ---- ClientHello ---- */
@@ -132,7 +134,7 @@ static int write_ch_extensions(clasp_conn *c, cl_writer *w)
     cl_hs *hs = c->hs;
     const clasp_config *cfg = c->cfg;
     cl_exts_open(w);
-    if (!is_ip_literal(c->server_name))
+    if (sends_sni(c->server_name))
         write_server_name(c, w);
     cl_ext_write_u16_list(w, CL_EXT_SUPPORTED_GROUPS, cfg->groups, cfg->n_groups);
     cl_ext_write_u16_list(w, CL_EXT_SIGNATURE_ALGORITHMS, cfg->schemes, cfg->n_schemes);

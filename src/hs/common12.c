@@ -155,7 +155,9 @@ int cl_12_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len, int *e
     if (*empty)
         return 0;
     CL_TRY(keep_chain12(c, &cert));
-    return cl_verify_peer_chain(c);
+    /* A server's key encrypts an RSA pre-master; every other peer signs (7.4.2, 7.4.8). */
+    int rsa_kx = c->role == CLASP_CLIENT && c->suite_info->kx == CL_KX_RSA;
+    return cl_verify_peer_chain(c, rsa_kx ? CL_KU_ENCIPHER : CL_KU_SIGN);
 }
 
 int cl_12_write_signed(clasp_conn *c, cl_writer *w, const uint8_t *msg, size_t msg_len)
@@ -315,7 +317,9 @@ int cl_12_choose_credential(clasp_conn *c, unsigned key_mask)
     cl_hs *hs = c->hs;
     const clasp_config *cfg = c->cfg;
     for (size_t i = 0; i < cfg->n_creds; i++) {
-        if (!(key_class(cfg->creds[i]->type) & key_mask) || !curve_offered(c, cfg->creds[i]->type))
+        /* It signs a ServerKeyExchange or CertificateVerify: digitalSignature (7.4.2, 7.4.6). */
+        if (!(key_class(cfg->creds[i]->type) & key_mask) ||
+            !curve_offered(c, cfg->creds[i]->type) || !(cfg->creds[i]->key_usage & CL_KU_SIGN))
             continue;
         for (size_t j = 0; j < cfg->n_schemes; j++) {
             uint16_t s = cfg->schemes[j];
@@ -334,8 +338,9 @@ int cl_12_choose_credential(clasp_conn *c, unsigned key_mask)
 int cl_12_choose_rsa_credential(clasp_conn *c)
 {
     const clasp_config *cfg = c->cfg;
+    /* 7.4.2: the certificate MUST allow the key to be used for encryption. */
     for (size_t i = 0; i < cfg->n_creds; i++)
-        if (cfg->creds[i]->type == CL_KEY_RSA) {
+        if (cfg->creds[i]->type == CL_KEY_RSA && (cfg->creds[i]->key_usage & CL_KU_ENCIPHER)) {
             c->hs->cred = cfg->creds[i];
             return 0;
         }

@@ -124,7 +124,7 @@ static int keep_peer_chain(clasp_conn *c, const cl_certificate13 *cert)
     return 0;
 }
 
-int cl_verify_peer_chain(clasp_conn *c)
+int cl_verify_peer_chain(clasp_conn *c, unsigned need)
 {
     cl_verify_result res;
     memset(&res, 0, sizeof(res));
@@ -133,6 +133,18 @@ int cl_verify_peer_chain(clasp_conn *c)
     int rc = cl_verify_chain(c->cfg->trust, c->peer_chain, c->n_peer_chain, host, purpose, 0, &res);
     if (rc)
         return cl_fail(c, rc, "certificate verify failed: %s", res.reason);
+    /*
+     * RFC 8446 4.4.2.2: the certificate "MUST allow the key to be used for signing"; RFC 5246
+     * 7.4.2: for RSA key exchange it "MUST allow the key to be used for encryption". The
+     * chain is sound but its certificate is of a kind this use cannot take:
+     * unsupported_certificate, as for libcrypto's own purpose checks (x509/verify.c).
+     */
+    if ((res.key_usage & need) != need) {
+        cl_pubkey_free(res.leaf_key);
+        return cl_fail(
+            c, CLASP_ERR_UNSUPPORTED_CERTIFICATE, "the certificate's key usage does not allow %s",
+            need == CL_KU_ENCIPHER ? "key encipherment (RSA key exchange)" : "digital signatures");
+    }
     c->hs->peer_key = res.leaf_key;
     c->hs->peer_chain_verified = 1;
     cl_trace_verified(c, &res, host);
@@ -156,7 +168,7 @@ int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
         return 0;
     }
     CL_TRY(keep_peer_chain(c, &cert));
-    return cl_verify_peer_chain(c);
+    return cl_verify_peer_chain(c, CL_KU_SIGN); /* its CertificateVerify follows */
 }
 
 /* ---- CertificateVerify (RFC 8446 4.4.3) ---- */
@@ -263,7 +275,9 @@ int cl_13_choose_credential(clasp_conn *c)
     for (size_t i = 0; i < cfg->n_creds; i++)
         for (size_t j = 0; j < cfg->n_schemes; j++) {
             uint16_t s = cfg->schemes[j];
-            if (scheme_ok_for_cv(s) && cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes) &&
+            /* 4.4.2.2: the certificate MUST allow the key to be used for signing. */
+            if ((cfg->creds[i]->key_usage & CL_KU_SIGN) && scheme_ok_for_cv(s) &&
+                cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes) &&
                 cl_privkey_fits_scheme(cfg->creds[i]->key, s, 1)) {
                 hs->cred = cfg->creds[i];
                 hs->our_scheme = s;

@@ -81,9 +81,11 @@ int cl_13_send_finished(clasp_conn *c);
 int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
 /*
  * Verifies the kept peer chain (c->peer_chain): as a server's for a client (with its name),
- * or as a client's; sets hs->peer_key and the chain's verified mark.
+ * or as a client's, whose leaf must allow the key usages `need` (CL_KU_SIGN for a peer that
+ * signs, CL_KU_ENCIPHER for TLS 1.2 RSA key exchange); sets hs->peer_key and the chain's
+ * verified mark.
  */
-int cl_verify_peer_chain(clasp_conn *c);
+int cl_verify_peer_chain(clasp_conn *c, unsigned need);
 /* Checks the peer's CertificateVerify against the transcript so far. */
 int cl_13_peer_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len);
 /* Checks the peer's Finished against the transcript so far. */

@@ -127,8 +127,9 @@ void cl_trace_verified(clasp_conn *c, const cl_verify_result *res, const char *h
     char anchor[160] = "a configured anchor";
     if (res->anchor_dn_len)
         cl_dn_text(res->anchor_dn, res->anchor_dn_len, anchor, sizeof(anchor));
-    cl_trace_note(c, "certificate_verified", 3, "result", "ok", "trust", anchor, "host",
-                  host ? host : "(not checked: client certificate)");
+    cl_trace_note(c, "certificate_verified", 4, "result", "ok", "trust", anchor, "host",
+                  host ? host : "(not checked: client certificate)", "from_cache",
+                  res->from_cache ? "yes" : "no");
 }
 
 static void hex(char *out, const uint8_t *p, size_t n)

@@ -218,9 +218,9 @@ CERT = {c.key: c for c in CERTS}
 
 # Alerts the negative cases name: RFC 8446 name -> number.
 ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
-          "bad_certificate": 42, "certificate_expired": 45, "unknown_ca": 48,
-          "decode_error": 50, "protocol_version": 70, "inappropriate_fallback": 86,
-          "certificate_required": 116}
+          "bad_certificate": 42, "unsupported_certificate": 43, "certificate_expired": 45,
+          "unknown_ca": 48, "decode_error": 50, "protocol_version": 70,
+          "inappropriate_fallback": 86, "certificate_required": 116}
 
 # Cases clasp is known to fail (fnmatch patterns on the name) and why. They still run; a
 # pass is reported as XPASS and fails the run, so fixed bugs get their line removed.
@@ -296,12 +296,12 @@ class PKI:
                 f.write("extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client.test\n")
         return p
 
-    def leaf(self, name, kind: CertKind, ca, server, expired=False):
-        """name.pem (issued by ca) and name.key."""
+    def leaf(self, name, kind: CertKind, ca, server, expired=False, key_usage=None):
+        """name.pem (issued by ca) and name.key; key_usage overrides the kind's."""
         self.run("genpkey", *kind.genpkey, "-out", name + ".key")
         cn = SERVER_NAME if server else "client.test"
         self.run("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr")
-        ext = self.ext_file(name, server, kind.key_usage)
+        ext = self.ext_file(name, server, key_usage or kind.key_usage)
         if not expired:
             self.run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
                      "-CAkey", ca + ".key", "-CAcreateserial", "-days", "30", "-sha256",
@@ -327,6 +327,11 @@ class PKI:
             self.leaf("client-" + kind.key, kind, "ca", server=False)
         self.leaf("server-expired", CERT["p256"], "ca", server=True, expired=True)
         self.leaf("server-other", CERT["p256"], "other-ca", server=True)
+        # RSA certificates whose keyUsage forbids signing, or encrypting a pre-master secret.
+        self.leaf("server-ku-encipher", CERT["rsa2048"], "ca", server=True,
+                  key_usage="keyEncipherment")
+        self.leaf("server-ku-sign", CERT["rsa2048"], "ca", server=True,
+                  key_usage="digitalSignature")
         self.leaf("client-expired", CERT["p256"], "ca", server=False, expired=True)
         self.leaf("client-other", CERT["p256"], "other-ca", server=False)
         # Payloads: random bytes, and random text lines for gnutls-serv --echo, which echoes
@@ -1587,6 +1592,33 @@ def neg_cc_verify(peer, what, version="1.3"):
     return body
 
 
+def neg_cc_key_usage(peer, version="1.3"):
+    """s_server uses a certificate its keyUsage does not allow: in TLS 1.3 it signs the
+    CertificateVerify with a keyEncipherment-only RSA key (RFC 8446 4.4.2.2), in TLS 1.2 it
+    takes RSA key exchange with a digitalSignature-only one (RFC 5246 7.4.2). clasp-client
+    refuses the Certificate: unsupported_certificate, before it signs or encrypts anything.
+    GnuTLS refuses to use such certificates itself: OpenSSL only."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        suite, args = None, []
+        if version == "1.2":
+            suite = SUITE["TLS_RSA_WITH_AES_128_GCM_SHA256"]
+            args = clasp_suite_args(suite)
+        files = ctx.pki.server("ku-encipher" if version == "1.3" else "ku-sign")
+        srv = peer.server(ctx, cert_files=files, version=version, suite=suite, mode="plain")
+        cl = ctx.clasp_client(srv.port, *args)
+        d = expect_client_failed(cl, alert_sent="unsupported_certificate",
+                                 failure="handshake failed")
+        want = "digital signatures" if version == "1.3" else "key encipherment"
+        check(re.search(r"key usage does not allow " + want, d.get("detail", "")),
+              "clasp-client: detail %r does not name the key usage" % d.get("detail"))
+        peer.saw_alert(srv, "unsupported_certificate")
+        peer.server_done(srv, ok=False)
+    return body
+
+
 def neg_cc_cert_missing(peer, version="1.3"):
     """The peer server requires a client certificate; clasp-client has none. TLS 1.2 has no
     certificate_required: OpenSSL sends handshake_failure (RFC 5246 7.4.6); GnuTLS
@@ -2396,6 +2428,7 @@ NEGATIVE_CASES = [
     ("clasp-client", "1.3/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca")),
     ("clasp-client", "1.3/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host")),
     ("clasp-client", "1.3/expired", lambda peer: neg_cc_verify(peer, "expired")),
+    ("clasp-client", "1.3/key-usage-encipherment-only", neg_cc_key_usage),
     ("clasp-client", "1.3/client-cert-missing", neg_cc_cert_missing),
     ("clasp-server", "1.3/client-cert-missing", lambda peer: neg_cs_client_cert(peer, "missing")),
     ("clasp-server", "1.3/client-cert-other-ca",
@@ -2423,6 +2456,8 @@ NEGATIVE_CASES = [
     ("clasp-client", "1.2/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca", "1.2")),
     ("clasp-client", "1.2/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host", "1.2")),
     ("clasp-client", "1.2/expired", lambda peer: neg_cc_verify(peer, "expired", "1.2")),
+    ("clasp-client", "1.2/rsa-kx-key-usage-signature-only",
+     lambda peer: neg_cc_key_usage(peer, "1.2")),
     ("clasp-client", "1.2/client-cert-missing", lambda peer: neg_cc_cert_missing(peer, "1.2")),
     ("clasp-server", "1.2/client-cert-missing",
      lambda peer: neg_cs_client_cert(peer, "missing", "1.2")),

@@ -360,6 +360,54 @@ static void test_sni_switches_config(void **state)
     clasp_config_free(s.other);
 }
 
+/*
+ * A name is an address or a DNS name to the ClientHello and to the verifier alike: an
+ * address is never sent as SNI and is matched against IP SANs; a numeric name that is not a
+ * strict address is refused before anything is sent.
+ */
+static void test_sni_host_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *kept, *sni; /* sni NULL: none sent */
+        int err;                       /* the client's error: 0, or the IP SAN is missing */
+    } cases[] = {
+        {"server.test.", "server.test", "server.test", 0},
+        {"127.0.0.1.", "127.0.0.1", NULL, 0},
+        {"::1", "::1", NULL, CLASP_ERR_BAD_CERTIFICATE},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        kit_pair p;
+        struct sni s;
+        sni_open(&p, &s, cases[i].name);
+        assert_string_equal(clasp_conn_server_name(p.client), cases[i].kept);
+        if (!cases[i].err) {
+            kit_handshake(&p);
+        } else {
+            assert_int_equal(pair_handshake(p.client, p.server), cases[i].err);
+            assert_non_null(strstr(clasp_conn_error_detail(p.client), "IP address mismatch"));
+        }
+        assert_string_equal(s.seen, cases[i].sni ? cases[i].sni : "(none)");
+        kit_close(&p);
+        clasp_config_free(s.other);
+    }
+    static const char *const refused[] = {"010.0.0.1", "1.2.3",     "0x7f.0.0.1",  "[::1]",
+                                          "127.1",     "1.2.3.4..", "server..test"};
+    clasp_config *ccfg = kit_client_config();
+    for (size_t i = 0; i < ARRAY_LEN(refused); i++) {
+        clasp_conn *c = clasp_conn_new(ccfg);
+        assert_non_null(c);
+        assert_int_equal(clasp_conn_set_server_name(c, refused[i]), CLASP_ERR_INVALID_ARG);
+        assert_null(clasp_conn_server_name(c));
+        const uint8_t *out;
+        size_t n;
+        clasp_conn_output(c, &out, &n);
+        assert_int_equal(n, 0); /* no ClientHello: there is no name to verify */
+        clasp_conn_free(c);
+    }
+    clasp_config_free(ccfg);
+}
+
 static void test_sni_unrecognized_name(void **state)
 {
     (void)state;
@@ -1110,6 +1158,7 @@ int main(void)
         cmocka_unit_test(test_group_preference),
         cmocka_unit_test(test_key_shares),
         cmocka_unit_test(test_sni_switches_config),
+        cmocka_unit_test(test_sni_host_forms),
         cmocka_unit_test(test_sni_unrecognized_name),
         cmocka_unit_test(test_megabyte_each_way),
         cmocka_unit_test(test_key_update),
