@@ -291,10 +291,11 @@ int cl_ext_key_share_hrr(cl_reader ext, uint16_t *group);
  * server_name in a ClientHello (RFC 6066 3): the host_name entry, if any (*name is NULL and
  * *name_len 0 when there is none). ServerNameList<1..2^16-1>; names of another type are
  * skipped (their data is a 16-bit-length vector, RFC 6066 3); two names of the same type
- * (two host_names included) are illegal_parameter; a host name that is empty, longer than
- * 255 bytes, or holds a byte outside 0x21..0x7e (NUL, space, controls, non-ASCII) is
- * decode_error. Nothing else is checked here (label syntax, a trailing dot, IP literals are
- * for the caller). In SH/EE the extension is empty: use cl_ext_empty.
+ * (two host_names included) are illegal_parameter; an empty host name is decode_error. A
+ * host name must be a DNS name (RFC 6066 3): labels of 1 to 63 letters, digits, hyphens or
+ * underscores joined by single dots, no trailing dot, 255 bytes at most; anything else (NUL,
+ * controls, spaces, non-ASCII, an empty label) is illegal_parameter. IPv4 literals pass (the
+ * caller may judge them). In SH/EE the extension is empty: use cl_ext_empty.
  */
 int cl_ext_server_name_ch(cl_reader ext, const uint8_t **name, size_t *name_len);
 /* An extension whose data must be empty (server_name in EE, early_data in CH/EE, ...). */

@@ -665,23 +665,45 @@ static void test_server_name_chars(void **state)
     const uint8_t *name;
     size_t len;
     char s[300];
-    assert_int_equal(sni("!~", &name, &len), 0); /* 0x21 and 0x7e: the edges */
-    assert_int_equal(sni("", &name, &len), CLASP_ERR_DECODE);
-    /* bytes outside 0x21..0x7e, NUL included */
-    static const uint8_t bad[] = {0x00, 0x09, 0x20, 0x7f, 0x80, 0xff};
-    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-        uint8_t raw[] = {0x00, 0x09, 0x00, 0x00, 0x06, 's', 'e', 'r', 'v', 'e', 'r'};
-        raw[7] = bad[i];
-        assert_int_equal(cl_ext_server_name_ch(RD(raw), &name, &len), CLASP_ERR_DECODE);
+    static const char *const good[] = {"a",         "server.test", "xn--bcher-kva.example",
+                                       "A-1.B_2.c", "127.0.0.1",   "EXAMPLE.COM"};
+    for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+        assert_int_equal(sni(good[i], &name, &len), 0);
+        assert_int_equal(len, strlen(good[i]));
     }
-    /* at most 255 bytes */
+    assert_int_equal(sni("", &name, &len), CLASP_ERR_DECODE); /* HostName<1..2^16-1> */
+    /* RFC 6066 3: a DNS name, in ASCII, without a trailing dot */
+    static const char *const bad_names[] = {
+        "server.test.", ".server.test", "server..test", ".",    "a b", "a/b",
+        "a:b",          "*.a",          "[::1]",        "a\\b", "!~"};
+    for (size_t i = 0; i < ARRAY_LEN(bad_names); i++)
+        assert_int_equal(sni(bad_names[i], &name, &len), CLASP_ERR_ILLEGAL_PARAMETER);
+    /* bytes outside the set, NUL (a trailing one too) and non-ASCII included */
+    static const uint8_t bad[] = {0x00, 0x09, 0x0a, 0x20, 0x7f, 0x80, 0xc3, 0xff};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        for (size_t at = 5; at <= 10; at += 5) { /* the name's first and last byte */
+            uint8_t raw[] = {0x00, 0x09, 0x00, 0x00, 0x06, 's', 'e', 'r', 'v', 'e', 'r'};
+            raw[at] = bad[i];
+            assert_int_equal(cl_ext_server_name_ch(RD(raw), &name, &len),
+                             CLASP_ERR_ILLEGAL_PARAMETER);
+        }
+    /* labels of at most 63 bytes */
     memset(s, 'a', sizeof(s));
+    s[63] = 0;
+    assert_int_equal(sni(s, &name, &len), 0);
+    s[63] = 'a';
+    s[64] = 0;
+    assert_int_equal(sni(s, &name, &len), CLASP_ERR_ILLEGAL_PARAMETER);
+    /* names of at most 255 bytes: four labels of 63, 62 and dots */
+    memset(s, 'a', sizeof(s));
+    for (size_t at = 63; at < 255; at += 64)
+        s[at] = '.';
     s[255] = 0;
     assert_int_equal(sni(s, &name, &len), 0);
     assert_int_equal(len, 255);
     s[255] = 'a';
     s[256] = 0;
-    assert_int_equal(sni(s, &name, &len), CLASP_ERR_DECODE);
+    assert_int_equal(sni(s, &name, &len), CLASP_ERR_ILLEGAL_PARAMETER);
 }
 
 static void test_alpn(void **state)

@@ -274,6 +274,17 @@ static int edit_body(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *o
     return replace_at(msg, len, 4, len - 4, arg, out);
 }
 
+/* The header announcing 2^24 - 1 bytes, more than the receiver's cap (the body as it was). */
+static int edit_huge_header(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
+                            void *arg)
+{
+    (void)c, (void)arg;
+    cl_write_u8(out, msg[0]);
+    cl_write_u24(out, 0xffffff);
+    cl_write_bytes(out, msg + 4, len - 4);
+    return 0;
+}
+
 /* A byte in the middle of the message flipped (inside an encrypted pre-master, say). */
 static int edit_flip_middle(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                             void *arg)
@@ -601,6 +612,12 @@ static const acase cases[] = {
     /* ec_point_format_list<1..2^8-1> */
     {"CH: ec_point_formats empty", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_EC_POINT_FORMATS, B(0)}), E_DECODE},
+    /* RFC 6066 3: a DNS host name in ASCII; one that is not parses but is wrong:
+     * illegal_parameter (RFC 5246 7.2.2, "A field ... was out of range"). */
+    {"CH: host name with a control byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 1, 'b')}), E_ILLEGAL},
+    {"CH: host name with a trailing NUL", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 'b', 0)}), E_ILLEGAL},
     /* RFC 7627 5.2: without the extension the server "SHOULD abort the handshake if it does
      * not wish to interoperate with legacy clients" ("abort" is handshake_failure there);
      * clasp requires it by default. */
@@ -993,11 +1010,13 @@ static const acase cases[] = {
     {"HelloRequest announcing a body", BAD_SERVER,
      AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_HELLO_REQUEST, 0, 0, 1)), E_DECODE},
     /* A renegotiating ClientHello larger than any ClientHello can be (RFC 5246 7.4.1.2):
-     * refused on its header, before it is buffered; no alert named: illegal_parameter, as
-     * for every message over clasp's size caps. */
+     * refused on its header, before it is buffered. RFC 5246 7.2.2: decode_error, "the
+     * length of the message was incorrect", as for every message over clasp's size caps. */
     {"ClientHello after the handshake, over the size cap", BAD_CLIENT,
-     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_CLIENT_HELLO, 0xff, 0xff, 0xff)), E_ILLEGAL,
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_CLIENT_HELLO, 0xff, 0xff, 0xff)), E_DECODE,
      .why = "over the limit"},
+    {"a Certificate over the size cap", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = edit_huge_header, E_DECODE, .why = "over the limit"},
     /* Each is answered with a warning; a flood is a limit the RFC leaves to implementations:
      * clasp answers 32 in a row without application data between them, in their own records
      * or together. */

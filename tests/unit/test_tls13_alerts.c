@@ -385,6 +385,12 @@ static void start_after_hello(kit_pair *p, const uint8_t *rec, size_t n, unsigne
         feed_server(p, rec, n);
 }
 
+/* A ClientHello header announcing 2^24 - 1 bytes, more than any ClientHello can hold. */
+static void start_huge_hello(kit_pair *p)
+{
+    feed_server(p, B(22, 3, 1, 0, 4, CL_HS_CLIENT_HELLO, 0xff, 0xff, 0xff));
+}
+
 static void start_ccs_value_2(kit_pair *p)
 {
     start_after_hello(p, B(20, 3, 3, 0, 1, 2), 1);
@@ -485,6 +491,19 @@ static const acase cases[] = {
     /* RFC 6066 3: HostName<1..2^16-1> */
     {"CH: empty host name", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 3, 0, 0, 0)}), E_DECODE},
+    /* RFC 6066 3: HostName is "the fully qualified DNS hostname ... using ASCII encoding
+     * without a trailing dot". The vector parses; the value is wrong: illegal_parameter
+     * (RFC 8446 6, "syntactically correct but semantically invalid"). */
+    {"CH: host name with a control byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 1, 'b')}), E_ILLEGAL},
+    {"CH: host name with a trailing NUL", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 'b', 0)}), E_ILLEGAL},
+    {"CH: host name with a non-ASCII byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 0xe9, 'b')}), E_ILLEGAL},
+    {"CH: host name with a trailing dot", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 'b', '.')}), E_ILLEGAL},
+    {"CH: host name with an empty label", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 7, 0, 0, 4, 'a', '.', '.', 'b')}), E_ILLEGAL},
     /* RFC 7301 3.1: ProtocolName<1..2^8-1> */
     {"CH: ALPN with an empty name", BAD_CLIENT, s_alpn_both, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_ALPN, B(0, 1, 0)}), E_DECODE},
@@ -977,9 +996,17 @@ static const acase cases[] = {
     {"KeyUpdate: 33 in a row to the client", BAD_SERVER, AFTER(I_KEY_UPDATE, .count = 33),
      E_UNEXPECTED, .why = "too many KeyUpdate"},
     /* A cap on handshake message size: the RFC leaves it open; clasp refuses a message
-     * header announcing more than 64 KiB + 1 KiB at once, with illegal_parameter. */
+     * header announcing more than 64 KiB + 1 KiB at once. RFC 8446 6: a message with "an
+     * out-of-range length" is decode_error. */
     {"handshake message over the size cap", BAD_SERVER,
-     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_NEW_SESSION_TICKET, 0x01, 0x04, 0x01)), E_ILLEGAL},
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_NEW_SESSION_TICKET, 0x01, 0x04, 0x01)), E_DECODE,
+     .why = "over the limit"},
+    {"handshake message over the size cap, to the server", BAD_CLIENT,
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_KEY_UPDATE, 0x01, 0x04, 0x01)), E_DECODE,
+     .why = "over the limit"},
+    /* The ClientHello's cap is its largest legal size (every vector full, RFC 8446 4.1.2). */
+    {"ClientHello over the size cap", BAD_CLIENT, .start = start_huge_hello, E_DECODE,
+     .why = "over the limit"},
     /* RFC 8446 5.1: "if a handshake message is split over two or more records, there MUST
      * NOT be any other records between them." No alert named: unexpected_message. */
     {"a record inside a fragmented message", BAD_SERVER, .after_fn = after_split_message,
