@@ -130,6 +130,14 @@ CLASP_API int clasp_config_set_record_size_limit(clasp_config *cfg, unsigned lim
 CLASP_API int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes);
 
 /*
+ * The most certificates accepted in a peer's chain, 1 to 16 (default 10: the leaf, up to
+ * eight intermediates and the root, where real chains have two to four). Counted on the
+ * message's length prefixes, before any certificate is decoded or copied; more is
+ * bad_certificate. Both roles, both versions.
+ */
+CLASP_API int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t certs);
+
+/*
  * TLS 1.2 extended master secret (RFC 7627). Clients always offer it. With required (the
  * default), a peer that does not use it fails the handshake (handshake_failure): without it
  * a man in the middle can synchronise two sessions' keys (the triple handshake attack).

@@ -210,7 +210,7 @@ int cl_c12_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_certificate_request12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cr));
     while (cl_read_u8(&cr.cert_types, &t) == 0) /* 1: rsa_sign, 64: ecdsa_sign (RFC 8422) */
         hs->cert_types |= t == 1 ? 1 : t == 64 ? 2 : 0;
-    cl_12_keep_schemes(hs, cr.sig_algs);
+    cl_keep_peer_schemes(hs, cr.sig_algs);
     hs->cert_requested = 1;
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     hs->state = CL_C12_WAIT_DONE;

@@ -410,29 +410,15 @@ int cl_c13_encrypted_extensions(clasp_conn *c, const uint8_t *msg, size_t len)
 
 /* ---- the server's authentication ---- */
 
-static int keep_schemes(cl_hs *hs, cl_reader list)
-{
-    hs->n_peer_schemes = 0;
-    uint16_t s;
-    while (cl_read_u16(&list, &s) == 0)
-        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
-            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
-            hs->peer_schemes[hs->n_peer_schemes++] = s;
-    return 0;
-}
-
 int cl_c13_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_hs *hs = c->hs;
     cl_certificate_request13 cr;
-    cl_reader list;
     CL_TRY(cl_certificate_request13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cr));
     /* 4.3.2: the context is empty unless for post-handshake authentication. */
     if (cl_reader_left(&cr.context) != 0)
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "CertificateRequest with a context");
-    cl_reader sa = cl_exts_get(&cr.exts, CL_EXTI_SIGNATURE_ALGORITHMS);
-    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
-    CL_TRY(keep_schemes(hs, list));
+    CL_TRY(cl_peer_signature_algorithms(c, cl_exts_get(&cr.exts, CL_EXTI_SIGNATURE_ALGORITHMS)));
     hs->cert_requested = 1;
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     hs->state = CL_C_WAIT_CERT;

@@ -202,8 +202,13 @@ typedef struct cl_certificate13 {
     size_t n_entries;  /* counted (and each entry checked) by the parser */
 } cl_certificate13;
 
-/* Checks every entry (cert_data<1..2^24-1>, extensions parsed as CL_CTX_CT). */
-int cl_certificate13_parse(const uint8_t *body, size_t len, cl_certificate13 *out);
+/*
+ * Checks every entry (cert_data<1..2^24-1>, extensions parsed as CL_CTX_CT). More than
+ * max_entries entries is bad_certificate, found while walking the length prefixes: the walk
+ * stops at entry max_entries + 1, before reading it (SIZE_MAX: no bound).
+ */
+int cl_certificate13_parse(const uint8_t *body, size_t len, size_t max_entries,
+                           cl_certificate13 *out);
 /*
  * The next entry: its DER and its extensions (exts may be NULL). Cannot fail on a parsed
  * message's entries until they are all read; on failure the cursor does not move.
@@ -264,6 +269,13 @@ int cl_key_update_parse(const uint8_t *body, size_t len, uint8_t *request_update
  * with cl_read_u16. It does not end *ext: for an extension, call cl_read_end(ext) after.
  */
 int cl_ext_u16_list(cl_reader *ext, size_t min, size_t max, cl_reader *list);
+/*
+ * Whole extensions holding one such list, trailing bytes refused (decode_error):
+ * signature_algorithms(_cert) (RFC 8446 4.2.3, supported_signature_algorithms<2..2^16-2>)
+ * and supported_groups (4.2.7, named_group_list<2..2^16-1>).
+ */
+int cl_ext_signature_algorithms(cl_reader ext, cl_reader *list);
+int cl_ext_supported_groups(cl_reader ext, cl_reader *list);
 
 /* supported_versions in a ClientHello: versions<2..254>. */
 int cl_ext_supported_versions_ch(cl_reader ext, cl_reader *versions);
@@ -282,6 +294,13 @@ typedef struct cl_key_share_entry {
  */
 int cl_ext_key_share_ch(cl_reader ext, cl_reader *shares);
 int cl_ext_key_share_next(cl_reader *shares, cl_key_share_entry *out);
+/*
+ * RFC 8446 4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in
+ * the client's "supported_groups" extension." Checks parsed shares against a parsed
+ * supported_groups list, whatever their lengths, in time linear in both: 0 when every
+ * share's group is listed, 1 (and *group) for the first that is not; CLASP_ERR_NOMEM.
+ */
+int cl_ext_key_share_unlisted(cl_reader shares, cl_reader groups, uint16_t *group);
 /* key_share in a ServerHello: one entry. */
 int cl_ext_key_share_sh(cl_reader ext, cl_key_share_entry *out);
 /* key_share in a HelloRetryRequest: the selected group. */
@@ -352,7 +371,9 @@ typedef struct cl_certificate12 {
     size_t n_certs;
 } cl_certificate12;
 
-int cl_certificate12_parse(const uint8_t *body, size_t len, cl_certificate12 *out);
+/* More than max_certs certificates is bad_certificate, as for TLS 1.3 (SIZE_MAX: no bound). */
+int cl_certificate12_parse(const uint8_t *body, size_t len, size_t max_certs,
+                           cl_certificate12 *out);
 /* The next certificate's DER. Cannot fail on a parsed message's list until it is all read;
  * on failure the cursor does not move. */
 int cl_certificate12_next(cl_reader *certs, const uint8_t **der, size_t *der_len);

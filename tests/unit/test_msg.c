@@ -43,7 +43,7 @@ static int p_ee(const uint8_t *p, size_t n)
 static int p_ct(const uint8_t *p, size_t n)
 {
     cl_certificate13 m;
-    return cl_certificate13_parse(p, n, &m);
+    return cl_certificate13_parse(p, n, SIZE_MAX, &m);
 }
 
 static int p_cr(const uint8_t *p, size_t n)
@@ -569,7 +569,7 @@ static void test_certificate(void **state)
     size_t der_len;
     cl_exts e;
     buf b = build_ct(ctx, sizeof(ctx), exts, ARRAY_LEN(exts));
-    assert_int_equal(cl_certificate13_parse(b.p, b.len, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, SIZE_MAX, &ct), 0);
     assert_reader_eq(ct.context, ctx, sizeof(ctx));
     assert_int_equal(ct.n_entries, 2);
     cl_reader walk = ct.entries;
@@ -583,6 +583,15 @@ static void test_certificate(void **state)
     assert_int_equal(cl_reader_left(&walk), 0);
     assert_int_equal(cl_certificate13_next(&walk, &der, &der_len, &e), CLASP_ERR_DECODE);
     check_prefixes(p_ct, b.p, b.len);
+    /* a bound on the count: two entries pass two, not one */
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 2, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 1, &ct), CLASP_ERR_BAD_CERTIFICATE);
+    /* the walk stops at the entry past the bound, before reading it: a broken one there is
+     * not seen */
+    b.p[b.len - 1] ^= 0xff; /* the second entry's extensions length */
+    b.p[b.len - 2] ^= 0xff;
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 2, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 1, &ct), CLASP_ERR_BAD_CERTIFICATE);
     buf_free(&b);
 }
 
@@ -600,7 +609,7 @@ static void test_certificate_errors(void **state)
     cl_certificate13 ct;
     /* certificate_list<0..2^24-1>: empty is well formed */
     static const uint8_t empty[] = {0x00, 0x00, 0x00, 0x00};
-    assert_int_equal(cl_certificate13_parse(empty, sizeof(empty), &ct), 0);
+    assert_int_equal(cl_certificate13_parse(empty, sizeof(empty), SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_entries, 0);
     /* cert_data<1..2^24-1> */
     cl_writer w;
@@ -610,7 +619,7 @@ static void test_certificate_errors(void **state)
     write_entry(&w, NULL, 0, NULL, 0);
     assert_int_equal(cl_write_close(&w), 0);
     buf b = wr_take(&w);
-    assert_int_equal(cl_certificate13_parse(b.p, b.len, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, SIZE_MAX, &ct), CLASP_ERR_DECODE);
     buf_free(&b);
     /* entry extensions: CT context */
     ext_spec unknown[] = {EXT0(0x7777)};
@@ -962,7 +971,7 @@ static void check_simple_auth(vecfile *v)
     cl_exts e;
     const uint8_t *body = trace_msg(
         v, "server.construct_a_certificate_handshake_message.certificate", CL_HS_CERTIFICATE, &len);
-    assert_int_equal(cl_certificate13_parse(body, len, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(body, len, SIZE_MAX, &ct), 0);
     assert_int_equal(cl_reader_left(&ct.context), 0);
     assert_int_equal(ct.n_entries, 1);
     assert_int_equal(cl_certificate13_next(&ct.entries, &der, &der_len, &e), 0);
@@ -1127,7 +1136,7 @@ static void test_rfc8448_client_auth(void **state)
     check_prefixes(p_cr, body, len);
     body = trace_msg(v, "client.construct_a_certificate_handshake_message.certificate",
                      CL_HS_CERTIFICATE, &len);
-    assert_int_equal(cl_certificate13_parse(body, len, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(body, len, SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_entries, 1);
     body = trace_msg(v, "client.construct_a_certificateverify_handshake_message.certificateverify",
                      CL_HS_CERTIFICATE_VERIFY, &len);

@@ -194,6 +194,36 @@ static void test_ecdsa_curve_not_offered(void **state)
     kit_close(&p);
 }
 
+/* The client's supported_groups read whole: secp256r1 after 100 unknown groups still admits
+ * the P-256 certificate (RFC 8422 4) and is the ECDHE group. */
+static void test_long_supported_groups(void **state)
+{
+    (void)state;
+    kit_pair p;
+    clasp_config *scfg = server12(TK_P256);
+    assert_int_equal(clasp_config_set_groups(scfg, "secp256r1"), 0);
+    kit_open(&p, client12(), scfg, "server.test");
+    kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = edit_long_groups};
+    kit_hook_install(p.client, &h);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.server), 0x0017);
+    assert_int_equal(clasp_conn_cipher_suite(p.server), 0xc02b); /* ECDHE_ECDSA_AES_128 */
+    kit_close(&p);
+}
+
+/* The chain's length, counted: 10 certificates pass by default, 11 do not; configurable. */
+static void test_chain_count(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned n;
+        size_t max;
+    } cases[] = {{10, 0}, {11, 0}, {1, 1}, {2, 1}};
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+        chain_count_check(client12(), server12(TK_P256), kit12_cert_repeat, cases[i].n,
+                          cases[i].max, kit12_handshake);
+}
+
 /*
  * The ServerKeyExchange's scheme comes from the client's signature_algorithms (RFC 5246
  * 7.4.1.4.1, 7.4.3), the server's preference first; in TLS 1.2 an ECDSA scheme names the
@@ -1619,6 +1649,8 @@ int main(void)
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_ecdhe_matrix),
         cmocka_unit_test(test_ecdsa_curve_not_offered),
+        cmocka_unit_test(test_long_supported_groups),
+        cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_scheme_from_signature_algorithms),
         cmocka_unit_test(test_rsa_key_exchange),
         cmocka_unit_test(test_rsa_key_exchange_not_default),

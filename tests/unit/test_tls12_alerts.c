@@ -637,6 +637,11 @@ static const acase cases[] = {
      * SHA-1 default is gone too): handshake_failure. */
     {"CH: signature_algorithms SHA-1 and MD5 only", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 6, 2, 1, 2, 3, 1, 1)}), E_HS_FAILURE},
+    /* A byte after the list, inside the extension: it does not parse (RFC 5246 7.2.2). */
+    {"CH: signature_algorithms with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 2, 4, 3, 0)}), E_DECODE},
+    {"CH: supported_groups with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SUPPORTED_GROUPS, B(0, 2, 0, 0x17, 0)}), E_DECODE},
     {"CH: no signature_algorithms", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_DEL, CL_EXT_SIGNATURE_ALGORITHMS}), E_HS_FAILURE},
     /* RFC 7301 3.2: "the server SHALL respond with a fatal "no_application_protocol"
@@ -715,6 +720,13 @@ static const acase cases[] = {
     /* ==== the server's Certificate ==== */
 
     /* RFC 5246 7.4: messages out of order, skipped or repeated are unexpected_message. */
+    /* More certificates than the client accepts (10 by default): the message parses
+     * (certificate_list bounds bytes only), the chain is refused: bad_certificate, "A
+     * certificate was corrupt, ... etc." (RFC 5246 7.2.2). Ten pass: test_tls12.c. */
+    {"server Certificate: 11 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = kit12_cert_repeat, .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
+    {"server Certificate: 600 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = kit12_cert_repeat, .arg = &(unsigned){600}, E_BAD_CERT, .why = "more than 10"},
     {"server Certificate: dropped", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_drop,
      E_UNEXPECTED, .why = "unexpected ServerKeyExchange"},
     {"server Certificate: twice", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = edit_twice,
@@ -832,6 +844,8 @@ static const acase cases[] = {
      * with a fatal handshake_failure alert." */
     {"client Certificate: required, empty", BAD_CLIENT, s_require_none, E_HS_FAILURE,
      .why = "no certificate"},
+    {"client Certificate: 11 certificates", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
+     .edit = kit12_cert_repeat, .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
     {"client Certificate: dropped", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
      .edit = kit_drop, E_UNEXPECTED, .why = "unexpected ClientKeyExchange"},
     {"client Certificate: twice", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,

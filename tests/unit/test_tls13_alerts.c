@@ -482,6 +482,11 @@ static const acase cases[] = {
      OPS({X_SET, CL_EXT_SUPPORTED_VERSIONS, B(3, 3, 4, 3)}), E_DECODE},
     {"CH: signature_algorithms of odd length", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 3, 4, 3, 8)}), E_DECODE},
+    /* A byte after the list, inside the extension: it does not parse (RFC 8446 6). */
+    {"CH: signature_algorithms with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 2, 4, 3, 0)}), E_DECODE},
+    {"CH: supported_groups with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SUPPORTED_GROUPS, B(0, 2, 0, 0x1d, 0)}), E_DECODE},
     /* legacy_session_id<0..32> */
     {"CH: session ID of 33 bytes", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO, .edit = edit_session_id,
      .arg = &(xbytes){session_id_33, sizeof(session_id_33)}, E_DECODE},
@@ -799,6 +804,9 @@ static const acase cases[] = {
      OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 0)}), E_DECODE},
     /* RFC 8446 4.3.2: the context "SHALL be zero length unless used for the post-handshake
      * authentication exchanges"; no alert named: illegal_parameter. */
+    {"CR: signature_algorithms with a trailing byte", BAD_SERVER, s_request,
+     .msg = CL_HS_CERTIFICATE_REQUEST, OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 2, 4, 3, 0)}),
+     E_DECODE},
     {"CR: with a context", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
      .edit = edit_context, E_ILLEGAL},
     {"CR: key_share", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
@@ -834,6 +842,13 @@ static const acase cases[] = {
      .edit = edit_cert_corrupt, E_BAD_CERT},
     {"Certificate: dropped", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_drop, E_UNEXPECTED,
      .why = "unexpected CertificateVerify"},
+    /* More certificates than the client accepts (10 by default): the message parses
+     * (certificate_list bounds bytes only), the chain is refused: bad_certificate, as for
+     * "A certificate was corrupt ... etc." (RFC 8446 6.2). Ten pass: test_tls13.c. */
+    {"Certificate: 11 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_cert_repeat,
+     .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
+    {"Certificate: 600 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_cert_repeat,
+     .arg = &(unsigned){600}, E_BAD_CERT, .why = "more than 10"},
     {"Certificate: twice", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_twice, E_UNEXPECTED},
     /* A name or address the certificate does not cover: RFC 8446 leaves the alert open
      * (bad_certificate or certificate_unknown); clasp sends bad_certificate. */
@@ -916,6 +931,8 @@ static const acase cases[] = {
      * "certificate_required" alert". */
     {"client Certificate: required, none", BAD_CLIENT, s_require_none,
      .err = CLASP_ERR_CERTIFICATE_REQUIRED, .alert = CLASP_ALERT_CERTIFICATE_REQUIRED},
+    {"client Certificate: 11 certificates", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
+     .edit = kit_cert_repeat, .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
     {"client Certificate: dropped", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
      .edit = kit_drop, E_UNEXPECTED, .why = "unexpected CertificateVerify"},
     /* An empty Certificate, then a CertificateVerify: nothing to verify, out of order. */
