@@ -110,6 +110,26 @@ static int next13(cl_reader *entries, const uint8_t **der, size_t *len)
     return cl_certificate13_next(entries, der, len, NULL);
 }
 
+/*
+ * 4.4.2: entry extensions "MUST correspond to ones from the ClientHello message" (for a
+ * client's certificate, the CertificateRequest's). A client answers what it offered; a
+ * server's CertificateRequest asks for none, so any one there answers nothing. 4.2: such a
+ * response is "unsupported_extension".
+ */
+static int check_entry_extensions(clasp_conn *c, cl_reader entries)
+{
+    const uint8_t *der;
+    size_t len;
+    cl_exts e;
+    while (cl_certificate13_next(&entries, &der, &len, &e) == 0)
+        for (size_t k = 0; k < e.n_order; k++)
+            if (c->role == CLASP_SERVER || !CL_OFFERED(c->hs, cl_ext_index(e.order[k])))
+                return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION,
+                               "a certificate entry carries %s, which was not asked for",
+                               cl_ext_name(e.order[k]));
+    return 0;
+}
+
 int cl_verify_peer_chain(clasp_conn *c)
 {
     cl_verify_result res;
@@ -135,6 +155,7 @@ int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
      * CertificateRequest's, which clasp sends empty. */
     if (cl_reader_left(&cert.context) != 0)
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "Certificate with a request context");
+    CL_TRY(check_entry_extensions(c, cert.entries));
     CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
     if (cert.n_entries == 0) {
         c->hs->peer_cert_empty = 1;

@@ -23,6 +23,7 @@ static int next_entry(cl_reader *entries, const uint8_t **der, size_t *der_len, 
     CL_TRY(cl_read_vec(entries, 3, 1, 0xffffff, &cert));
     CL_TRY(cl_read_vec16(entries, &block));
     CL_TRY(cl_exts_parse(&block, CL_CTX_CT, exts));
+    CL_TRY(cl_exts_check_bodies(exts, CL_CTX_CT));
     cl_read_rest(&cert, der, der_len);
     return 0;
 }

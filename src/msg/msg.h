@@ -146,6 +146,14 @@ typedef struct cl_exts {
  *    appear (SH, HRR, EE, CT, SH12); unknown types are ignored in CH, CR and NST.
  */
 int cl_exts_parse(cl_reader *block, cl_ext_ctx ctx, cl_exts *out);
+/*
+ * Checks the body of every known extension of a parsed block with its codec, as the message
+ * (ctx) defines it, whether or not clasp acts on it: decode_error for a body that does not
+ * parse, illegal_parameter for a value its RFC rules out (heartbeat's mode, padding that is
+ * not zeros, ...). pre_shared_key is left to the code that reads it. The message parsers
+ * call this after cl_exts_parse.
+ */
+int cl_exts_check_bodies(const cl_exts *e, cl_ext_ctx ctx);
 /* 1 when present. */
 int cl_exts_has(const cl_exts *e, enum cl_ext_idx i);
 /* A fresh reader over extension i's data (an empty one when absent). */

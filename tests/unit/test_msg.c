@@ -538,6 +538,8 @@ static void test_ee(void **state)
 static const uint8_t der1[] = {0x30, 0x03, 0x02, 0x01, 0x01};
 static const uint8_t der2[] = {0x30, 0x00};
 static const uint8_t ocsp[] = {0x01, 0x00, 0x00, 0x01, 0x55};
+/* SignedCertificateTimestampList: one SerializedSCT of one byte (RFC 6962 3.3) */
+static const uint8_t sct_list[] = {0x00, 0x03, 0x00, 0x01, 0xab};
 
 /* One entry of a Certificate: cert_data, then its extensions. */
 static void write_entry(cl_writer *w, const uint8_t *der, size_t der_len, const ext_spec *e,
@@ -563,7 +565,7 @@ static void test_certificate(void **state)
 {
     (void)state;
     static const uint8_t ctx[] = {0xc1, 0xc2};
-    static const ext_spec exts[] = {EXT(CL_EXT_STATUS_REQUEST, ocsp), EXT0(CL_EXT_SCT)};
+    static const ext_spec exts[] = {EXT(CL_EXT_STATUS_REQUEST, ocsp), EXT(CL_EXT_SCT, sct_list)};
     cl_certificate13 ct;
     const uint8_t *der;
     size_t der_len;
@@ -654,9 +656,11 @@ static void test_certificate_request(void **state)
     (void)state;
     static const uint8_t ctx[] = {1, 2, 3, 4};
     static const uint8_t cas[] = {0x00, 0x03, 0x00, 0x01, 0x30};
+    /* one OIDFilter: extKeyUsage (2.5.29.37), no values */
+    static const uint8_t filters[] = {0x00, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x00, 0x00};
     static const ext_spec exts[] = {EXT(CL_EXT_SIGNATURE_ALGORITHMS, sigalgs_data),
                                     EXT(CL_EXT_CERTIFICATE_AUTHORITIES, cas),
-                                    EXT0(CL_EXT_OID_FILTERS)};
+                                    EXT(CL_EXT_OID_FILTERS, filters)};
     cl_certificate_request13 cr;
     buf b = build_cr(ctx, sizeof(ctx), exts, ARRAY_LEN(exts));
     assert_int_equal(cl_certificate_request13_parse(b.p, b.len, &cr), 0);

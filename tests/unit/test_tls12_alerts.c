@@ -612,6 +612,14 @@ static const acase cases[] = {
     /* ec_point_format_list<1..2^8-1> */
     {"CH: ec_point_formats empty", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_EC_POINT_FORMATS, B(0)}), E_DECODE},
+    /* Extensions a TLS 1.2 server does not act on are read all the same: RFC 8446 4.2.10's
+     * empty early_data, 4.2.8's key_share, RFC 7685's zero padding. */
+    {"CH: early_data with a body", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_EARLY_DATA, B(0)}), E_DECODE},
+    {"CH: key_share with an empty key, to TLS 1.2", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_KEY_SHARE, B(0, 4, 0, 0x1d, 0, 0)}), E_DECODE},
+    {"CH: padding not all zeros", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_PADDING, B(0, 1)}), E_ILLEGAL},
     /* RFC 6066 3: a DNS host name in ASCII; one that is not parses but is wrong:
      * illegal_parameter (RFC 5246 7.2.2, "A field ... was out of range"). */
     {"CH: host name with a control byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
@@ -675,6 +683,9 @@ static const acase cases[] = {
     /* RFC 5246 7.4.1.4: "If a client receives an extension type in ServerHello that it did
      * not request in the associated ClientHello, it MUST abort the handshake with an
      * unsupported_extension fatal alert." */
+    /* RFC 6066 3: the server's server_name "SHALL be empty" */
+    {"SH: server_name with a body", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_ADD, CL_EXT_SERVER_NAME, B(0)}), E_DECODE},
     {"SH: ALPN, not offered", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
      OPS({X_ADD, CL_EXT_ALPN, B(0, 3, 2, 'h', '2')}), E_UNSUPPORTED_EXT},
     {"SH: session_ticket, not offered", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
