@@ -93,7 +93,8 @@ CLASP_API int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_
  * Cipher suites, signature schemes and groups by IANA name in preference order, separated
  * by ':' or ',' (e.g. "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "x25519:secp256r1",
  * "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). An unknown name is CLASP_ERR_INVALID_ARG
- * and leaves the setting as it was.
+ * and leaves the setting as it was. A version with no suite in the list is neither offered
+ * nor served (a server allowing TLS 1.3 with TLS 1.2 suites only negotiates TLS 1.2).
  */
 CLASP_API int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list);
 CLASP_API int clasp_config_set_groups(clasp_config *cfg, const char *list);
@@ -111,10 +112,13 @@ CLASP_API int clasp_config_set_server_preference(clasp_config *cfg, int on);
 CLASP_API int clasp_config_set_alpn(clasp_config *cfg, const char *list);
 
 /*
- * Servers: called with the client's server_name (NULL when it sent none) before the
- * handshake goes on. Return CLASP_OK to continue, possibly after clasp_conn_set_config to
- * switch to another configuration for that name, or an error (CLASP_ERR_UNRECOGNIZED_NAME
- * sends unrecognized_name) to refuse the connection.
+ * Servers: called with the client's server_name (NULL when it sent none) as soon as the
+ * ClientHello is parsed, before anything is negotiated. Return CLASP_OK to continue,
+ * possibly after clasp_conn_set_config to switch to another configuration for that name
+ * (which then decides everything: versions, TLS_FALLBACK_SCSV, suites, groups,
+ * certificates, ALPN), or an error (CLASP_ERR_UNRECOGNIZED_NAME sends unrecognized_name)
+ * to refuse the connection. A name that is not a DNS name is refused before the callback
+ * (illegal_parameter), so name is printable ASCII.
  */
 typedef int (*clasp_servername_cb)(clasp_conn *conn, const char *name, void *arg);
 CLASP_API int clasp_config_set_servername_callback(clasp_config *cfg, clasp_servername_cb cb,

@@ -61,11 +61,11 @@ static int sh12_extensions(clasp_conn *c, const cl_exts *e)
 static int check_sh12(clasp_conn *c, const cl_server_hello *sh)
 {
     const clasp_config *cfg = c->cfg;
-    if (cfg->min_version > CL_TLS12_VERSION || sh->legacy_version != CL_TLS12_VERSION)
+    if (!cl_cfg_speaks(cfg, CL_TLS12_VERSION) || sh->legacy_version != CL_TLS12_VERSION)
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the server chose version 0x%04x",
                        sh->legacy_version);
-    /* RFC 8446 4.1.3: a TLS 1.3 client checks for the downgrade sentinel. */
-    if (cfg->max_version >= CL_TLS13_VERSION &&
+    /* RFC 8446 4.1.3: a TLS 1.3 client (one that offered it) checks for the sentinel. */
+    if (cl_cfg_speaks(cfg, CL_TLS13_VERSION) &&
         (memcmp(sh->random + 24, downgrade_tls12, sizeof(downgrade_tls12)) == 0 ||
          memcmp(sh->random + 24, downgrade_tls11, sizeof(downgrade_tls11)) == 0))
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,

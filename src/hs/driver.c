@@ -186,7 +186,7 @@ static int renegotiation(const clasp_conn *c, uint8_t type)
     if (c->role == CLASP_CLIENT)
         return type == CL_HS_HELLO_REQUEST &&
                (c->version == CL_TLS12_VERSION ||
-                (c->version == 0 && c->cfg->min_version <= CL_TLS12_VERSION));
+                (c->version == 0 && cl_cfg_speaks(c->cfg, CL_TLS12_VERSION)));
     return c->version == CL_TLS12_VERSION && type == CL_HS_CLIENT_HELLO && c->handshake_done;
 }
 

@@ -16,6 +16,13 @@ typedef int (*cl_handler)(clasp_conn *c, const uint8_t *msg, size_t len);
 #define CL_OFFERED(hs, idx) ((idx) >= 0 && ((hs)->offered & (1u << (idx))))
 
 /* ---- the server's ClientHello, any version (server_hello.c) ---- */
+/*
+ * Whether a configuration serves (or, for a client, offers) this version: in its range, and
+ * with a cipher suite of it. A property of the configuration, never of a peer's hello, so
+ * no edited ClientHello chooses the version, and the downgrade sentinel (RFC 8446 4.1.3) is
+ * written and checked exactly when TLS 1.3 could have been used (docs/security.md).
+ */
+int cl_cfg_speaks(const clasp_config *cfg, uint16_t version);
 int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
 /* 1 when the ClientHello lists this cipher suite (or signalling value). */
 int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite);
@@ -32,8 +39,8 @@ const cl_suite *cl_s_choose_suite(clasp_conn *c, const cl_client_hello *ch, cl_s
  * required (`required_err`: the version's alert), else noted and accepted.
  */
 int cl_s_no_client_certificate(clasp_conn *c, int required_err);
-/* Server name and its callback (not on a second hello), ALPN, record size limit. */
-int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second);
+/* ALPN and the record size limit (the server name is read before the version is chosen). */
+int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch);
 int cl_s_write_alpn(clasp_conn *c, cl_writer *w);
 int cl_s_write_record_size_limit(clasp_conn *c, cl_writer *w, int tls13);
 

@@ -209,7 +209,7 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
     cl_hs *hs = c->hs;
     CL_TRY(cl_random(hs->server_random, sizeof(hs->server_random)));
     /* RFC 8446 4.1.3: a server that could have done TLS 1.3 says so in its random. */
-    if (c->cfg->max_version >= CL_TLS13_VERSION)
+    if (cl_cfg_speaks(c->cfg, CL_TLS13_VERSION))
         memcpy(hs->server_random + 24, downgrade_tls12, sizeof(downgrade_tls12));
     cl_writer w;
     CL_TRY(cl_writer_growable(&w, 256, 4096));
@@ -368,7 +368,7 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     c->version = CL_TLS12_VERSION;
     c->rl.rversion = CL_TLS12_VERSION;
     hs->client_version = ch->legacy_version;
-    CL_TRY(cl_s_common_hello(c, ch, 0));
+    CL_TRY(cl_s_common_hello(c, ch));
     int rc = try_resume(c, ch, msg, len, reneg);
     if (rc)
         return rc < 0 ? rc : 0;

@@ -324,10 +324,10 @@ static int server_flight(clasp_conn *c, const cl_key_share_entry *ks)
 /* ---- ClientHello ---- */
 
 /* Everything decided from the ClientHello before the server answers. */
-static int negotiate(clasp_conn *c, const cl_client_hello *ch, int second)
+static int negotiate(clasp_conn *c, const cl_client_hello *ch)
 {
     CL_TRY(check_compression(c, ch));
-    CL_TRY(cl_s_common_hello(c, ch, second));
+    CL_TRY(cl_s_common_hello(c, ch));
     CL_TRY(select_suite(c, ch));
     return select_credential(c, ch);
 }
@@ -340,7 +340,7 @@ int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     int second = hs->state == CL_S_WAIT_CH2;
     if (second)
         CL_TRY(check_second_hello(c, ch));
-    CL_TRY(negotiate(c, ch, second));
+    CL_TRY(negotiate(c, ch));
     CL_TRY(select_group(c, ch, &ks, &hrr_group));
     if (!second && cl_exts_has(&ch->exts, CL_EXTI_EARLY_DATA)) { /* 4.2.10: never accepted */
         c->rl.early_skip = CL_EARLY_DATA_SKIP_MAX;

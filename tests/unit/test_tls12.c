@@ -1230,6 +1230,121 @@ static void test_fallback_scsv_accepted(void **state)
     kit_close(&p);
 }
 
+/*
+ * A handshake from a client speaking versions cmin..cmax (with TLS_FALLBACK_SCSV when
+ * fallback) for `host` to a server whose listener speaks lmin..lmax and whose servername
+ * callback switches to a configuration of omin..omax for "other.test". Returns the
+ * server's error (0: done, and *version is what was negotiated).
+ */
+static int sni_versions(uint16_t lmin, uint16_t lmax, uint16_t omin, uint16_t omax, uint16_t cmax,
+                        int fallback, const char *host, uint16_t *version)
+{
+    kit_pair p;
+    struct sni s;
+    clasp_config *scfg = kit12_server(&kit.server[TK_P256], lmin, lmax);
+    sni_attach(&s, scfg, kit12_server(&kit.other_name, omin, omax));
+    kit_open(&p, kit12_client(V12, cmax), scfg, host);
+    kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = add_suite, .arg = (void *)&fallback_scsv};
+    if (fallback)
+        kit_hook_install(p.client, &hc);
+    int rc = pair_handshake(p.client, p.server);
+    if (rc == 0) {
+        *version = clasp_conn_version(p.server);
+        assert_int_equal(clasp_conn_version(p.client), *version);
+        kit_exchange(&p, 100);
+    }
+    rc = clasp_conn_error(p.server);
+    assert_int_equal(s.calls, 1);
+    kit_close(&p);
+    clasp_config_free(s.other);
+    return rc;
+}
+
+/*
+ * The configuration the servername callback chooses decides the version, the suites and the
+ * TLS_FALLBACK_SCSV check, not the listener's: the callback runs before the version is
+ * chosen. Each way round, for the switched name and for the listener's own.
+ */
+static void test_sni_config_decides_version(void **state)
+{
+    (void)state;
+    uint16_t v = 0;
+    /* listener TLS 1.2 only, "other.test" 1.2 and 1.3 */
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V13, 0, "other.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS13);
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V13, 0, "server.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS12);
+    /* listener 1.2 and 1.3, "other.test" 1.2 only: TLS 1.2, no downgrade sentinel (the
+     * TLS 1.3 client would abort on one) */
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V13, 0, "other.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS12);
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V13, 0, "server.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS13);
+    /* RFC 7507 3, judged by the chosen configuration's highest version: a TLS 1.2 client's
+     * fallback to a name served with 1.3 is refused, to a 1.2-only name accepted */
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V12, 1, "other.test", &v),
+                     CLASP_ERR_INAPPROPRIATE_FALLBACK);
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V12, 1, "server.test", &v), 0);
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V12, 1, "other.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS12);
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V12, 1, "server.test", &v),
+                     CLASP_ERR_INAPPROPRIATE_FALLBACK);
+}
+
+/*
+ * A version is served (or offered) only with a cipher suite of it: a server allowing TLS
+ * 1.3 without a TLS 1.3 suite negotiates TLS 1.2 with a client offering both, and, since it
+ * could not have done TLS 1.3, writes no downgrade sentinel and takes TLS_FALLBACK_SCSV from
+ * a TLS 1.2 client; a client likewise offers only TLS 1.2, and so does not abort on the
+ * sentinel a TLS 1.3 server writes (RFC 8446 4.1.3 binds TLS 1.3 clients only).
+ */
+static void test_version_needs_suites(void **state)
+{
+    (void)state;
+    static const char suite12[] = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    kit_pair p;
+    kit_msg sh = {0};
+    kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
+    clasp_config *scfg = kit12_server(&kit.server[TK_P256], V12, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suite12), 0);
+    kit_open(&p, kit12_client(V12, V13), scfg, "server.test");
+    kit_hook_install(p.server, &hs);
+    kit12_handshake(&p);
+    sh_random_tail(&sh, downgrd_12, 0);
+    kit_close(&p);
+
+    scfg = kit12_server(&kit.server[TK_P256], V12, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suite12), 0);
+    kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = add_suite, .arg = (void *)&fallback_scsv};
+    kit_open(&p, client12(), scfg, "server.test");
+    kit_hook_install(p.client, &hc);
+    kit12_handshake(&p);
+    kit_close(&p);
+
+    clasp_config *ccfg = kit12_client(V12, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, suite12), 0);
+    kit_msg ch = {0};
+    hc = (kit_hook){.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
+    memset(&hs, 0, sizeof(hs));
+    hs = (kit_hook){.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
+    kit_open(&p, ccfg, kit12_server(&kit.server[TK_P256], V12, V13), "server.test");
+    kit_hook_install(p.client, &hc);
+    kit_hook_install(p.server, &hs);
+    kit12_handshake(&p);
+    size_t n;
+    assert_null(find_ext(&ch, CL_EXT_SUPPORTED_VERSIONS, &n));
+    sh_random_tail(&sh, downgrd_12, 1);
+    kit_close(&p);
+
+    /* TLS 1.3 alone, and no suite of it: no version can be served (RFC 8446 4.1.1) */
+    scfg = kit12_server(&kit.server[TK_P256], V13, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suite12), 0);
+    kit_open(&p, kit12_client(V12, V13), scfg, "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+}
+
 /* Both sides speak both versions: TLS 1.3 wins. */
 static void test_version_both(void **state)
 {
@@ -1678,6 +1793,8 @@ int main(void)
         cmocka_unit_test(test_legacy_version_above_12),
         cmocka_unit_test(test_fallback_scsv_accepted),
         cmocka_unit_test(test_version_both),
+        cmocka_unit_test(test_sni_config_decides_version),
+        cmocka_unit_test(test_version_needs_suites),
         cmocka_unit_test(test_hello_request_after_handshake),
         cmocka_unit_test(test_hello_request_during_handshake),
         cmocka_unit_test(test_hello_request_before_server_hello),
