@@ -152,7 +152,10 @@ CLASP_API int clasp_config_set_extended_master_secret(clasp_config *cfg, int req
  * Servers: the built-in cache of TLS 1.2 sessions for resumption by session ID: at most
  * max_sessions (0 disables caching), each resumable for lifetime seconds. Default: 1024
  * sessions, 7200 seconds. The cache is shared by every connection of the configuration and
- * is safe to use from several threads.
+ * is safe to use from several threads. Lookups take constant time whatever its size; from
+ * 128 sessions up it is split into up to 16 shards (by a keyed hash of the session ID), each
+ * with its own lock and an equal share of the room, and a shard that is full lets its
+ * oldest session go.
  */
 CLASP_API int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
                                              unsigned lifetime_seconds);

@@ -603,15 +603,21 @@ static void test_session_api(void **state)
     kit_close(&p);
 }
 
-static cl_session *cache_entry(clasp_config *scfg, const kit_msg *sh)
+/* A copy of the cached session the ServerHello sh named; 0, or CLASP_ERR_STATE when absent. */
+static int cache_entry(clasp_config *scfg, const kit_msg *sh, cl_session *out)
 {
-    for (size_t i = 0; i < scfg->cache.count; i++) {
-        cl_session *e = &scfg->cache.entries[i];
-        if (e->id_len == sh->data[KIT_HELLO_SID_OFF] &&
-            memcmp(e->id, sh->data + KIT_HELLO_SID_OFF + 1, e->id_len) == 0)
-            return e;
-    }
-    return NULL;
+    return cl_session_cache_get(&scfg->cache, sh->data + KIT_HELLO_SID_OFF + 1,
+                                sh->data[KIT_HELLO_SID_OFF], (uint64_t)time(NULL), out);
+}
+
+/* The cached session sh named, stored again as made at `created`. */
+static void age_entry(clasp_config *scfg, const kit_msg *sh, uint64_t created)
+{
+    cl_session e;
+    assert_int_equal(cache_entry(scfg, sh, &e), 0);
+    e.created = created;
+    assert_int_equal(cl_session_cache_put(&scfg->cache, &e), 0);
+    cl_session_clear(&e);
 }
 
 /* A full handshake whose ServerHello is kept in sh. */
@@ -639,14 +645,17 @@ static void test_resumption_expired(void **state)
     size_t n1 = full_handshake_sh(ccfg, scfg, s1, sizeof(s1), &sh1);
     size_t n2 = full_handshake_sh(ccfg, scfg, s2, sizeof(s2), &sh2);
     uint64_t now = (uint64_t)time(NULL);
-    cl_session *e1 = cache_entry(scfg, &sh1), *e2 = cache_entry(scfg, &sh2);
-    assert_non_null(e1);
-    assert_non_null(e2);
-    assert_int_equal(e1->lifetime, 7200);
-    e1->created = now - 7300; /* older than the default lifetime of 7200 s */
-    e2->created = now - 7000; /* still young enough */
+    cl_session e;
+    assert_int_equal(cache_entry(scfg, &sh1, &e), 0);
+    assert_int_equal(e.lifetime, 7200);
+    cl_session_clear(&e);
+    age_entry(scfg, &sh1, now - 7300); /* older than the default lifetime of 7200 s */
+    age_entry(scfg, &sh2, now - 7000); /* still young enough */
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s1, n1), 0);
-    assert_null(cache_entry(scfg, &sh1)); /* dropped when found expired */
+    /* dropped when found expired; the full handshake instead stored a new one */
+    assert_int_equal(cache_entry(scfg, &sh1, &e), CLASP_ERR_STATE);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s2, n2), 1);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
@@ -784,11 +793,13 @@ static void test_session_cache_bounded(void **state)
     for (int i = 0; i < 3; i++) {
         memset(&sh[i], 0, sizeof(sh[i]));
         n[i] = full_handshake_sh(ccfg, scfg, s[i], sizeof(s[i]), &sh[i]);
-        cache_entry(scfg, &sh[i])->created -= (uint64_t)(10 - i); /* s[0] is the oldest */
-        assert_true(scfg->cache.count <= 2);
+        assert_true(cl_session_cache_count(&scfg->cache) <= 2);
     }
-    assert_null(cache_entry(scfg, &sh[0]));
-    assert_int_equal(cache_entry(scfg, &sh[2])->lifetime, 3600);
+    cl_session e;
+    assert_int_equal(cache_entry(scfg, &sh[0], &e), CLASP_ERR_STATE); /* stored first */
+    assert_int_equal(cache_entry(scfg, &sh[2], &e), 0);
+    assert_int_equal(e.lifetime, 3600);
+    cl_session_clear(&e);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s[2], n[2]), 1);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s[1], n[1]), 1);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s[0], n[0]), 0);
@@ -881,7 +892,7 @@ static void test_session_cache_threads(void **state)
         assert_int_equal(pthread_join(t[i], NULL), 0);
         assert_int_equal(w[i].failures, 0);
     }
-    assert_int_equal(scfg->cache.count, 4 * 6);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 4 * 6);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -990,7 +1001,7 @@ static void test_session_store(void **state)
     assert_int_equal(st.gets, 0);
     assert_int_equal(st.n, 1);
     assert_memory_equal(st.slot[0].id, sh.data + KIT_HELLO_SID_OFF + 1, 32);
-    assert_int_equal(scfg->cache.count, 0); /* the built-in cache is not used */
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 0); /* the built-in cache is not used */
 
     /* get for resumption; nothing is put again. */
     assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 1);
