@@ -53,8 +53,8 @@ int edit_long_groups(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *o
     return 0;
 }
 
-void chain_count_check(clasp_config *ccfg, clasp_config *scfg, kit_edit repeat, unsigned n,
-                       size_t max, void (*handshake)(kit_pair *p))
+static void chain_count_check(clasp_config *ccfg, clasp_config *scfg, kit_edit repeat, unsigned n,
+                              size_t max, void (*handshake)(kit_pair *p))
 {
     if (max)
         assert_int_equal(clasp_config_set_max_cert_chain_count(ccfg, max), 0);
@@ -74,6 +74,21 @@ void chain_count_check(clasp_config *ccfg, clasp_config *scfg, kit_edit repeat, 
     }
     assert_int_equal(h.edited, 1);
     kit_close(&p);
+}
+
+void chain_count_checks(clasp_config *(*client)(void), clasp_config *(*server)(void),
+                        kit_edit repeat, void (*handshake)(kit_pair *p))
+{
+    static const struct {
+        unsigned n;
+        size_t max; /* 0: the default */
+    } cases[] = {{10, 0}, {11, 0}, {1, 1}, {2, 1}, {16, 16}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        chain_count_check(client(), server(), repeat, cases[i].n, cases[i].max, handshake);
+    clasp_config *cfg = client();
+    assert_int_equal(clasp_config_set_max_cert_chain_count(cfg, 0), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(clasp_config_set_max_cert_chain_count(cfg, 17), CLASP_ERR_INVALID_ARG);
+    clasp_config_free(cfg);
 }
 
 void alpn_check(clasp_config *ccfg, clasp_config *scfg, void (*handshake)(kit_pair *p),
