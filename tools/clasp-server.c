@@ -85,7 +85,7 @@ static const char ABOUT[] =
     "object per event per line instead, with \"peer\" (docs/trace.md). SSLKEYLOGFILE=FILE\n"
     "appends the secrets to FILE in the NSS key log format (a warning says FILE decrypts\n"
     "the traffic).\n"
-    "\n"
+    "\n" TOOL_ABOUT_NO_EMS "\n"
     "SIGINT or SIGTERM stops the server (exit status 0). Exit status with --once: 0 when\n"
     "the connection succeeded, 1 when not; 1 when the server cannot start; 2 for a bad\n"
     "command line.\n";

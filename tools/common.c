@@ -20,6 +20,8 @@ static const tool_opt common_opts[] = {
      "cipher suites by IANA name, in preference order, ':' or ','"},
     {"groups", required_argument, OPT_GROUPS, "LIST", "key exchange groups, e.g. x25519:secp256r1"},
     {"alpn", required_argument, OPT_ALPN, "LIST", "ALPN protocols, e.g. h2,http/1.1"},
+    {"allow-no-ems", no_argument, OPT_ALLOW_NO_EMS, NULL,
+     "TLS 1.2: accept a peer without extended master secret (see below)"},
     {"trace", optional_argument, OPT_TRACE, "FORMAT",
      "narrate the handshake on stderr: text (default) or json"},
     {"trace-file", required_argument, OPT_TRACE_FILE, "FILE",
@@ -108,6 +110,7 @@ static int common_opt(const tool_cli *cli, tool_tls *tls, int id, const char *ar
     case OPT_SUITES: tls->suites = arg; return 0;
     case OPT_GROUPS: tls->groups = arg; return 0;
     case OPT_ALPN: tls->alpn = arg; return 0;
+    case OPT_ALLOW_NO_EMS: tls->allow_no_ems = 1; return 0;
     case OPT_TRACE: return tool_trace_parse_format(cli->prog, arg, &tls->trace);
     case OPT_TRACE_FILE:
         tls->trace_file = arg;
@@ -210,6 +213,8 @@ int tool_configure(const char *prog, clasp_config *cfg, const tool_tls *tls, int
         bad |= check(prog, "--groups", tls->groups, clasp_config_set_groups(cfg, tls->groups));
     if (tls->alpn)
         bad |= check(prog, "--alpn", tls->alpn, clasp_config_set_alpn(cfg, tls->alpn));
+    if (tls->allow_no_ems)
+        bad |= check(prog, "--allow-no-ems", "", clasp_config_set_extended_master_secret(cfg, 0));
     if (tls->ca)
         bad |= check(prog, "--ca", tls->ca, clasp_config_load_verify_file(cfg, tls->ca));
     else if (default_ca)

@@ -44,6 +44,7 @@ clasp_config *clasp_config_new(clasp_role role)
     cfg->key_shares = 1;
     cfg->server_pref = 1;
     cfg->max_cert_chain = 256 * 1024;
+    cfg->max_cert_chain_count = CL_DEFAULT_CHAIN_COUNT;
     if (cl_trust_new(&cfg->trust) != 0) {
         cl_free(cfg, sizeof(*cfg));
         return NULL;
@@ -261,6 +262,14 @@ int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes)
     MUTABLE(cfg);
     CL_CHECK(bytes >= 1024 && bytes <= (1u << 24), CLASP_ERR_INVALID_ARG);
     cfg->max_cert_chain = bytes;
+    return 0;
+}
+
+int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t certs)
+{
+    MUTABLE(cfg);
+    CL_CHECK(certs >= 1 && certs <= CL_MAX_CHAIN_COUNT, CLASP_ERR_INVALID_ARG);
+    cfg->max_cert_chain_count = certs;
     return 0;
 }
 

@@ -30,8 +30,10 @@ void cl_trace_message(clasp_conn *c, int outgoing, const uint8_t *msg, size_t le
         return;
     clasp_trace_field fields[MAX_FIELDS];
     char buf[FIELD_BUF];
-    clasp_trace_event ev = {
-        .kind = CLASP_TRACE_MESSAGE, .outgoing = outgoing, .data = msg, .len = len};
+    clasp_trace_event ev = {.kind = CLASP_TRACE_MESSAGE, .outgoing = outgoing, .len = len};
+    /* A Finished is shown by its length only: verify_data is a MAC under a handshake secret
+     * (and TLS 1.2 renegotiation binds to it, RFC 5746 3.1), not something to log. */
+    ev.data = len && msg[0] == CL_HS_FINISHED ? NULL : msg;
     ev.name = cl_trace_message_name(msg, len);
     ev.n_fields = cl_trace_describe(c, msg, len, fields, MAX_FIELDS, buf, sizeof(buf));
     ev.fields = fields;

@@ -2275,6 +2275,36 @@ def neg_cc_no_ems(peer):
     return body
 
 
+def cs_no_ems_allowed(peer):
+    """The same peer client without the extended master secret that neg_cs_no_ems shows
+    refused by default: clasp-server --allow-no-ems completes TLS 1.2 with it (OpenSSL's
+    session print says so: 'Extended master secret: no')."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--allow-no-ems")
+        extra = dict(brief=False) if peer.name == "openssl" else {}
+        cl = peer.client(ctx, srv.port, "1.2", stdin=GET, **extra, **no_ems_args(ctx, peer))
+        cl_done(cl)
+        expect_body(cl, version="TLS 1.2", resumed="no")
+        expect_server_log(srv, version="TLS 1.2", result="ok")
+        if peer.name == "openssl":
+            expect_line(cl, cl.out(), r"^\s*Extended master secret: no$")
+    return body
+
+
+def cc_no_ems_allowed(peer):
+    """The peer server of neg_cc_no_ems, without the extended master secret: clasp-client
+    --allow-no-ems completes TLS 1.2 with it (s_server's status page: 'Extended master
+    secret: no')."""
+    def body(ctx):
+        srv = peer.server(ctx, version="1.2", **no_ems_args(ctx, peer))
+        cl = ctx.clasp_client(srv.port, "--allow-no-ems")
+        expect_client_ok(cl, "1.2")
+        if peer.name == "openssl":
+            expect_line(cl, cl.out(), r"^\s*Extended master secret: no$")
+        peer.server_done(srv)
+    return body
+
+
 def neg_cs_rsa_not_enabled(peer):
     """A TLS 1.2 peer client offering only TLS_RSA_WITH_AES_128_GCM_SHA256 to clasp-server
     with its defaults (RSA key exchange is not among them): handshake_failure."""
@@ -2422,6 +2452,9 @@ FEATURE_CASES = [
     ("clasp-client", "1.2/alpn", lambda peer: cc_alpn(peer, "1.2")),
     ("clasp-client", "1.2/leak-check-tls13-share-then-tls12", cc_leak_check12),
     ("clasp-server", "1.2/alpn", lambda peer: cs_alpn(peer, "1.2")),
+    # --allow-no-ems: the peers of 1.2/no-ems (refused by default, NEGATIVE_CASES) accepted
+    ("clasp-server", "1.2/no-ems-allowed", cs_no_ems_allowed),
+    ("clasp-client", "1.2/no-ems-allowed", cc_no_ems_allowed),
 ]
 
 NEGATIVE_CASES = [

@@ -318,6 +318,40 @@ static void test_key_shares(void **state)
     }
 }
 
+/* RFC 8446 4.2.8: a share for a group listed after 64 others is a share for a listed group;
+ * the server reads the whole supported_groups list. */
+static void test_long_supported_groups(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_open(&p, NULL, NULL, "server.test");
+    kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = edit_long_groups};
+    kit_hook_install(p.client, &h);
+    kit_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.server), 0x001d); /* the client's one share */
+    kit_close(&p);
+    /* ... and without a share for it: a HelloRetryRequest for the server's first group */
+    clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
+    assert_int_equal(clasp_config_set_groups(scfg, "secp384r1:secp256r1"), 0);
+    kit_open(&p, NULL, scfg, "server.test");
+    kit_hook_install(p.client, &h);
+    kit_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.server), 0x0018);
+    kit_close(&p);
+}
+
+static clasp_config *server_p256(void)
+{
+    return kit_server_config(&kit.server[TK_P256]);
+}
+
+/* The chain's count bound (test_tls13_alerts.c has the client's side, and 600). */
+static void test_chain_count(void **state)
+{
+    (void)state;
+    chain_count_checks(kit_client_config, server_p256, kit_cert_repeat, kit_handshake);
+}
+
 /* ---- SNI ---- */
 
 static void sni_open(kit_pair *p, struct sni *s, const char *host)
@@ -1157,6 +1191,8 @@ int main(void)
         cmocka_unit_test(test_suite_preference),
         cmocka_unit_test(test_group_preference),
         cmocka_unit_test(test_key_shares),
+        cmocka_unit_test(test_long_supported_groups),
+        cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_sni_switches_config),
         cmocka_unit_test(test_sni_host_forms),
         cmocka_unit_test(test_sni_unrecognized_name),
