@@ -9,7 +9,7 @@
 # and, given a build directory:
 #  - the same layering for what objects call, not only what they include: every cl_* or
 #    clasp_* symbol an object of layer L uses is defined in L or a layer to its left (nm);
-#  - the shared library links libcrypto and never libssl;
+#  - the shared library links libcrypto and never libssl, and has no fuzzing hooks;
 #  - it exports every CLASP_API function of include/clasp/ and nothing else.
 set -eu
 cd "$(dirname "$0")/.."
@@ -91,6 +91,8 @@ if [ $# -ge 1 ]; then
     deps=$(ldd "$lib")
     echo "$deps" | grep -q 'libcrypto\.so' || { echo "$lib does not link libcrypto"; fail=1; }
     if echo "$deps" | grep -q 'libssl\.so'; then echo "$lib links libssl"; fail=1; fi
+    # The fuzzing build's reproducible randomness (crypto.h) never reaches a real library.
+    if nm "$lib" | grep -q 'cl_fuzz_random'; then echo "$lib has the fuzzing hooks"; fail=1; fi
     exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /[TDRB]/ {print $3}')
     # Only the public API leaves the shared library...
     leaked=$(echo "$exported" | grep -v '^clasp_' || true)
