@@ -42,6 +42,7 @@ enum {
     OPT_TRACE,
     OPT_TRACE_FILE,
     OPT_COLOR,
+    OPT_RECORD_SIZE_LIMIT,
     OPT_TOOL = 512,
 };
 
@@ -55,6 +56,7 @@ typedef struct tool_tls {
     const char *versions;              /* as given */
     uint16_t min_version, max_version; /* 0: the library's default */
     const char *suites, *groups, *alpn;
+    const char *record_size_limit;  /* as given; NULL: the library's default */
     tool_trace_format trace;        /* --trace (TOOL_TRACE_OFF without it) */
     const char *trace_file, *color; /* --trace-file (implies --trace), --color; NULL: none */
 } tool_tls;
