@@ -35,6 +35,7 @@ import argparse
 import concurrent.futures
 import dataclasses
 import fnmatch
+import functools
 import os
 import re
 import shlex
@@ -1214,6 +1215,15 @@ def cl_done(cl, ok=True):
     return rc
 
 
+def expect_refused(peer, cl, srv, alert, **log):
+    """The peer client failed on clasp-server's alert, which clasp-server logged sending (and
+    the other fields of log)."""
+    rc = cl_done(cl, ok=False)
+    check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
+    peer.saw_alert(cl, alert)
+    expect_server_log(srv, ok=False, alert_sent=alert, **log)
+
+
 def expect_body(cl, **fields):
     """clasp-server's answer (received by the peer client) names these."""
     expect_answer(cl.out(), cl.label, **fields)
@@ -1806,10 +1816,7 @@ def neg_cs_sni_refused(peer, version="1.3"):
         srv = ctx.clasp_server("p256", *sni_args(ctx, "--sni-unknown", "refuse"))
         cl = peer.client(ctx, srv.port, version, stdin=GET, servername="unknown.test",
                          verify_name=SERVER_NAME)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0 for a refused name" % cl.label)
-        peer.saw_alert(cl, "unrecognized_name")
-        expect_server_log(srv, ok=False, alert_sent="unrecognized_name")
+        expect_refused(peer, cl, srv, "unrecognized_name")
     return body
 
 
@@ -1952,10 +1959,7 @@ def neg_cs_version(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256", "--versions", "1.3")
         cl = peer.client(ctx, srv.port, version="1.2", stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "protocol_version")
-        expect_server_log(srv, ok=False, alert_sent="protocol_version")
+        expect_refused(peer, cl, srv, "protocol_version")
     return body
 
 
@@ -2415,10 +2419,7 @@ def neg_cs_ecdsa_curve_not_offered(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, "1.2", groups=["x25519"], stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        expect_server_log(srv, ok=False, alert_sent="handshake_failure")
-        peer.saw_alert(cl, "handshake_failure")
+        expect_refused(peer, cl, srv, "handshake_failure")
     return body
 
 
@@ -2428,10 +2429,7 @@ def neg_cs_old_version(peer, version):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, version, stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "protocol_version")
-        expect_server_log(srv, ok=False, alert_sent="protocol_version")
+        expect_refused(peer, cl, srv, "protocol_version")
     return body
 
 
@@ -2468,10 +2466,7 @@ def neg_cs_fallback(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, "1.2", stdin=GET, **fallback_args(peer))
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "inappropriate_fallback")
-        expect_server_log(srv, ok=False, alert_sent="inappropriate_fallback")
+        expect_refused(peer, cl, srv, "inappropriate_fallback")
     return body
 
 
@@ -2494,11 +2489,8 @@ def neg_cs_no_ems(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, "1.2", stdin=GET, **no_ems_args(ctx, peer))
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "handshake_failure")
-        expect_server_log(srv, ok=False, alert_sent="handshake_failure",
-                          result=re.compile(r"extended master secret"))
+        expect_refused(peer, cl, srv, "handshake_failure",
+                       result=re.compile(r"extended master secret"))
     return body
 
 
@@ -2530,10 +2522,7 @@ def neg_cs_rsa_not_enabled(peer):
         srv = ctx.clasp_server("rsa2048")
         cl = peer.client(ctx, srv.port, "1.2", suite=SUITE["TLS_RSA_WITH_AES_128_GCM_SHA256"],
                          stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "handshake_failure")
-        expect_server_log(srv, ok=False, alert_sent="handshake_failure")
+        expect_refused(peer, cl, srv, "handshake_failure")
     return body
 
 
@@ -2564,10 +2553,7 @@ def neg_cs_13_only_client(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256", "--versions", "1.2")
         cl = peer.client(ctx, srv.port, "1.3", stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        expect_server_log(srv, ok=False, alert_sent="protocol_version")
-        peer.saw_alert(cl, "protocol_version")
+        expect_refused(peer, cl, srv, "protocol_version")
     return body
 
 
@@ -2633,22 +2619,9 @@ FEATURE_CASES = [
     ("clasp-client", "1.3/ip-address-san", cc_ip_san),
     ("clasp-client", "1.3/reconnect-without-sessions", cc_reconnect13),
     ("clasp-client", "1.3/new-session-tickets", cc_tickets),
-    ("clasp-server", "1.3/sni-callback", cs_sni),
-    ("clasp-server", "1.2/sni-callback", lambda peer: cs_sni(peer, "1.2")),
-    # record_size_limit: GnuTLS has it, OpenSSL 3.0 does not (not negotiated).
-    ("clasp-client", "1.3/record-size-limit-of-peer", cc_rsl_peer_limit),
+    # record_size_limit: GnuTLS has it, OpenSSL 3.0 does not (not negotiated). More, for
+    # both versions, in BOTH_VERSIONS.
     ("clasp-server", "1.3/record-size-limit-of-peer", cs_rsl_peer_limit),
-    ("clasp-client", "1.3/record-size-limit-of-clasp", cc_rsl_own_limit),
-    ("clasp-server", "1.3/record-size-limit-of-clasp", cs_rsl_own_limit),
-    ("clasp-client", "1.3/record-size-limit-not-negotiated", cc_rsl_not_negotiated),
-    ("clasp-server", "1.3/record-size-limit-not-negotiated", cs_rsl_not_negotiated),
-    ("clasp-client", "1.2/record-size-limit-of-peer", lambda peer: cc_rsl_peer_limit(peer, "1.2")),
-    ("clasp-client", "1.2/record-size-limit-of-clasp", lambda peer: cc_rsl_own_limit(peer, "1.2")),
-    ("clasp-server", "1.2/record-size-limit-of-clasp", lambda peer: cs_rsl_own_limit(peer, "1.2")),
-    ("clasp-client", "1.2/record-size-limit-not-negotiated",
-     lambda peer: cc_rsl_not_negotiated(peer, "1.2")),
-    ("clasp-server", "1.2/record-size-limit-not-negotiated",
-     lambda peer: cs_rsl_not_negotiated(peer, "1.2")),
     # TLS 1.2. Version negotiation, and the downgrade sentinel (RFC 8446 4.1.3).
     ("clasp-client", "1.2/negotiate-with-1.2-only-server",
      lambda peer: cc_negotiate12(peer, None, "1.2")),
@@ -2688,6 +2661,18 @@ FEATURE_CASES = [
     ("clasp-client", "1.2/leak-check-tls13-share-then-tls12", cc_leak_check12),
     ("clasp-server", "1.2/alpn", lambda peer: cs_alpn(peer, "1.2")),
 ]
+
+# Feature cases for each version clasp speaks: (role, name, make(peer, version)).
+BOTH_VERSIONS = [
+    ("clasp-server", "sni-callback", cs_sni),
+    ("clasp-client", "record-size-limit-of-peer", cc_rsl_peer_limit),
+    ("clasp-client", "record-size-limit-of-clasp", cc_rsl_own_limit),
+    ("clasp-server", "record-size-limit-of-clasp", cs_rsl_own_limit),
+    ("clasp-client", "record-size-limit-not-negotiated", cc_rsl_not_negotiated),
+    ("clasp-server", "record-size-limit-not-negotiated", cs_rsl_not_negotiated),
+]
+FEATURE_CASES += [(role, "%s/%s" % (v, name), functools.partial(make, version=v))
+                  for v in CLASP_VERSIONS for role, name, make in BOTH_VERSIONS]
 
 NEGATIVE_CASES = [
     ("clasp-client", "1.3/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca")),
