@@ -43,6 +43,7 @@ enum {
     OPT_TRACE,
     OPT_TRACE_FILE,
     OPT_COLOR,
+    OPT_RECORD_SIZE_LIMIT,
     OPT_TOOL = 512,
 };
 
@@ -65,8 +66,9 @@ typedef struct tool_tls {
     const char *versions;              /* as given */
     uint16_t min_version, max_version; /* 0: the library's default */
     const char *suites, *groups, *alpn;
-    int allow_no_ems;        /* --allow-no-ems: clasp_config_set_extended_master_secret(cfg, 0) */
-    tool_trace_format trace; /* --trace (TOOL_TRACE_OFF without it) */
+    int allow_no_ems; /* --allow-no-ems: clasp_config_set_extended_master_secret(cfg, 0) */
+    const char *record_size_limit;  /* as given; NULL: the library's default */
+    tool_trace_format trace;        /* --trace (TOOL_TRACE_OFF without it) */
     const char *trace_file, *color; /* --trace-file (implies --trace), --color; NULL: none */
 } tool_tls;
 

@@ -314,30 +314,3 @@ int clasp_conn_alert_received(const clasp_conn *c)
 {
     return c->alert_received;
 }
-
-/* ---- names ---- */
-
-const char *clasp_cipher_suite_name(uint16_t suite)
-{
-    const cl_suite *s = cl_suite_find(suite);
-    return s ? s->name : NULL;
-}
-
-const char *clasp_group_name(uint16_t group)
-{
-    return cl_group_name(group);
-}
-
-const char *clasp_signature_scheme_name(uint16_t scheme)
-{
-    return cl_sig_scheme_name(scheme);
-}
-
-const char *clasp_version_name(uint16_t version)
-{
-    switch (version) {
-    case CL_TLS13_VERSION: return "TLS 1.3";
-    case CL_TLS12_VERSION: return "TLS 1.2";
-    default: return NULL;
-    }
-}

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <clasp/clasp.h>
 #include <clasp/config.h>
 #include <clasp/conn.h>
 #include <clasp/trace.h>

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <clasp/errors.h>
+
 #include "base/mem.h"
 #include "hs/trace.h"
 #include "msg/msg.h"
