@@ -89,7 +89,7 @@ int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, cons
     CL_TRY_OUT(rc, cl_hmac_update(m, lab, lab_len));
     CL_TRY_OUT(rc, cl_hmac_update(m, seed, seed_len));
     CL_TRY_OUT(rc, cl_hmac_final(m, a));
-    while (done < out_len) {
+    for (;;) {
         CL_TRY_OUT(rc, cl_hmac_begin(m));
         CL_TRY_OUT(rc, cl_hmac_update(m, a, hlen));
         CL_TRY_OUT(rc, cl_hmac_update(m, lab, lab_len));
@@ -98,6 +98,8 @@ int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, cons
         size_t n = out_len - done < hlen ? out_len - done : hlen;
         memcpy(out + done, block, n);
         done += n;
+        if (done == out_len)
+            break; /* the next A(i) would be unused */
         /* A(i+1) = HMAC(secret, A(i)) */
         CL_TRY_OUT(rc, cl_hmac_begin(m));
         CL_TRY_OUT(rc, cl_hmac_update(m, a, hlen));
