@@ -26,10 +26,19 @@ void cl_rl_init(cl_rl *rl)
     rl->wversion = CL_TLS12_VERSION;
 }
 
+/* Frees the receive buffer, wiping the bytes it ever held (records opened in place). */
+static void rbuf_free(cl_rl *rl)
+{
+    cl_wipe(rl->rbuf, rl->rhigh);
+    cl_free(rl->rbuf, rl->rcap);
+    rl->rbuf = NULL;
+    rl->rcap = rl->rlen = rl->rpos = rl->rhigh = 0;
+}
+
 void cl_rl_free(cl_rl *rl)
 {
-    cl_free_secret(rl->rbuf, rl->rcap);
-    cl_free_secret(rl->tbuf, rl->tcap);
+    rbuf_free(rl);
+    cl_free(rl->tbuf, rl->tcap); /* only wire bytes: see layer.h */
     cl_record_prot_clear(&rl->rprot);
     cl_record_prot_clear(&rl->wprot);
     memset(rl, 0, sizeof(*rl));
@@ -45,11 +54,8 @@ size_t cl_rl_buffered(const cl_rl *rl)
 /* Releases the receive buffer when it holds nothing: idle connections keep no buffers. */
 static void rbuf_release_if_empty(cl_rl *rl)
 {
-    if (rl->rbuf && !rl->holding && rl->rpos == rl->rlen) {
-        cl_free_secret(rl->rbuf, rl->rcap);
-        rl->rbuf = NULL;
-        rl->rcap = rl->rlen = rl->rpos = 0;
-    }
+    if (rl->rbuf && !rl->holding && rl->rpos == rl->rlen)
+        rbuf_free(rl);
 }
 
 int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed)
@@ -70,6 +76,8 @@ int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed)
     size_t n = rl->rcap - rl->rlen < len ? rl->rcap - rl->rlen : len;
     memcpy(rl->rbuf + rl->rlen, in, n);
     rl->rlen += n;
+    if (rl->rlen > rl->rhigh)
+        rl->rhigh = rl->rlen;
     *consumed = n;
     return 0;
 }
@@ -234,7 +242,7 @@ void cl_rl_output_done(cl_rl *rl, size_t n)
         n = cl_rl_output_len(rl);
     rl->thead += n;
     if (rl->thead == rl->tlen) { /* all sent: the buffer goes until next time */
-        cl_free_secret(rl->tbuf, rl->tcap);
+        cl_free(rl->tbuf, rl->tcap);
         rl->tbuf = NULL;
         rl->tcap = rl->tlen = rl->thead = 0;
     }
@@ -264,7 +272,7 @@ static int tbuf_room(cl_rl *rl, size_t n, int bounded)
     CL_CHECK(nb, CLASP_ERR_NOMEM);
     if (rl->tlen)
         memcpy(nb, rl->tbuf, rl->tlen);
-    cl_free_secret(rl->tbuf, rl->tcap);
+    cl_free(rl->tbuf, rl->tcap);
     rl->tbuf = nb;
     rl->tcap = cap;
     return 0;
@@ -292,7 +300,11 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
     CL_TRY(tbuf_room(rl, total, bounded));
     uint8_t *rec = rl->tbuf + rl->tlen;
     memcpy(rec + prefix, data, n);
-    CL_TRY(cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len));
+    int rc = cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len);
+    if (rc) {
+        cl_wipe(rec, total); /* the plaintext must not stay in the output buffer */
+        return rc;
+    }
     rl->tlen += len;
     observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1);
     return 0;

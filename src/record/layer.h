@@ -8,6 +8,11 @@
  *
  * Buffers are allocated when needed and released when empty, so an idle connection holds
  * none; their sizes are fixed by the RFC limits, so nothing grows while records flow.
+ *
+ * Wiping: records are opened in place, so the receive buffer holds plaintext; it is wiped
+ * up to the most it ever held (rhigh), not its whole 18 KiB. The output buffer holds only
+ * bytes for the wire: plaintext is sealed where it was copied, and a seal that fails wipes
+ * it there, so the output buffer is freed without wiping.
  */
 #ifndef CLASP_RECORD_LAYER_H
 #define CLASP_RECORD_LAYER_H
@@ -38,6 +43,7 @@ typedef struct cl_rl {
     /* receive side */
     uint8_t *rbuf;
     size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
+    size_t rhigh;            /* the most rlen has been: [0, rhigh) is what to wipe */
     int holding;             /* a record handed out and not yet released */
     cl_record_prot rprot;
     uint8_t opened_any;  /* a protected record has been opened (since the first keys) */
