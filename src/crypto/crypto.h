@@ -72,6 +72,7 @@ int cl_hmac_begin(cl_hmac_ctx *m);
 int cl_hmac_update(cl_hmac_ctx *m, const uint8_t *in, size_t len);
 /* Writes cl_hash_len bytes; begin again for the next MAC under the same key. */
 int cl_hmac_final(cl_hmac_ctx *m, uint8_t *out);
+cl_hash_alg cl_hmac_alg(const cl_hmac_ctx *m);
 
 /* One-shot HMAC into out (cl_hash_len bytes). */
 int cl_hmac(cl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *in, size_t len,
@@ -95,6 +96,9 @@ int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_l
 /* The TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label || seed), any output length. */
 int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                  const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
+/* The same with an HMAC already keyed with the secret: several PRF calls, one keying. */
+int cl_tls12_prf_keyed(cl_hmac_ctx *m, const char *label, const uint8_t *seed, size_t seed_len,
+                       uint8_t *out, size_t out_len);
 
 /* ---- AEAD ---- */
 

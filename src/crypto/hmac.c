@@ -89,6 +89,11 @@ int cl_hmac_final(cl_hmac_ctx *m, uint8_t *out)
     return rc;
 }
 
+cl_hash_alg cl_hmac_alg(const cl_hmac_ctx *m)
+{
+    return m->inner_keyed.alg;
+}
+
 int cl_hmac(cl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *in, size_t len,
             uint8_t *out)
 {

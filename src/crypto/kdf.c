@@ -75,14 +75,12 @@ int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_l
  * P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
  * with A(0) = seed and A(i) = HMAC(secret, A(i-1)); here seed = label + seed.
  */
-int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
-                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+int cl_tls12_prf_keyed(cl_hmac_ctx *m, const char *label, const uint8_t *seed, size_t seed_len,
+                       uint8_t *out, size_t out_len)
 {
     const uint8_t *lab = (const uint8_t *)label;
-    size_t lab_len = strlen(label), hlen = cl_hash_len(alg), done = 0;
+    size_t lab_len = strlen(label), hlen = cl_hash_len(cl_hmac_alg(m)), done = 0;
     uint8_t a[CL_MAX_HASH_LEN], block[CL_MAX_HASH_LEN];
-    cl_hmac_ctx *m;
-    CL_TRY(cl_hmac_new(&m, alg, secret, secret_len));
     int rc;
     /* A(1) = HMAC(secret, label + seed) */
     CL_TRY_OUT(rc, cl_hmac_begin(m));
@@ -108,6 +106,15 @@ int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, cons
 out:
     cl_wipe(a, sizeof(a));
     cl_wipe(block, sizeof(block));
+    return rc;
+}
+
+int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
+                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+    cl_hmac_ctx *m;
+    CL_TRY(cl_hmac_new(&m, alg, secret, secret_len));
+    int rc = cl_tls12_prf_keyed(m, label, seed, seed_len, out, out_len);
     cl_hmac_free(m);
     return rc;
 }

@@ -37,6 +37,16 @@ int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
     return 0;
 }
 
+/* The PRF keyed with the master secret; made at its first use, when the secret is final. */
+static int master_mac(clasp_conn *c, cl_hmac_ctx **out)
+{
+    cl_hs *hs = c->hs;
+    if (!hs->master_mac)
+        CL_TRY(cl_tls12_master_mac(c->suite_info->hash, hs->master, &hs->master_mac));
+    *out = hs->master_mac;
+    return 0;
+}
+
 /*
  * The key block (RFC 5246 6.3): client_write_key, server_write_key, client_write_IV,
  * server_write_IV; AEAD suites have no MAC keys. The IV is the 4-byte salt for AES-GCM
@@ -49,8 +59,9 @@ static int key_block(clasp_conn *c, size_t kl, size_t ivl)
     if (hs->key_block_len)
         return 0;
     size_t n = 2 * kl + 2 * ivl;
-    CL_TRY(cl_tls12_key_block(c->suite_info->hash, hs->master, hs->client_random, hs->server_random,
-                              hs->key_block, n));
+    cl_hmac_ctx *m;
+    CL_TRY(master_mac(c, &m));
+    CL_TRY(cl_tls12_key_block_keyed(m, hs->client_random, hs->server_random, hs->key_block, n));
     hs->key_block_len = (uint8_t)n;
     cl_trace_key(c, "key_block", n);
     return 0;
@@ -87,9 +98,11 @@ int cl_12_send_ccs_finished(clasp_conn *c)
     cl_trace_ccs(c, 1);
     CL_TRY(cl_rl_write(&c->rl, CL_CT_CHANGE_CIPHER_SPEC, &ccs, 1));
     CL_TRY(install_keys(c, 1));
+    cl_hmac_ctx *m;
+    CL_TRY(master_mac(c, &m));
     CL_TRY(cl_tr_hash(&hs->tr, th));
-    CL_TRY(cl_tls12_finished(c->suite_info->hash, hs->master, c->role == CLASP_CLIENT, th, hlen(c),
-                             msg + CL_HS_HEADER_LEN));
+    CL_TRY(
+        cl_tls12_finished_keyed(m, c->role == CLASP_CLIENT, th, hlen(c), msg + CL_HS_HEADER_LEN));
     CL_TRY(cl_hs_queue(c, msg, sizeof(msg)));
     return cl_hs_flush(c);
 }
@@ -108,10 +121,11 @@ int cl_12_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     const uint8_t *got;
     uint8_t th[CL_MAX_HASH_LEN], want[CL_TLS12_FINISHED_LEN];
     CL_TRY(cl_finished_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, sizeof(want), &got));
+    cl_hmac_ctx *m;
+    CL_TRY(master_mac(c, &m));
     CL_TRY(cl_tr_hash(&hs->tr, th));
     /* The peer's label: "server finished" when we are the client. */
-    CL_TRY(cl_tls12_finished(c->suite_info->hash, hs->master, c->role == CLASP_SERVER, th, hlen(c),
-                             want));
+    CL_TRY(cl_tls12_finished_keyed(m, c->role == CLASP_SERVER, th, hlen(c), want));
     int ok = cl_ct_memeq(got, want, sizeof(want));
     cl_wipe(want, sizeof(want));
     if (!ok)

@@ -120,6 +120,7 @@ void cl_hs_free(cl_hs *hs)
     cl_free(hs->ch1, hs->ch1_len);
     cl_ks13_clear(&hs->ks);
     cl_pubkey_free(hs->peer_key);
+    cl_hmac_free(hs->master_mac);
     if (hs->session) {
         cl_session_clear(hs->session);
         cl_free(hs->session, sizeof(*hs->session));

@@ -135,7 +135,8 @@ typedef struct cl_hs {
     /* the key block (RFC 5246 6.3), made once for both directions, wiped when both have it */
     uint8_t key_block[2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
     uint8_t key_block_len;
-    uint8_t keys_installed; /* bit 0: read keys, bit 1: write keys */
+    uint8_t keys_installed;  /* bit 0: read keys, bit 1: write keys */
+    cl_hmac_ctx *master_mac; /* the PRF keyed with the master secret, once it is final */
     size_t pms_len;
     cl_session *session; /* client: the session offered; server: the one resumed */
     uint8_t rsl_offered; /* server: the client sent record_size_limit */
