@@ -93,6 +93,11 @@ int cl_hkdf_expand(cl_hash_alg alg, const uint8_t *prk, size_t prk_len, const ui
 int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_len,
                          const char *label, const uint8_t *context, size_t context_len,
                          uint8_t *out, size_t out_len);
+/* HKDF-Expand and HKDF-Expand-Label with an HMAC already keyed with the PRK (the secret). */
+int cl_hkdf_expand_keyed(cl_hmac_ctx *m, const uint8_t *info, size_t info_len, uint8_t *out,
+                         size_t out_len);
+int cl_hkdf_expand_label_keyed(cl_hmac_ctx *m, const char *label, const uint8_t *context,
+                               size_t context_len, uint8_t *out, size_t out_len);
 /* The TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label || seed), any output length. */
 int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                  const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);

@@ -20,13 +20,11 @@ int cl_hkdf_extract(cl_hash_alg alg, const uint8_t *salt, size_t salt_len, const
     return cl_hmac(alg, salt, salt_len, ikm, ikm_len, prk);
 }
 
-int cl_hkdf_expand(cl_hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
-                   size_t info_len, uint8_t *out, size_t out_len)
+int cl_hkdf_expand_keyed(cl_hmac_ctx *m, const uint8_t *info, size_t info_len, uint8_t *out,
+                         size_t out_len)
 {
-    size_t hlen = cl_hash_len(alg);
+    size_t hlen = cl_hash_len(cl_hmac_alg(m));
     CL_CHECK(out_len <= 255 * hlen, CLASP_ERR_INVALID_ARG);
-    cl_hmac_ctx *m;
-    CL_TRY(cl_hmac_new(&m, alg, prk, prk_len));
     uint8_t t[CL_MAX_HASH_LEN];
     size_t t_len = 0, done = 0;
     int rc = 0;
@@ -44,16 +42,23 @@ int cl_hkdf_expand(cl_hash_alg alg, const uint8_t *prk, size_t prk_len, const ui
     }
 out:
     cl_wipe(t, sizeof(t));
+    return rc;
+}
+
+int cl_hkdf_expand(cl_hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                   size_t info_len, uint8_t *out, size_t out_len)
+{
+    cl_hmac_ctx *m;
+    CL_TRY(cl_hmac_new(&m, alg, prk, prk_len));
+    int rc = cl_hkdf_expand_keyed(m, info, info_len, out, out_len);
     cl_hmac_free(m);
     return rc;
 }
 
-int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_len,
-                         const char *label, const uint8_t *context, size_t context_len,
-                         uint8_t *out, size_t out_len)
+int cl_hkdf_expand_label_keyed(cl_hmac_ctx *m, const char *label, const uint8_t *context,
+                               size_t context_len, uint8_t *out, size_t out_len)
 {
     static const uint8_t prefix[] = "tls13 ";
-    size_t label_len = strlen(label);
     CL_CHECK(out_len <= 0xffff, CLASP_ERR_INVALID_ARG);
     /* struct { uint16 length; opaque label<7..255>; opaque context<0..255>; } HkdfLabel; */
     uint8_t info[2 + 1 + 255 + 1 + 255];
@@ -62,13 +67,23 @@ int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_l
     cl_write_u16(&w, (uint16_t)out_len);
     cl_write_open(&w, 1);
     cl_write_bytes(&w, prefix, sizeof(prefix) - 1);
-    cl_write_bytes(&w, (const uint8_t *)label, label_len);
+    cl_write_bytes(&w, (const uint8_t *)label, strlen(label));
     cl_write_close(&w);
     cl_write_vec(&w, 1, context, context_len);
-    int rc = cl_writer_finish(&w);
-    if (rc != 0)
+    if (cl_writer_finish(&w) != 0)
         return CLASP_ERR_INVALID_ARG; /* label or context longer than 255 bytes */
-    return cl_hkdf_expand(alg, secret, secret_len, info, w.len, out, out_len);
+    return cl_hkdf_expand_keyed(m, info, w.len, out, out_len);
+}
+
+int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_len,
+                         const char *label, const uint8_t *context, size_t context_len,
+                         uint8_t *out, size_t out_len)
+{
+    cl_hmac_ctx *m;
+    CL_TRY(cl_hmac_new(&m, alg, secret, secret_len));
+    int rc = cl_hkdf_expand_label_keyed(m, label, context, context_len, out, out_len);
+    cl_hmac_free(m);
+    return rc;
 }
 
 /*
