@@ -25,8 +25,14 @@
 /* Fetches the algorithms once; safe to call from several threads. */
 int cl_crypto_init(void);
 
-/* Fills buf with n bytes from libcrypto's DRBG. */
+/*
+ * Fills buf with n random bytes for public values: hello randoms, session IDs, cookies,
+ * nonces. They come from libcrypto's public DRBG, drawn ahead in chunks into a per-thread
+ * buffer (src/crypto/random.c, docs/performance.md: fork-safe, wiped at thread exit).
+ */
 int cl_random(uint8_t *buf, size_t n);
+/* n random bytes for a secret (pre-master secrets, keys): libcrypto's private DRBG, no buffer. */
+int cl_random_secret(uint8_t *buf, size_t n);
 
 /* ---- hashes ---- */
 

@@ -1,7 +1,6 @@
 #include <pthread.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "base/err.h"
 #include "crypto/internal.h"
@@ -40,11 +39,4 @@ const EVP_MD *cl_md(cl_hash_alg alg)
     if (cl_crypto_init() != 0 || (unsigned)alg > CL_HASH_SHA512)
         return NULL;
     return algs.md[alg];
-}
-
-int cl_random(uint8_t *buf, size_t n)
-{
-    if (n == 0)
-        return 0;
-    return RAND_bytes(buf, (int)n) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }
