@@ -128,6 +128,9 @@ size_t cl_aead_key_len(cl_aead_alg alg);
 typedef struct cl_aead cl_aead;
 
 int cl_aead_new(cl_aead **out, cl_aead_alg alg, int seal, const uint8_t *key, size_t key_len);
+/* A new key for the same algorithm and direction, without a new context (a new epoch). */
+int cl_aead_rekey(cl_aead *a, const uint8_t *key, size_t key_len);
+cl_aead_alg cl_aead_get_alg(const cl_aead *a);
 void cl_aead_free(cl_aead *a);
 /* Encrypts buf[0..len) in place and writes the 16-byte tag. */
 int cl_aead_seal(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8_t *ad,

@@ -98,9 +98,9 @@ static int plaintext_under_keys(const cl_rl *rl, uint8_t type)
 /* The most a record of this type may carry on the wire in the current read epoch. */
 static size_t max_wire_len(const cl_rl *rl, uint8_t type)
 {
-    if (!rl->rprot.aead && rl->early_skip && type == CL_CT_APPLICATION_DATA)
+    if (!rl->rprot.active && rl->early_skip && type == CL_CT_APPLICATION_DATA)
         return CL_TLS13_MAX_CIPHERTEXT; /* early data, protected under keys we do not have */
-    if (!rl->rprot.aead || plaintext_under_keys(rl, type))
+    if (!rl->rprot.active || plaintext_under_keys(rl, type))
         return CL_MAX_PLAINTEXT; /* plaintext: RFC 8446 5.1, RFC 5246 6.2.1 */
     return rl->rprot.version == CL_TLS13_VERSION ? CL_TLS13_MAX_CIPHERTEXT
                                                  : CL_TLS12_MAX_CIPHERTEXT;
@@ -112,7 +112,7 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
     uint8_t type = h[0];
     *len = (size_t)h[3] << 8 | h[4];
     /* RFC 5246 E.2, RFC 6176: an SSL 2.0 hello is refused with protocol_version. */
-    if (!rl->rprot.aead && cl_is_sslv2_client_hello(h, CL_RECORD_HEADER_LEN))
+    if (!rl->rprot.active && cl_is_sslv2_client_hello(h, CL_RECORD_HEADER_LEN))
         return CLASP_ERR_PROTOCOL_VERSION;
     /* RFC 8446 5: an unknown record type is unexpected_message. */
     CL_CHECK(type >= CL_CT_CHANGE_CIPHER_SPEC && type <= CL_CT_APPLICATION_DATA,
@@ -125,7 +125,7 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
      * RFC 8446 5.2: under TLS 1.3 protection every record is application_data, except the
      * compatibility change_cipher_spec, which is never protected.
      */
-    if (rl->rprot.aead && rl->rprot.version == CL_TLS13_VERSION)
+    if (rl->rprot.active && rl->rprot.version == CL_TLS13_VERSION)
         CL_CHECK(type == CL_CT_APPLICATION_DATA || plaintext_under_keys(rl, type),
                  CLASP_ERR_UNEXPECTED_MESSAGE);
     CL_CHECK(*len <= max_wire_len(rl, type), CLASP_ERR_RECORD_OVERFLOW);
@@ -160,7 +160,8 @@ static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
  */
 static int skip_early_data(cl_rl *rl, uint8_t type, size_t len, int plain, int rc)
 {
-    if (!rl->early_skip || (plain && rl->rprot.aead)) /* a compatibility CCS: no sign either way */
+    if (!rl->early_skip ||
+        (plain && rl->rprot.active)) /* a compatibility CCS: no sign either way */
         return 0;
     int skippable = plain ? type == CL_CT_APPLICATION_DATA : rc == CLASP_ERR_BAD_RECORD_MAC;
     if (!skippable) {
@@ -181,7 +182,7 @@ static int skip_early_data(cl_rl *rl, uint8_t type, size_t len, int plain, int r
 static int take_record(cl_rl *rl, uint8_t *h, size_t len, cl_record *out)
 {
     rl->rpos += CL_RECORD_HEADER_LEN + len;
-    int plain = !rl->rprot.aead || plaintext_under_keys(rl, h[0]);
+    int plain = !rl->rprot.active || plaintext_under_keys(rl, h[0]);
     int rc = 0;
     if (plain) {
         out->type = h[0];
@@ -282,7 +283,7 @@ static int tbuf_room(cl_rl *rl, size_t n, int bounded)
 static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
 {
     int bounded = type == CL_CT_APPLICATION_DATA;
-    if (!rl->wprot.aead) {
+    if (!rl->wprot.active) {
         CL_TRY(tbuf_room(rl, CL_RECORD_HEADER_LEN + n, bounded));
         uint8_t *h = rl->tbuf + rl->tlen;
         h[0] = type;
@@ -330,11 +331,7 @@ int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
 static int set_keys(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
                     const uint8_t *key, const uint8_t *iv, size_t iv_len)
 {
-    cl_record_prot next;
-    CL_TRY(cl_record_prot_init(&next, version, alg, seal, key, cl_aead_key_len(alg), iv, iv_len));
-    cl_record_prot_clear(p);
-    *p = next;
-    return 0;
+    return cl_record_prot_next(p, version, alg, seal, key, cl_aead_key_len(alg), iv, iv_len);
 }
 
 int cl_rl_set_read_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
@@ -351,10 +348,10 @@ int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uin
 
 int cl_rl_read_protected(const cl_rl *rl)
 {
-    return rl->rprot.aead != NULL;
+    return rl->rprot.active;
 }
 
 int cl_rl_write_protected(const cl_rl *rl)
 {
-    return rl->wprot.aead != NULL;
+    return rl->wprot.active;
 }
