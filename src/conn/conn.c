@@ -56,6 +56,7 @@ void clasp_conn_free(clasp_conn *c)
     cl_free(c->peer_chain, c->n_peer_chain * sizeof(cl_cert_der));
     free_str(c->alpn);
     free_str(c->server_name);
+    cl_free(c->detail, CL_DETAIL_LEN);
     cl_free(c->ticket.ticket, c->ticket.ticket_len);
     session_free(c->session);
     clasp_config_free(c->cfg);
@@ -301,7 +302,7 @@ const char *clasp_conn_error_detail(const clasp_conn *c)
 {
     if (!c->err)
         return "no error";
-    return c->detail[0] ? c->detail : clasp_strerror(c->err);
+    return c->detail && c->detail[0] ? c->detail : clasp_strerror(c->err);
 }
 
 int clasp_conn_alert_sent(const clasp_conn *c)

@@ -91,6 +91,22 @@ static const struct transition *find_transition(const clasp_conn *c, uint8_t typ
     return NULL;
 }
 
+static void vset_detail(clasp_conn *c, const char *fmt, va_list ap)
+{
+    if (!c->detail)
+        c->detail = cl_alloc(CL_DETAIL_LEN); /* out of memory: the error's name will do */
+    if (c->detail)
+        vsnprintf(c->detail, CL_DETAIL_LEN, fmt, ap);
+}
+
+void cl_set_detail(clasp_conn *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_detail(c, fmt, ap);
+    va_end(ap);
+}
+
 int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
 {
     if (c->err)
@@ -98,11 +114,12 @@ int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
     c->err = err;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+    vset_detail(c, fmt, ap);
     va_end(ap);
     int alert = clasp_err_alert(err);
     const char *alert_name = alert >= 0 ? clasp_alert_name(alert) : NULL;
-    cl_trace_note(c, "failure", 3, "error", clasp_strerror(err), "detail", c->detail, "alert",
+    cl_trace_note(c, "failure", 3, "error", clasp_strerror(err), "detail",
+                  c->detail ? c->detail : clasp_strerror(err), "alert",
                   alert_name ? alert_name : "none");
     if (alert >= 0 && c->alert_sent < 0)
         cl_send_alert(c, alert);

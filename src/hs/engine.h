@@ -173,9 +173,9 @@ struct clasp_conn {
     clasp_role role;
     int fd; /* the socket io.h drives (clasp_conn_set_fd), -1 when none */
     cl_rl rl;
-    cl_hs *hs; /* NULL once the handshake is over */
-    int err;   /* sticky: the first failure */
-    char detail[224];
+    cl_hs *hs;    /* NULL once the handshake is over */
+    int err;      /* sticky: the first failure */
+    char *detail; /* CL_DETAIL_LEN bytes, made at the first failure: idle connections have none */
     int alert_sent, alert_received;
     uint8_t started, handshake_done, close_sent, close_received;
     uint16_t version, suite, group, peer_scheme;
@@ -212,6 +212,9 @@ int cl_engine_start(clasp_conn *c);
  * returns the error. Later errors are ignored: the first one is the cause.
  */
 int cl_fail(clasp_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The detail cl_fail keeps (for failures found outside the engine, e.g. the transport's). */
+#define CL_DETAIL_LEN 224
+void cl_set_detail(clasp_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees the handshake state (on success and on failure). */
 void cl_hs_free(cl_hs *hs);
 

@@ -39,7 +39,7 @@ static int io_fail(clasp_conn *c, const char *call)
         if (strerror_r(saved, reason, sizeof(reason)) != 0)
             snprintf(reason, sizeof(reason), "errno %d", saved);
         c->err = CLASP_ERR_IO;
-        snprintf(c->detail, sizeof(c->detail), "%s: %s", call, reason);
+        cl_set_detail(c, "%s: %s", call, reason);
     }
     errno = saved;
     return c->err;
