@@ -9,6 +9,7 @@
  *                              clasp-perf OP N
  *                        and divide callgrind's total by N.
  *   clasp-perf rate [S]  resumptions per second for S seconds each (default 2), with ratios.
+ *   clasp-perf memory    heap held per idle connection, client and server separately.
  *
  * OPs: resume, openssl-resume, gnutls-resume (TLS 1.2 session-ID resumption, client and
  * server in memory, ECDSA P-256), full13, full12 (full handshakes), bulk13-SUITE and
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/crypto.h>
 
 #include <clasp/clasp.h>
 
@@ -231,10 +234,102 @@ static void rates(double seconds)
 #endif
 }
 
+/* ---- heap per idle connection, each side separately ---- */
+
+static long live; /* bytes allocated (clasp's and libcrypto's) and not yet freed */
+
+static void *count_malloc(size_t n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    live += (long)n;
+    return p + 2;
+}
+
+static void count_free(void *q, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    if (q) {
+        live -= (long)((size_t *)q - 2)[0];
+        free((size_t *)q - 2);
+    }
+}
+
+static void *count_realloc(void *q, size_t n, const char *file, int line)
+{
+    void *r = count_malloc(n, file, line);
+    if (r && q) {
+        size_t old = ((size_t *)q - 2)[0];
+        memcpy(r, q, old < n ? old : n);
+        count_free(q, file, line);
+    }
+    return r;
+}
+
+static void *hook_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return count_malloc(n, NULL, 0);
+}
+
+static void hook_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    count_free(p, NULL, 0);
+}
+
+#define IDLE_N 64
+
+/*
+ * N pairs handshake and exchange 100 bytes each way, then sit idle; freeing the servers and
+ * then the clients tells what each side held. What stays (a TLS 1.2 server's session cache)
+ * belongs to the configuration.
+ */
+static void idle_memory(uint16_t version, int exchange)
+{
+    clasp_state *st = clasp_setup(version, NULL);
+    static clasp_conn *a[IDLE_N], *b[IDLE_N];
+    unsigned char data[100] = {0};
+    long before = live;
+    for (int i = 0; i < IDLE_N; i++) {
+        a[i] = clasp_conn_new(st->c);
+        b[i] = clasp_conn_new(st->s);
+        clasp_conn_set_server_name(a[i], "server.test");
+        if (pair_handshake(a[i], b[i]) ||
+            (exchange && (pair_transfer(a[i], b[i], data, sizeof(data)) ||
+                          pair_transfer(b[i], a[i], data, sizeof(data)))))
+            die("idle pair");
+    }
+    long all = live;
+    for (int i = 0; i < IDLE_N; i++)
+        clasp_conn_free(b[i]);
+    long server = (all - live) / IDLE_N, mid = live;
+    for (int i = 0; i < IDLE_N; i++)
+        clasp_conn_free(a[i]);
+    long client = (mid - live) / IDLE_N;
+    printf("heap per idle %s connection, %-28s client %5ld bytes, server %5ld bytes\n",
+           version == CLASP_TLS12 ? "TLS 1.2" : "TLS 1.3",
+           exchange ? "after 100 bytes each way:" : "after the handshake alone:", client, server);
+    if ((live - before) / IDLE_N)
+        printf("  (the configuration kept %ld bytes per pair)\n", (live - before) / IDLE_N);
+    clasp_teardown(st);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "memory")) { /* before libcrypto allocates anything */
+        CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free);
+        clasp_allocator hooks = {hook_alloc, hook_free, NULL};
+        clasp_set_allocator(&hooks);
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: clasp-perf OP N | clasp-perf rate [seconds]\n");
+        fprintf(stderr, "usage: clasp-perf OP N | rate [seconds] | memory\n");
         return 2;
     }
     ca = test_ca_new(TK_P256, "perf CA");
@@ -243,6 +338,13 @@ int main(int argc, char **argv)
     int rc = 0;
     if (!strcmp(argv[1], "rate")) {
         rates(argc > 2 ? atof(argv[2]) : 2.0);
+    } else if (!strcmp(argv[1], "memory")) {
+        idle_memory(CLASP_TLS13, 1); /* warm-up: one-time fetches are not per connection */
+        printf("--\n");
+        for (int exchange = 0; exchange < 2; exchange++) {
+            idle_memory(CLASP_TLS13, exchange);
+            idle_memory(CLASP_TLS12, exchange);
+        }
     } else {
         op o;
         long n = argc > 2 ? atol(argv[2]) : 100;
