@@ -396,7 +396,7 @@ int cl_engine_process(clasp_conn *c)
         if (rc == CLASP_WANT_READ)
             break;
         if (rc)
-            return cl_fail(c, rc, "record layer: %s", clasp_strerror(rc));
+            return cl_fail(c, rc, "record layer: %s", c->rl.why ? c->rl.why : clasp_strerror(rc));
         rc = handle_record(c, &rec);
         if (!c->have_cur)
             cl_rl_release(&c->rl);

@@ -23,6 +23,8 @@ void cl_rl_init(cl_rl *rl)
     rl->max_plain_in = CL_MAX_PLAINTEXT;
     rl->max_frag_out = CL_MAX_PLAINTEXT;
     rl->tmax = CL_RL_DEFAULT_TMAX;
+    rl->gcm_send_limit = CL_GCM_SEND_LIMIT;
+    rl->gcm_recv_limit = CL_GCM_RECV_LIMIT;
     rl->wversion = CL_TLS12_VERSION;
 }
 
@@ -132,9 +134,24 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
     return 0;
 }
 
+static int gcm(const cl_record_prot *p)
+{
+    return p->alg != CL_AEAD_CHACHA20_POLY1305;
+}
+
 static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
 {
     size_t off;
+    /*
+     * RFC 8446 5.5: a sender changes keys before 2^24.5 AES-GCM records. A peer that goes on
+     * is answered with unexpected_message: the record did authenticate (not bad_record_mac)
+     * and is well formed; what is wrong is that a KeyUpdate (or, in TLS 1.2, the end of the
+     * connection) should have come before it.
+     */
+    if (gcm(&rl->rprot) && rl->rprot.seq >= rl->gcm_recv_limit) {
+        rl->why = "the peer sent more records under one AES-GCM key than RFC 8446 5.5 allows";
+        return CLASP_ERR_UNEXPECTED_MESSAGE;
+    }
     CL_TRY(cl_record_open(&rl->rprot, rec, rec_len, &out->type, &off, &out->len));
     out->data = rec + off;
     out->protected_ = 1;
@@ -354,4 +371,9 @@ int cl_rl_read_protected(const cl_rl *rl)
 int cl_rl_write_protected(const cl_rl *rl)
 {
     return rl->wprot.active;
+}
+
+int cl_rl_write_key_spent(const cl_rl *rl)
+{
+    return rl->wprot.active && gcm(&rl->wprot) && rl->wprot.seq + 1 >= rl->gcm_send_limit;
 }
