@@ -148,8 +148,10 @@ int clasp_conn_read(clasp_conn *c, uint8_t *buf, size_t len, size_t *n)
     CL_TRY(start(c));
     if (!c->have_cur)
         CL_TRY(cl_engine_process(c)); /* records left behind by an earlier read */
-    if (!c->have_cur)
-        return c->close_received ? CLASP_ERR_CLOSED : CLASP_WANT_READ;
+    if (!c->have_cur && c->close_received)
+        return CLASP_ERR_CLOSED;
+    if (!c->have_cur) /* nothing to read until the output drains, or until more arrives */
+        return cl_engine_output_blocked(c) ? CLASP_WANT_WRITE : CLASP_WANT_READ;
     size_t left = c->cur.len - c->cur_off;
     *n = len < left ? len : left;
     memcpy(buf, c->cur.data + c->cur_off, *n);

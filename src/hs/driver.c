@@ -388,9 +388,15 @@ static int handle_record(clasp_conn *c, const cl_record *rec)
     }
 }
 
+int cl_engine_output_blocked(const clasp_conn *c)
+{
+    /* Application data alone never passes tmax (cl_rl_write refuses it); only answers do. */
+    return c->handshake_done && cl_rl_output_len(&c->rl) > c->rl.tmax;
+}
+
 int cl_engine_process(clasp_conn *c)
 {
-    while (!c->err && !c->have_cur && !c->close_received) {
+    while (!c->err && !c->have_cur && !c->close_received && !cl_engine_output_blocked(c)) {
         cl_record rec;
         int rc = cl_rl_read(&c->rl, &rec);
         if (rc == CLASP_WANT_READ)

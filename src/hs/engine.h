@@ -203,8 +203,15 @@ struct clasp_conn {
 
 /* ---- the driver (hs/driver.c) ---- */
 
-/* Processes every complete record received so far, as far as the state allows. */
+/*
+ * Processes every complete record received so far, as far as the state allows. After the
+ * handshake it stops while the output is over its bound (cl_engine_output_blocked): records
+ * that make us answer (KeyUpdate with update_requested, a TLS 1.2 renegotiation request) wait
+ * until the output drains, so a peer that sends them and never reads cannot make the output
+ * grow without end; the transport pushes back instead.
+ */
 int cl_engine_process(clasp_conn *c);
+int cl_engine_output_blocked(const clasp_conn *c);
 /* Client: builds and queues the ClientHello. */
 int cl_engine_start(clasp_conn *c);
 /*

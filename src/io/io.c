@@ -166,6 +166,12 @@ int clasp_read(clasp_conn *c, void *buf, size_t len, size_t *n)
             send_output(c, MSG_DONTWAIT);
             return CLASP_OK;
         }
+        if (rc == CLASP_WANT_WRITE) { /* our answers must leave before more input is read */
+            rc = send_output(c, 0);
+            if (rc)
+                return fail_flush(c, rc);
+            continue;
+        }
         if (rc != CLASP_WANT_READ)
             return fail_flush(c, rc);
         /* Nothing buffered: what we owe the peer leaves before we wait for it. */

@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "msg/msg.h"
 #include "pair.h"
 #include "tls12_kit.h"
 
@@ -310,6 +311,99 @@ static void test_limits_agree(void **state)
     kit_close(&p);
 }
 
+/* ---- the bound on queued output ---- */
+
+#define TMAX  300
+#define SLACK 1000 /* the answers one record can ask for (at most 32 KeyUpdates) */
+
+static size_t output_len(clasp_conn *c)
+{
+    const uint8_t *out;
+    size_t len;
+    clasp_conn_output(c, &out, &len);
+    return len;
+}
+
+/* Reads what c has; returns the read's last result (WANT_READ or WANT_WRITE). */
+static int read_all(clasp_conn *c, uint8_t *got, size_t *have)
+{
+    for (;;) {
+        size_t r;
+        int rc = clasp_conn_read(c, got + *have, 1, &r);
+        if (rc)
+            return rc;
+        *have += r;
+    }
+}
+
+/*
+ * The peer sends a byte of data and a request (asker) after another and never reads what
+ * we answer: our output stays bounded, reading says CLASP_WANT_WRITE, and once the output
+ * is sent everything arrives in order.
+ */
+static void flood(kit_pair *p, clasp_conn *sender, clasp_conn *victim,
+                  void (*ask)(kit_pair *p, clasp_conn *sender))
+{
+    uint8_t got[200];
+    size_t have = 0, w;
+    int blocked = 0;
+    victim->rl.tmax = TMAX;
+    for (size_t i = 0; i < sizeof(got); i++) {
+        assert_int_equal(clasp_conn_write(sender, data + i, 1, &w), 0);
+        ask(p, sender);
+        assert_int_equal(pair_move(sender, victim, 0), 0);
+        int rc = read_all(victim, got, &have);
+        blocked |= rc == CLASP_WANT_WRITE;
+        assert_true(rc == CLASP_WANT_READ || rc == CLASP_WANT_WRITE);
+        assert_true(output_len(victim) <= TMAX + SLACK);
+    }
+    assert_true(blocked);
+    assert_true(have < sizeof(got));
+    /* The victim's answers leave (for a sender that would refuse so many of them: dropped
+     * here), and what waited is processed. */
+    while (have < sizeof(got)) {
+        clasp_conn_output_done(victim, output_len(victim));
+        assert_int_equal(pair_move(sender, victim, 0), 0);
+        int rc = read_all(victim, got, &have);
+        assert_true(rc == CLASP_WANT_READ || rc == CLASP_WANT_WRITE);
+    }
+    assert_memory_equal(got, data, sizeof(got));
+    assert_int_equal(clasp_conn_error(victim), 0);
+}
+
+static void ask_key_update(kit_pair *p, clasp_conn *sender)
+{
+    (void)p;
+    assert_int_equal(clasp_conn_key_update(sender, 1), 0);
+}
+
+/* A renegotiation request: a ClientHello (its body is never parsed), sealed in order. */
+static void ask_renegotiation(kit_pair *p, clasp_conn *sender)
+{
+    (void)p;
+    static const uint8_t ch[] = {CL_HS_CLIENT_HELLO, 0, 0, 4, 3, 3, 0, 0};
+    assert_int_equal(cl_rl_write(&sender->rl, CL_CT_HANDSHAKE, ch, sizeof(ch)), 0);
+}
+
+static void test_key_update_flood_output_bounded(void **state)
+{
+    (void)state;
+    kit_pair p;
+    open_pair(&p, CLASP_TLS13, AES128_13, NULL, NULL);
+    flood(&p, p.server, p.client, ask_key_update);
+    kit_close(&p);
+}
+
+/* TLS 1.2: each renegotiation request is answered with a no_renegotiation warning. */
+static void test_renegotiation_flood_output_bounded(void **state)
+{
+    (void)state;
+    kit_pair p;
+    open_pair(&p, CLASP_TLS12, AES128_12, NULL, NULL);
+    flood(&p, p.client, p.server, ask_renegotiation);
+    kit_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +414,8 @@ int main(void)
         cmocka_unit_test(test_tls12_ends_at_gcm_limit),
         cmocka_unit_test(test_peer_past_gcm_limit),
         cmocka_unit_test(test_limits_agree),
+        cmocka_unit_test(test_key_update_flood_output_bounded),
+        cmocka_unit_test(test_renegotiation_flood_output_bounded),
     };
     return cmocka_run_group_tests(tests, setup, kit_teardown);
 }
