@@ -91,7 +91,8 @@ static const struct transition *find_transition(const clasp_conn *c, uint8_t typ
     return NULL;
 }
 
-static void vset_detail(clasp_conn *c, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vset_detail(clasp_conn *c, const char *fmt,
+                                                              va_list ap)
 {
     if (!c->detail)
         c->detail = cl_alloc(CL_DETAIL_LEN); /* out of memory: the error's name will do */
