@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "ossl_peer.h"
 #include "peers.h"
 
 static void die(const char *what)
@@ -52,18 +52,8 @@ static void *ossl_setup(const test_cert *leaf, const test_pem *anchor)
     ossl_state *st = calloc(1, sizeof(*st));
     st->sctx = SSL_CTX_new(TLS_server_method());
     st->cctx = SSL_CTX_new(TLS_client_method());
-    BIO *b = BIO_new_mem_buf(leaf->key.pem, -1);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    b = BIO_new_mem_buf(leaf->cert.pem, -1);
-    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    b = BIO_new_mem_buf(anchor->pem, -1);
-    X509 *a = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    if (!k || !x || !a || SSL_CTX_use_certificate(st->sctx, x) != 1 ||
-        SSL_CTX_use_PrivateKey(st->sctx, k) != 1 ||
-        X509_STORE_add_cert(SSL_CTX_get_cert_store(st->cctx), a) != 1)
+    if (!st->sctx || !st->cctx || ossl_use_test_cert(st->sctx, leaf) ||
+        ossl_trust_pem(st->cctx, anchor))
         die("OpenSSL setup");
     SSL_CTX_set_verify(st->cctx, SSL_VERIFY_PEER, NULL);
     for (int i = 0; i < 2; i++) { /* session IDs, not tickets: TLS 1.2 only */
@@ -73,9 +63,6 @@ static void *ossl_setup(const test_cert *leaf, const test_pem *anchor)
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     }
     SSL_CTX_set_session_cache_mode(st->cctx, SSL_SESS_CACHE_CLIENT);
-    X509_free(x);
-    X509_free(a);
-    EVP_PKEY_free(k);
     SSL *c = ossl_handshake(st, NULL);
     st->session = SSL_get1_session(c);
     SSL_free(c);

@@ -21,10 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include <clasp/clasp.h>
 
+#include "heap_count.h"
 #include "pair.h"
 #include "peers.h"
 #include "pki.h"
@@ -236,54 +235,6 @@ static void rates(double seconds)
 
 /* ---- heap per idle connection, each side separately ---- */
 
-static long live; /* bytes allocated (clasp's and libcrypto's) and not yet freed */
-
-static void *count_malloc(size_t n, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    p[0] = n;
-    live += (long)n;
-    return p + 2;
-}
-
-static void count_free(void *q, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    if (q) {
-        live -= (long)((size_t *)q - 2)[0];
-        free((size_t *)q - 2);
-    }
-}
-
-static void *count_realloc(void *q, size_t n, const char *file, int line)
-{
-    void *r = count_malloc(n, file, line);
-    if (r && q) {
-        size_t old = ((size_t *)q - 2)[0];
-        memcpy(r, q, old < n ? old : n);
-        count_free(q, file, line);
-    }
-    return r;
-}
-
-static void *hook_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return count_malloc(n, NULL, 0);
-}
-
-static void hook_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    count_free(p, NULL, 0);
-}
-
 #define IDLE_N 64
 
 /*
@@ -296,7 +247,7 @@ static void idle_memory(uint16_t version, int exchange)
     clasp_state *st = clasp_setup(version, NULL);
     static clasp_conn *a[IDLE_N], *b[IDLE_N];
     unsigned char data[100] = {0};
-    long before = live;
+    long before = heap_live;
     for (int i = 0; i < IDLE_N; i++) {
         a[i] = clasp_conn_new(st->c);
         b[i] = clasp_conn_new(st->s);
@@ -306,28 +257,25 @@ static void idle_memory(uint16_t version, int exchange)
                           pair_transfer(b[i], a[i], data, sizeof(data)))))
             die("idle pair");
     }
-    long all = live;
+    long all = heap_live;
     for (int i = 0; i < IDLE_N; i++)
         clasp_conn_free(b[i]);
-    long server = (all - live) / IDLE_N, mid = live;
+    long server = (all - heap_live) / IDLE_N, mid = heap_live;
     for (int i = 0; i < IDLE_N; i++)
         clasp_conn_free(a[i]);
-    long client = (mid - live) / IDLE_N;
+    long client = (mid - heap_live) / IDLE_N;
     printf("heap per idle %s connection, %-28s client %5ld bytes, server %5ld bytes\n",
            version == CLASP_TLS12 ? "TLS 1.2" : "TLS 1.3",
            exchange ? "after 100 bytes each way:" : "after the handshake alone:", client, server);
-    if ((live - before) / IDLE_N)
-        printf("  (the configuration kept %ld bytes per pair)\n", (live - before) / IDLE_N);
+    if ((heap_live - before) / IDLE_N)
+        printf("  (the configuration kept %ld bytes per pair)\n", (heap_live - before) / IDLE_N);
     clasp_teardown(st);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "memory")) { /* before libcrypto allocates anything */
-        CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free);
-        clasp_allocator hooks = {hook_alloc, hook_free, NULL};
-        clasp_set_allocator(&hooks);
-    }
+    if (argc > 1 && !strcmp(argv[1], "memory") && heap_count_install()) /* before anything */
+        die("counting allocator");
     if (argc < 2) {
         fprintf(stderr, "usage: clasp-perf OP N | rate [seconds] | memory\n");
         return 2;
