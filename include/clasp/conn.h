@@ -52,7 +52,8 @@ CLASP_API int clasp_conn_set_config(clasp_conn *conn, clasp_config *cfg);
  * Hands received bytes to the engine, which processes every complete record they finish:
  * handshake messages advance the handshake (its replies are queued as output), application
  * data waits for clasp_conn_read. *consumed is how many bytes were taken; fewer than len
- * means the engine's buffer is full of unread application data: read, then feed the rest.
+ * means the engine's buffer is full of unread application data (read, then feed the rest),
+ * or that the output is over its bound (send it, then feed the rest).
  * Returns CLASP_OK or the connection's error.
  */
 CLASP_API int clasp_conn_feed(clasp_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
@@ -72,8 +73,10 @@ CLASP_API int clasp_conn_handshake_done(const clasp_conn *conn);
 
 /*
  * Copies up to len bytes of received application data into buf. Returns CLASP_OK with
- * *n > 0, CLASP_WANT_READ when no data is waiting (feed more), CLASP_ERR_CLOSED when the
- * peer has closed (close_notify), or the connection's error.
+ * *n > 0, CLASP_WANT_READ when no data is waiting (feed more), CLASP_WANT_WRITE when the
+ * output must be sent before more input is processed (the peer keeps asking for answers,
+ * e.g. KeyUpdates, that are not being sent: the output is bounded), CLASP_ERR_CLOSED when
+ * the peer has closed (close_notify), or the connection's error.
  */
 CLASP_API int clasp_conn_read(clasp_conn *conn, uint8_t *buf, size_t len, size_t *n);
 /*

@@ -33,6 +33,10 @@ typedef enum clasp_err {
     CLASP_ERR_UNSUPPORTED = -18,
     CLASP_ERR_FILE = -19,
     CLASP_ERR_BAD_KEY = -20,
+    /* TLS 1.2 over AES-GCM: the write key sealed as many records as it safely may (RFC 8446
+     * 5.5), and TLS 1.2 cannot change keys without renegotiation, which clasp refuses. The
+     * connection ends cleanly, with close_notify; open a new one to go on. */
+    CLASP_ERR_KEY_LIMIT = -21,
 
     /* Connection endings that are not errors of ours. */
     CLASP_ERR_CLOSED = -30,         /* the peer sent close_notify */

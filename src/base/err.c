@@ -27,6 +27,7 @@ static const struct err_entry err_table[] = {
     {CLASP_ERR_UNSUPPORTED, CLASP_ALERT_INTERNAL_ERROR, "unsupported algorithm or feature"},
     {CLASP_ERR_FILE, CLASP_ALERT_INTERNAL_ERROR, "cannot read file"},
     {CLASP_ERR_BAD_KEY, CLASP_ALERT_INTERNAL_ERROR, "invalid or unusable key"},
+    {CLASP_ERR_KEY_LIMIT, CLASP_ALERT_CLOSE_NOTIFY, "key usage limit reached: reconnect"},
     {CLASP_ERR_CLOSED, -1, "the peer closed the connection (close_notify)"},
     {CLASP_ERR_TRUNCATED, -1, "the connection ended without close_notify (truncation)"},
     {CLASP_ERR_ALERT_RECEIVED, -1, "the peer sent a fatal alert"},

@@ -56,6 +56,7 @@ void clasp_conn_free(clasp_conn *c)
     cl_free(c->peer_chain, c->n_peer_chain * sizeof(cl_cert_der));
     free_str(c->alpn);
     free_str(c->server_name);
+    cl_free(c->detail, CL_DETAIL_LEN);
     cl_free(c->ticket.ticket, c->ticket.ticket_len);
     session_free(c->session);
     clasp_config_free(c->cfg);
@@ -148,8 +149,10 @@ int clasp_conn_read(clasp_conn *c, uint8_t *buf, size_t len, size_t *n)
     CL_TRY(start(c));
     if (!c->have_cur)
         CL_TRY(cl_engine_process(c)); /* records left behind by an earlier read */
-    if (!c->have_cur)
-        return c->close_received ? CLASP_ERR_CLOSED : CLASP_WANT_READ;
+    if (!c->have_cur && c->close_received)
+        return CLASP_ERR_CLOSED;
+    if (!c->have_cur) /* nothing to read until the output drains, or until more arrives */
+        return cl_engine_output_blocked(c) ? CLASP_WANT_WRITE : CLASP_WANT_READ;
     size_t left = c->cur.len - c->cur_off;
     *n = len < left ? len : left;
     memcpy(buf, c->cur.data + c->cur_off, *n);
@@ -161,12 +164,34 @@ int clasp_conn_read(clasp_conn *c, uint8_t *buf, size_t len, size_t *n)
     return 0;
 }
 
+/*
+ * RFC 8446 5.5: "Implementations SHOULD do a key update as described in Section 4.6.3 prior
+ * to reaching these limits." TLS 1.3 sends a KeyUpdate; TLS 1.2 has no way to change keys
+ * (renegotiation is refused) and ends the connection with close_notify instead.
+ */
+static int retire_write_key(clasp_conn *c)
+{
+    if (c->version == CL_TLS13_VERSION) {
+        int rc = cl_13_request_key_update(c, 0);
+        return rc ? cl_fail(c, rc, "automatic KeyUpdate") : 0;
+    }
+    return cl_fail(c, CLASP_ERR_KEY_LIMIT,
+                   "%llu records under one AES-GCM key, the most RFC 8446 5.5 allows with our "
+                   "margin; TLS 1.2 cannot change keys, so the connection ends",
+                   (unsigned long long)c->rl.wprot.seq);
+}
+
 int clasp_conn_write(clasp_conn *c, const uint8_t *buf, size_t len, size_t *n)
 {
     *n = 0;
     CL_TRY(c->err);
     CL_CHECK(c->handshake_done && !c->close_sent, CLASP_ERR_STATE);
     while (*n < len) {
+        if (cl_rl_write_key_spent(&c->rl)) {
+            int rc = retire_write_key(c);
+            if (rc)
+                return *n ? 0 : rc; /* what was taken is sent; the error shows next call */
+        }
         size_t chunk = len - *n < c->rl.max_frag_out ? len - *n : c->rl.max_frag_out;
         int rc = cl_rl_write(&c->rl, CL_CT_APPLICATION_DATA, buf + *n, chunk);
         if (rc == CLASP_WANT_WRITE)
@@ -302,7 +327,7 @@ const char *clasp_conn_error_detail(const clasp_conn *c)
 {
     if (!c->err)
         return "no error";
-    return c->detail[0] ? c->detail : clasp_strerror(c->err);
+    return c->detail && c->detail[0] ? c->detail : clasp_strerror(c->err);
 }
 
 int clasp_conn_alert_sent(const clasp_conn *c)

@@ -12,6 +12,7 @@
 
 struct cl_aead {
     EVP_CIPHER_CTX *ctx;
+    cl_aead_alg alg;
     int seal;
 };
 
@@ -27,17 +28,29 @@ int cl_aead_new(cl_aead **out, cl_aead_alg alg, int seal, const uint8_t *key, si
     CL_CHECK(key_len == cl_aead_key_len(alg), CLASP_ERR_INVALID_ARG);
     cl_aead *a = cl_calloc(1, sizeof(*a));
     CL_CHECK(a, CLASP_ERR_NOMEM);
+    a->alg = alg;
     a->seal = seal ? 1 : 0;
     a->ctx = EVP_CIPHER_CTX_new();
-    /* Both ciphers default to a 12-byte nonce, which is what TLS uses. */
+    /* The ciphers' default 12-byte nonce is what TLS uses (checked once, in cl_crypto_init). */
     if (!a->ctx ||
-        EVP_CipherInit_ex2(a->ctx, cl_algs()->aead[alg], key, NULL, a->seal, NULL) != 1 ||
-        EVP_CIPHER_CTX_get_iv_length(a->ctx) != CL_AEAD_NONCE_LEN) {
+        EVP_CipherInit_ex2(a->ctx, cl_algs()->aead[alg], key, NULL, a->seal, NULL) != 1) {
         cl_aead_free(a);
         return CLASP_ERR_CRYPTO;
     }
     *out = a;
     return 0;
+}
+
+int cl_aead_rekey(cl_aead *a, const uint8_t *key, size_t key_len)
+{
+    CL_CHECK(key_len == cl_aead_key_len(a->alg), CLASP_ERR_INVALID_ARG);
+    /* The cipher stays; the provider context is re-keyed in place, nothing is allocated. */
+    return EVP_CipherInit_ex2(a->ctx, NULL, key, NULL, a->seal, NULL) == 1 ? 0 : CLASP_ERR_CRYPTO;
+}
+
+cl_aead_alg cl_aead_get_alg(const cl_aead *a)
+{
+    return a->alg;
 }
 
 void cl_aead_free(cl_aead *a)

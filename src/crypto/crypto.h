@@ -25,8 +25,14 @@
 /* Fetches the algorithms once; safe to call from several threads. */
 int cl_crypto_init(void);
 
-/* Fills buf with n bytes from libcrypto's DRBG. */
+/*
+ * Fills buf with n random bytes for public values: hello randoms, session IDs, cookies,
+ * nonces. They come from libcrypto's public DRBG, drawn ahead in chunks into a per-thread
+ * buffer (src/crypto/random.c, docs/performance.md: fork-safe, wiped at thread exit).
+ */
 int cl_random(uint8_t *buf, size_t n);
+/* n random bytes for a secret (pre-master secrets, keys): libcrypto's private DRBG, no buffer. */
+int cl_random_secret(uint8_t *buf, size_t n);
 
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 /*
@@ -84,6 +90,7 @@ int cl_hmac_begin(cl_hmac_ctx *m);
 int cl_hmac_update(cl_hmac_ctx *m, const uint8_t *in, size_t len);
 /* Writes cl_hash_len bytes; begin again for the next MAC under the same key. */
 int cl_hmac_final(cl_hmac_ctx *m, uint8_t *out);
+cl_hash_alg cl_hmac_alg(const cl_hmac_ctx *m);
 
 /* One-shot HMAC into out (cl_hash_len bytes). */
 int cl_hmac(cl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *in, size_t len,
@@ -104,9 +111,17 @@ int cl_hkdf_expand(cl_hash_alg alg, const uint8_t *prk, size_t prk_len, const ui
 int cl_hkdf_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_len,
                          const char *label, const uint8_t *context, size_t context_len,
                          uint8_t *out, size_t out_len);
+/* HKDF-Expand and HKDF-Expand-Label with an HMAC already keyed with the PRK (the secret). */
+int cl_hkdf_expand_keyed(cl_hmac_ctx *m, const uint8_t *info, size_t info_len, uint8_t *out,
+                         size_t out_len);
+int cl_hkdf_expand_label_keyed(cl_hmac_ctx *m, const char *label, const uint8_t *context,
+                               size_t context_len, uint8_t *out, size_t out_len);
 /* The TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label || seed), any output length. */
 int cl_tls12_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                  const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
+/* The same with an HMAC already keyed with the secret: several PRF calls, one keying. */
+int cl_tls12_prf_keyed(cl_hmac_ctx *m, const char *label, const uint8_t *seed, size_t seed_len,
+                       uint8_t *out, size_t out_len);
 
 /* ---- AEAD ---- */
 
@@ -125,6 +140,9 @@ size_t cl_aead_key_len(cl_aead_alg alg);
 typedef struct cl_aead cl_aead;
 
 int cl_aead_new(cl_aead **out, cl_aead_alg alg, int seal, const uint8_t *key, size_t key_len);
+/* A new key for the same algorithm and direction, without a new context (a new epoch). */
+int cl_aead_rekey(cl_aead *a, const uint8_t *key, size_t key_len);
+cl_aead_alg cl_aead_get_alg(const cl_aead *a);
 void cl_aead_free(cl_aead *a);
 /* Encrypts buf[0..len) in place and writes the 16-byte tag. */
 int cl_aead_seal(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8_t *ad,

@@ -1,7 +1,6 @@
 #include <pthread.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "base/err.h"
 #include "crypto/internal.h"
@@ -17,7 +16,9 @@ static void fetch_all(void)
     for (int i = 0; i < 3; i++) {
         algs.md[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
         algs.aead[i] = EVP_CIPHER_fetch(NULL, aead_names[i], NULL);
-        if (!algs.md[i] || !algs.aead[i])
+        /* TLS nonces are 12 bytes: the ciphers' default, so records never set a length. */
+        if (!algs.md[i] || !algs.aead[i] ||
+            EVP_CIPHER_get_iv_length(algs.aead[i]) != CL_AEAD_NONCE_LEN)
             return;
     }
     init_result = 0;
@@ -40,44 +41,4 @@ const EVP_MD *cl_md(cl_hash_alg alg)
     if (cl_crypto_init() != 0 || (unsigned)alg > CL_HASH_SHA512)
         return NULL;
     return algs.md[alg];
-}
-
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-static uint64_t *fuzz_state;
-
-void cl_fuzz_random_use(uint64_t *state)
-{
-    fuzz_state = state;
-}
-
-int cl_fuzz_random_active(void)
-{
-    return fuzz_state != NULL;
-}
-
-/* splitmix64: reproducible, and no secret rests on it in a fuzzing build. */
-static void fuzz_fill(uint8_t *buf, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i % 8 == 0)
-            *fuzz_state += 0x9e3779b97f4a7c15u;
-        uint64_t z = *fuzz_state;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-        buf[i] = (uint8_t)((z ^ (z >> 31)) >> (8 * (i % 8)));
-    }
-}
-#endif
-
-int cl_random(uint8_t *buf, size_t n)
-{
-    if (n == 0)
-        return 0;
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    if (fuzz_state) {
-        fuzz_fill(buf, n);
-        return 0;
-    }
-#endif
-    return RAND_bytes(buf, (int)n) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }

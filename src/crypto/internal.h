@@ -6,8 +6,43 @@
 #define CLASP_CRYPTO_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "crypto/crypto.h"
+
+/*
+ * Digest states that copy by assignment, for HMAC and the transcript snapshots. OpenSSL
+ * 3.0's EVP_MD_CTX_copy_ex frees and re-allocates the provider context on every copy, and
+ * HMAC copies two states per MAC (the TLS 1.2 PRF runs a dozen MACs per call); the
+ * low-level SHA-2 contexts are plain structs over the same block functions. They are
+ * deprecated in 3.0 and absent from a libcrypto built with no-deprecated: then an EVP
+ * context stands in (build with -DOPENSSL_NO_DEPRECATED to exercise that path).
+ */
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+#define CL_DIGEST_LOWLEVEL 1
+#endif
+
+typedef struct cl_digest {
+    cl_hash_alg alg;
+#ifdef CL_DIGEST_LOWLEVEL
+    union {
+        SHA256_CTX sha256;
+        SHA512_CTX sha512; /* SHA-384 too */
+    } u;
+#else
+    EVP_MD_CTX *ctx;
+#endif
+} cl_digest;
+
+/* Starts a hash; d is zeroed or was used by these functions before. */
+int cl_digest_init(cl_digest *d, cl_hash_alg alg);
+int cl_digest_update(cl_digest *d, const void *in, size_t len);
+/* Writes cl_hash_len bytes; start again (init or copy) before the next use. */
+int cl_digest_final(cl_digest *d, uint8_t *out);
+/* dst (zeroed or used before) becomes an independent copy of src. */
+int cl_digest_copy(cl_digest *dst, const cl_digest *src);
+/* Wipes the state and frees what it holds; d is zeroed after. */
+void cl_digest_clear(cl_digest *d);
 
 /* Algorithms fetched once per process (OpenSSL 3's implicit per-call fetches are slow). */
 struct cl_crypto_algs {

@@ -113,7 +113,7 @@ static int tls_decrypt(EVP_PKEY *pkey, const uint8_t *enc, size_t len, uint16_t 
 int cl_rsa_kx_decrypt(const cl_privkey *k, const uint8_t *enc, size_t enc_len,
                       uint16_t client_version, uint8_t premaster[CL_PREMASTER_LEN])
 {
-    CL_TRY(cl_random(premaster, CL_PREMASTER_LEN));
+    CL_TRY(cl_random_secret(premaster, CL_PREMASTER_LEN));
     CL_CHECK(k->type == CL_KEY_RSA && client_version != 0, CLASP_ERR_INVALID_ARG);
     int size = EVP_PKEY_get_size(k->pkey);
     CL_CHECK(size > 0, CLASP_ERR_CRYPTO);

@@ -229,7 +229,7 @@ static int client_key_exchange(clasp_conn *c)
         /* RFC 5246 7.4.7.1: the version we offered, then 46 random bytes. */
         hs->pms[0] = (uint8_t)(hs->client_version >> 8);
         hs->pms[1] = (uint8_t)hs->client_version;
-        CL_TRY(cl_random(hs->pms + 2, CL_PREMASTER_LEN - 2));
+        CL_TRY(cl_random_secret(hs->pms + 2, CL_PREMASTER_LEN - 2));
         hs->pms_len = CL_PREMASTER_LEN;
         CL_TRY(cl_rsa_kx_encrypt(hs->peer_key, hs->pms, buf, sizeof(buf), &n));
     } else {

@@ -37,31 +37,54 @@ int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
     return 0;
 }
 
+/* The PRF keyed with the master secret; made at its first use, when the secret is final. */
+static int master_mac(clasp_conn *c, cl_hmac_ctx **out)
+{
+    cl_hs *hs = c->hs;
+    if (!hs->master_mac)
+        CL_TRY(cl_tls12_master_mac(c->suite_info->hash, hs->master, &hs->master_mac));
+    *out = hs->master_mac;
+    return 0;
+}
+
 /*
- * Installs one direction's keys from the key block (RFC 5246 6.3): client_write_key,
- * server_write_key, client_write_IV, server_write_IV; AEAD suites have no MAC keys. The IV is
- * the 4-byte salt for AES-GCM (RFC 5288 3), the 12-byte nonce mask for ChaCha20-Poly1305
- * (RFC 7905 2).
+ * The key block (RFC 5246 6.3): client_write_key, server_write_key, client_write_IV,
+ * server_write_IV; AEAD suites have no MAC keys. The IV is the 4-byte salt for AES-GCM
+ * (RFC 5288 3), the 12-byte nonce mask for ChaCha20-Poly1305 (RFC 7905 2). Made once: the
+ * second direction's keys come from the same PRF output.
  */
+static int key_block(clasp_conn *c, size_t kl, size_t ivl)
+{
+    cl_hs *hs = c->hs;
+    if (hs->key_block_len)
+        return 0;
+    size_t n = 2 * kl + 2 * ivl;
+    cl_hmac_ctx *m;
+    CL_TRY(master_mac(c, &m));
+    CL_TRY(cl_tls12_key_block_keyed(m, hs->client_random, hs->server_random, hs->key_block, n));
+    hs->key_block_len = (uint8_t)n;
+    cl_trace_key(c, "key_block", n);
+    return 0;
+}
+
+/* Installs one direction's keys from the key block. */
 static int install_keys(clasp_conn *c, int write)
 {
     cl_hs *hs = c->hs;
     const cl_suite *s = c->suite_info;
     size_t kl = cl_aead_key_len(s->aead), ivl = s->aead == CL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
-    uint8_t kb[2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
-    int rc = cl_tls12_key_block(s->hash, hs->master, hs->client_random, hs->server_random, kb,
-                                2 * kl + 2 * ivl);
+    CL_TRY(key_block(c, kl, ivl));
     int client_keys = (c->role == CLASP_CLIENT) == (write != 0);
-    cl_trace_key(c, "key_block", 2 * kl + 2 * ivl);
     cl_trace_key(c, client_keys ? "client_write_key" : "server_write_key", kl);
     cl_trace_key(c, client_keys ? "client_write_iv" : "server_write_iv", ivl);
+    const uint8_t *kb = hs->key_block;
     const uint8_t *key = client_keys ? kb : kb + kl;
     const uint8_t *iv = client_keys ? kb + 2 * kl : kb + 2 * kl + ivl;
-    if (rc == 0 && write)
-        rc = cl_rl_set_write_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
-    else if (rc == 0)
-        rc = cl_rl_set_read_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
-    cl_wipe(kb, sizeof(kb));
+    int rc = write ? cl_rl_set_write_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl)
+                   : cl_rl_set_read_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
+    hs->keys_installed |= write ? 2 : 1;
+    if (rc || hs->keys_installed == 3)
+        cl_wipe(hs->key_block, sizeof(hs->key_block));
     return rc;
 }
 
@@ -75,9 +98,11 @@ int cl_12_send_ccs_finished(clasp_conn *c)
     cl_trace_ccs(c, 1);
     CL_TRY(cl_rl_write(&c->rl, CL_CT_CHANGE_CIPHER_SPEC, &ccs, 1));
     CL_TRY(install_keys(c, 1));
+    cl_hmac_ctx *m;
+    CL_TRY(master_mac(c, &m));
     CL_TRY(cl_tr_hash(&hs->tr, th));
-    CL_TRY(cl_tls12_finished(c->suite_info->hash, hs->master, c->role == CLASP_CLIENT, th, hlen(c),
-                             msg + CL_HS_HEADER_LEN));
+    CL_TRY(
+        cl_tls12_finished_keyed(m, c->role == CLASP_CLIENT, th, hlen(c), msg + CL_HS_HEADER_LEN));
     CL_TRY(cl_hs_queue(c, msg, sizeof(msg)));
     return cl_hs_flush(c);
 }
@@ -96,10 +121,11 @@ int cl_12_peer_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     const uint8_t *got;
     uint8_t th[CL_MAX_HASH_LEN], want[CL_TLS12_FINISHED_LEN];
     CL_TRY(cl_finished_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, sizeof(want), &got));
+    cl_hmac_ctx *m;
+    CL_TRY(master_mac(c, &m));
     CL_TRY(cl_tr_hash(&hs->tr, th));
     /* The peer's label: "server finished" when we are the client. */
-    CL_TRY(cl_tls12_finished(c->suite_info->hash, hs->master, c->role == CLASP_SERVER, th, hlen(c),
-                             want));
+    CL_TRY(cl_tls12_finished_keyed(m, c->role == CLASP_SERVER, th, hlen(c), want));
     int ok = cl_ct_memeq(got, want, sizeof(want));
     cl_wipe(want, sizeof(want));
     if (!ok)

@@ -91,6 +91,23 @@ static const struct transition *find_transition(const clasp_conn *c, uint8_t typ
     return NULL;
 }
 
+__attribute__((format(printf, 2, 0))) static void vset_detail(clasp_conn *c, const char *fmt,
+                                                              va_list ap)
+{
+    if (!c->detail)
+        c->detail = cl_alloc(CL_DETAIL_LEN); /* out of memory: the error's name will do */
+    if (c->detail)
+        vsnprintf(c->detail, CL_DETAIL_LEN, fmt, ap);
+}
+
+void cl_set_detail(clasp_conn *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_detail(c, fmt, ap);
+    va_end(ap);
+}
+
 int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
 {
     if (c->err)
@@ -98,11 +115,12 @@ int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
     c->err = err;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+    vset_detail(c, fmt, ap);
     va_end(ap);
     int alert = clasp_err_alert(err);
     const char *alert_name = alert >= 0 ? clasp_alert_name(alert) : NULL;
-    cl_trace_note(c, "failure", 3, "error", clasp_strerror(err), "detail", c->detail, "alert",
+    cl_trace_note(c, "failure", 3, "error", clasp_strerror(err), "detail",
+                  c->detail ? c->detail : clasp_strerror(err), "alert",
                   alert_name ? alert_name : "none");
     if (alert >= 0 && c->alert_sent < 0)
         cl_send_alert(c, alert);
@@ -120,6 +138,7 @@ void cl_hs_free(cl_hs *hs)
     cl_free(hs->ch1, hs->ch1_len);
     cl_ks13_clear(&hs->ks);
     cl_pubkey_free(hs->peer_key);
+    cl_hmac_free(hs->master_mac);
     if (hs->session) {
         cl_session_clear(hs->session);
         cl_free(hs->session, sizeof(*hs->session));
@@ -377,15 +396,21 @@ static int handle_record(clasp_conn *c, const cl_record *rec)
     }
 }
 
+int cl_engine_output_blocked(const clasp_conn *c)
+{
+    /* Application data alone never passes tmax (cl_rl_write refuses it); only answers do. */
+    return c->handshake_done && cl_rl_output_len(&c->rl) > c->rl.tmax;
+}
+
 int cl_engine_process(clasp_conn *c)
 {
-    while (!c->err && !c->have_cur && !c->close_received) {
+    while (!c->err && !c->have_cur && !c->close_received && !cl_engine_output_blocked(c)) {
         cl_record rec;
         int rc = cl_rl_read(&c->rl, &rec);
         if (rc == CLASP_WANT_READ)
             break;
         if (rc)
-            return cl_fail(c, rc, "record layer: %s", clasp_strerror(rc));
+            return cl_fail(c, rc, "record layer: %s", c->rl.why ? c->rl.why : clasp_strerror(rc));
         rc = handle_record(c, &rec);
         if (!c->have_cur)
             cl_rl_release(&c->rl);

@@ -138,6 +138,11 @@ typedef struct cl_hs {
     uint8_t resumed;         /* abbreviated handshake */
     uint8_t master[CL_SESSION_MASTER_LEN];
     uint8_t pms[CL_MAX_KEX_SECRET_LEN]; /* pre-master, until the master secret is made */
+    /* the key block (RFC 5246 6.3), made once for both directions, wiped when both have it */
+    uint8_t key_block[2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
+    uint8_t key_block_len;
+    uint8_t keys_installed;  /* bit 0: read keys, bit 1: write keys */
+    cl_hmac_ctx *master_mac; /* the PRF keyed with the master secret, once it is final */
     size_t pms_len;
     cl_session *session; /* client: the session offered; server: the one resumed */
     uint8_t rsl_offered; /* server: the client sent record_size_limit */
@@ -175,9 +180,9 @@ struct clasp_conn {
     clasp_role role;
     int fd; /* the socket io.h drives (clasp_conn_set_fd), -1 when none */
     cl_rl rl;
-    cl_hs *hs; /* NULL once the handshake is over */
-    int err;   /* sticky: the first failure */
-    char detail[224];
+    cl_hs *hs;    /* NULL once the handshake is over */
+    int err;      /* sticky: the first failure */
+    char *detail; /* CL_DETAIL_LEN bytes, made at the first failure: idle connections have none */
     int alert_sent, alert_received;
     uint8_t started, handshake_done, close_sent, close_received;
     uint16_t version, suite, group, peer_scheme;
@@ -205,8 +210,15 @@ struct clasp_conn {
 
 /* ---- the driver (hs/driver.c) ---- */
 
-/* Processes every complete record received so far, as far as the state allows. */
+/*
+ * Processes every complete record received so far, as far as the state allows. After the
+ * handshake it stops while the output is over its bound (cl_engine_output_blocked): records
+ * that make us answer (KeyUpdate with update_requested, a TLS 1.2 renegotiation request) wait
+ * until the output drains, so a peer that sends them and never reads cannot make the output
+ * grow without end; the transport pushes back instead.
+ */
 int cl_engine_process(clasp_conn *c);
+int cl_engine_output_blocked(const clasp_conn *c);
 /* Client: builds and queues the ClientHello. */
 int cl_engine_start(clasp_conn *c);
 /*
@@ -214,6 +226,9 @@ int cl_engine_start(clasp_conn *c);
  * returns the error. Later errors are ignored: the first one is the cause.
  */
 int cl_fail(clasp_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The detail cl_fail keeps (for failures found outside the engine, e.g. the transport's). */
+#define CL_DETAIL_LEN 224
+void cl_set_detail(clasp_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees the handshake state (on success and on failure). */
 void cl_hs_free(cl_hs *hs);
 

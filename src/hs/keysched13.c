@@ -66,9 +66,13 @@ void cl_ks13_clear(cl_ks13 *ks)
 int cl_ks13_traffic_key_iv(cl_hash_alg hash, const uint8_t *secret, cl_aead_alg aead, uint8_t *key,
                            uint8_t iv[CL_AEAD_NONCE_LEN])
 {
-    size_t hlen = cl_hash_len(hash);
-    CL_TRY(cl_hkdf_expand_label(hash, secret, hlen, "key", NULL, 0, key, cl_aead_key_len(aead)));
-    return cl_hkdf_expand_label(hash, secret, hlen, "iv", NULL, 0, iv, CL_AEAD_NONCE_LEN);
+    cl_hmac_ctx *m; /* one keying for both */
+    CL_TRY(cl_hmac_new(&m, hash, secret, cl_hash_len(hash)));
+    int rc = cl_hkdf_expand_label_keyed(m, "key", NULL, 0, key, cl_aead_key_len(aead));
+    if (rc == 0)
+        rc = cl_hkdf_expand_label_keyed(m, "iv", NULL, 0, iv, CL_AEAD_NONCE_LEN);
+    cl_hmac_free(m);
+    return rc;
 }
 
 int cl_ks13_finished(cl_hash_alg hash, const uint8_t *base_key, const uint8_t *transcript_hash,

@@ -39,7 +39,7 @@ static int io_fail(clasp_conn *c, const char *call)
         if (strerror_r(saved, reason, sizeof(reason)) != 0)
             snprintf(reason, sizeof(reason), "errno %d", saved);
         c->err = CLASP_ERR_IO;
-        snprintf(c->detail, sizeof(c->detail), "%s: %s", call, reason);
+        cl_set_detail(c, "%s: %s", call, reason);
     }
     errno = saved;
     return c->err;
@@ -165,6 +165,12 @@ int clasp_read(clasp_conn *c, void *buf, size_t len, size_t *n)
             /* A KeyUpdate answer goes out now if it can; a send failure shows next call. */
             send_output(c, MSG_DONTWAIT);
             return CLASP_OK;
+        }
+        if (rc == CLASP_WANT_WRITE) { /* our answers must leave before more input is read */
+            rc = send_output(c, 0);
+            if (rc)
+                return fail_flush(c, rc);
+            continue;
         }
         if (rc != CLASP_WANT_READ)
             return fail_flush(c, rc);

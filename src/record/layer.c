@@ -23,13 +23,24 @@ void cl_rl_init(cl_rl *rl)
     rl->max_plain_in = CL_MAX_PLAINTEXT;
     rl->max_frag_out = CL_MAX_PLAINTEXT;
     rl->tmax = CL_RL_DEFAULT_TMAX;
+    rl->gcm_send_limit = CL_GCM_SEND_LIMIT;
+    rl->gcm_recv_limit = CL_GCM_RECV_LIMIT;
     rl->wversion = CL_TLS12_VERSION;
+}
+
+/* Frees the receive buffer, wiping the bytes it ever held (records opened in place). */
+static void rbuf_free(cl_rl *rl)
+{
+    cl_wipe(rl->rbuf, rl->rhigh);
+    cl_free(rl->rbuf, rl->rcap);
+    rl->rbuf = NULL;
+    rl->rcap = rl->rlen = rl->rpos = rl->rhigh = 0;
 }
 
 void cl_rl_free(cl_rl *rl)
 {
-    cl_free_secret(rl->rbuf, rl->rcap);
-    cl_free_secret(rl->tbuf, rl->tcap);
+    rbuf_free(rl);
+    cl_free(rl->tbuf, rl->tcap); /* only wire bytes: see layer.h */
     cl_record_prot_clear(&rl->rprot);
     cl_record_prot_clear(&rl->wprot);
     memset(rl, 0, sizeof(*rl));
@@ -45,11 +56,8 @@ size_t cl_rl_buffered(const cl_rl *rl)
 /* Releases the receive buffer when it holds nothing: idle connections keep no buffers. */
 static void rbuf_release_if_empty(cl_rl *rl)
 {
-    if (rl->rbuf && !rl->holding && rl->rpos == rl->rlen) {
-        cl_free_secret(rl->rbuf, rl->rcap);
-        rl->rbuf = NULL;
-        rl->rcap = rl->rlen = rl->rpos = 0;
-    }
+    if (rl->rbuf && !rl->holding && rl->rpos == rl->rlen)
+        rbuf_free(rl);
 }
 
 int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed)
@@ -70,6 +78,8 @@ int cl_rl_feed(cl_rl *rl, const uint8_t *in, size_t len, size_t *consumed)
     size_t n = rl->rcap - rl->rlen < len ? rl->rcap - rl->rlen : len;
     memcpy(rl->rbuf + rl->rlen, in, n);
     rl->rlen += n;
+    if (rl->rlen > rl->rhigh)
+        rl->rhigh = rl->rlen;
     *consumed = n;
     return 0;
 }
@@ -90,9 +100,9 @@ static int plaintext_under_keys(const cl_rl *rl, uint8_t type)
 /* The most a record of this type may carry on the wire in the current read epoch. */
 static size_t max_wire_len(const cl_rl *rl, uint8_t type)
 {
-    if (!rl->rprot.aead && rl->early_skip && type == CL_CT_APPLICATION_DATA)
+    if (!rl->rprot.active && rl->early_skip && type == CL_CT_APPLICATION_DATA)
         return CL_TLS13_MAX_CIPHERTEXT; /* early data, protected under keys we do not have */
-    if (!rl->rprot.aead || plaintext_under_keys(rl, type))
+    if (!rl->rprot.active || plaintext_under_keys(rl, type))
         return CL_MAX_PLAINTEXT; /* plaintext: RFC 8446 5.1, RFC 5246 6.2.1 */
     return rl->rprot.version == CL_TLS13_VERSION ? CL_TLS13_MAX_CIPHERTEXT
                                                  : CL_TLS12_MAX_CIPHERTEXT;
@@ -104,7 +114,7 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
     uint8_t type = h[0];
     *len = (size_t)h[3] << 8 | h[4];
     /* RFC 5246 E.2, RFC 6176: an SSL 2.0 hello is refused with protocol_version. */
-    if (!rl->rprot.aead && cl_is_sslv2_client_hello(h, CL_RECORD_HEADER_LEN))
+    if (!rl->rprot.active && cl_is_sslv2_client_hello(h, CL_RECORD_HEADER_LEN))
         return CLASP_ERR_PROTOCOL_VERSION;
     /* RFC 8446 5: an unknown record type is unexpected_message. */
     CL_CHECK(type >= CL_CT_CHANGE_CIPHER_SPEC && type <= CL_CT_APPLICATION_DATA,
@@ -117,16 +127,31 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
      * RFC 8446 5.2: under TLS 1.3 protection every record is application_data, except the
      * compatibility change_cipher_spec, which is never protected.
      */
-    if (rl->rprot.aead && rl->rprot.version == CL_TLS13_VERSION)
+    if (rl->rprot.active && rl->rprot.version == CL_TLS13_VERSION)
         CL_CHECK(type == CL_CT_APPLICATION_DATA || plaintext_under_keys(rl, type),
                  CLASP_ERR_UNEXPECTED_MESSAGE);
     CL_CHECK(*len <= max_wire_len(rl, type), CLASP_ERR_RECORD_OVERFLOW);
     return 0;
 }
 
+static int gcm(const cl_record_prot *p)
+{
+    return p->alg != CL_AEAD_CHACHA20_POLY1305;
+}
+
 static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
 {
     size_t off;
+    /*
+     * RFC 8446 5.5: a sender changes keys before 2^24.5 AES-GCM records. A peer that goes on
+     * is answered with unexpected_message: the record did authenticate (not bad_record_mac)
+     * and is well formed; what is wrong is that a KeyUpdate (or, in TLS 1.2, the end of the
+     * connection) should have come before it.
+     */
+    if (gcm(&rl->rprot) && rl->rprot.seq >= rl->gcm_recv_limit) {
+        rl->why = "the peer sent more records under one AES-GCM key than RFC 8446 5.5 allows";
+        return CLASP_ERR_UNEXPECTED_MESSAGE;
+    }
     CL_TRY(cl_record_open(&rl->rprot, rec, rec_len, &out->type, &off, &out->len));
     out->data = rec + off;
     out->protected_ = 1;
@@ -152,7 +177,8 @@ static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
  */
 static int skip_early_data(cl_rl *rl, uint8_t type, size_t len, int plain, int rc)
 {
-    if (!rl->early_skip || (plain && rl->rprot.aead)) /* a compatibility CCS: no sign either way */
+    if (!rl->early_skip ||
+        (plain && rl->rprot.active)) /* a compatibility CCS: no sign either way */
         return 0;
     int skippable = plain ? type == CL_CT_APPLICATION_DATA : rc == CLASP_ERR_BAD_RECORD_MAC;
     if (!skippable) {
@@ -173,7 +199,7 @@ static int skip_early_data(cl_rl *rl, uint8_t type, size_t len, int plain, int r
 static int take_record(cl_rl *rl, uint8_t *h, size_t len, cl_record *out)
 {
     rl->rpos += CL_RECORD_HEADER_LEN + len;
-    int plain = !rl->rprot.aead || plaintext_under_keys(rl, h[0]);
+    int plain = !rl->rprot.active || plaintext_under_keys(rl, h[0]);
     int rc = 0;
     if (plain) {
         out->type = h[0];
@@ -234,7 +260,7 @@ void cl_rl_output_done(cl_rl *rl, size_t n)
         n = cl_rl_output_len(rl);
     rl->thead += n;
     if (rl->thead == rl->tlen) { /* all sent: the buffer goes until next time */
-        cl_free_secret(rl->tbuf, rl->tcap);
+        cl_free(rl->tbuf, rl->tcap);
         rl->tbuf = NULL;
         rl->tcap = rl->tlen = rl->thead = 0;
     }
@@ -264,7 +290,7 @@ static int tbuf_room(cl_rl *rl, size_t n, int bounded)
     CL_CHECK(nb, CLASP_ERR_NOMEM);
     if (rl->tlen)
         memcpy(nb, rl->tbuf, rl->tlen);
-    cl_free_secret(rl->tbuf, rl->tcap);
+    cl_free(rl->tbuf, rl->tcap);
     rl->tbuf = nb;
     rl->tcap = cap;
     return 0;
@@ -274,7 +300,7 @@ static int tbuf_room(cl_rl *rl, size_t n, int bounded)
 static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
 {
     int bounded = type == CL_CT_APPLICATION_DATA;
-    if (!rl->wprot.aead) {
+    if (!rl->wprot.active) {
         CL_TRY(tbuf_room(rl, CL_RECORD_HEADER_LEN + n, bounded));
         uint8_t *h = rl->tbuf + rl->tlen;
         h[0] = type;
@@ -292,7 +318,11 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
     CL_TRY(tbuf_room(rl, total, bounded));
     uint8_t *rec = rl->tbuf + rl->tlen;
     memcpy(rec + prefix, data, n);
-    CL_TRY(cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len));
+    int rc = cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len);
+    if (rc) {
+        cl_wipe(rec, total); /* the plaintext must not stay in the output buffer */
+        return rc;
+    }
     rl->tlen += len;
     observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1);
     return 0;
@@ -318,11 +348,7 @@ int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
 static int set_keys(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
                     const uint8_t *key, const uint8_t *iv, size_t iv_len)
 {
-    cl_record_prot next;
-    CL_TRY(cl_record_prot_init(&next, version, alg, seal, key, cl_aead_key_len(alg), iv, iv_len));
-    cl_record_prot_clear(p);
-    *p = next;
-    return 0;
+    return cl_record_prot_next(p, version, alg, seal, key, cl_aead_key_len(alg), iv, iv_len);
 }
 
 int cl_rl_set_read_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
@@ -339,10 +365,15 @@ int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uin
 
 int cl_rl_read_protected(const cl_rl *rl)
 {
-    return rl->rprot.aead != NULL;
+    return rl->rprot.active;
 }
 
 int cl_rl_write_protected(const cl_rl *rl)
 {
-    return rl->wprot.aead != NULL;
+    return rl->wprot.active;
+}
+
+int cl_rl_write_key_spent(const cl_rl *rl)
+{
+    return rl->wprot.active && gcm(&rl->wprot) && rl->wprot.seq + 1 >= rl->gcm_send_limit;
 }

@@ -8,6 +8,11 @@
  *
  * Buffers are allocated when needed and released when empty, so an idle connection holds
  * none; their sizes are fixed by the RFC limits, so nothing grows while records flow.
+ *
+ * Wiping: records are opened in place, so the receive buffer holds plaintext; it is wiped
+ * up to the most it ever held (rhigh), not its whole 18 KiB. The output buffer holds only
+ * bytes for the wire: plaintext is sealed where it was copied, and a seal that fails wipes
+ * it there, so the output buffer is freed without wiping.
  */
 #ifndef CLASP_RECORD_LAYER_H
 #define CLASP_RECORD_LAYER_H
@@ -38,6 +43,7 @@ typedef struct cl_rl {
     /* receive side */
     uint8_t *rbuf;
     size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
+    size_t rhigh;            /* the most rlen has been: [0, rhigh) is what to wipe */
     int holding;             /* a record handed out and not yet released */
     cl_record_prot rprot;
     uint8_t opened_any;  /* a protected record has been opened (since the first keys) */
@@ -48,6 +54,13 @@ typedef struct cl_rl {
     uint8_t *tbuf;
     size_t tcap, tlen, thead; /* bytes queued: [thead, tlen) */
     size_t tmax;              /* bound on queued output */
+    /*
+     * RFC 8446 5.5 (AES-GCM only: ChaCha20-Poly1305's limit lies beyond the sequence space).
+     * Internal fields so that tests reach the limits with a few records.
+     */
+    uint64_t gcm_send_limit; /* records one of our keys seals, the one retiring it included */
+    uint64_t gcm_recv_limit; /* records a peer's key may bring; one more is refused */
+    const char *why;         /* a fixed text saying why the last read failed, or NULL */
     cl_record_prot wprot;
     uint16_t wversion;   /* legacy record version on plaintext records */
     size_t max_frag_out; /* largest plaintext per record we send */
@@ -58,6 +71,15 @@ typedef struct cl_rl {
  * max_early_data_size, so the bound is one full record, as OpenSSL's default.
  */
 #define CL_EARLY_DATA_SKIP_MAX 16384
+
+/*
+ * AEAD usage limits (RFC 8446 5.5: "up to 2^24.5 full-size records" under one AES-GCM key,
+ * for a 2^-57 margin). We retire a key after 2^24 records, about 7 million short of the
+ * limit, as rustls does: a round figure with room for what is queued when the limit is
+ * seen. A peer may use the whole allowance, so receiving, the limit itself is the bound.
+ */
+#define CL_GCM_SEND_LIMIT (UINT64_C(1) << 24)
+#define CL_GCM_RECV_LIMIT UINT64_C(23726566) /* floor(2^24.5) */
 
 /* The most a receive buffer ever needs: a header and the largest TLS 1.2 ciphertext. */
 #define CL_RL_RBUF_LEN (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)
@@ -91,7 +113,10 @@ size_t cl_rl_buffered(const cl_rl *rl);
  *   protocol_version: an SSL 2.0 ClientHello, or a header whose major version is not 3;
  *   record_overflow: a length over the limit (plaintext 2^14, 1.3 ciphertext 2^14 + 256,
  *     1.2 ciphertext 2^14 + 2048), or an opened plaintext over our record_size_limit;
- *   bad_record_mac: a record that does not authenticate.
+ *   bad_record_mac: a record that does not authenticate;
+ *   unexpected_message: also a record under an AES-GCM key that already brought
+ *     gcm_recv_limit records (the peer should have changed keys, or, in TLS 1.2, closed).
+ * rl->why says which, for the failures that need saying.
  * While early_skip is set (a TLS 1.3 server that did not accept the client's early_data),
  * the records of early data are dropped instead, as RFC 8446 4.2.10 says, until early_skip
  * bytes have been dropped.
@@ -121,5 +146,10 @@ int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uin
                          const uint8_t *iv, size_t iv_len);
 int cl_rl_read_protected(const cl_rl *rl);
 int cl_rl_write_protected(const cl_rl *rl);
+/*
+ * 1 when the write key has sealed all but the last record it may (gcm_send_limit): that last
+ * one must retire it (TLS 1.3: a KeyUpdate; TLS 1.2: close_notify) before more data is sent.
+ */
+int cl_rl_write_key_spent(const cl_rl *rl);
 
 #endif /* CLASP_RECORD_LAYER_H */

@@ -10,12 +10,46 @@ int cl_record_prot_init(cl_record_prot *p, uint16_t version, cl_aead_alg alg, in
     memset(p, 0, sizeof(*p));
     int gcm12 = version == CL_TLS12_VERSION && alg != CL_AEAD_CHACHA20_POLY1305;
     CL_CHECK(version == CL_TLS12_VERSION || version == CL_TLS13_VERSION, CLASP_ERR_INVALID_ARG);
+    CL_CHECK((unsigned)alg <= CL_AEAD_CHACHA20_POLY1305 && key_len == cl_aead_key_len(alg),
+             CLASP_ERR_INVALID_ARG);
     CL_CHECK(iv_len == (gcm12 ? 4u : (size_t)CL_AEAD_NONCE_LEN), CLASP_ERR_INVALID_ARG);
-    CL_TRY(cl_aead_new(&p->aead, alg, seal, key, key_len));
+    memcpy(p->key, key, key_len);
     memcpy(p->iv, iv, iv_len);
+    p->key_len = (uint8_t)key_len;
+    p->alg = (uint8_t)alg;
     p->version = version;
     p->explicit_nonce_len = gcm12 ? CL_TLS12_EXPLICIT_NONCE_LEN : 0;
     p->seal = seal ? 1 : 0;
+    p->active = p->pending = 1;
+    return 0;
+}
+
+int cl_record_prot_next(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
+                        const uint8_t *key, size_t key_len, const uint8_t *iv, size_t iv_len)
+{
+    cl_record_prot next;
+    CL_TRY(cl_record_prot_init(&next, version, alg, seal, key, key_len, iv, iv_len));
+    if (p->aead && p->app_data && p->alg == next.alg && p->seal == next.seal) {
+        next.aead = p->aead; /* re-keyed at the next record: no free, no new context */
+        p->aead = NULL;
+    }
+    cl_record_prot_clear(p);
+    *p = next;
+    cl_wipe(&next, sizeof(next));
+    return 0;
+}
+
+int cl_record_prot_ready(cl_record_prot *p)
+{
+    if (!p->pending)
+        return 0;
+    CL_CHECK(p->active, CLASP_ERR_STATE);
+    if (p->aead)
+        CL_TRY(cl_aead_rekey(p->aead, p->key, p->key_len));
+    else
+        CL_TRY(cl_aead_new(&p->aead, (cl_aead_alg)p->alg, p->seal, p->key, p->key_len));
+    cl_wipe(p->key, sizeof(p->key));
+    p->pending = 0;
     return 0;
 }
 
@@ -120,16 +154,18 @@ static int seal12(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, siz
 int cl_record_seal(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, size_t pt_len,
                    size_t pad, size_t *rec_len)
 {
-    CL_CHECK(p->aead && p->seal, CLASP_ERR_STATE);
+    CL_CHECK(p->active && p->seal, CLASP_ERR_STATE);
     CL_CHECK(pt_len <= CL_MAX_PLAINTEXT && pad <= CL_MAX_PLAINTEXT - pt_len, CLASP_ERR_INVALID_ARG);
     CL_CHECK(p->version == CL_TLS13_VERSION || pad == 0, CLASP_ERR_INVALID_ARG);
     /* RFC 8446 section 5.3: the sequence number must not wrap; the last value is not used. */
     CL_CHECK(p->seq != UINT64_MAX, CLASP_ERR_SEQUENCE_WRAP);
+    CL_TRY(cl_record_prot_ready(p));
     if (p->version == CL_TLS13_VERSION)
         CL_TRY(seal13(p, type, rec, cap, pt_len, pad, rec_len));
     else
         CL_TRY(seal12(p, type, rec, cap, pt_len, rec_len));
     p->seq++;
+    p->app_data |= type == CL_CT_APPLICATION_DATA;
     return 0;
 }
 
@@ -176,16 +212,18 @@ static int open12(cl_record_prot *p, uint8_t *rec, size_t ct_len, uint8_t *type,
 int cl_record_open(cl_record_prot *p, uint8_t *rec, size_t rec_len, uint8_t *type, size_t *pt_off,
                    size_t *pt_len)
 {
-    CL_CHECK(p->aead && !p->seal, CLASP_ERR_STATE);
+    CL_CHECK(p->active && !p->seal, CLASP_ERR_STATE);
     CL_CHECK(rec_len >= CL_RECORD_HEADER_LEN, CLASP_ERR_INVALID_ARG);
     size_t ct_len = rec_len - CL_RECORD_HEADER_LEN;
     CL_CHECK(((size_t)rec[3] << 8 | rec[4]) == ct_len, CLASP_ERR_INVALID_ARG);
     CL_CHECK(p->seq != UINT64_MAX, CLASP_ERR_SEQUENCE_WRAP);
+    CL_TRY(cl_record_prot_ready(p));
     if (p->version == CL_TLS13_VERSION)
         CL_TRY(open13(p, rec, ct_len, type, pt_len));
     else
         CL_TRY(open12(p, rec, ct_len, type, pt_len));
     *pt_off = cl_record_prot_prefix(p);
     p->seq++;
+    p->app_data |= *type == CL_CT_APPLICATION_DATA;
     return 0;
 }

@@ -34,13 +34,24 @@ enum {
     CL_CT_APPLICATION_DATA = 23,
 };
 
+/*
+ * One direction of one epoch. The cipher context is made (or re-keyed) at the epoch's first
+ * record, not when its keys arrive: a connection idle after its handshake holds no context,
+ * and a handshake that never uses an epoch never pays for one. Until then the key waits here.
+ */
 typedef struct cl_record_prot {
-    cl_aead *aead;
-    uint8_t iv[CL_AEAD_NONCE_LEN]; /* 1.2 GCM: the 4-byte salt, then zeros */
-    uint64_t seq;
-    uint16_t version; /* CL_TLS13_VERSION or CL_TLS12_VERSION */
+    cl_aead *aead;                    /* NULL until the first record, or the last epoch's */
+    uint8_t key[CL_MAX_AEAD_KEY_LEN]; /* the key, until it is in the context (then wiped) */
+    uint8_t iv[CL_AEAD_NONCE_LEN];    /* 1.2 GCM: the 4-byte salt, then zeros */
+    uint64_t seq;                     /* records under this key so far */
+    uint16_t version;                 /* CL_TLS13_VERSION or CL_TLS12_VERSION */
+    uint8_t alg;                      /* cl_aead_alg */
+    uint8_t key_len;
     uint8_t explicit_nonce_len;
     uint8_t seal;
+    uint8_t active;   /* keys are installed */
+    uint8_t pending;  /* key not yet in the context */
+    uint8_t app_data; /* application data passed: the next epoch re-keys this context */
 } cl_record_prot;
 
 /*
@@ -49,7 +60,16 @@ typedef struct cl_record_prot {
  */
 int cl_record_prot_init(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
                         const uint8_t *key, size_t key_len, const uint8_t *iv, size_t iv_len);
-/* Frees the cipher context and wipes the IV; p may be all zeros. */
+/*
+ * The next epoch of an initialised direction (p may also be all zeros): as init, except that
+ * a context that carried application data is kept to be re-keyed (KeyUpdate) rather than
+ * freed. A context that carried only the handshake is freed, so an idle connection holds none.
+ */
+int cl_record_prot_next(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
+                        const uint8_t *key, size_t key_len, const uint8_t *iv, size_t iv_len);
+/* Makes or re-keys the context now (seal and open do it themselves at the first record). */
+int cl_record_prot_ready(cl_record_prot *p);
+/* Frees the cipher context and wipes the keys; p may be all zeros. */
 void cl_record_prot_clear(cl_record_prot *p);
 
 /* Where the plaintext starts in a record buffer: header plus any explicit nonce. */

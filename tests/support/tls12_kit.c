@@ -83,7 +83,7 @@ size_t kit_seal12(clasp_conn *c, uint8_t type, const uint8_t *content, size_t n,
                   size_t cap)
 {
     cl_record_prot *p = &c->rl.wprot;
-    assert_non_null(p->aead);
+    assert_int_equal(cl_record_prot_ready(p), 0); /* contexts are made at the first record */
     assert_int_equal(p->version, CL_TLS12_VERSION);
     size_t explicit_len = p->explicit_nonce_len, body = explicit_len + n + CL_AEAD_TAG_LEN;
     assert_true(5 + body <= cap && body <= 0xffff);

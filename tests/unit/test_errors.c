@@ -2,7 +2,8 @@
  * Error codes and alerts (src/base/err.c): every code has a description, every protocol
  * error sends the alert it is named after (names and numbers spelled out here from RFC 8446
  * section 6 and RFC 5246 section 7.2, not taken from the header), the endings and WANT_*
- * send none, local failures send internal_error.
+ * send none, local failures send internal_error, and the AEAD key limit closes with
+ * close_notify.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,7 @@ static const int all_errors[] = {
     CLASP_ERR_UNSUPPORTED,
     CLASP_ERR_FILE,
     CLASP_ERR_BAD_KEY,
+    CLASP_ERR_KEY_LIMIT,
     CLASP_ERR_CLOSED,
     CLASP_ERR_TRUNCATED,
     CLASP_ERR_ALERT_RECEIVED,
@@ -106,6 +108,9 @@ static const int local_errors[] = {
     CLASP_ERR_UNSUPPORTED, CLASP_ERR_FILE,     CLASP_ERR_BAD_KEY,
 };
 
+/* Ours, but an orderly end: the AEAD key limit in TLS 1.2 closes with close_notify. */
+static const int closing_errors[] = {CLASP_ERR_KEY_LIMIT};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_every_error_has_a_string(void **state)
@@ -122,15 +127,16 @@ static void test_every_error_has_a_string(void **state)
             if (strcmp(s, clasp_strerror(all_errors[j])) == 0)
                 fail_msg("errors %d and %d share a description", all_errors[i], all_errors[j]);
     }
-    /* the three lists below together cover every code exactly once */
-    assert_int_equal(COUNT(protocol_errors) + COUNT(no_alert_errors) + COUNT(local_errors),
+    /* the four lists together cover every code exactly once */
+    assert_int_equal(COUNT(protocol_errors) + COUNT(no_alert_errors) + COUNT(local_errors) +
+                         COUNT(closing_errors),
                      N_ERRORS);
 }
 
 static void test_unknown_errors(void **state)
 {
     (void)state;
-    static const int unknown[] = {1, 42, -3, -9, -21, -29, -33, -39, -65, -100, INT_MIN, INT_MAX};
+    static const int unknown[] = {1, 42, -3, -9, -22, -29, -33, -39, -65, -100, INT_MIN, INT_MAX};
     for (size_t i = 0; i < COUNT(unknown); i++) {
         assert_string_equal(clasp_strerror(unknown[i]), "unknown error");
         /* a code nobody knows still fails closed: internal_error */
@@ -156,6 +162,13 @@ static void test_no_alert_results(void **state)
     (void)state;
     for (size_t i = 0; i < COUNT(no_alert_errors); i++)
         assert_int_equal(clasp_err_alert(no_alert_errors[i]), -1);
+}
+
+static void test_closing_errors_send_close_notify(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COUNT(closing_errors); i++)
+        assert_int_equal(clasp_err_alert(closing_errors[i]), 0);
 }
 
 static void test_local_errors_are_internal_error(void **state)
@@ -259,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_protocol_errors_send_their_alert),
         cmocka_unit_test(test_no_alert_results),
         cmocka_unit_test(test_local_errors_are_internal_error),
+        cmocka_unit_test(test_closing_errors_send_close_notify),
         cmocka_unit_test(test_alert_names),
         cmocka_unit_test(test_alert_enum_matches_rfc),
     };

@@ -2,7 +2,7 @@
  * The file-descriptor layer (src/io/io.c) over socketpairs: blocking sockets driven by two
  * threads, non-blocking sockets driven by poll in one, large transfers checked byte for
  * byte, the endings (close_notify, truncation), alerts reaching the peer, system call
- * failures (EPIPE without SIGPIPE, EINTR retried) and misuse.
+ * failures (EPIPE without SIGPIPE, EINTR retried), misuse, and the bound on queued output.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +24,7 @@
 
 #include <clasp/clasp.h>
 
+#include "hs/engine.h"
 #include "pki.h"
 
 static struct {
@@ -452,6 +453,55 @@ static void test_nonblocking_transfer(void **state)
     close_side(&sv);
 }
 
+/*
+ * The output bound: a peer that asks for KeyUpdates while the socket towards it is full
+ * makes the engine stop (clasp_read: CLASP_WANT_WRITE); once the socket drains, the next
+ * clasp_read sends the answers itself and goes on reading.
+ */
+static void test_answers_wait_for_the_socket(void **state)
+{
+    (void)state;
+    side cl, sv;
+    open_pair(&cl, &sv, 1);
+    handshake_both(&cl, &sv);
+    static uint8_t junk[65536];
+    size_t filled = 0;
+    for (ssize_t k; (k = send(sv.fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0;)
+        filled += (size_t)k; /* the way to the client is full */
+    static const char digits[] = "0123456789";
+    for (int i = 0; i < 10; i++) {
+        size_t n;
+        assert_int_equal(clasp_conn_key_update(cl.conn, 1), 0);
+        assert_int_equal(clasp_write(cl.conn, &digits[i], 1, &n), 0);
+    }
+    sv.conn->rl.tmax = 50; /* two answers pass it */
+    uint8_t got[10];
+    size_t have = 0, n;
+    int rc;
+    while ((rc = clasp_read(sv.conn, got + have, 1, &n)) == 0)
+        have += n;
+    assert_int_equal(rc, CLASP_WANT_WRITE);
+    assert_true(have < sizeof(got));
+    assert_true(cl_rl_output_len(&sv.conn->rl) < 50 + 2 * 27);
+    for (size_t left = filled; left;) { /* the client's side takes the filler */
+        ssize_t k = recv(cl.fd, junk, left < sizeof(junk) ? left : sizeof(junk), 0);
+        assert_true(k > 0);
+        left -= (size_t)k;
+    }
+    assert_int_equal(clasp_read(sv.conn, got + have, 1, &n), 0);
+    have += n;
+    while (have < sizeof(got)) {
+        rc = clasp_read(sv.conn, got + have, sizeof(got) - have, &n);
+        assert_true(rc == 0 || rc == CLASP_WANT_READ || rc == CLASP_WANT_WRITE);
+        have += rc == 0 ? n : 0;
+        if (rc)
+            wait_for(sv.fd, rc);
+    }
+    assert_memory_equal(got, digits, sizeof(got));
+    close_side(&cl);
+    close_side(&sv);
+}
+
 /* ---- endings ---- */
 
 static void test_close_notify_both_ways(void **state)
@@ -702,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_epipe_without_sigpipe),
         cmocka_unit_test(test_eintr_retried),
         cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_answers_wait_for_the_socket),
     };
     return cmocka_run_group_tests(tests, make_pki, free_pki);
 }

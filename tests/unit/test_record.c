@@ -409,6 +409,65 @@ static void test_bad_init(void **state)
     cl_record_prot_clear(&open);
 }
 
+/*
+ * Epochs: a context is made at the first record, not when the keys arrive; a direction that
+ * carried application data keeps its context for the next epoch and re-keys it in place; one
+ * that carried only the handshake frees it. Records keep opening under the new key.
+ */
+static void test_lazy_context_and_rekey(void **state)
+{
+    (void)state;
+    static const uint8_t key2[32] = {0x55, 0x66, 0x77};
+    uint8_t *buf = malloc(BUF_LEN);
+    for (size_t s = 0; s < N_SUITES; s++) {
+        cl_record_prot seal, open;
+        size_t kl = cl_aead_key_len(suites[s].alg), off, len;
+        uint8_t type;
+        init_pair(&suites[s], &seal, &open);
+        assert_null(seal.aead); /* keys installed, no context yet */
+        assert_null(open.aead);
+        size_t n = seal_pattern(&seal, CL_CT_HANDSHAKE, buf, 40, 0);
+        assert_non_null(seal.aead);
+        assert_int_equal(cl_record_open(&open, buf, n, &type, &off, &len), 0);
+        /* Only the handshake went by: the next epoch starts without a context. */
+        assert_int_equal(cl_record_prot_next(&seal, suites[s].version, suites[s].alg, 1, key, kl,
+                                             iv, iv_len(&suites[s])),
+                         0);
+        assert_null(seal.aead);
+        n = seal_pattern(&seal, CL_CT_APPLICATION_DATA, buf, 100, 0);
+        assert_int_equal(cl_record_prot_next(&open, suites[s].version, suites[s].alg, 0, key, kl,
+                                             iv, iv_len(&suites[s])),
+                         0);
+        assert_int_equal(cl_record_open(&open, buf, n, &type, &off, &len), 0);
+        /* Application data went by: the context is kept and re-keyed at the next record. */
+        cl_aead *kept_seal = seal.aead, *kept_open = open.aead;
+        assert_int_equal(cl_record_prot_next(&seal, suites[s].version, suites[s].alg, 1, key2, kl,
+                                             iv, iv_len(&suites[s])),
+                         0);
+        assert_int_equal(cl_record_prot_next(&open, suites[s].version, suites[s].alg, 0, key2, kl,
+                                             iv, iv_len(&suites[s])),
+                         0);
+        assert_ptr_equal(seal.aead, kept_seal);
+        assert_int_equal(seal.seq, 0);
+        n = seal_pattern(&seal, CL_CT_APPLICATION_DATA, buf, 300, 0);
+        assert_int_equal(cl_record_open(&open, buf, n, &type, &off, &len), 0);
+        assert_ptr_equal(open.aead, kept_open);
+        expect_pattern(buf + off, len, 300);
+        /* The new key is really in use: a receiver still on the old key fails. */
+        cl_record_prot old;
+        assert_int_equal(cl_record_prot_init(&old, suites[s].version, suites[s].alg, 0, key, kl, iv,
+                                             iv_len(&suites[s])),
+                         0);
+        n = seal_pattern(&seal, CL_CT_APPLICATION_DATA, buf, 30, 0);
+        old.seq = 1;
+        assert_int_equal(cl_record_open(&old, buf, n, &type, &off, &len), CLASP_ERR_BAD_RECORD_MAC);
+        cl_record_prot_clear(&old);
+        cl_record_prot_clear(&seal);
+        cl_record_prot_clear(&open);
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_sequence_wrap),
         cmocka_unit_test(test_replay_and_reorder),
         cmocka_unit_test(test_bad_init),
+        cmocka_unit_test(test_lazy_context_and_rekey),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
