@@ -136,7 +136,7 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
 
 static int gcm(const cl_record_prot *p)
 {
-    return p->alg != CL_AEAD_CHACHA20_POLY1305;
+    return !p->cbc_mode && p->alg != CL_AEAD_CHACHA20_POLY1305;
 }
 
 static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
@@ -334,6 +334,8 @@ int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
     /* Refuse the whole write up front rather than queue part of it. */
     size_t records = (len + frag - 1) / frag;
     size_t overhead = CL_RECORD_HEADER_LEN + CL_TLS12_EXPLICIT_NONCE_LEN + 1 + CL_AEAD_TAG_LEN;
+    if (rl->wprot.cbc_mode) /* IV, MAC and padding */
+        overhead = cl_record_prot_prefix(&rl->wprot) + cl_record_prot_suffix(&rl->wprot, 0);
     if (type == CL_CT_APPLICATION_DATA)
         CL_CHECK(cl_rl_output_len(rl) + len + records * overhead <= rl->tmax, CLASP_WANT_WRITE);
     for (size_t off = 0; off < len; off += frag) {
@@ -361,6 +363,11 @@ int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uin
                          const uint8_t *iv, size_t iv_len)
 {
     return set_keys(&rl->wprot, version, alg, 1, key, iv, iv_len);
+}
+
+int cl_rl_set_keys_cbc(cl_rl *rl, int write, const cl_cbc_keys *k)
+{
+    return cl_record_prot_init_cbc(write ? &rl->wprot : &rl->rprot, write, k);
 }
 
 int cl_rl_read_protected(const cl_rl *rl)

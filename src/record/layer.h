@@ -144,6 +144,8 @@ int cl_rl_set_read_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint
                         const uint8_t *iv, size_t iv_len);
 int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
                          const uint8_t *iv, size_t iv_len);
+/* The same for a TLS 1.2 CBC-HMAC suite (TLS 1.2 has one epoch per direction). */
+int cl_rl_set_keys_cbc(cl_rl *rl, int write, const cl_cbc_keys *k);
 int cl_rl_read_protected(const cl_rl *rl);
 int cl_rl_write_protected(const cl_rl *rl);
 /*
