@@ -257,6 +257,13 @@ int clasp_conn_resumed(const clasp_conn *c)
     return c->resumed;
 }
 
+int clasp_conn_encrypt_then_mac(const clasp_conn *c)
+{
+    /* Both directions are set from one negotiation: the read side answers once it has keys. */
+    const cl_record_prot *p = c->rl.rprot.active ? &c->rl.rprot : &c->rl.wprot;
+    return p->active && p->cbc_mode && p->etm;
+}
+
 /* ---- TLS 1.2 sessions ---- */
 
 static void session_free(cl_session *s)

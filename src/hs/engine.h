@@ -23,7 +23,7 @@
 #include "record/layer.h"
 #include "x509/x509.h"
 
-#define CL_MAX_SUITES     16
+#define CL_MAX_SUITES     32 /* cl_parse_name_list's bound */
 #define CL_MAX_GROUPS     8
 #define CL_MAX_SCHEMES    16
 #define CL_MAX_CREDS      8
@@ -135,11 +135,13 @@ typedef struct cl_hs {
     /* TLS 1.2 */
     uint16_t client_version; /* ClientHello.legacy_version, inside an RSA pre-master */
     uint8_t ems;             /* extended master secret negotiated */
+    uint8_t etm_offered;     /* server: the client sent encrypt_then_mac (RFC 7366) */
+    uint8_t etm;             /* encrypt-then-MAC negotiated (a CBC suite only) */
     uint8_t resumed;         /* abbreviated handshake */
     uint8_t master[CL_SESSION_MASTER_LEN];
     uint8_t pms[CL_MAX_KEX_SECRET_LEN]; /* pre-master, until the master secret is made */
     /* the key block (RFC 5246 6.3), made once for both directions, wiped when both have it */
-    uint8_t key_block[2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
+    uint8_t key_block[2 * CL_MAX_MAC_KEY_LEN + 2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
     uint8_t key_block_len;
     uint8_t keys_installed;  /* bit 0: read keys, bit 1: write keys */
     cl_hmac_ctx *master_mac; /* the PRF keyed with the master secret, once it is final */

@@ -191,6 +191,10 @@ static int write_sh12(clasp_conn *c, cl_writer *w, int reneg, int formats)
         cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
         cl_ext_close(w);
     }
+    if (hs->etm) {
+        cl_ext_open(w, CL_EXT_ENCRYPT_THEN_MAC);
+        cl_ext_close(w);
+    }
     if (formats && c->suite_info->kx != CL_KX_RSA) {
         cl_ext_open(w, CL_EXT_EC_POINT_FORMATS);
         cl_write_vec(w, 1, (const uint8_t[]){0}, 1);
@@ -211,6 +215,14 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
     /* RFC 8446 4.1.3: a server that could have done TLS 1.3 says so in its random. */
     if (cl_cfg_speaks(c->cfg, CL_TLS13_VERSION))
         memcpy(hs->server_random + 24, downgrade_tls12, sizeof(downgrade_tls12));
+    /*
+     * RFC 7366 3: encrypt-then-MAC whenever the client asks and the suite is CBC; an AEAD
+     * suite "MUST NOT" answer it.
+     */
+    hs->etm = hs->etm_offered && c->suite_info->cbc;
+    if (hs->etm)
+        cl_trace_note(c, "encrypt_then_mac", 1, "why",
+                      "the client offered it and the suite is CBC: the MAC covers the ciphertext");
     cl_writer w;
     CL_TRY(cl_writer_growable(&w, 256, 4096));
     int rc = write_sh12(c, &w, reneg, cl_exts_has(&ch->exts, CL_EXTI_EC_POINT_FORMATS));
@@ -364,6 +376,10 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     if (cl_exts_has(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)) {
         CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)));
         hs->ems = 1;
+    }
+    if (cl_exts_has(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)) { /* RFC 7366 2: empty */
+        CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)));
+        hs->etm_offered = 1;
     }
     c->version = CL_TLS12_VERSION;
     c->rl.rversion = CL_TLS12_VERSION;
