@@ -48,8 +48,7 @@ typedef struct demo {
     /* Sections 1 and 2 share their configurations (the server's session cache) and the
      * session the client keeps from section 1. */
     clasp_config *classic[2];
-    uint8_t *session;
-    size_t session_len;
+    clasp_session *session;
 } demo;
 
 /* How one connection ended, as both sides report it. */
@@ -169,25 +168,18 @@ static int exchange(clasp_conn *c, clasp_conn *s)
     return ok && clasp_conn_read(c, &byte, 1, &n) == CLASP_ERR_CLOSED;
 }
 
-/* Keeps the client's session for the next connection (it holds a master secret). */
-static int keep_session(demo *d, const clasp_conn *c)
+/* Keeps the client's session for the next connection. */
+static int keep_session(demo *d, clasp_conn *c)
 {
-    size_t len = 0;
-    if (clasp_conn_get_session(c, NULL, 0, &len) != CLASP_ERR_BUFFER_TOO_SMALL || !len)
-        return -1;
-    d->session = malloc(len);
-    if (!d->session || clasp_conn_get_session(c, d->session, len, &d->session_len) != 0)
-        return -1;
-    return 0;
+    clasp_session_free(d->session);
+    d->session = clasp_conn_get_session(c);
+    return d->session ? 0 : -1;
 }
 
 static void forget_session(demo *d)
 {
-    if (d->session)
-        memset(d->session, 0, d->session_len);
-    free(d->session);
+    clasp_session_free(d->session);
     d->session = NULL;
-    d->session_len = 0;
 }
 
 static void record_outcome(const clasp_conn *c, const clasp_conn *s, outcome *o)
@@ -218,7 +210,7 @@ static int converse(demo *d, clasp_config *cc, clasp_config *sc, const char *nam
     clasp_conn *c = clasp_conn_new(cc), *s = clasp_conn_new(sc);
     int rc = c && s ? 0 : CLASP_ERR_NOMEM;
     if (!rc && d->session)
-        rc = clasp_conn_set_session(c, d->session, d->session_len);
+        rc = clasp_conn_set_session(c, d->session);
     if (!rc)
         rc = clasp_conn_set_server_name(c, name);
     if (!rc) {
@@ -289,6 +281,9 @@ static int classic_configs(demo *d)
                          CLASP_VERIFY_REQUIRE};
     d->classic[CLASP_CLIENT] = make_config(d, &cs);
     d->classic[CLASP_SERVER] = make_config(d, &ss);
+    /* The seeds' resumption is by session ID: this client asks for no RFC 5077 ticket. */
+    if (d->classic[CLASP_CLIENT] && clasp_config_set_tickets(d->classic[CLASP_CLIENT], 0) != 0)
+        return -1;
     return d->classic[CLASP_CLIENT] && d->classic[CLASP_SERVER] ? 0 : -1;
 }
 
