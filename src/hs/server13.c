@@ -443,7 +443,9 @@ int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
         return hello_retry(c, msg, len, hrr_group);
     CL_TRY(resume_or_authenticate(c, ch, msg, have_share));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    return server_flight(c, have_share ? &ks : NULL);
+    /* psk_ke: no key exchange, whatever shares the client sent (4.2.9) */
+    int dhe = have_share && (!hs->psk_accepted || hs->psk_dhe);
+    return server_flight(c, dhe ? &ks : NULL);
 }
 
 /* ---- the client's flight ---- */
