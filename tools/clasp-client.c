@@ -42,7 +42,7 @@ static const tool_opt client_opts[] = {
      "send a KeyUpdate (asking the server for one) before the request"},
     {"quiet", no_argument, OPT_QUIET, NULL, "print only the answer and errors"},
     {"reconnect", required_argument, OPT_RECONNECT, "N",
-     "then connect N more times, each offering the previous session"},
+     "then connect N more times, each offering the previous session (or ticket)"},
 };
 
 static const char ABOUT[] =
@@ -63,10 +63,11 @@ static const char ABOUT[] =
     "  key_update: sent, server asked to update (with --key-update)\n"
     "\n"
     "With --reconnect N, N more connections follow the first, one after the other, each\n"
-    "sending the same request and offering the session of the one before it (TLS 1.2\n"
-    "resumption by session ID; TLS 1.3 has no sessions yet, so its connections are all\n"
-    "new). After each handshake, one more line on stderr (I from 1; the lines above are\n"
-    "printed for the first connection only):\n"
+    "sending the same request and offering the session of the one before it: TLS 1.2 by\n"
+    "session ID or RFC 5077 ticket, TLS 1.3 by the newest ticket the server sent (tickets\n"
+    "come after the handshake, so each connection reads the answer to its end first; a\n"
+    "TLS 1.3 ticket is offered once). After each handshake, one more line on stderr (I\n"
+    "from 1; the lines above are printed for the first connection only):\n"
     "  connection I: new                     (or: connection I: resumed)\n"
     "The answers follow one another on stdout. The first failure ends the run.\n"
     "\n"

@@ -140,7 +140,7 @@ int cl_c13_server_psk(clasp_conn *c, const cl_server_hello *sh, int *dhe)
     hs->psk_accepted = 1;
     hs->psk_dhe = (uint8_t)*dhe;
     hs->resumed = 1;
-    cl_trace_note(c, "psk_accepted", 2, "identity", "0 (the ticket offered)", "mode",
+    cl_trace_note(c, "psk_accepted", 2, "identity", "0", "mode",
                   *dhe ? "psk_dhe_ke: the PSK and a fresh (EC)DHE"
                        : "psk_ke: the PSK alone, no forward secrecy");
     return 0;
