@@ -28,19 +28,27 @@ static int encode_for_ticket(const cl_session *s, uint8_t **enc, size_t *len, si
     return rc;
 }
 
-static int seal_with(const cl_stek *k, const uint8_t *pt, size_t pt_len, uint8_t *t)
+/* AES-256-GCM in place over buf[0..len): sealing writes the tag, opening checks it. */
+static int crypt(const cl_stek *k, int seal, const uint8_t *nonce, uint8_t *buf, size_t len,
+                 uint8_t *tag)
 {
     uint8_t ad[1 + NAME_LEN];
     cl_aead *a;
+    additional_data(ad, k->name);
+    CL_TRY(cl_aead_new(&a, CL_AEAD_AES_256_GCM, seal, k->aead_key, sizeof(k->aead_key)));
+    int rc = seal ? cl_aead_seal(a, nonce, ad, sizeof(ad), buf, len, tag)
+                  : cl_aead_open(a, nonce, ad, sizeof(ad), buf, len, tag);
+    cl_aead_free(a);
+    return rc;
+}
+
+static int seal_with(const cl_stek *k, const uint8_t *pt, size_t pt_len, uint8_t *t)
+{
     memcpy(t, k->name, NAME_LEN);
     CL_TRY(cl_random(t + NAME_LEN, NONCE_LEN));
     uint8_t *body = t + NAME_LEN + NONCE_LEN;
     memcpy(body, pt, pt_len);
-    additional_data(ad, k->name);
-    CL_TRY(cl_aead_new(&a, CL_AEAD_AES_256_GCM, 1, k->aead_key, sizeof(k->aead_key)));
-    int rc = cl_aead_seal(a, t + NAME_LEN, ad, sizeof(ad), body, pt_len, body + pt_len);
-    cl_aead_free(a);
-    return rc;
+    return crypt(k, 1, t + NAME_LEN, body, pt_len, body + pt_len);
 }
 
 int cl_ticket_seal(clasp_ticket_keys *tk, uint64_t now, const cl_session *s, uint8_t **out,
@@ -73,15 +81,11 @@ int cl_ticket_seal(clasp_ticket_keys *tk, uint64_t now, const cl_session *s, uin
 /* Decrypts the body of t into pt (ct_len bytes); CLASP_ERR_BAD_RECORD_MAC on a bad tag. */
 static int open_with(const cl_stek *k, const uint8_t *t, size_t ct_len, uint8_t *pt)
 {
-    uint8_t ad[1 + NAME_LEN];
-    cl_aead *a;
+    uint8_t tag[CL_AEAD_TAG_LEN];
     const uint8_t *body = t + NAME_LEN + NONCE_LEN;
     memcpy(pt, body, ct_len);
-    additional_data(ad, k->name);
-    CL_TRY(cl_aead_new(&a, CL_AEAD_AES_256_GCM, 0, k->aead_key, sizeof(k->aead_key)));
-    int rc = cl_aead_open(a, t + NAME_LEN, ad, sizeof(ad), pt, ct_len, body + ct_len);
-    cl_aead_free(a);
-    return rc;
+    memcpy(tag, body + ct_len, sizeof(tag));
+    return crypt(k, 0, t + NAME_LEN, pt, ct_len, tag);
 }
 
 int cl_ticket_open(clasp_ticket_keys *tk, uint64_t now, const uint8_t *t, size_t len, cl_session *s,

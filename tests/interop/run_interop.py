@@ -2145,50 +2145,32 @@ def shared_keys(ctx):
     return keys
 
 
-def cs_ticket_shared13(peer):
-    """Two clasp-servers with the same --ticket-keys file and --session-context: a ticket
-    from the first resumes on the second (what a fleet of servers needs)."""
-    if peer.name != "openssl":
-        return None
-
-    def body(ctx):
-        keys, sess = shared_keys(ctx), ctx.path("session.pem")
-        common = ["--ticket-keys", keys, "--session-context", "fleet"]
-        a = ctx.clasp_server("p256", *common, label="clasp-server-a")
-        c1 = peer.client(ctx, a.port, "1.3", stdin=GET, sess_out=sess)
-        cl_done(c1)
-        expect_server_log(a, version="TLS 1.3", resumed="no")
-        b = ctx.clasp_server("p256", *common, label="clasp-server-b")
-        c2 = peer.client(ctx, b.port, "1.3", stdin=GET, sess_in=sess, brief=False,
-                         label="s_client.2")
-        cl_done(c2)
-        peer.reused(c2, "1.3", SUITE["TLS_AES_128_GCM_SHA256"])
-        expect_server_log(b, version="TLS 1.3", resumed="yes")
-    return body
-
-
-def neg_cs_foreign_ticket13(peer, what):
-    """s_client offers a TLS 1.3 ticket clasp-server-b must not resume: from a server with
-    other ticket keys, or with the same keys but another --session-context (another
-    configuration): a full handshake, no alert."""
+def ticket_two_servers(peer, what):
+    """s_client takes a TLS 1.3 ticket from clasp-server-a and offers it to clasp-server-b.
+    what: "shared" (the same --ticket-keys file and --session-context: resumed, as a fleet of
+    servers needs), "other-keys" (b has its own keys) or "other-context" (the same keys,
+    another --session-context: another configuration): a full handshake, no alert."""
     if peer.name != "openssl":
         return None
 
     def body(ctx):
         keys, sess = shared_keys(ctx), ctx.path("session.pem")
         a_args = ["--ticket-keys", keys, "--session-context", "one"]
-        b_args = [] if what == "other-keys" else ["--ticket-keys", keys, "--session-context",
-                                                   "two"]
+        b_args = {"shared": a_args, "other-keys": [],
+                  "other-context": ["--ticket-keys", keys, "--session-context", "two"]}[what]
         a = ctx.clasp_server("p256", *a_args, label="clasp-server-a")
         c1 = peer.client(ctx, a.port, "1.3", stdin=GET, sess_out=sess)
         cl_done(c1)
+        expect_server_log(a, version="TLS 1.3", resumed="no")
         b = ctx.clasp_server("p256", *b_args, label="clasp-server-b")
         c2 = peer.client(ctx, b.port, "1.3", stdin=GET, sess_in=sess, brief=False,
                          label="s_client.2")
         cl_done(c2)
-        peer.reused(c2, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], reused=False)
-        expect_body(c2, resumed="no")
-        expect_server_log(b, version="TLS 1.3", resumed="no", alert_sent="close_notify")
+        resumed = what == "shared"
+        peer.reused(c2, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], reused=resumed)
+        expect_body(c2, resumed="yes" if resumed else "no")
+        expect_server_log(b, version="TLS 1.3", resumed="yes" if resumed else "no",
+                          alert_sent="close_notify")
     return body
 
 
@@ -2509,7 +2491,8 @@ FEATURE_CASES = [
     ("clasp-server", "1.3/resumption-by-stateful-ticket",
      lambda peer: cs_resume13(peer, "stateful")),
     ("clasp-server", "1.3/resumption-ticket-key-file", lambda peer: cs_resume13(peer, "key-file")),
-    ("clasp-server", "1.3/ticket-shared-by-two-servers", cs_ticket_shared13),
+    ("clasp-server", "1.3/ticket-shared-by-two-servers",
+     lambda peer: ticket_two_servers(peer, "shared")),
     # TLS 1.2. Version negotiation, and the downgrade sentinel (RFC 8446 4.1.3).
     ("clasp-client", "1.2/negotiate-with-1.2-only-server",
      lambda peer: cc_negotiate12(peer, None, "1.2")),
@@ -2570,9 +2553,9 @@ NEGATIVE_CASES = [
     ("clasp-client", "1.3/truncated", neg_cc_truncated),
     ("clasp-server", "1.3/truncated", neg_cs_truncated),
     ("clasp-server", "1.3/ticket-from-other-keys",
-     lambda peer: neg_cs_foreign_ticket13(peer, "other-keys")),
+     lambda peer: ticket_two_servers(peer, "other-keys")),
     ("clasp-server", "1.3/ticket-from-other-configuration",
-     lambda peer: neg_cs_foreign_ticket13(peer, "other-context")),
+     lambda peer: ticket_two_servers(peer, "other-context")),
     # TLS 1.2
     ("clasp-server", "1.2/tls1.1-client", lambda peer: neg_cs_old_version(peer, "1.1")),
     ("clasp-server", "1.2/tls1.0-client", lambda peer: neg_cs_old_version(peer, "1.0")),

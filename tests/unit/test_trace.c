@@ -1072,6 +1072,43 @@ static void no_secrets(const collector *c, const secrets *s)
             window_absent(c, s->v[k] + off);
 }
 
+/*
+ * Resumption by ticket: neither the ticket's PSK nor the resumption master secret it came
+ * from, nor the resumed connection's secrets, appear in either side's events.
+ */
+static void no_secrets_resuming(void)
+{
+    collector cc = {0}, sc = {0};
+    kit_pair p;
+    open13(&p, "TLS_AES_128_GCM_SHA256", 0, &cc, &sc);
+    kit_handshake(&p);
+    kit_exchange(&p, 100);
+    clasp_session *s = clasp_conn_get_session(p.client);
+    assert_non_null(s);
+    secrets sec = {0};
+    add_secret(&sec, s->s.master, s->s.master_len); /* the PSK */
+    add_secret(&sec, p.client->res_master, 32);
+    no_secrets(&cc, &sec);
+    no_secrets(&sc, &sec);
+    kit_pair r;
+    kit_open(&r, clasp_config_up_ref(p.ccfg), clasp_config_up_ref(p.scfg), "server.test");
+    kit_close(&p);
+    collector_free(&cc);
+    collector_free(&sc);
+    assert_int_equal(clasp_conn_set_session(r.client, s), 0);
+    kit_handshake(&r);
+    kit_exchange(&r, 100);
+    assert_int_equal(clasp_conn_resumed(r.client), 1);
+    secrets13(&cc, &sec, cl_suite_find(clasp_conn_cipher_suite(r.client)));
+    must_find(&sc, CLASP_TRACE_NOTE, -1, "binder_verified", 0);
+    no_secrets(&cc, &sec);
+    no_secrets(&sc, &sec);
+    clasp_session_free(s);
+    kit_close(&r);
+    collector_free(&cc);
+    collector_free(&sc);
+}
+
 static void test_no_secrets_in_events(void **state)
 {
     (void)state;
@@ -1101,6 +1138,7 @@ static void test_no_secrets_in_events(void **state)
     secrets12(&cc, &s, cl_suite_find(clasp_conn_cipher_suite(p.client)));
     no_secrets(&cc, &s);
     no_secrets(&sc, &s);
+    no_secrets_resuming();
     kit_close(&p);
     collector_free(&cc);
     collector_free(&sc);
