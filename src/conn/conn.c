@@ -57,8 +57,9 @@ void clasp_conn_free(clasp_conn *c)
     for (size_t i = 0; i < c->n_tickets; i++)
         cl_session_unref(c->tickets[i]);
     cl_session_unref(c->session);
+    cl_free(c->issued, CL_MAX_TICKETS * CL_SESSION_ID_LEN);
     clasp_config_free(c->cfg);
-    cl_free_secret(c, sizeof(*c)); /* traffic secrets, resumption secret, ticket PSK */
+    cl_free_secret(c, sizeof(*c)); /* traffic secrets, resumption secret */
 }
 
 int clasp_conn_set_server_name(clasp_conn *c, const char *name)

@@ -225,8 +225,9 @@ struct clasp_conn {
     /* TLS 1.2: the session this connection made or resumed */
     clasp_session *session;
     uint8_t resumed;
-    /* servers, TLS 1.3: stateful tickets issued here, forgotten if the connection fails */
-    uint8_t issued[CL_MAX_TICKETS][CL_SESSION_ID_LEN];
+    /* servers, TLS 1.3: stateful tickets issued here, forgotten if the connection fails
+     * (allocated with the first: most connections never need it) */
+    uint8_t (*issued)[CL_SESSION_ID_LEN];
     uint8_t n_issued;
     uint8_t tickets_sent; /* NewSessionTickets sent so far: the next ticket_nonce */
     uint8_t dropped;      /* sessions dropped after a fatal alert (once) */

@@ -389,6 +389,8 @@ static int make_ticket(clasp_conn *c, cl_session *s, uint8_t **t, size_t *len)
     s->id_len = CL_SESSION_ID_LEN;
     CL_TRY(cl_random(s->id, s->id_len));
     CL_CHECK(c->n_issued < CL_MAX_TICKETS, CLASP_ERR_INTERNAL);
+    if (!c->issued && !(c->issued = cl_calloc(CL_MAX_TICKETS, CL_SESSION_ID_LEN)))
+        return CLASP_ERR_NOMEM;
     CL_TRY(cl_s_store_put(c, s));
     memcpy(c->issued[c->n_issued++], s->id, CL_SESSION_ID_LEN);
     *t = cl_memdup(s->id, s->id_len);
