@@ -425,6 +425,58 @@ static void test_export_import(void **state)
     clasp_config_free(scfg);
 }
 
+/* ---- the session callback ---- */
+
+static clasp_session *delivered[8];
+static size_t n_delivered;
+static clasp_conn *delivered_by;
+
+static void on_session(clasp_conn *c, clasp_session *s, void *arg)
+{
+    assert_ptr_equal(arg, &n_delivered);
+    assert_true(n_delivered < ARRAY_LEN(delivered));
+    delivered_by = c;
+    delivered[n_delivered++] = s; /* the reference is ours */
+}
+
+static void test_session_callback(void **state)
+{
+    (void)state;
+    clasp_config *ccfg = client13(), *scfg = server13();
+    assert_int_equal(clasp_config_set_session_callback(ccfg, on_session, &n_delivered), 0);
+    n_delivered = 0;
+    kit_pair p;
+    kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "server.test");
+    kit_handshake(&p);
+    /* TLS 1.3: one call per ticket, as each arrives */
+    assert_int_equal(n_delivered, 2);
+    assert_ptr_equal(delivered_by, p.client);
+    assert_ptr_equal(delivered[1], p.client->tickets[1]);
+    kit_close(&p); /* the handles outlive their connection */
+    assert_int_equal(offer(ccfg, scfg, delivered[0]), 1);
+    assert_int_equal(n_delivered, 4); /* the resumed connection's tickets */
+    assert_int_equal(offer(ccfg, scfg, delivered[1]), 1);
+    /* TLS 1.2: once, at the end of the handshake */
+    clasp_config *c12 = client12(), *s12 = server12();
+    assert_int_equal(clasp_config_set_session_callback(c12, on_session, &n_delivered), 0);
+    for (size_t i = 0; i < n_delivered; i++)
+        clasp_session_free(delivered[i]);
+    n_delivered = 0;
+    clasp_session *s = first_session(c12, s12);
+    assert_int_equal(n_delivered, 1);
+    assert_ptr_equal(delivered[0], s);
+    assert_int_equal(clasp_session_version(s), CLASP_TLS12);
+    /* a resumption that brings nothing new calls nothing */
+    assert_int_equal(offer(c12, s12, s), 1);
+    assert_int_equal(n_delivered, 1);
+    clasp_session_free(delivered[0]);
+    clasp_session_free(s);
+    clasp_config_free(c12);
+    clasp_config_free(s12);
+    clasp_config_free(ccfg);
+    clasp_config_free(scfg);
+}
+
 /* ---- TLS 1.3 resumption ---- */
 
 static void test_tls13_resumption(void **state)
@@ -1330,6 +1382,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_ticket_key_file, reset),
     cmocka_unit_test_setup(test_ticket_seal_open, reset),
     cmocka_unit_test_setup(test_export_import, reset),
+    cmocka_unit_test_setup(test_session_callback, reset),
     cmocka_unit_test_setup(test_tls13_resumption, reset),
     cmocka_unit_test_setup(test_tls13_psk_ke, reset),
     cmocka_unit_test_setup(test_tls13_hrr_psk, reset),
