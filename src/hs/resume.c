@@ -94,8 +94,9 @@ const char *cl_c_cannot_offer(const clasp_conn *c, const cl_session *s)
         return "the session's server was verified with other trust anchors or settings";
     if (!cl_session_valid(s, cl_now(cfg)))
         return "the session has expired";
-    if (s->version == CL_TLS12_VERSION && !s->id_len && !s->ticket_len)
-        return "the session has neither a session ID nor a ticket";
+    /* A server's own session (an imported stateful-ticket entry) has no ticket to show. */
+    if (!s->ticket_len && (s->version == CL_TLS13_VERSION || !s->id_len))
+        return "the session has no ticket (nor, TLS 1.2, a session ID)";
     return NULL;
 }
 

@@ -1055,6 +1055,13 @@ static void test_tls13_foreign_ticket(void **state)
     assert_true(noted("S", "session_not_resumed", "does not open"));
     assert_false(noted("S", "binder_verified", NULL));
     clasp_session_free(r.session);
+    /* a TLS 1.3 session without a ticket (a server's own, say) is not offered */
+    clasp_session *bare = clone(s);
+    assert_int_equal(cl_session_set_ticket(&bare->s, NULL, 0), 0);
+    n_notes = 0;
+    assert_int_equal(offer(ccfg, scfg, bare), 0);
+    assert_true(noted("C", "session_not_offered", "no ticket"));
+    clasp_session_free(bare);
     /* another server's ticket: its key is unknown here */
     clasp_config *stranger = server13();
     n_notes = 0;
