@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench sanitize fuzz install format clean
+.PHONY: all deps build test demo bench sanitize fuzz fuzz-build fuzz-seeds fuzz-corpus install format clean
 
 all: build
 
@@ -37,22 +37,51 @@ sanitize: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
-# clasp beside OpenSSL in one run: handshake rate and heap per idle connection.
+# Every benchmark program built (bench/clasp-bench-*), each printing clasp beside its peers
+# from one run, as ratios; rounds and seconds per measurement where a program takes them
+# (docs/performance.md), e.g. `make bench BENCH_ROUNDS=9 BENCH_SECONDS=0.5`.
+BENCH_ROUNDS ?= 7
+BENCH_SECONDS ?= 0.3
 bench: build
-	$(BUILD)/bench/clasp-bench-handshake 3
-	$(BUILD)/bench/clasp-bench-handshake 3 --tls12
-	$(BUILD)/bench/clasp-bench-memory
-	$(BUILD)/bench/clasp-bench-memory --tls12
+	@for b in $(BUILD)/bench/clasp-bench-*; do \
+	    [ -x "$$b" ] || continue; \
+	    echo "== $${b##*/}"; \
+	    CLASP_BENCH_ROUNDS=$(BENCH_ROUNDS) CLASP_BENCH_SECONDS=$(BENCH_SECONDS) "$$b" || exit 1; \
+	    echo; \
+	done
 
-# Each libFuzzer target for FUZZ_SECONDS, from the committed seed corpus; a crash fails.
-fuzz: deps
+# Each libFuzzer target for FUZZ_SECONDS, from the committed corpus and the recorded seeds
+# (tests/fuzz/README.md); a crash fails, and so does a recorded seed that no longer gets
+# through its handshake (record them again with `make fuzz-seeds`).
+FUZZ_TARGETS = msg server client
+fuzz-build: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCLASP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug \
 	    -DCLASP_BUILD_TOOLS=OFF $(CMAKE_FLAGS)
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_msg fuzz_server fuzz_client
-	for t in msg server client; do \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS:%=fuzz_%) record_seeds
+
+fuzz: fuzz-build
+	$(FUZZ_BUILD)/tests/fuzz/record_seeds --check tests/fuzz/seeds
+	for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
 	    $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	        $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t \
+	        $$(test -d tests/fuzz/seeds/$$t && echo tests/fuzz/seeds/$$t) || exit 1; \
+	done
+
+# Records the seeds again: after a change to what the client or server sends, or to the
+# fuzzers' PKI (tests/fuzz/pki/make.sh).
+fuzz-seeds: fuzz-build
+	rm -f tests/fuzz/seeds/client/* tests/fuzz/seeds/server/*
+	$(FUZZ_BUILD)/tests/fuzz/record_seeds tests/fuzz/seeds
+
+# Minimises the committed corpus with what `make fuzz` found (libFuzzer -merge=1).
+fuzz-corpus: fuzz-build
+	for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(FUZZ_BUILD)/merged-$$t && mkdir -p $(FUZZ_BUILD)/merged-$$t $(FUZZ_BUILD)/corpus-$$t && \
+	    $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -merge=1 $(FUZZ_BUILD)/merged-$$t tests/fuzz/corpus/$$t \
+	        $$(test -d tests/fuzz/seeds/$$t && echo tests/fuzz/seeds/$$t) $(FUZZ_BUILD)/corpus-$$t \
+	        || exit 1; \
+	    rm -f tests/fuzz/corpus/$$t/* && cp $(FUZZ_BUILD)/merged-$$t/* tests/fuzz/corpus/$$t/; \
 	done
 
 install: build

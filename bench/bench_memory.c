@@ -1,206 +1,161 @@
 /*
- * Heap held by an idle connection, clasp beside OpenSSL 3 libssl, in one run: N client and
- * server pairs complete a handshake and exchange 100 bytes each way, then sit idle; the
- * bytes still allocated (libcrypto's and libssl's allocations counted too, through
- * CRYPTO_set_mem_functions, and clasp's through clasp_set_allocator) are divided by 2N.
- * OpenSSL is shown with its defaults and with SSL_MODE_RELEASE_BUFFERS.
+ * Heap held by an idle connection: clasp beside OpenSSL (with its defaults and with
+ * SSL_MODE_RELEASE_BUFFERS) and GnuTLS, in one run. N client and server pairs complete a
+ * handshake (the handshake benchmark's TLS 1.3 and TLS 1.2 ECDSA scenarios: leaf +
+ * intermediate, host name verified; no session cache, no tickets) and exchange 100 bytes
+ * each way, then sit idle. glibc's count of heap bytes in use is read before, with every pair
+ * open, after the clients are freed and after the servers are: the client's and the
+ * server's share per connection, separately.
  *
- *   clasp-bench-memory [--tls12]
+ * One count for every library: glibc's (mallinfo2), so it includes malloc's own overhead
+ * per block, as a process really pays it. GnuTLS cannot take allocator hooks, so counting
+ * hooks (CRYPTO_set_mem_functions, clasp_set_allocator) could not be used for all three.
+ * The transport's buffers are outside malloc (bench_links_new). glibc keeps freed blocks in
+ * a per-thread cache that mallinfo2 counts as in use, so the program runs itself again with
+ * that cache off (GLIBC_TUNABLES).
+ *
+ *   clasp-bench-memory [--pairs N]
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
+#include "bench.h"
+#include "hs_impls.h"
+#include "bench_pki.h"
 
-#include <clasp/clasp.h>
+#define MAX_PAIRS 1024
+#define TUNABLE   "glibc.malloc.tcache_count=0"
 
-#include "pair.h"
-#include "pki.h"
-
-#define N 64
-
-static long live; /* bytes allocated and not yet freed */
-
-/* A size header in front of each block lets frees subtract what was added. */
-static void *count_malloc(size_t n, const char *file, int line)
+static long heap_in_use(void)
 {
-    (void)file;
-    (void)line;
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    p[0] = n;
-    live += (long)n;
-    return p + 2;
+    struct mallinfo2 m = mallinfo2();
+    return (long)(m.uordblks + m.hblkhd);
 }
 
-static void count_free(void *q, const char *file, int line)
+typedef struct row {
+    const bench_impl *im;
+    int variant;
+    const char *note;
+} row;
+
+static const row rows[] = {
+    {&bench_clasp, 0, ""},
+    {&bench_openssl, 0, " (defaults)"},
+    {&bench_openssl, 1, " (SSL_MODE_RELEASE_BUFFERS)"},
+#ifdef CLASP_BENCH_GNUTLS
+    {&bench_gnutls, 0, ""},
+#endif
+};
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+static void *conns[MAX_PAIRS][2];
+
+/* Bytes per connection held by the clients ([0]) and the servers ([1]); 0 when it worked. */
+static int measure(const row *r, bench_scenario sc, const bench_pki *pki, int pairs, long per[2])
 {
-    (void)file;
-    (void)line;
-    if (!q)
+    void *ctx = NULL;
+    char desc[256];
+    bench_link *links = bench_links_new((size_t)pairs);
+    int rc = links ? -1 : -2;
+    if (links && r->im->setup(&ctx, sc, pki, BENCH_HOST, r->variant, desc, sizeof(desc)) == 0)
+        rc = r->im->open_pair(ctx, &links[0], conns[0]); /* warm up: nothing lazy is counted */
+    if (rc == 0) {
+        r->im->close_conn(conns[0][BENCH_CLIENT], BENCH_CLIENT);
+        r->im->close_conn(conns[0][BENCH_SERVER], BENCH_SERVER);
+    }
+    long before = heap_in_use();
+    for (int i = 0; rc == 0 && i < pairs; i++)
+        rc = r->im->open_pair(ctx, &links[i], conns[i]);
+    long all = heap_in_use();
+    for (int i = 0; rc == 0 && i < pairs; i++)
+        r->im->close_conn(conns[i][BENCH_CLIENT], BENCH_CLIENT);
+    long servers = heap_in_use();
+    for (int i = 0; rc == 0 && i < pairs; i++)
+        r->im->close_conn(conns[i][BENCH_SERVER], BENCH_SERVER);
+    per[BENCH_CLIENT] = (all - servers) / pairs;
+    per[BENCH_SERVER] = (servers - before) / pairs;
+    if (ctx)
+        r->im->teardown(ctx);
+    bench_links_free(links, (size_t)pairs);
+    if (rc != 0)
+        fprintf(stderr, "%s: %s%s: %s\n", bench_scenarios[sc].name, r->im->name, r->note,
+                rc == -2 ? "no memory for the links" : "a connection failed");
+    return rc;
+}
+
+/* Runs itself again with glibc's thread cache off, once; goes on as it is if it cannot. */
+static void without_tcache(char **argv)
+{
+    const char *t = getenv("GLIBC_TUNABLES");
+    char buf[512];
+    if (t && strstr(t, TUNABLE))
         return;
-    size_t *p = (size_t *)q - 2;
-    live -= (long)p[0];
-    free(p);
+    snprintf(buf, sizeof(buf), "%s%s" TUNABLE, t ? t : "", t ? ":" : "");
+    setenv("GLIBC_TUNABLES", buf, 1);
+    execv("/proc/self/exe", argv);
 }
 
-static void *count_realloc(void *q, size_t n, const char *file, int line)
+static void print_row(const row *r, const long per[2][2], const long clasp_total[2])
 {
-    if (!q)
-        return count_malloc(n, file, line);
-    size_t *p = (size_t *)q - 2;
-    long old = (long)p[0];
-    size_t *np = realloc(p, n + 16);
-    if (!np)
-        return NULL;
-    live += (long)n - old;
-    np[0] = n;
-    return np + 2;
-}
-
-static void *clasp_alloc_hook(void *ctx, size_t n)
-{
-    (void)ctx;
-    return count_malloc(n, NULL, 0);
-}
-
-static void clasp_free_hook(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    count_free(p, NULL, 0);
-}
-
-static test_ca *ca;
-static test_cert leaf;
-
-static long clasp_idle(int tls12)
-{
-    clasp_config *s = clasp_config_new(CLASP_SERVER), *c = clasp_config_new(CLASP_CLIENT);
-    uint16_t v = tls12 ? CLASP_TLS12 : CLASP_TLS13;
-    const test_pem *anchor = test_ca_pem(ca);
-    if (clasp_config_add_cert_chain_pem(s, (const uint8_t *)leaf.chain.pem, leaf.chain.len,
-                                        (const uint8_t *)leaf.key.pem, leaf.key.len) ||
-        clasp_config_load_verify_pem(c, (const uint8_t *)anchor->pem, anchor->len) ||
-        clasp_config_set_versions(s, v, v) || clasp_config_set_versions(c, v, v))
-        abort();
-    clasp_conn *a[N], *b[N];
-    unsigned char data[100] = {0};
-    long before = live;
-    for (int i = 0; i < N; i++) {
-        a[i] = clasp_conn_new(c);
-        b[i] = clasp_conn_new(s);
-        clasp_conn_set_server_name(a[i], "server.test");
-        if (pair_handshake(a[i], b[i]) || pair_transfer(a[i], b[i], data, sizeof(data)) ||
-            pair_transfer(b[i], a[i], data, sizeof(data)))
-            abort();
+    char name[96];
+    snprintf(name, sizeof(name), "%s %s%s", r->im->name, r->im->version(), r->note);
+    printf("  %-46s", name);
+    for (int v = 0; v < 2; v++) {
+        long total = per[v][0] + per[v][1];
+        printf(" %8ld %8ld", per[v][0], per[v][1]);
+        if (clasp_total[v] > 0)
+            printf(" %5.1fx", (double)total / (double)clasp_total[v]);
+        else
+            printf(" %6s", "-");
     }
-    long per = (live - before) / (2 * N);
-    for (int i = 0; i < N; i++) {
-        clasp_conn_free(a[i]);
-        clasp_conn_free(b[i]);
-    }
-    clasp_config_free(s);
-    clasp_config_free(c);
-    return per;
+    printf("\n");
 }
 
-static SSL_CTX *openssl_ctx(int server, int tls12, int release)
+static int run(const bench_pki *pki, int pairs)
 {
-    SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
-    int v = tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
-    SSL_CTX_set_min_proto_version(ctx, v);
-    SSL_CTX_set_max_proto_version(ctx, v);
-    if (release)
-        SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-    if (server) {
-        BIO *b = BIO_new_mem_buf(leaf.key.pem, -1);
-        EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-        BIO_free(b);
-        b = BIO_new_mem_buf(leaf.cert.pem, -1);
-        X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-        BIO_free(b);
-        SSL_CTX_use_certificate(ctx, x);
-        SSL_CTX_use_PrivateKey(ctx, k);
-        SSL_CTX_set_num_tickets(ctx, 0);
-        X509_free(x);
-        EVP_PKEY_free(k);
-    } else {
-        BIO *b = BIO_new_mem_buf(test_ca_pem(ca)->pem, -1);
-        X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-        BIO_free(b);
-        X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x);
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-        X509_free(x);
-    }
-    return ctx;
-}
-
-/* Handshake, then 100 bytes each way (a read on each side drains the record). */
-static void openssl_pair(SSL_CTX *cctx, SSL_CTX *sctx, SSL **c, SSL **s)
-{
-    BIO *bc, *bs;
-    char buf[100] = {0};
-    *c = SSL_new(cctx);
-    *s = SSL_new(sctx);
-    BIO_new_bio_pair(&bc, 0, &bs, 0);
-    SSL_set_bio(*c, bc, bc);
-    SSL_set_bio(*s, bs, bs);
-    SSL_set_connect_state(*c);
-    SSL_set_accept_state(*s);
-    SSL_set_tlsext_host_name(*c, "server.test");
-    SSL_set1_host(*c, "server.test");
-    for (int i = 0; i < 32 && !(SSL_is_init_finished(*c) && SSL_is_init_finished(*s)); i++) {
-        SSL_do_handshake(*c);
-        SSL_do_handshake(*s);
-    }
-    if (SSL_write(*c, buf, 100) != 100 || SSL_read(*s, buf, 100) != 100 ||
-        SSL_write(*s, buf, 100) != 100 || SSL_read(*c, buf, 100) != 100)
-        abort();
-}
-
-static long openssl_idle(int tls12, int release)
-{
-    SSL_CTX *sctx = openssl_ctx(1, tls12, release), *cctx = openssl_ctx(0, tls12, release);
-    SSL *c[N], *s[N];
-    long before = live;
-    for (int i = 0; i < N; i++)
-        openssl_pair(cctx, sctx, &c[i], &s[i]);
-    long per = (live - before) / (2 * N);
-    for (int i = 0; i < N; i++) {
-        SSL_free(c[i]);
-        SSL_free(s[i]);
-    }
-    SSL_CTX_free(sctx);
-    SSL_CTX_free(cctx);
-    return per;
+    static const bench_scenario sc[2] = {SC_TLS13_ECDSA, SC_TLS12_ECDSA};
+    long per[N_ROWS][2][2], clasp_total[2] = {0, 0};
+    for (size_t i = 0; i < N_ROWS; i++)
+        for (int v = 0; v < 2; v++)
+            if (measure(&rows[i], sc[v], pki, pairs, per[i][v]) != 0)
+                return 1;
+    for (int v = 0; v < 2; v++)
+        clasp_total[v] = per[0][v][0] + per[0][v][1];
+    printf("heap per idle connection, after the handshake and %d bytes each way (%d pairs;\n"
+           "bytes in use by glibc's count, malloc's overhead included; x: client + server,\n"
+           "as a multiple of clasp's)\n",
+           BENCH_EXCHANGE, pairs);
+    printf("  %-46s %17s %6s %17s\n", "", "TLS 1.3", "", "TLS 1.2");
+    printf("  %-46s %8s %8s %6s %8s %8s\n", "", "client", "server", "", "client", "server");
+    for (size_t i = 0; i < N_ROWS; i++)
+        print_row(&rows[i], (const long(*)[2])per[i], clasp_total);
+    if (clasp_total[0] <= 0 || clasp_total[1] <= 0)
+        printf("  (no heap counted: this malloc does not report through mallinfo2, as under "
+               "a sanitizer)\n");
+#ifndef CLASP_BENCH_GNUTLS
+    printf("  (GnuTLS: not built in)\n");
+#endif
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int tls12 = argc > 1 && strcmp(argv[1], "--tls12") == 0;
-    if (!CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free))
-        return 1;
-    clasp_allocator hooks = {clasp_alloc_hook, clasp_free_hook, NULL};
-    clasp_set_allocator(&hooks);
-    ca = test_ca_new(TK_P256, "bench CA");
-    test_cert_opts o = {.cn = "server.test", .san = "DNS:server.test"};
-    test_issue(ca, TK_P256, &o, &leaf);
-    clasp_idle(tls12); /* warm up: one-time fetches are not per connection */
-    openssl_idle(tls12, 0);
-    long cl = clasp_idle(tls12), os = openssl_idle(tls12, 0), osr = openssl_idle(tls12, 1);
-    printf("heap per idle %s connection (after handshake and 100 bytes each way):\n",
-           tls12 ? "TLS 1.2" : "TLS 1.3");
-    printf("  clasp                              %6ld bytes\n", cl);
-    printf("  OpenSSL (defaults)                 %6ld bytes  (%.1fx clasp)\n", os,
-           (double)os / (double)cl);
-    printf("  OpenSSL (SSL_MODE_RELEASE_BUFFERS) %6ld bytes  (%.1fx clasp)\n", osr,
-           (double)osr / (double)cl);
-    test_cert_free(&leaf);
-    test_ca_free(ca);
-    return 0;
+    int pairs = 64;
+    if (argc == 3 && strcmp(argv[1], "--pairs") == 0)
+        pairs = atoi(argv[2]);
+    else if (argc != 1)
+        pairs = 0;
+    if (pairs < 1 || pairs > MAX_PAIRS) {
+        fprintf(stderr, "usage: %s [--pairs N]   (N: 1 to %d)\n", argv[0], MAX_PAIRS);
+        return 2;
+    }
+    without_tcache(argv);
+    bench_chains chains;
+    bench_chains_make(&chains, 0);
+    int rc = run(&chains.pki, pairs);
+    bench_chains_free(&chains);
+    return rc;
 }

@@ -6,6 +6,8 @@ set -eu
 packages="build-essential cmake pkg-config libssl-dev openssl libcmocka-dev gnutls-bin"
 # The sanitizer pass and the interop tests want these too; cheap, so always asked for.
 packages="$packages clang libclang-rt-14-dev python3"
+# The benchmarks' peers beside OpenSSL (optional at build time; CI builds and smoke-tests them).
+packages="$packages libgnutls28-dev android-libboringssl-dev"
 
 # --list: print the packages (one line) for callers that install them their own way.
 if [ "${1:-}" = "--list" ]; then

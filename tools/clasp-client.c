@@ -84,7 +84,7 @@ static const char ABOUT[] =
     "per line instead, with \"connection\": I (docs/trace.md). SSLKEYLOGFILE=FILE appends\n"
     "the secrets to FILE in the NSS key log format, for Wireshark: FILE decrypts the\n"
     "traffic, so a warning says so.\n"
-    "\n"
+    "\n" TOOL_ABOUT_NO_EMS "\n"
     "Exit status: 0 the server closed with close_notify (every time, with --reconnect); 1 a\n"
     "failure; 2 a bad command line.\n";
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +45,8 @@ enum {
     OPT_TICKET_KEYS,
     OPT_STATEFUL_TICKETS,
     OPT_SESSION_CONTEXT,
+    OPT_SNI,
+    OPT_SNI_UNKNOWN,
 };
 
 static const tool_opt server_opts[] = {
@@ -63,6 +66,10 @@ static const tool_opt server_opts[] = {
      "tickets name cached sessions; each resumes once"},
     {"session-context", required_argument, OPT_SESSION_CONTEXT, "NAME",
      "resume sessions of servers with this NAME (default: this process's)"},
+    {"sni", required_argument, OPT_SNI, "NAME,CERT,KEY",
+     "a client naming NAME (SNI) gets this certificate"},
+    {"sni-unknown", required_argument, OPT_SNI_UNKNOWN, "WHAT",
+     "other names: default (the --cert ones) or refuse"},
 };
 
 static const char ABOUT[] =
@@ -82,6 +89,11 @@ static const char ABOUT[] =
     "Without it the keys are random and rotate every 12 hours. A server resumes only the\n"
     "sessions made under its own configuration: servers that share a key file (a fleet)\n"
     "give the same --session-context NAME (and the same --verify and --ca).\n"
+    "--sni (up to 4 times) serves another certificate to clients that name NAME in their\n"
+    "server_name extension (case does not matter); a name no --sni gives gets the --cert\n"
+    "ones, or with --sni-unknown refuse, an unrecognized_name alert (a client that names\n"
+    "nothing always gets the --cert ones). Each name's configuration has the same\n"
+    "resumption settings and ticket keys, and its own sessions.\n"
     "Each connection reads an HTTP/1.x request head (up to \\r\\n\\r\\n) and answers\n"
     "\"HTTP/1.1 200 OK\" (text/plain, Content-Length, Connection: close) with the body\n"
     "  clasp-server: TLS connection established\n"
@@ -109,10 +121,12 @@ static const char ABOUT[] =
     "object per event per line instead, with \"peer\" (docs/trace.md). SSLKEYLOGFILE=FILE\n"
     "appends the secrets to FILE in the NSS key log format (a warning says FILE decrypts\n"
     "the traffic).\n"
-    "\n"
+    "\n" TOOL_ABOUT_NO_EMS "\n"
     "SIGINT or SIGTERM stops the server (exit status 0). Exit status with --once: 0 when\n"
     "the connection succeeded, 1 when not; 1 when the server cannot start; 2 for a bad\n"
     "command line.\n";
+
+#define MAX_SNI 4
 
 typedef struct server_args {
     const char *port, *host;
@@ -121,6 +135,11 @@ typedef struct server_args {
     long session_cache; /* -1: the library's default */
     long tickets;       /* -1: the library's default */
     const char *ticket_keys, *session_context;
+    struct {
+        char *name, *cert, *key; /* one allocation, split at the commas (name owns it) */
+    } sni[MAX_SNI];
+    size_t n_sni;
+    int sni_refuse; /* --sni-unknown refuse */
 } server_args;
 
 static const struct {
@@ -158,6 +177,25 @@ static int parse_number(const char *opt, const char *arg, long max, long *out)
     return 0;
 }
 
+/* --sni NAME,CERT,KEY */
+static int parse_sni(server_args *a, const char *arg)
+{
+    char *copy = a->n_sni < MAX_SNI ? strdup(arg) : NULL;
+    char *cert = copy ? strchr(copy, ',') : NULL, *key = cert ? strchr(cert + 1, ',') : NULL;
+    if (!key || cert == copy || key == cert + 1 || !key[1]) {
+        fprintf(stderr, PROG ": --sni: '%s' is not NAME,CERT,KEY (at most %d of them)\n", arg,
+                MAX_SNI);
+        free(copy);
+        return -1;
+    }
+    *cert++ = '\0';
+    *key++ = '\0';
+    a->sni[a->n_sni].name = copy;
+    a->sni[a->n_sni].cert = cert;
+    a->sni[a->n_sni++].key = key;
+    return 0;
+}
+
 static int on_opt(void *ctx, int id, const char *arg)
 {
     server_args *a = ctx;
@@ -171,6 +209,14 @@ static int on_opt(void *ctx, int id, const char *arg)
     case OPT_TICKET_KEYS: a->ticket_keys = arg; return 0;
     case OPT_STATEFUL_TICKETS: a->stateful_tickets = 1; return 0;
     case OPT_SESSION_CONTEXT: a->session_context = arg; return 0;
+    case OPT_SNI: return parse_sni(a, arg);
+    case OPT_SNI_UNKNOWN:
+        if (strcmp(arg, "default") == 0 || strcmp(arg, "refuse") == 0) {
+            a->sni_refuse = arg[0] == 'r';
+            return 0;
+        }
+        fprintf(stderr, PROG ": --sni-unknown: '%s' is neither default nor refuse\n", arg);
+        return -1;
     case OPT_VERIFY:
         for (size_t i = 0; i < sizeof(verify_modes) / sizeof(verify_modes[0]); i++)
             if (strcmp(arg, verify_modes[i].name) == 0) {
@@ -220,6 +266,7 @@ typedef struct server {
     const server_args *args;
     clasp_config *cfg;
     key_file tk;
+    clasp_config *sni_cfg[MAX_SNI]; /* the configuration of each --sni name */
     tool_trace_out trace_out;
     int listeners[MAX_LISTENERS];
     size_t n_listeners;
@@ -771,6 +818,10 @@ static void shut_down(server *srv)
             close(signal_pipe[i]);
     clasp_config_free(srv->cfg);
     clasp_ticket_keys_free(srv->tk.keys);
+    for (size_t i = 0; i < srv->args->n_sni; i++) {
+        clasp_config_free(srv->sni_cfg[i]);
+        free(srv->args->sni[i].name);
+    }
     tool_keylog_close();
     tool_trace_close(&srv->trace_out);
 }
@@ -805,13 +856,15 @@ static int configure_tickets(server *srv, clasp_config *cfg)
     }
     if (!a->ticket_keys)
         return 0;
-    srv->tk.keys = clasp_ticket_keys_new(0, 0);
-    if (!srv->tk.keys) {
-        fprintf(stderr, PROG ": out of memory\n");
-        return -1;
+    if (!srv->tk.keys) { /* one set for every configuration (--sni) */
+        srv->tk.keys = clasp_ticket_keys_new(0, 0);
+        if (!srv->tk.keys) {
+            fprintf(stderr, PROG ": out of memory\n");
+            return -1;
+        }
+        if (reload_keys(srv, tool_now_ms()) != 0)
+            return -1;
     }
-    if (reload_keys(srv, tool_now_ms()) != 0)
-        return -1;
     return clasp_config_set_ticket_keys(cfg, srv->tk.keys) == 0 ? 0 : -1;
 }
 
@@ -837,6 +890,38 @@ static clasp_config *make_config(server *srv, const server_args *a, const tool_t
         return NULL;
     }
     return cfg;
+}
+
+/*
+ * The client's server_name picks the configuration. RFC 6066 3: a server that does not
+ * recognise the name may go on (the default certificate) or refuse with unrecognized_name.
+ */
+static int on_servername(clasp_conn *conn, const char *name, void *arg)
+{
+    server *srv = arg;
+    for (size_t i = 0; name && i < srv->args->n_sni; i++)
+        if (strcasecmp(name, srv->args->sni[i].name) == 0)
+            return clasp_conn_set_config(conn, srv->sni_cfg[i]);
+    return name && srv->args->sni_refuse ? CLASP_ERR_UNRECOGNIZED_NAME : CLASP_OK;
+}
+
+/* The default configuration, and one per --sni name (the same settings, its certificate). */
+static int make_configs(server *srv, const server_args *a, const tool_tls *tls)
+{
+    srv->cfg = make_config(srv, a, tls);
+    if (!srv->cfg)
+        return -1;
+    for (size_t i = 0; i < a->n_sni; i++) {
+        tool_tls named = *tls;
+        named.cert[0] = a->sni[i].cert;
+        named.key[0] = a->sni[i].key;
+        named.n_cert = named.n_key = 1;
+        if (!(srv->sni_cfg[i] = make_config(srv, a, &named)))
+            return -1;
+    }
+    if (a->n_sni || a->sni_refuse)
+        clasp_config_set_servername_callback(srv->cfg, on_servername, srv);
+    return 0;
 }
 
 /* What getopt cannot check: operands, and options that need others. */
@@ -871,8 +956,7 @@ int main(int argc, char **argv)
     if (tool_trace_open(PROG, &srv.trace_out, tls.trace, tls.color, tls.trace_file, stderr) != 0)
         return TOOL_EXIT_USAGE;
     int status = TOOL_EXIT_FAIL;
-    srv.cfg = make_config(&srv, &a, &tls);
-    if (srv.cfg && catch_signals() == 0 && open_listeners(&srv) == 0)
+    if (make_configs(&srv, &a, &tls) == 0 && catch_signals() == 0 && open_listeners(&srv) == 0)
         status = serve(&srv);
     shut_down(&srv);
     return status;

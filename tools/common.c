@@ -1,6 +1,7 @@
 /* Shared by the tools: option tables, TLS settings, names, log values, addresses. */
 #include "common.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -20,6 +21,10 @@ static const tool_opt common_opts[] = {
      "cipher suites by IANA name, in preference order, ':' or ','"},
     {"groups", required_argument, OPT_GROUPS, "LIST", "key exchange groups, e.g. x25519:secp256r1"},
     {"alpn", required_argument, OPT_ALPN, "LIST", "ALPN protocols, e.g. h2,http/1.1"},
+    {"allow-no-ems", no_argument, OPT_ALLOW_NO_EMS, NULL,
+     "TLS 1.2: accept a peer without extended master secret (see below)"},
+    {"record-size-limit", required_argument, OPT_RECORD_SIZE_LIMIT, "N",
+     "largest record plaintext accepted (RFC 8449), 64 to 16384"},
     {"trace", optional_argument, OPT_TRACE, "FORMAT",
      "narrate the handshake on stderr: text (default) or json"},
     {"trace-file", required_argument, OPT_TRACE_FILE, "FILE",
@@ -108,6 +113,8 @@ static int common_opt(const tool_cli *cli, tool_tls *tls, int id, const char *ar
     case OPT_SUITES: tls->suites = arg; return 0;
     case OPT_GROUPS: tls->groups = arg; return 0;
     case OPT_ALPN: tls->alpn = arg; return 0;
+    case OPT_ALLOW_NO_EMS: tls->allow_no_ems = 1; return 0;
+    case OPT_RECORD_SIZE_LIMIT: tls->record_size_limit = arg; return 0;
     case OPT_TRACE: return tool_trace_parse_format(cli->prog, arg, &tls->trace);
     case OPT_TRACE_FILE:
         tls->trace_file = arg;
@@ -186,6 +193,21 @@ static int check(const char *prog, const char *what, const char *arg, int rc)
     return -1;
 }
 
+/* --record-size-limit: a number the library takes (64..16384). */
+static int record_size_limit(const char *prog, clasp_config *cfg, const char *arg)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(arg, &end, 10);
+    int rc = errno || end == arg || *end || n > 65535
+                 ? CLASP_ERR_INVALID_ARG
+                 : clasp_config_set_record_size_limit(cfg, (unsigned)n);
+    if (rc == CLASP_OK)
+        return 0;
+    fprintf(stderr, "%s: --record-size-limit %s: not a number from 64 to 16384\n", prog, arg);
+    return -1;
+}
+
 /* The certificate and key of pair i, with both paths in any message. */
 static int add_cert(const char *prog, clasp_config *cfg, const tool_tls *tls, size_t i)
 {
@@ -210,6 +232,10 @@ int tool_configure(const char *prog, clasp_config *cfg, const tool_tls *tls, int
         bad |= check(prog, "--groups", tls->groups, clasp_config_set_groups(cfg, tls->groups));
     if (tls->alpn)
         bad |= check(prog, "--alpn", tls->alpn, clasp_config_set_alpn(cfg, tls->alpn));
+    if (tls->allow_no_ems)
+        bad |= check(prog, "--allow-no-ems", "", clasp_config_set_extended_master_secret(cfg, 0));
+    if (tls->record_size_limit)
+        bad |= record_size_limit(prog, cfg, tls->record_size_limit);
     if (tls->ca)
         bad |= check(prog, "--ca", tls->ca, clasp_config_load_verify_file(cfg, tls->ca));
     else if (default_ca)

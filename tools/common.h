@@ -39,13 +39,24 @@ enum {
     OPT_SUITES,
     OPT_GROUPS,
     OPT_ALPN,
+    OPT_ALLOW_NO_EMS,
     OPT_TRACE,
     OPT_TRACE_FILE,
     OPT_COLOR,
+    OPT_RECORD_SIZE_LIMIT,
     OPT_TOOL = 512,
 };
 
 #define TOOL_MAX_CERTS 8
+
+/* --help's paragraph on --allow-no-ems, for each tool's ABOUT. */
+#define TOOL_ABOUT_NO_EMS                                                                          \
+    "--allow-no-ems accepts a TLS 1.2 peer that does not use the extended master secret\n"         \
+    "(RFC 7627), refused by default with handshake_failure. What is lost: without it the\n"        \
+    "master secret depends only on the randoms and the pre-master secret, so a man in the\n"       \
+    "middle can give two connections the same keys and splice them (the triple handshake\n"        \
+    "attack): a client certificate, or a session resumed, may then vouch for the wrong\n"          \
+    "connection. Use it to reach an old peer only. TLS 1.3 is not affected.\n"
 
 /* The TLS settings of the shared options, and how to narrate the handshake. */
 typedef struct tool_tls {
@@ -55,6 +66,8 @@ typedef struct tool_tls {
     const char *versions;              /* as given */
     uint16_t min_version, max_version; /* 0: the library's default */
     const char *suites, *groups, *alpn;
+    int allow_no_ems; /* --allow-no-ems: clasp_config_set_extended_master_secret(cfg, 0) */
+    const char *record_size_limit;  /* as given; NULL: the library's default */
     tool_trace_format trace;        /* --trace (TOOL_TRACE_OFF without it) */
     const char *trace_file, *color; /* --trace-file (implies --trace), --color; NULL: none */
 } tool_tls;

@@ -991,11 +991,16 @@ static void n_certificate_verified(tool_trace *t, int side, const clasp_trace_ev
     char text[512];
     int n = snprintf(text, sizeof(text), "%s verifies the %s's certificate: ", side_name(side),
                      side_name(!side));
+    const char *cached = field(ev, "from_cache");
     if (!ok)
         snprintf(text + n, sizeof(text) - n, "%s", result);
     else
-        snprintf(text + n, sizeof(text) - n, "signed by the trusted CA %s%s%s", trust ? trust : "",
-                 host && host[0] != '(' ? ", for " : "", host && host[0] != '(' ? host : "");
+        snprintf(text + n, sizeof(text) - n, "signed by the trusted CA %s%s%s%s",
+                 trust ? trust : "", host && host[0] != '(' ? ", for " : "",
+                 host && host[0] != '(' ? host : "",
+                 cached && strcmp(cached, "yes") == 0
+                     ? " (verified earlier; validity and name checked again)"
+                     : "");
     check_step(t, ok, text);
 }
 

@@ -76,6 +76,26 @@ CLASP_API int clasp_config_load_verify_dir(clasp_config *cfg, const char *path);
 CLASP_API int clasp_config_load_verify_pem(clasp_config *cfg, const uint8_t *pem, size_t len);
 CLASP_API int clasp_config_load_verify_default(clasp_config *cfg);
 
+/*
+ * The verified-chain cache: a peer's certificate chain that verified once is remembered,
+ * keyed by its exact bytes (SHA-256 of every certificate as received, in order) and by
+ * what it was verified for, so that the next handshake presenting the same chain skips
+ * parsing it and checking its signatures. Each hit still checks, for that connection, that
+ * every certificate of the path (trust anchor included) is valid at the current time and
+ * that the leaf names the server (clasp_conn_set_server_name); outside its validity the
+ * chain is verified again in full, and fails with the alert that says why. Only successes
+ * are cached; adding trust anchors empties the cache. It holds at most max_chains chains,
+ * dropping the least recently used; 0 turns it off. On by default, with
+ * CLASP_VERIFY_CACHE_DEFAULT chains: 1024 keeps the working set of a client talking to many
+ * servers, or of a server verifying many client certificates, while bounding the memory (an
+ * entry holds the parsed leaf certificate, about 5 KiB for a P-256 one, so at most some
+ * 5 MiB; it fills only with chains actually seen). Safe for connections of one configuration
+ * in several threads.
+ * Errors: CLASP_ERR_INVALID_ARG (more than 2^20), CLASP_ERR_STATE (frozen).
+ */
+#define CLASP_VERIFY_CACHE_DEFAULT 1024
+CLASP_API int clasp_config_set_verify_cache(clasp_config *cfg, size_t max_chains);
+
 /* Client certificates, for servers. Clients always verify the server. */
 typedef enum clasp_verify_mode {
     CLASP_VERIFY_NONE = 0,     /* do not ask for a client certificate (default) */
@@ -93,7 +113,8 @@ CLASP_API int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_
  * Cipher suites, signature schemes and groups by IANA name in preference order, separated
  * by ':' or ',' (e.g. "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "x25519:secp256r1",
  * "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). An unknown name is CLASP_ERR_INVALID_ARG
- * and leaves the setting as it was.
+ * and leaves the setting as it was. A version with no suite in the list is neither offered
+ * nor served (a server allowing TLS 1.3 with TLS 1.2 suites only negotiates TLS 1.2).
  */
 CLASP_API int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list);
 CLASP_API int clasp_config_set_groups(clasp_config *cfg, const char *list);
@@ -111,10 +132,13 @@ CLASP_API int clasp_config_set_server_preference(clasp_config *cfg, int on);
 CLASP_API int clasp_config_set_alpn(clasp_config *cfg, const char *list);
 
 /*
- * Servers: called with the client's server_name (NULL when it sent none) before the
- * handshake goes on. Return CLASP_OK to continue, possibly after clasp_conn_set_config to
- * switch to another configuration for that name, or an error (CLASP_ERR_UNRECOGNIZED_NAME
- * sends unrecognized_name) to refuse the connection.
+ * Servers: called with the client's server_name (NULL when it sent none) as soon as the
+ * ClientHello is parsed, before anything is negotiated. Return CLASP_OK to continue,
+ * possibly after clasp_conn_set_config to switch to another configuration for that name
+ * (which then decides everything: versions, TLS_FALLBACK_SCSV, suites, groups,
+ * certificates, ALPN), or an error (CLASP_ERR_UNRECOGNIZED_NAME sends unrecognized_name)
+ * to refuse the connection. A name that is not a DNS name is refused before the callback
+ * (illegal_parameter), so name is printable ASCII.
  */
 typedef int (*clasp_servername_cb)(clasp_conn *conn, const char *name, void *arg);
 CLASP_API int clasp_config_set_servername_callback(clasp_config *cfg, clasp_servername_cb cb,
@@ -130,6 +154,14 @@ CLASP_API int clasp_config_set_record_size_limit(clasp_config *cfg, unsigned lim
 CLASP_API int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes);
 
 /*
+ * The most certificates accepted in a peer's chain, 1 to 16 (default 10: the leaf, up to
+ * eight intermediates and the root, where real chains have two to four). Counted on the
+ * message's length prefixes, before any certificate is decoded or copied; more is
+ * bad_certificate. Both roles, both versions.
+ */
+CLASP_API int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t certs);
+
+/*
  * TLS 1.2 extended master secret (RFC 7627). Clients always offer it. With required (the
  * default), a peer that does not use it fails the handshake (handshake_failure): without it
  * a man in the middle can synchronise two sessions' keys (the triple handshake attack).
@@ -142,6 +174,9 @@ CLASP_API int clasp_config_set_extended_master_secret(clasp_config *cfg, int req
  * also the built-in cache of sessions for resumption by session ID (and stateful tickets,
  * clasp/session.h): at most max_sessions (0 disables caching; default 1024). The cache is
  * shared by every connection of the configuration and is safe to use from several threads.
+ * Lookups take constant time whatever its size; from 128 sessions up it is split into up to
+ * 16 shards (by a keyed hash of the session ID), each with its own lock and an equal share
+ * of the room, and a shard that is full lets its oldest session go.
  */
 CLASP_API int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
                                              unsigned lifetime_seconds);

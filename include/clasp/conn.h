@@ -36,7 +36,11 @@ CLASP_API void clasp_conn_free(clasp_conn *conn);
  * Clients: the server's name, sent as SNI (unless it is an IP address) and checked against
  * the certificate (DNS name, or IP address SAN for an address). Call before the handshake.
  * Without it, a client refuses to start (CLASP_ERR_STATE): there is nothing to verify the
- * certificate against.
+ * certificate against. A name is an IPv6 address when it has a colon ("::1", no brackets),
+ * an IPv4 address when its last label is a number, and then only in strict dotted-decimal
+ * form ("10.0.0.1"; "010.0.0.1", "1.2.3" and "0x7f.0.0.1" are refused: resolvers read them
+ * as other addresses), else a DNS name (letters, digits, '-', '_'; A-labels for IDNs). A
+ * trailing dot is dropped. CLASP_ERR_INVALID_ARG for anything else.
  */
 CLASP_API int clasp_conn_set_server_name(clasp_conn *conn, const char *name);
 /* Servers, from the servername callback only: continue with another configuration. */

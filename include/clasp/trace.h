@@ -54,7 +54,8 @@ typedef struct clasp_trace_event {
     const char *name;
     const clasp_trace_field *fields; /* details in order (see docs/trace.md) */
     size_t n_fields;
-    /* MESSAGE: the message as on the wire, handshake header included. */
+    /* MESSAGE: the message as on the wire, handshake header included; NULL for a Finished,
+     * whose verify_data never leaves the library (len still gives its length). */
     const uint8_t *data;
     size_t len;
     /* RECORD: the header's type and version, the length of its body, and whether it is

@@ -44,6 +44,7 @@ clasp_config *clasp_config_new(clasp_role role)
     cfg->key_shares = 1;
     cfg->server_pref = 1;
     cfg->max_cert_chain = 256 * 1024;
+    cfg->max_cert_chain_count = CL_DEFAULT_CHAIN_COUNT;
     cfg->tickets = 2;
     cfg->psk_ke = role == CLASP_SERVER;
     cfg->ticket_age_window_ms = 10000;
@@ -52,7 +53,9 @@ clasp_config *clasp_config_new(clasp_role role)
         cl_free(cfg, sizeof(*cfg));
         return NULL;
     }
-    int rc = cl_session_cache_init(&cfg->cache, role == CLASP_SERVER ? 1024 : 0);
+    int rc = cl_trust_set_cache(cfg->trust, CLASP_VERIFY_CACHE_DEFAULT);
+    if (rc == 0)
+        rc = cl_session_cache_init(&cfg->cache, role == CLASP_SERVER ? 1024 : 0);
     if (rc == 0 && role == CLASP_SERVER)
         rc = cl_ticket_keys_new(&cfg->ticket_keys, 0, 0);
     if (rc != 0) {
@@ -191,6 +194,13 @@ int clasp_config_load_verify_default(clasp_config *cfg)
     return trust_digest(cfg, 's', NULL, 0);
 }
 
+int clasp_config_set_verify_cache(clasp_config *cfg, size_t max_chains)
+{
+    MUTABLE(cfg);
+    CL_CHECK(max_chains <= CL_VERIFY_CACHE_MAX, CLASP_ERR_INVALID_ARG);
+    return cl_trust_set_cache(cfg->trust, max_chains);
+}
+
 int clasp_config_set_verify(clasp_config *cfg, clasp_verify_mode mode)
 {
     MUTABLE(cfg);
@@ -288,6 +298,14 @@ int clasp_config_set_max_cert_chain(clasp_config *cfg, size_t bytes)
     MUTABLE(cfg);
     CL_CHECK(bytes >= 1024 && bytes <= (1u << 24), CLASP_ERR_INVALID_ARG);
     cfg->max_cert_chain = bytes;
+    return 0;
+}
+
+int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t certs)
+{
+    MUTABLE(cfg);
+    CL_CHECK(certs >= 1 && certs <= CL_MAX_CHAIN_COUNT, CLASP_ERR_INVALID_ARG);
+    cfg->max_cert_chain_count = certs;
     return 0;
 }
 

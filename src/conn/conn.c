@@ -66,9 +66,10 @@ int clasp_conn_set_server_name(clasp_conn *c, const char *name)
 {
     CL_CHECK(c && name && *name && strlen(name) <= 255, CLASP_ERR_INVALID_ARG);
     CL_CHECK(c->role == CLASP_CLIENT && !c->started, CLASP_ERR_STATE);
-    size_t len = strlen(name);
-    if (len > 1 && name[len - 1] == '.')
-        len--; /* RFC 6066 3: the name is sent without its trailing dot */
+    /* A DNS name or an IP address, as the verifier will read it; "010.0.0.1" is neither. */
+    cl_host h;
+    CL_TRY(cl_host_parse(name, &h));
+    size_t len = h.len; /* RFC 6066 3: the name is sent without its trailing dot */
     char *copy = cl_alloc(len + 1);
     CL_CHECK(copy, CLASP_ERR_NOMEM);
     memcpy(copy, name, len);
@@ -270,31 +271,4 @@ int clasp_conn_alert_sent(const clasp_conn *c)
 int clasp_conn_alert_received(const clasp_conn *c)
 {
     return c->alert_received;
-}
-
-/* ---- names ---- */
-
-const char *clasp_cipher_suite_name(uint16_t suite)
-{
-    const cl_suite *s = cl_suite_find(suite);
-    return s ? s->name : NULL;
-}
-
-const char *clasp_group_name(uint16_t group)
-{
-    return cl_group_name(group);
-}
-
-const char *clasp_signature_scheme_name(uint16_t scheme)
-{
-    return cl_sig_scheme_name(scheme);
-}
-
-const char *clasp_version_name(uint16_t version)
-{
-    switch (version) {
-    case CL_TLS13_VERSION: return "TLS 1.3";
-    case CL_TLS12_VERSION: return "TLS 1.2";
-    default: return NULL;
-    }
 }

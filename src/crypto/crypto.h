@@ -28,6 +28,18 @@ int cl_crypto_init(void);
 /* Fills buf with n bytes from libcrypto's DRBG. */
 int cl_random(uint8_t *buf, size_t n);
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/*
+ * Fuzzing builds only (CLASP_FUZZ), never a library anyone uses: while a state is installed,
+ * cl_random and cl_kex_generate draw from a reproducible stream at *state (advanced in
+ * place), so a side makes the same hellos and key shares at every run and a recorded peer's
+ * flight replays through the whole handshake. One state per side lets a recorder run both
+ * sides in one process. NULL goes back to libcrypto.
+ */
+void cl_fuzz_random_use(uint64_t *state);
+int cl_fuzz_random_active(void);
+#endif
+
 /* ---- hashes ---- */
 
 typedef enum cl_hash_alg {

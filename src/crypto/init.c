@@ -42,9 +42,42 @@ const EVP_MD *cl_md(cl_hash_alg alg)
     return algs.md[alg];
 }
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+static uint64_t *fuzz_state;
+
+void cl_fuzz_random_use(uint64_t *state)
+{
+    fuzz_state = state;
+}
+
+int cl_fuzz_random_active(void)
+{
+    return fuzz_state != NULL;
+}
+
+/* splitmix64: reproducible, and no secret rests on it in a fuzzing build. */
+static void fuzz_fill(uint8_t *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i % 8 == 0)
+            *fuzz_state += 0x9e3779b97f4a7c15u;
+        uint64_t z = *fuzz_state;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+        buf[i] = (uint8_t)((z ^ (z >> 31)) >> (8 * (i % 8)));
+    }
+}
+#endif
+
 int cl_random(uint8_t *buf, size_t n)
 {
     if (n == 0)
         return 0;
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    if (fuzz_state) {
+        fuzz_fill(buf, n);
+        return 0;
+    }
+#endif
     return RAND_bytes(buf, (int)n) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }

@@ -84,6 +84,14 @@ int cl_kex_generate(cl_kex **out, uint16_t group)
     CL_TRY(cl_crypto_init());
     const struct group_info *g = group_info(group);
     CL_CHECK(g, CLASP_ERR_INVALID_ARG);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    if (cl_fuzz_random_active()) { /* a reproducible key (crypto.h) */
+        uint8_t priv[CL_MAX_KEX_SECRET_LEN];
+        CL_TRY(cl_random(priv, g->secret_len));
+        priv[0] = (priv[0] & 0x7f) | 0x40; /* big-endian scalars: in [1, n-1] for P-256/384 */
+        return cl_kex_from_private(out, group, priv, g->secret_len);
+    }
+#endif
     EVP_PKEY *pkey = g->curve ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->curve)
                               : EVP_PKEY_Q_keygen(NULL, NULL, g->keytype);
     CL_CHECK(pkey, CLASP_ERR_CRYPTO);

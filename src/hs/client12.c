@@ -63,11 +63,11 @@ static int sh12_extensions(clasp_conn *c, const cl_exts *e)
 static int check_sh12(clasp_conn *c, const cl_server_hello *sh)
 {
     const clasp_config *cfg = c->cfg;
-    if (cfg->min_version > CL_TLS12_VERSION || sh->legacy_version != CL_TLS12_VERSION)
+    if (!cl_cfg_speaks(cfg, CL_TLS12_VERSION) || sh->legacy_version != CL_TLS12_VERSION)
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the server chose version 0x%04x",
                        sh->legacy_version);
-    /* RFC 8446 4.1.3: a TLS 1.3 client checks for the downgrade sentinel. */
-    if (cfg->max_version >= CL_TLS13_VERSION &&
+    /* RFC 8446 4.1.3: a TLS 1.3 client (one that offered it) checks for the sentinel. */
+    if (cl_cfg_speaks(cfg, CL_TLS13_VERSION) &&
         (memcmp(sh->random + 24, downgrade_tls12, sizeof(downgrade_tls12)) == 0 ||
          memcmp(sh->random + 24, downgrade_tls11, sizeof(downgrade_tls11)) == 0))
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
@@ -217,7 +217,7 @@ int cl_c12_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_certificate_request12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cr));
     while (cl_read_u8(&cr.cert_types, &t) == 0) /* 1: rsa_sign, 64: ecdsa_sign (RFC 8422) */
         hs->cert_types |= t == 1 ? 1 : t == 64 ? 2 : 0;
-    cl_12_keep_schemes(hs, cr.sig_algs);
+    cl_keep_peer_schemes(hs, cr.sig_algs);
     hs->cert_requested = 1;
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     hs->state = CL_C12_WAIT_DONE;

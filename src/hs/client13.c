@@ -3,7 +3,6 @@
  * (RFC 8446 2, 4): the server's flight checked message by message, then the client's own
  * Certificate, CertificateVerify and Finished. A ServerHello for TLS 1.2 goes to client12.c.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -14,23 +13,27 @@
 
 #define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
 
-/* RFC 6066 3: literal IP addresses are not sent as a server name. */
-static int is_ip_literal(const char *name)
+/*
+ * RFC 6066 3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"". Judged by
+ * cl_host_parse, as the verifier judges it (set_server_name refused anything else).
+ */
+static int sends_sni(const char *name)
 {
-    uint8_t buf[16];
-    return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
+    cl_host h;
+    return cl_host_parse(name, &h) == 0 && h.kind == CL_HOST_DNS;
 }
 
 /* ---- ClientHello ---- */
 
+/* A version is offered when the configuration has a suite for it (cl_cfg_speaks). */
 static int offers13(const clasp_config *cfg)
 {
-    return cfg->max_version >= CL_TLS13_VERSION;
+    return cl_cfg_speaks(cfg, CL_TLS13_VERSION);
 }
 
 static int offers12(const clasp_config *cfg)
 {
-    return cfg->min_version <= CL_TLS12_VERSION;
+    return cl_cfg_speaks(cfg, CL_TLS12_VERSION);
 }
 
 static int write_suites(const clasp_config *cfg, cl_writer *w)
@@ -66,8 +69,9 @@ static int write_versions(const clasp_config *cfg, cl_writer *w)
 {
     cl_ext_open(w, CL_EXT_SUPPORTED_VERSIONS);
     cl_write_open(w, 1);
-    for (uint16_t v = cfg->max_version; v >= cfg->min_version && v >= CL_TLS12_VERSION; v--)
-        cl_write_u16(w, v);
+    for (uint16_t v = CL_TLS13_VERSION; v >= CL_TLS12_VERSION; v--)
+        if (cl_cfg_speaks(cfg, v))
+            cl_write_u16(w, v);
     cl_write_close(w);
     return cl_ext_close(w);
 }
@@ -142,7 +146,7 @@ static int write_ch_extensions(clasp_conn *c, cl_writer *w)
     cl_hs *hs = c->hs;
     const clasp_config *cfg = c->cfg;
     cl_exts_open(w);
-    if (!is_ip_literal(c->server_name))
+    if (sends_sni(c->server_name))
         write_server_name(c, w);
     cl_ext_write_u16_list(w, CL_EXT_SUPPORTED_GROUPS, cfg->groups, cfg->n_groups);
     cl_ext_write_u16_list(w, CL_EXT_SIGNATURE_ALGORITHMS, cfg->schemes, cfg->n_schemes);
@@ -241,6 +245,8 @@ static int choose_session_id(clasp_conn *c)
 int cl_c13_client_hello(clasp_conn *c)
 {
     CL_CHECK(c->server_name, CLASP_ERR_STATE);
+    /* No cipher suite for any version in range: nothing can be offered. */
+    CL_CHECK(offers13(c->cfg) || offers12(c->cfg), CLASP_ERR_INVALID_ARG);
     cl_hs *hs = c->hs;
     CL_TRY(cl_random(hs->client_random, sizeof(hs->client_random)));
     hs->client_version = CL_TLS12_VERSION;
@@ -272,7 +278,7 @@ static int check_server_hello(clasp_conn *c, const cl_server_hello *sh)
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "the server does not support TLS 1.3");
     CL_TRY(
         cl_ext_supported_versions_sh(cl_exts_get(&sh->exts, CL_EXTI_SUPPORTED_VERSIONS), &version));
-    if (version != CL_TLS13_VERSION || c->cfg->max_version < CL_TLS13_VERSION)
+    if (version != CL_TLS13_VERSION || !offers13(c->cfg))
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose version 0x%04x", version);
     if (sh->session_id_len != hs->session_id_len ||
         memcmp(sh->session_id, hs->session_id, hs->session_id_len) != 0)
@@ -455,29 +461,15 @@ int cl_c13_encrypted_extensions(clasp_conn *c, const uint8_t *msg, size_t len)
 
 /* ---- the server's authentication ---- */
 
-static int keep_schemes(cl_hs *hs, cl_reader list)
-{
-    hs->n_peer_schemes = 0;
-    uint16_t s;
-    while (cl_read_u16(&list, &s) == 0)
-        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
-            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
-            hs->peer_schemes[hs->n_peer_schemes++] = s;
-    return 0;
-}
-
 int cl_c13_certificate_request(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_hs *hs = c->hs;
     cl_certificate_request13 cr;
-    cl_reader list;
     CL_TRY(cl_certificate_request13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cr));
     /* 4.3.2: the context is empty unless for post-handshake authentication. */
     if (cl_reader_left(&cr.context) != 0)
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "CertificateRequest with a context");
-    cl_reader sa = cl_exts_get(&cr.exts, CL_EXTI_SIGNATURE_ALGORITHMS);
-    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
-    CL_TRY(keep_schemes(hs, list));
+    CL_TRY(cl_peer_signature_algorithms(c, cl_exts_get(&cr.exts, CL_EXTI_SIGNATURE_ALGORITHMS)));
     hs->cert_requested = 1;
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
     hs->state = CL_C_WAIT_CERT;

@@ -126,37 +126,21 @@ int cl_12_send_certificate(clasp_conn *c)
     return cl_hs_queue_writer(c, &w);
 }
 
-static int keep_chain12(clasp_conn *c, const cl_certificate12 *cert)
-{
-    cl_reader certs = cert->certs;
-    c->peer_chain = cl_calloc(cert->n_certs, sizeof(cl_cert_der));
-    CL_CHECK(c->peer_chain, CLASP_ERR_NOMEM);
-    for (size_t i = 0; i < cert->n_certs; i++) {
-        const uint8_t *der;
-        size_t len;
-        CL_TRY(cl_certificate12_next(&certs, &der, &len));
-        c->peer_chain[i].der = cl_memdup(der, len);
-        CL_CHECK(c->peer_chain[i].der, CLASP_ERR_NOMEM);
-        c->peer_chain[i].len = len;
-        c->n_peer_chain = i + 1;
-    }
-    return 0;
-}
-
 int cl_12_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len, int *empty)
 {
     cl_certificate12 cert;
-    CL_TRY(cl_certificate12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cert));
-    if (cl_reader_left(&cert.certs) > c->cfg->max_cert_chain)
-        return cl_fail(c, CLASP_ERR_BAD_CERTIFICATE, "certificate chain over %zu bytes",
-                       c->cfg->max_cert_chain);
+    int rc = cl_certificate12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN,
+                                    c->cfg->max_cert_chain_count, &cert);
+    CL_TRY(cl_peer_chain_limits(c, rc, cl_reader_left(&cert.certs)));
     CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
     *empty = cert.n_certs == 0;
     c->hs->peer_cert_empty = (uint8_t)*empty;
     if (*empty)
         return 0;
-    CL_TRY(keep_chain12(c, &cert));
-    return cl_verify_peer_chain(c);
+    CL_TRY(cl_keep_peer_chain(c, cert.certs, cert.n_certs, cl_certificate12_next));
+    /* A server's key encrypts an RSA pre-master; every other peer signs (7.4.2, 7.4.8). */
+    int rsa_kx = c->role == CLASP_CLIENT && c->suite_info->kx == CL_KX_RSA;
+    return cl_verify_peer_chain(c, rsa_kx ? CL_KU_ENCIPHER : CL_KU_SIGN);
 }
 
 int cl_12_write_signed(clasp_conn *c, cl_writer *w, const uint8_t *msg, size_t msg_len)
@@ -186,17 +170,6 @@ int cl_12_verify_signed(clasp_conn *c, uint16_t scheme, const uint8_t *sig, size
     cl_trace_note(c, "signature_checked", 3, "message", what, "scheme", name ? name : "?", "result",
                   "ok");
     return 0;
-}
-
-void cl_12_keep_schemes(cl_hs *hs, cl_reader list)
-{
-    uint16_t s;
-    hs->n_peer_schemes = 0;
-    /* Only schemes clasp has: no SHA-1, no MD5 (RFC 9155). */
-    while (cl_read_u16(&list, &s) == 0)
-        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
-            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
-            hs->peer_schemes[hs->n_peer_schemes++] = s;
 }
 
 int cl_send_warning(clasp_conn *c, int description)
@@ -352,7 +325,9 @@ int cl_12_choose_credential(clasp_conn *c, unsigned key_mask)
     cl_hs *hs = c->hs;
     const clasp_config *cfg = c->cfg;
     for (size_t i = 0; i < cfg->n_creds; i++) {
-        if (!(key_class(cfg->creds[i]->type) & key_mask) || !curve_offered(c, cfg->creds[i]->type))
+        /* It signs a ServerKeyExchange or CertificateVerify: digitalSignature (7.4.2, 7.4.6). */
+        if (!(key_class(cfg->creds[i]->type) & key_mask) ||
+            !curve_offered(c, cfg->creds[i]->type) || !(cfg->creds[i]->key_usage & CL_KU_SIGN))
             continue;
         for (size_t j = 0; j < cfg->n_schemes; j++) {
             uint16_t s = cfg->schemes[j];
@@ -371,8 +346,9 @@ int cl_12_choose_credential(clasp_conn *c, unsigned key_mask)
 int cl_12_choose_rsa_credential(clasp_conn *c)
 {
     const clasp_config *cfg = c->cfg;
+    /* 7.4.2: the certificate MUST allow the key to be used for encryption. */
     for (size_t i = 0; i < cfg->n_creds; i++)
-        if (cfg->creds[i]->type == CL_KEY_RSA) {
+        if (cfg->creds[i]->type == CL_KEY_RSA && (cfg->creds[i]->key_usage & CL_KU_ENCIPHER)) {
             c->hs->cred = cfg->creds[i];
             return 0;
         }

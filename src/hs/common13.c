@@ -111,26 +111,32 @@ int cl_13_send_certificate(clasp_conn *c, const uint8_t *context, size_t context
     return cl_hs_queue_writer(c, &w);
 }
 
-/* Copies the peer's chain out of the message, so it outlives the handshake buffers. */
-static int keep_peer_chain(clasp_conn *c, const cl_certificate13 *cert)
+static int next13(cl_reader *entries, const uint8_t **der, size_t *len)
 {
-    cl_reader entries = cert->entries;
-    c->peer_chain = cl_calloc(cert->n_entries, sizeof(cl_cert_der));
-    CL_CHECK(c->peer_chain, CLASP_ERR_NOMEM);
-    for (size_t i = 0; i < cert->n_entries; i++) {
-        const uint8_t *der;
-        size_t len;
-        cl_exts exts;
-        CL_TRY(cl_certificate13_next(&entries, &der, &len, &exts));
-        c->peer_chain[i].der = cl_memdup(der, len);
-        CL_CHECK(c->peer_chain[i].der, CLASP_ERR_NOMEM);
-        c->peer_chain[i].len = len;
-        c->n_peer_chain = i + 1;
-    }
+    return cl_certificate13_next(entries, der, len, NULL);
+}
+
+/*
+ * 4.4.2: entry extensions "MUST correspond to ones from the ClientHello message" (for a
+ * client's certificate, the CertificateRequest's). A client answers what it offered; a
+ * server's CertificateRequest asks for none, so any one there answers nothing. 4.2: such a
+ * response is "unsupported_extension".
+ */
+static int check_entry_extensions(clasp_conn *c, cl_reader entries)
+{
+    const uint8_t *der;
+    size_t len;
+    cl_exts e;
+    while (cl_certificate13_next(&entries, &der, &len, &e) == 0)
+        for (size_t k = 0; k < e.n_order; k++)
+            if (c->role == CLASP_SERVER || !CL_OFFERED(c->hs, cl_ext_index(e.order[k])))
+                return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION,
+                               "a certificate entry carries %s, which was not asked for",
+                               cl_ext_name(e.order[k]));
     return 0;
 }
 
-int cl_verify_peer_chain(clasp_conn *c)
+int cl_verify_peer_chain(clasp_conn *c, unsigned need)
 {
     cl_verify_result res;
     memset(&res, 0, sizeof(res));
@@ -139,6 +145,18 @@ int cl_verify_peer_chain(clasp_conn *c)
     int rc = cl_verify_chain(c->cfg->trust, c->peer_chain, c->n_peer_chain, host, purpose, 0, &res);
     if (rc)
         return cl_fail(c, rc, "certificate verify failed: %s", res.reason);
+    /*
+     * RFC 8446 4.4.2.2: the certificate "MUST allow the key to be used for signing"; RFC 5246
+     * 7.4.2: for RSA key exchange it "MUST allow the key to be used for encryption". The
+     * chain is sound but its certificate is of a kind this use cannot take:
+     * unsupported_certificate, as for libcrypto's own purpose checks (x509/verify.c).
+     */
+    if ((res.key_usage & need) != need) {
+        cl_pubkey_free(res.leaf_key);
+        return cl_fail(
+            c, CLASP_ERR_UNSUPPORTED_CERTIFICATE, "the certificate's key usage does not allow %s",
+            need == CL_KU_ENCIPHER ? "key encipherment (RSA key exchange)" : "digital signatures");
+    }
     c->hs->peer_key = res.leaf_key;
     c->hs->peer_chain_verified = 1;
     cl_trace_verified(c, &res, host);
@@ -148,21 +166,21 @@ int cl_verify_peer_chain(clasp_conn *c)
 int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_certificate13 cert;
-    CL_TRY(cl_certificate13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &cert));
+    int rc = cl_certificate13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN,
+                                    c->cfg->max_cert_chain_count, &cert);
+    CL_TRY(cl_peer_chain_limits(c, rc, cl_reader_left(&cert.entries)));
     /* 4.4.2: the context is empty for the server's certificate, and for a client's it is the
      * CertificateRequest's, which clasp sends empty. */
     if (cl_reader_left(&cert.context) != 0)
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "Certificate with a request context");
-    CL_CHECK(cl_reader_left(&cert.entries) <= c->cfg->max_cert_chain,
-             cl_fail(c, CLASP_ERR_BAD_CERTIFICATE, "certificate chain over %zu bytes",
-                     c->cfg->max_cert_chain));
+    CL_TRY(check_entry_extensions(c, cert.entries));
     CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
     if (cert.n_entries == 0) {
         c->hs->peer_cert_empty = 1;
         return 0;
     }
-    CL_TRY(keep_peer_chain(c, &cert));
-    return cl_verify_peer_chain(c);
+    CL_TRY(cl_keep_peer_chain(c, cert.entries, cert.n_entries, next13));
+    return cl_verify_peer_chain(c, CL_KU_SIGN); /* its CertificateVerify follows */
 }
 
 /* ---- CertificateVerify (RFC 8446 4.4.3) ---- */
@@ -269,7 +287,9 @@ int cl_13_choose_credential(clasp_conn *c)
     for (size_t i = 0; i < cfg->n_creds; i++)
         for (size_t j = 0; j < cfg->n_schemes; j++) {
             uint16_t s = cfg->schemes[j];
-            if (scheme_ok_for_cv(s) && cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes) &&
+            /* 4.4.2.2: the certificate MUST allow the key to be used for signing. */
+            if ((cfg->creds[i]->key_usage & CL_KU_SIGN) && scheme_ok_for_cv(s) &&
+                cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes) &&
                 cl_privkey_fits_scheme(cfg->creds[i]->key, s, 1)) {
                 hs->cred = cfg->creds[i];
                 hs->our_scheme = s;

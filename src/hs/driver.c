@@ -192,19 +192,29 @@ static int renegotiation(const clasp_conn *c, uint8_t type)
     if (c->role == CLASP_CLIENT)
         return type == CL_HS_HELLO_REQUEST &&
                (c->version == CL_TLS12_VERSION ||
-                (c->version == 0 && c->cfg->min_version <= CL_TLS12_VERSION));
+                (c->version == 0 && cl_cfg_speaks(c->cfg, CL_TLS12_VERSION)));
     return c->version == CL_TLS12_VERSION && type == CL_HS_CLIENT_HELLO && c->handshake_done;
 }
 
-/* Checked on the header, before the body is awaited (and buffered). */
+/*
+ * Checked on the header, before the body is awaited (and buffered). A length no message of
+ * its type can have is one that does not parse: RFC 8446 6, "Peers which receive a message
+ * which cannot be parsed according to the syntax (e.g., have ... an out-of-range length)
+ * MUST terminate the connection with a "decode_error" alert".
+ */
+static int check_size(clasp_conn *c, uint8_t type, size_t len)
+{
+    if (len > max_message(c, type))
+        return cl_fail(c, CLASP_ERR_DECODE, "%s of %zu bytes is over the limit",
+                       cl_hs_type_name(type), len);
+    return 0;
+}
+
 static int check_renegotiation(clasp_conn *c, uint8_t type, size_t len)
 {
     if (type == CL_HS_HELLO_REQUEST && len != 0)
         return cl_fail(c, CLASP_ERR_DECODE, "HelloRequest with a body");
-    if (len > max_message(c, type))
-        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes is over the limit",
-                       cl_hs_type_name(type), len);
-    return 0;
+    return check_size(c, type, len);
 }
 
 /*
@@ -245,11 +255,8 @@ static int process_messages(clasp_conn *c)
                          cl_hs_type_name(m[0]));
             break;
         }
-        if (len > max_message(c, m[0])) {
-            rc = cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes is over the limit",
-                         cl_hs_type_name(m[0]), len);
+        if ((rc = check_size(c, m[0], len)) != 0)
             break;
-        }
         if (c->hsin.len - pos - CL_HS_HEADER_LEN < len)
             break; /* the rest arrives in later records */
         pos += CL_HS_HEADER_LEN + len;

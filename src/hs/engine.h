@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <clasp/clasp.h>
 #include <clasp/config.h>
 #include <clasp/conn.h>
 #include <clasp/session.h>
@@ -34,6 +33,12 @@
 #define CL_MAX_ALPN_WIRE  512 /* the ALPN list in its wire form */
 #define CL_MAX_TICKETS    10  /* TLS 1.3 tickets a server sends per handshake */
 #define CL_KEPT_TICKETS   4   /* TLS 1.3 tickets a client connection keeps (the newest) */
+/*
+ * Certificates in a peer's chain: 10 by default (docs/security.md says why), 16 at most,
+ * the most a stored session holds (session.c).
+ */
+#define CL_DEFAULT_CHAIN_COUNT 10
+#define CL_MAX_CHAIN_COUNT     16
 
 struct clasp_config {
     atomic_uint refs;
@@ -57,9 +62,10 @@ struct clasp_config {
     clasp_servername_cb sni_cb;
     void *sni_arg;
     unsigned record_size_limit;
-    size_t max_cert_chain;
-    int ems_required;       /* TLS 1.2: refuse peers without extended master secret */
-    cl_session_cache cache; /* servers: TLS 1.2 sessions */
+    size_t max_cert_chain;       /* bytes */
+    size_t max_cert_chain_count; /* certificates */
+    int ems_required;            /* TLS 1.2: refuse peers without extended master secret */
+    cl_session_cache cache;      /* servers: TLS 1.2 sessions */
     uint32_t session_lifetime;
     clasp_session_store store; /* servers: an external cache instead (store.get != NULL) */
     /* resumption (hs/resume.c, hs/psk13.c, hs/ticket12.c; docs/api.md "Sessions") */
@@ -173,8 +179,9 @@ typedef struct cl_hs {
     uint8_t offered_id[32]; /* client: the session ID the hello carried */
     uint8_t offered_id_len;
     uint8_t rsl_offered; /* server: the client sent record_size_limit */
-    /* server, TLS 1.2: the client's supported_groups, which also bound ECDSA certificates */
-    uint16_t peer_groups[64];
+    /* servers: the client's supported_groups that clasp knows, in its order, once each (TLS
+     * 1.2: they also bound ECDSA certificates) */
+    uint16_t peer_groups[CL_MAX_GROUPS];
     size_t n_peer_groups;
     uint8_t peer_groups_sent;
     uint8_t cert_types; /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */

@@ -16,6 +16,13 @@ typedef int (*cl_handler)(clasp_conn *c, const uint8_t *msg, size_t len);
 #define CL_OFFERED(hs, idx) ((idx) >= 0 && ((hs)->offered & (1u << (idx))))
 
 /* ---- the server's ClientHello, any version (server_hello.c) ---- */
+/*
+ * Whether a configuration serves (or, for a client, offers) this version: in its range, and
+ * with a cipher suite of it. A property of the configuration, never of a peer's hello, so
+ * no edited ClientHello chooses the version, and the downgrade sentinel (RFC 8446 4.1.3) is
+ * written and checked exactly when TLS 1.3 could have been used (docs/security.md).
+ */
+int cl_cfg_speaks(const clasp_config *cfg, uint16_t version);
 int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
 /* 1 when the ClientHello lists this cipher suite (or signalling value). */
 int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite);
@@ -32,10 +39,35 @@ const cl_suite *cl_s_choose_suite(clasp_conn *c, const cl_client_hello *ch, cl_s
  * required (`required_err`: the version's alert), else noted and accepted.
  */
 int cl_s_no_client_certificate(clasp_conn *c, int required_err);
-/* Server name and its callback (not on a second hello), ALPN, record size limit. */
-int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second);
+/* ALPN and the record size limit (the server name is read before the version is chosen). */
+int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch);
 int cl_s_write_alpn(clasp_conn *c, cl_writer *w);
 int cl_s_write_record_size_limit(clasp_conn *c, cl_writer *w, int tls13);
+
+/* ---- what the peer sends, both versions and roles (peer.c) ---- */
+/* Keeps the schemes of a parsed list that clasp supports, once each, in hs->peer_schemes. */
+void cl_keep_peer_schemes(cl_hs *hs, cl_reader list);
+/* A signature_algorithms extension: parsed whole (decode_error), its schemes kept. */
+int cl_peer_signature_algorithms(clasp_conn *c, cl_reader ext);
+/*
+ * A supported_groups extension: parsed whole (decode_error) into *list, and the groups
+ * clasp knows kept in hs->peer_groups, in the peer's order, once each.
+ */
+int cl_peer_supported_groups(clasp_conn *c, cl_reader ext, cl_reader *list);
+/* Servers: the groups both sides support, in the order that decides (the server's
+ * preference or the client's, as configured); returns how many. */
+size_t cl_s_common_groups(const clasp_conn *c, uint16_t out[CL_MAX_GROUPS]);
+/*
+ * Copies the n certificates of a parsed Certificate message's list (read one by one with
+ * next) into c->peer_chain, so they outlive the handshake buffers.
+ */
+/*
+ * The limits on a peer's chain, judged on its parsed Certificate: parse_rc is the parser's
+ * result (which bounds the count), list_bytes the certificate_list's length.
+ */
+int cl_peer_chain_limits(clasp_conn *c, int parse_rc, size_t list_bytes);
+typedef int (*cl_cert_next)(cl_reader *list, const uint8_t **der, size_t *len);
+int cl_keep_peer_chain(clasp_conn *c, cl_reader list, size_t n, cl_cert_next next);
 
 /* ---- clients, any version (client13.c) ---- */
 /* The server's ALPN choice: one name, one we offered. */
@@ -100,9 +132,11 @@ int cl_13_send_finished(clasp_conn *c);
 int cl_13_peer_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
 /*
  * Verifies the kept peer chain (c->peer_chain): as a server's for a client (with its name),
- * or as a client's; sets hs->peer_key and the chain's verified mark.
+ * or as a client's, whose leaf must allow the key usages `need` (CL_KU_SIGN for a peer that
+ * signs, CL_KU_ENCIPHER for TLS 1.2 RSA key exchange); sets hs->peer_key and the chain's
+ * verified mark.
  */
-int cl_verify_peer_chain(clasp_conn *c);
+int cl_verify_peer_chain(clasp_conn *c, unsigned need);
 /* Checks the peer's CertificateVerify against the transcript so far. */
 int cl_13_peer_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len);
 /* Checks the peer's Finished against the transcript so far. */
@@ -173,7 +207,6 @@ int cl_s12_send_ticket(clasp_conn *c);
 int cl_c12_server_ticket_ext(clasp_conn *c, cl_reader ext);
 int cl_c12_new_session_ticket(clasp_conn *c, const uint8_t *msg, size_t len);
 /* Keeps the peer's signature schemes that clasp supports and TLS 1.2 allows (no SHA-1). */
-void cl_12_keep_schemes(cl_hs *hs, cl_reader list);
 /* A warning alert (TLS 1.2: no_renegotiation). */
 int cl_send_warning(clasp_conn *c, int description);
 

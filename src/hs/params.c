@@ -1,5 +1,7 @@
 #include <string.h>
 
+#include <clasp/conn.h>
+
 #include "base/err.h"
 #include "hs/params.h"
 #include "record/protect.h"
@@ -147,4 +149,31 @@ int cl_parse_name_list(const char *list, cl_name_lookup lookup, uint16_t *out, s
     memcpy(out, tmp, count * sizeof(uint16_t));
     *n = count;
     return 0;
+}
+
+/* ---- the public names (clasp/conn.h): hs/ traces them too, so they live here ---- */
+
+const char *clasp_cipher_suite_name(uint16_t suite)
+{
+    const cl_suite *s = cl_suite_find(suite);
+    return s ? s->name : NULL;
+}
+
+const char *clasp_group_name(uint16_t group)
+{
+    return cl_group_name(group);
+}
+
+const char *clasp_signature_scheme_name(uint16_t scheme)
+{
+    return cl_sig_scheme_name(scheme);
+}
+
+const char *clasp_version_name(uint16_t version)
+{
+    switch (version) {
+    case CL_TLS13_VERSION: return "TLS 1.3";
+    case CL_TLS12_VERSION: return "TLS 1.2";
+    default: return NULL;
+    }
 }

@@ -63,50 +63,29 @@ static int point_formats(clasp_conn *c, const cl_client_hello *ch)
 /* The client's signature schemes; RFC 5246 7.4.1.4.1's SHA-1 default is not supported. */
 static int client_schemes(clasp_conn *c, const cl_client_hello *ch)
 {
-    cl_reader list;
     c->hs->n_peer_schemes = 0;
     if (!cl_exts_has(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS))
         return 0;
-    cl_reader sa = cl_exts_get(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS);
-    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
-    CL_TRY(cl_read_end(&sa));
-    cl_12_keep_schemes(c->hs, list);
-    return 0;
+    return cl_peer_signature_algorithms(c, cl_exts_get(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS));
 }
 
 /* Keeps the client's supported_groups: they bound the ECDHE group and ECDSA certificates. */
 static int client_groups(clasp_conn *c, const cl_client_hello *ch)
 {
-    cl_hs *hs = c->hs;
-    cl_reader list, sg = cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS);
-    uint16_t g;
+    cl_reader list;
     if (!cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS))
         return 0;
-    CL_TRY(cl_ext_u16_list(&sg, 2, 0xfffe, &list));
-    CL_TRY(cl_read_end(&sg));
-    hs->peer_groups_sent = 1;
-    while (cl_read_u16(&list, &g) == 0)
-        if (hs->n_peer_groups < sizeof(hs->peer_groups) / sizeof(hs->peer_groups[0]))
-            hs->peer_groups[hs->n_peer_groups++] = g;
-    return 0;
+    return cl_peer_supported_groups(c, cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS), &list);
 }
 
 /* The ECDHE group: ours first (or the client's), among the client's supported_groups. */
 static uint16_t choose_group(const clasp_conn *c)
 {
-    const clasp_config *cfg = c->cfg;
-    const cl_hs *hs = c->hs;
+    uint16_t groups[CL_MAX_GROUPS];
     /* RFC 8422 4: without the extension, any curve will do. */
-    if (!hs->peer_groups_sent)
-        return cfg->groups[0];
-    size_t outer = cfg->server_pref ? cfg->n_groups : hs->n_peer_groups;
-    for (size_t i = 0; i < outer; i++) {
-        uint16_t g = cfg->server_pref ? cfg->groups[i] : hs->peer_groups[i];
-        if (cl_u16_in(g, hs->peer_groups, hs->n_peer_groups) &&
-            cl_u16_in(g, cfg->groups, cfg->n_groups))
-            return g;
-    }
-    return 0;
+    if (!c->hs->peer_groups_sent)
+        return c->cfg->groups[0];
+    return cl_s_common_groups(c, groups) ? groups[0] : 0;
 }
 
 /* Whether a suite can be served: a credential for its key exchange, and a group. */
@@ -204,7 +183,7 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
     cl_hs *hs = c->hs;
     CL_TRY(cl_random(hs->server_random, sizeof(hs->server_random)));
     /* RFC 8446 4.1.3: a server that could have done TLS 1.3 says so in its random. */
-    if (c->cfg->max_version >= CL_TLS13_VERSION)
+    if (cl_cfg_speaks(c->cfg, CL_TLS13_VERSION))
         memcpy(hs->server_random + 24, downgrade_tls12, sizeof(downgrade_tls12));
     cl_writer w;
     CL_TRY(cl_writer_growable(&w, 256, 4096));
@@ -387,7 +366,7 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     c->version = CL_TLS12_VERSION;
     c->rl.rversion = CL_TLS12_VERSION;
     hs->client_version = ch->legacy_version;
-    CL_TRY(cl_s_common_hello(c, ch, 0));
+    CL_TRY(cl_s_common_hello(c, ch));
     int rc = try_resume(c, ch, msg, len, reneg);
     if (rc)
         return rc < 0 ? rc : 0;

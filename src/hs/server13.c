@@ -41,18 +41,9 @@ static int select_suite(clasp_conn *c, const cl_client_hello *ch)
 
 static int select_credential(clasp_conn *c, const cl_client_hello *ch)
 {
-    cl_hs *hs = c->hs;
-    cl_reader list;
-    uint16_t s;
     if (!cl_exts_has(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS))
         return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "ClientHello without signature_algorithms");
-    cl_reader sa = cl_exts_get(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS);
-    CL_TRY(cl_ext_u16_list(&sa, 2, 0xfffe, &list));
-    hs->n_peer_schemes = 0;
-    while (cl_read_u16(&list, &s) == 0)
-        if (cl_sig_scheme_supported(s) && hs->n_peer_schemes < CL_MAX_SCHEMES * 2 &&
-            !cl_u16_in(s, hs->peer_schemes, hs->n_peer_schemes))
-            hs->peer_schemes[hs->n_peer_schemes++] = s;
+    CL_TRY(cl_peer_signature_algorithms(c, cl_exts_get(&ch->exts, CL_EXTI_SIGNATURE_ALGORITHMS)));
     if (cl_13_choose_credential(c) != 0)
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "no certificate suits the client's signature algorithms");
@@ -60,8 +51,7 @@ static int select_credential(clasp_conn *c, const cl_client_hello *ch)
 }
 
 /* The client's groups, and its shares checked against them (4.2.8). */
-static int client_groups(clasp_conn *c, const cl_client_hello *ch, uint16_t *groups, size_t *n,
-                         cl_reader *shares)
+static int client_groups(clasp_conn *c, const cl_client_hello *ch, cl_reader *shares)
 {
     cl_reader list;
     uint16_t g;
@@ -71,23 +61,13 @@ static int client_groups(clasp_conn *c, const cl_client_hello *ch, uint16_t *gro
         return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "ClientHello without %s",
                        cl_exts_has(&ch->exts, CL_EXTI_KEY_SHARE) ? "supported_groups"
                                                                  : "key_share");
-    cl_reader sg = cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS);
-    CL_TRY(cl_ext_u16_list(&sg, 2, 0xfffe, &list));
-    *n = 0;
-    while (cl_read_u16(&list, &g) == 0)
-        if (*n < 64)
-            groups[(*n)++] = g;
+    CL_TRY(cl_peer_supported_groups(c, cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS), &list));
     CL_TRY(cl_ext_key_share_ch(cl_exts_get(&ch->exts, CL_EXTI_KEY_SHARE), shares));
-    cl_reader walk = *shares;
-    cl_key_share_entry e;
-    while (cl_reader_left(&walk)) {
-        CL_TRY(cl_ext_key_share_next(&walk, &e));
-        if (!cl_u16_in(e.group, groups, *n))
-            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
-                           "a key share for group 0x%04x, which is not in supported_groups",
-                           e.group);
-    }
-    return 0;
+    int rc = cl_ext_key_share_unlisted(*shares, list, &g);
+    if (rc == 1)
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "a key share for group 0x%04x, which is not in supported_groups", g);
+    return rc;
 }
 
 static int find_client_share(cl_reader shares, uint16_t group, cl_key_share_entry *out)
@@ -107,25 +87,18 @@ static int find_client_share(cl_reader shares, uint16_t group, cl_key_share_entr
 static int select_group(clasp_conn *c, const cl_client_hello *ch, cl_key_share_entry *share,
                         uint16_t *hrr_group)
 {
-    const clasp_config *cfg = c->cfg;
-    uint16_t groups[64];
-    size_t n = 0;
+    uint16_t groups[CL_MAX_GROUPS];
     cl_reader shares;
-    CL_TRY(client_groups(c, ch, groups, &n, &shares));
+    CL_TRY(client_groups(c, ch, &shares));
+    size_t n = cl_s_common_groups(c, groups);
     *hrr_group = 0;
-    for (size_t pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < (cfg->server_pref ? cfg->n_groups : n); i++) {
-            uint16_t g = cfg->server_pref ? cfg->groups[i] : groups[i];
-            if (!cl_u16_in(g, groups, n) || !cl_u16_in(g, cfg->groups, cfg->n_groups))
-                continue;
-            if (find_client_share(shares, g, share) == 0)
-                return 0;
-            if (pass == 1) {
-                *hrr_group = g;
-                return 0;
-            }
-        }
-    return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
+    for (size_t i = 0; i < n; i++)
+        if (find_client_share(shares, groups[i], share) == 0)
+            return 0;
+    if (n == 0)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
+    *hrr_group = groups[0];
+    return 0;
 }
 
 /* ---- HelloRetryRequest (4.1.4) ---- */
@@ -394,10 +367,10 @@ static int offers_psk(const cl_client_hello *ch)
  * the certificate is chosen only once the PSK is known not to be resumed (9.2: such a hello
  * may come without signature_algorithms).
  */
-static int negotiate(clasp_conn *c, const cl_client_hello *ch, int second)
+static int negotiate(clasp_conn *c, const cl_client_hello *ch)
 {
     CL_TRY(check_compression(c, ch));
-    CL_TRY(cl_s_common_hello(c, ch, second));
+    CL_TRY(cl_s_common_hello(c, ch));
     CL_TRY(select_suite(c, ch));
     CL_TRY(cl_s13_psk_check(c, ch));
     return offers_psk(ch) ? 0 : select_credential(c, ch);
@@ -426,7 +399,7 @@ int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     int second = hs->state == CL_S_WAIT_CH2;
     if (second)
         CL_TRY(check_second_hello(c, ch));
-    CL_TRY(negotiate(c, ch, second));
+    CL_TRY(negotiate(c, ch));
     /* 9.2: with a PSK, a hello may omit supported_groups and key_share (psk_ke only). */
     int have_share = !offers_psk(ch) || cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS) ||
                      cl_exts_has(&ch->exts, CL_EXTI_KEY_SHARE);

@@ -53,35 +53,69 @@ int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite)
     return 0;
 }
 
+int cl_cfg_speaks(const clasp_config *cfg, uint16_t version)
+{
+    if (version < cfg->min_version || version > cfg->max_version)
+        return 0;
+    for (size_t i = 0; i < cfg->n_suites; i++) {
+        const cl_suite *s = cl_suite_find(cfg->suites[i]);
+        if (s && s->version == version)
+            return 1;
+    }
+    return 0;
+}
+
+/* Why the version was chosen, for the trace. */
+static const char *version_why(const clasp_config *cfg, uint16_t version, int has_13)
+{
+    if (version == CL_TLS13_VERSION)
+        return "supported_versions lists TLS 1.3";
+    if (has_13 && cfg->max_version >= CL_TLS13_VERSION)
+        return "the configuration has no TLS 1.3 cipher suite, so it serves TLS 1.2";
+    return "the highest version both sides support";
+}
+
 /*
- * The highest version both sides support. Without supported_versions a client offers TLS
- * 1.2 at most, whatever its legacy_version says ({3,4}, {254,254}: RFC 5246 E.1, 8446 D.1).
+ * The highest version both sides support, as this configuration serves it (cl_cfg_speaks:
+ * the servername callback has run, so a configuration chosen for the name decides). Without
+ * supported_versions a client offers TLS 1.2 at most, whatever its legacy_version says
+ * ({3,4}, {254,254}: RFC 5246 E.1, 8446 D.1).
  */
 static int select_version(clasp_conn *c, const cl_client_hello *ch, uint16_t *version)
 {
     const clasp_config *cfg = c->cfg;
     uint16_t theirs;
     int has_13, has_12;
-    /* D.5: legacy_version 0x0300 or below "MUST abort the handshake" (protocol_version). */
-    if (ch->legacy_version <= 0x0300)
-        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ClientHello legacy_version 0x%04x",
-                       ch->legacy_version);
     CL_TRY(client_versions(ch, &theirs, &has_13, &has_12));
+    int serve13 = cl_cfg_speaks(cfg, CL_TLS13_VERSION),
+        serve12 = cl_cfg_speaks(cfg, CL_TLS12_VERSION);
     /* 4.2.1: with supported_versions, only a version it lists may be selected. */
-    if (has_13 && cfg->max_version >= CL_TLS13_VERSION)
+    if (has_13 && serve13)
         *version = CL_TLS13_VERSION;
-    else if (has_12 && cfg->min_version <= CL_TLS12_VERSION)
+    else if (has_12 && serve12)
         *version = CL_TLS12_VERSION;
+    else if ((has_13 && cfg->max_version >= CL_TLS13_VERSION) ||
+             (has_12 && cfg->min_version <= CL_TLS12_VERSION))
+        /* A version both allow, without a suite of it here: 4.1.1's handshake_failure. */
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "no cipher suite in common: none configured for the versions the client "
+                       "offers");
     else
         return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION,
                        "no protocol version in common (the client offers at most 0x%04x)", theirs);
-    /* RFC 7507 3: a fallback to below what we support is an attack, or a broken retry. */
-    if (cl_ch_offers_suite(ch, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
+    /* RFC 7507 3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the highest
+     * protocol version supported by the server is higher than the version indicated by the
+     * client, the server MUST respond with a fatal inappropriate_fallback alert". */
+    if (cl_ch_offers_suite(ch, TLS_FALLBACK_SCSV) && *version == CL_TLS12_VERSION && serve13)
         return cl_fail(c, CLASP_ERR_INAPPROPRIATE_FALLBACK,
                        "TLS_FALLBACK_SCSV with a version below ours");
+    cl_trace_note(c, "version", 2, "chosen", clasp_version_name(*version), "why",
+                  version_why(cfg, *version, has_13));
     return 0;
 }
 
+/* The client's server name, and the callback that may choose another configuration for it:
+ * before the version is chosen, so that configuration decides everything. */
 static int server_name(clasp_conn *c, const cl_client_hello *ch)
 {
     const uint8_t *name = NULL;
@@ -146,10 +180,8 @@ static int record_size_limit(clasp_conn *c, const cl_client_hello *ch)
     return 0;
 }
 
-int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch, int second)
+int cl_s_common_hello(clasp_conn *c, const cl_client_hello *ch)
 {
-    if (!second)
-        CL_TRY(server_name(c, ch));
     CL_TRY(select_alpn(c, ch));
     return record_size_limit(c, ch);
 }
@@ -218,11 +250,13 @@ int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_client_hello_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ch));
     if (hs->state == CL_S_WAIT_CH2)
         return cl_s13_client_hello(c, &ch, msg, len);
+    /* D.5: legacy_version 0x0300 or below "MUST abort the handshake" (protocol_version). */
+    if (ch.legacy_version <= 0x0300)
+        return cl_fail(c, CLASP_ERR_PROTOCOL_VERSION, "ClientHello legacy_version 0x%04x",
+                       ch.legacy_version);
+    CL_TRY(server_name(c, &ch));
     CL_TRY(select_version(c, &ch, &version));
     c->version = version;
-    cl_trace_note(c, "version", 2, "chosen", clasp_version_name(version), "why",
-                  version == CL_TLS13_VERSION ? "supported_versions lists TLS 1.3"
-                                              : "the highest version both sides support");
     memcpy(hs->client_random, ch.random, sizeof(hs->client_random));
     memcpy(hs->session_id, ch.session_id, ch.session_id_len);
     hs->session_id_len = ch.session_id_len;

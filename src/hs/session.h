@@ -7,7 +7,6 @@
 #ifndef CLASP_HS_SESSION_H
 #define CLASP_HS_SESSION_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,21 +94,27 @@ clasp_session *cl_session_ref(clasp_session *h);
 void cl_session_unref(clasp_session *h);
 
 /*
- * The server's built-in cache: at most `capacity` sessions; on insertion when full, the
- * one stored longest ago goes. Lookups copy the session out (so a caller's copy outlives eviction).
- * Thread-safe: one mutex around each operation.
+ * The server's built-in cache (session_cache.c): at most `capacity` sessions; on insertion
+ * when full, the one stored longest ago goes. Lookups copy the session out (so a caller's
+ * copy outlives eviction). Thread-safe, and built for many sessions and threads: an ID
+ * finds its entry through a hash table keyed with a random key per cache (where an ID lands
+ * is unknown outside), the oldest entry goes in constant time, and entries are spread by
+ * that hash over up to 16 shards, each with its own lock. Eviction is oldest-first within a
+ * shard: exactly so below 128 sessions (one shard), nearly so above (each shard holds at
+ * least 64, and IDs spread evenly).
  */
+typedef struct cl_cache_shard cl_cache_shard;
+
 typedef struct cl_session_cache {
-    pthread_mutex_t lock;
-    cl_session *entries;
-    uint64_t *stamps; /* insertion order of each entry: the smallest is evicted first */
-    uint64_t next_stamp;
-    size_t capacity, count;
+    cl_cache_shard *shards; /* NULL: capacity 0, nothing is stored */
+    size_t n_shards;        /* a power of two */
+    size_t capacity;
+    uint64_t key[2]; /* the hash key, random per cache */
 } cl_session_cache;
 
 int cl_session_cache_init(cl_session_cache *c, size_t capacity);
 void cl_session_cache_free(cl_session_cache *c);
-/* Stores a copy (replacing an entry with the same ID). */
+/* Stores a copy (replacing an entry with the same ID, which becomes the newest). */
 int cl_session_cache_put(cl_session_cache *c, const cl_session *s);
 /* 0 and a copy in *out when found and still valid at `now`; CLASP_ERR_STATE otherwise
  * (an expired entry is removed). */
@@ -120,5 +125,9 @@ void cl_session_cache_remove(cl_session_cache *c, const uint8_t *id, size_t id_l
  * (stateful TLS 1.3 tickets), so two connections can never both take one session. */
 int cl_session_cache_take(cl_session_cache *c, const uint8_t *id, size_t id_len, uint64_t now,
                           cl_session *out);
+/* How many sessions are stored now. */
+size_t cl_session_cache_count(cl_session_cache *c);
+/* SipHash-2-4 of p under key (the cache's hash; here for its known-answer test). */
+uint64_t cl_siphash24(const uint64_t key[2], const uint8_t *p, size_t n);
 
 #endif /* CLASP_HS_SESSION_H */

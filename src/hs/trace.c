@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <clasp/errors.h>
+
 #include "base/mem.h"
 #include "hs/trace.h"
 #include "msg/msg.h"
@@ -30,8 +32,10 @@ void cl_trace_message(clasp_conn *c, int outgoing, const uint8_t *msg, size_t le
         return;
     clasp_trace_field fields[MAX_FIELDS];
     char buf[FIELD_BUF];
-    clasp_trace_event ev = {
-        .kind = CLASP_TRACE_MESSAGE, .outgoing = outgoing, .data = msg, .len = len};
+    clasp_trace_event ev = {.kind = CLASP_TRACE_MESSAGE, .outgoing = outgoing, .len = len};
+    /* A Finished is shown by its length only: verify_data is a MAC under a handshake secret
+     * (and TLS 1.2 renegotiation binds to it, RFC 5746 3.1), not something to log. */
+    ev.data = len && msg[0] == CL_HS_FINISHED ? NULL : msg;
     ev.name = cl_trace_message_name(msg, len);
     ev.n_fields = cl_trace_describe(c, msg, len, fields, MAX_FIELDS, buf, sizeof(buf));
     ev.fields = fields;
@@ -127,8 +131,9 @@ void cl_trace_verified(clasp_conn *c, const cl_verify_result *res, const char *h
     char anchor[160] = "a configured anchor";
     if (res->anchor_dn_len)
         cl_dn_text(res->anchor_dn, res->anchor_dn_len, anchor, sizeof(anchor));
-    cl_trace_note(c, "certificate_verified", 3, "result", "ok", "trust", anchor, "host",
-                  host ? host : "(not checked: client certificate)");
+    cl_trace_note(c, "certificate_verified", 4, "result", "ok", "trust", anchor, "host",
+                  host ? host : "(not checked: client certificate)", "from_cache",
+                  res->from_cache ? "yes" : "no");
 }
 
 static void hex(char *out, const uint8_t *p, size_t n)

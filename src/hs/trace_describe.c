@@ -629,7 +629,7 @@ static int describe_certificate13(desc *d, const uint8_t *body, size_t len)
     cl_certificate13 cert;
     const uint8_t *der;
     size_t der_len;
-    if (cl_certificate13_parse(body, len, &cert) != 0)
+    if (cl_certificate13_parse(body, len, SIZE_MAX, &cert) != 0)
         return -1;
     reader_hex_field(d, "context", cert.context);
     field(d, "certificates", "%zu", cert.n_entries);
@@ -644,7 +644,7 @@ static int describe_certificate12(desc *d, const uint8_t *body, size_t len)
     cl_certificate12 cert;
     const uint8_t *der;
     size_t der_len;
-    if (cl_certificate12_parse(body, len, &cert) != 0)
+    if (cl_certificate12_parse(body, len, SIZE_MAX, &cert) != 0)
         return -1;
     field(d, "certificates", "%zu", cert.n_certs);
     for (size_t i = 0; !d->full && cl_certificate12_next(&cert.certs, &der, &der_len) == 0; i++)

@@ -23,6 +23,7 @@ static int next_entry(cl_reader *entries, const uint8_t **der, size_t *der_len, 
     CL_TRY(cl_read_vec(entries, 3, 1, 0xffffff, &cert));
     CL_TRY(cl_read_vec16(entries, &block));
     CL_TRY(cl_exts_parse(&block, CL_CTX_CT, exts));
+    CL_TRY(cl_exts_check_bodies(exts, CL_CTX_CT));
     cl_read_rest(&cert, der, der_len);
     return 0;
 }
@@ -37,7 +38,8 @@ int cl_certificate13_next(cl_reader *entries, const uint8_t **der, size_t *der_l
     return rc;
 }
 
-int cl_certificate13_parse(const uint8_t *body, size_t len, cl_certificate13 *out)
+int cl_certificate13_parse(const uint8_t *body, size_t len, size_t max_entries,
+                           cl_certificate13 *out)
 {
     cl_reader r, walk;
     const uint8_t *der;
@@ -51,6 +53,7 @@ int cl_certificate13_parse(const uint8_t *body, size_t len, cl_certificate13 *ou
     /* Check every entry now, so later walks over a parsed message cannot fail. */
     walk = out->entries;
     while (cl_reader_left(&walk)) {
+        CL_CHECK(out->n_entries < max_entries, CLASP_ERR_BAD_CERTIFICATE);
         CL_TRY(cl_certificate13_next(&walk, &der, &der_len, &exts));
         out->n_entries++;
     }

@@ -23,7 +23,7 @@ int cl_certificate12_next(cl_reader *certs, const uint8_t **der, size_t *der_len
     return 0;
 }
 
-int cl_certificate12_parse(const uint8_t *body, size_t len, cl_certificate12 *out)
+int cl_certificate12_parse(const uint8_t *body, size_t len, size_t max_certs, cl_certificate12 *out)
 {
     cl_reader r, walk;
     const uint8_t *der;
@@ -35,6 +35,7 @@ int cl_certificate12_parse(const uint8_t *body, size_t len, cl_certificate12 *ou
     /* Check every entry now, so later walks over a parsed message cannot fail. */
     walk = out->certs;
     while (cl_reader_left(&walk)) {
+        CL_CHECK(out->n_certs < max_certs, CLASP_ERR_BAD_CERTIFICATE);
         CL_TRY(cl_certificate12_next(&walk, &der, &der_len));
         out->n_certs++;
     }

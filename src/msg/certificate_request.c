@@ -18,6 +18,7 @@ int cl_certificate_request13_parse(const uint8_t *body, size_t len, cl_certifica
     CL_TRY(cl_read_vec(&r, 2, 2, 0xffff, &block));
     CL_TRY(cl_read_end(&r));
     CL_TRY(cl_exts_parse(&block, CL_CTX_CR, &out->exts));
+    CL_TRY(cl_exts_check_bodies(&out->exts, CL_CTX_CR));
     /* 4.3.2: "The "signature_algorithms" extension MUST be specified"; a message without a
      * mandatory extension is "missing_extension" (section 6.2). */
     CL_CHECK(cl_exts_has(&out->exts, CL_EXTI_SIGNATURE_ALGORITHMS), CLASP_ERR_MISSING_EXTENSION);

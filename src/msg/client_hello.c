@@ -52,7 +52,8 @@ static int parse_exts(cl_reader *r, size_t len, cl_client_hello *out)
     CL_TRY(cl_exts_parse(&block, CL_CTX_CH, &out->exts));
     if (cl_exts_has(&out->exts, CL_EXTI_PRE_SHARED_KEY))
         CL_TRY(find_binders(out, len, &out->binders_offset));
-    return 0;
+    /* Every body, those the server will not act on too (early_data must be empty, ...). */
+    return cl_exts_check_bodies(&out->exts, CL_CTX_CH);
 }
 
 int cl_client_hello_parse(const uint8_t *body, size_t len, cl_client_hello *out)

@@ -12,5 +12,6 @@ int cl_encrypted_extensions_parse(const uint8_t *body, size_t len, cl_exts *out)
     cl_reader_init(&r, body, len);
     CL_TRY(cl_read_vec16(&r, &block));
     CL_TRY(cl_read_end(&r));
-    return cl_exts_parse(&block, CL_CTX_EE, out);
+    CL_TRY(cl_exts_parse(&block, CL_CTX_EE, out));
+    return cl_exts_check_bodies(out, CL_CTX_EE);
 }

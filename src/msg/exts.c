@@ -129,6 +129,77 @@ cl_reader cl_exts_get(const cl_exts *e, enum cl_ext_idx i)
     return r;
 }
 
+/* ---- the bodies ---- */
+
+/* Bodies of one form wherever they appear. */
+static int check_fixed(uint16_t type, cl_reader ext)
+{
+    cl_reader r;
+    const uint8_t *p;
+    size_t n;
+    uint16_t v;
+    switch (type) {
+    case CL_EXT_MAX_FRAGMENT_LENGTH: return cl_ext_max_fragment_length(ext);
+    case CL_EXT_SUPPORTED_GROUPS: return cl_ext_supported_groups(ext, &r);
+    case CL_EXT_EC_POINT_FORMATS: return cl_ext_ec_point_formats(ext, &r);
+    case CL_EXT_SIGNATURE_ALGORITHMS:
+    case CL_EXT_SIGNATURE_ALGORITHMS_CERT: return cl_ext_signature_algorithms(ext, &r);
+    case CL_EXT_USE_SRTP: return cl_ext_use_srtp(ext);
+    case CL_EXT_HEARTBEAT: return cl_ext_heartbeat(ext);
+    case CL_EXT_PADDING: return cl_ext_padding(ext);
+    case CL_EXT_ENCRYPT_THEN_MAC:
+    case CL_EXT_EXTENDED_MASTER_SECRET:
+    case CL_EXT_POST_HANDSHAKE_AUTH: return cl_ext_empty(ext);
+    case CL_EXT_RECORD_SIZE_LIMIT: return cl_ext_record_size_limit(ext, &v);
+    case CL_EXT_COOKIE: return cl_ext_cookie(ext, &p, &n);
+    case CL_EXT_PSK_KEY_EXCHANGE_MODES: return cl_ext_psk_modes(ext, &r);
+    case CL_EXT_CERTIFICATE_AUTHORITIES: return cl_ext_certificate_authorities(ext, &r);
+    case CL_EXT_OID_FILTERS: return cl_ext_oid_filters(ext);
+    case CL_EXT_RENEGOTIATION_INFO: return cl_ext_renegotiation_info(ext, &p, &n);
+    default: return 0; /* pre_shared_key: read where it is used, by its own rules */
+    }
+}
+
+/* Bodies whose form depends on the message: a request (ClientHello) or a response. */
+static int check_body(uint16_t type, cl_ext_ctx ctx, cl_reader ext)
+{
+    int ch = ctx == CL_CTX_CH;
+    cl_reader r;
+    const uint8_t *p;
+    size_t n;
+    uint16_t v;
+    uint32_t u;
+    cl_key_share_entry e;
+    switch (type) {
+    case CL_EXT_SERVER_NAME: return ch ? cl_ext_server_name_ch(ext, &p, &n) : cl_ext_empty(ext);
+    case CL_EXT_STATUS_REQUEST:
+        return ch                 ? cl_ext_status_request(ext)
+               : ctx == CL_CTX_CT ? cl_ext_certificate_status(ext)
+                                  : cl_ext_empty(ext);
+    case CL_EXT_ALPN: return ch ? cl_ext_alpn_list(ext, &r) : cl_ext_alpn_single(ext, &p, &n);
+    case CL_EXT_SCT: return ch || ctx == CL_CTX_CR ? cl_ext_empty(ext) : cl_ext_sct_list(ext);
+    case CL_EXT_CLIENT_CERT_TYPE:
+    case CL_EXT_SERVER_CERT_TYPE: return cl_ext_cert_types(ext, ch);
+    case CL_EXT_SESSION_TICKET: return ch ? 0 : cl_ext_empty(ext); /* CH: the opaque ticket */
+    case CL_EXT_EARLY_DATA:
+        return ctx == CL_CTX_NST ? cl_ext_early_data_nst(ext, &u) : cl_ext_empty(ext);
+    case CL_EXT_SUPPORTED_VERSIONS:
+        return ch ? cl_ext_supported_versions_ch(ext, &r) : cl_ext_supported_versions_sh(ext, &v);
+    case CL_EXT_KEY_SHARE:
+        return ch                  ? cl_ext_key_share_ch(ext, &r)
+               : ctx == CL_CTX_HRR ? cl_ext_key_share_hrr(ext, &v)
+                                   : cl_ext_key_share_sh(ext, &e);
+    default: return check_fixed(type, ext);
+    }
+}
+
+int cl_exts_check_bodies(const cl_exts *e, cl_ext_ctx ctx)
+{
+    for (size_t k = 0; k < e->n_order; k++)
+        CL_TRY(check_body(e->order[k], ctx, e->data[cl_ext_index(e->order[k])]));
+    return 0;
+}
+
 int cl_exts_scan(cl_reader block, uint16_t type)
 {
     while (cl_reader_left(&block)) {

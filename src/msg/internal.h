@@ -35,6 +35,20 @@ void cl_u16set_free(cl_u16set *s);
  */
 int cl_exts_scan(cl_reader block, uint16_t type);
 
+/*
+ * Bodies of extensions clasp does not act on (ext/checked.c): each fails with decode_error
+ * when it does not parse, illegal_parameter for a value its RFC rules out.
+ */
+int cl_ext_max_fragment_length(cl_reader ext);
+int cl_ext_status_request(cl_reader ext);     /* CertificateStatusRequest (ClientHello) */
+int cl_ext_certificate_status(cl_reader ext); /* CertificateStatus (CertificateEntry) */
+int cl_ext_use_srtp(cl_reader ext);
+int cl_ext_heartbeat(cl_reader ext);
+int cl_ext_cert_types(cl_reader ext, int list); /* a list (ClientHello), or one type */
+int cl_ext_padding(cl_reader ext);
+int cl_ext_sct_list(cl_reader ext);
+int cl_ext_oid_filters(cl_reader ext);
+
 /* legacy_session_id<0..32> (RFC 8446 4.1.2, 4.1.3), copied out. */
 int cl_read_session_id(cl_reader *r, uint8_t id[CL_MAX_SESSION_ID_LEN], uint8_t *len);
 

@@ -146,6 +146,14 @@ typedef struct cl_exts {
  *    appear (SH, HRR, EE, CT, SH12); unknown types are ignored in CH, CR and NST.
  */
 int cl_exts_parse(cl_reader *block, cl_ext_ctx ctx, cl_exts *out);
+/*
+ * Checks the body of every known extension of a parsed block with its codec, as the message
+ * (ctx) defines it, whether or not clasp acts on it: decode_error for a body that does not
+ * parse, illegal_parameter for a value its RFC rules out (heartbeat's mode, padding that is
+ * not zeros, ...). pre_shared_key is left to the code that reads it. The message parsers
+ * call this after cl_exts_parse.
+ */
+int cl_exts_check_bodies(const cl_exts *e, cl_ext_ctx ctx);
 /* 1 when present. */
 int cl_exts_has(const cl_exts *e, enum cl_ext_idx i);
 /* A fresh reader over extension i's data (an empty one when absent). */
@@ -202,8 +210,13 @@ typedef struct cl_certificate13 {
     size_t n_entries;  /* counted (and each entry checked) by the parser */
 } cl_certificate13;
 
-/* Checks every entry (cert_data<1..2^24-1>, extensions parsed as CL_CTX_CT). */
-int cl_certificate13_parse(const uint8_t *body, size_t len, cl_certificate13 *out);
+/*
+ * Checks every entry (cert_data<1..2^24-1>, extensions parsed as CL_CTX_CT). More than
+ * max_entries entries is bad_certificate, found while walking the length prefixes: the walk
+ * stops at entry max_entries + 1, before reading it (SIZE_MAX: no bound).
+ */
+int cl_certificate13_parse(const uint8_t *body, size_t len, size_t max_entries,
+                           cl_certificate13 *out);
 /*
  * The next entry: its DER and its extensions (exts may be NULL). Cannot fail on a parsed
  * message's entries until they are all read; on failure the cursor does not move.
@@ -264,6 +277,13 @@ int cl_key_update_parse(const uint8_t *body, size_t len, uint8_t *request_update
  * with cl_read_u16. It does not end *ext: for an extension, call cl_read_end(ext) after.
  */
 int cl_ext_u16_list(cl_reader *ext, size_t min, size_t max, cl_reader *list);
+/*
+ * Whole extensions holding one such list, trailing bytes refused (decode_error):
+ * signature_algorithms(_cert) (RFC 8446 4.2.3, supported_signature_algorithms<2..2^16-2>)
+ * and supported_groups (4.2.7, named_group_list<2..2^16-1>).
+ */
+int cl_ext_signature_algorithms(cl_reader ext, cl_reader *list);
+int cl_ext_supported_groups(cl_reader ext, cl_reader *list);
 
 /* supported_versions in a ClientHello: versions<2..254>. */
 int cl_ext_supported_versions_ch(cl_reader ext, cl_reader *versions);
@@ -282,6 +302,13 @@ typedef struct cl_key_share_entry {
  */
 int cl_ext_key_share_ch(cl_reader ext, cl_reader *shares);
 int cl_ext_key_share_next(cl_reader *shares, cl_key_share_entry *out);
+/*
+ * RFC 8446 4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in
+ * the client's "supported_groups" extension." Checks parsed shares against a parsed
+ * supported_groups list, whatever their lengths, in time linear in both: 0 when every
+ * share's group is listed, 1 (and *group) for the first that is not; CLASP_ERR_NOMEM.
+ */
+int cl_ext_key_share_unlisted(cl_reader shares, cl_reader groups, uint16_t *group);
 /* key_share in a ServerHello: one entry. */
 int cl_ext_key_share_sh(cl_reader ext, cl_key_share_entry *out);
 /* key_share in a HelloRetryRequest: the selected group. */
@@ -291,10 +318,11 @@ int cl_ext_key_share_hrr(cl_reader ext, uint16_t *group);
  * server_name in a ClientHello (RFC 6066 3): the host_name entry, if any (*name is NULL and
  * *name_len 0 when there is none). ServerNameList<1..2^16-1>; names of another type are
  * skipped (their data is a 16-bit-length vector, RFC 6066 3); two names of the same type
- * (two host_names included) are illegal_parameter; a host name that is empty, longer than
- * 255 bytes, or holds a byte outside 0x21..0x7e (NUL, space, controls, non-ASCII) is
- * decode_error. Nothing else is checked here (label syntax, a trailing dot, IP literals are
- * for the caller). In SH/EE the extension is empty: use cl_ext_empty.
+ * (two host_names included) are illegal_parameter; an empty host name is decode_error. A
+ * host name must be a DNS name (RFC 6066 3): labels of 1 to 63 letters, digits, hyphens or
+ * underscores joined by single dots, no trailing dot, 255 bytes at most; anything else (NUL,
+ * controls, spaces, non-ASCII, an empty label) is illegal_parameter. IPv4 literals pass (the
+ * caller may judge them). In SH/EE the extension is empty: use cl_ext_empty.
  */
 int cl_ext_server_name_ch(cl_reader ext, const uint8_t **name, size_t *name_len);
 /* An extension whose data must be empty (server_name in EE, early_data in CH/EE, ...). */
@@ -351,7 +379,9 @@ typedef struct cl_certificate12 {
     size_t n_certs;
 } cl_certificate12;
 
-int cl_certificate12_parse(const uint8_t *body, size_t len, cl_certificate12 *out);
+/* More than max_certs certificates is bad_certificate, as for TLS 1.3 (SIZE_MAX: no bound). */
+int cl_certificate12_parse(const uint8_t *body, size_t len, size_t max_certs,
+                           cl_certificate12 *out);
 /* The next certificate's DER. Cannot fail on a parsed message's list until it is all read;
  * on failure the cursor does not move. */
 int cl_certificate12_next(cl_reader *certs, const uint8_t **der, size_t *der_len);

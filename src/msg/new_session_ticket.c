@@ -28,5 +28,6 @@ int cl_new_session_ticket13_parse(const uint8_t *body, size_t len, cl_new_sessio
     /* 4.6.1: "Servers MUST NOT use any value greater than 604800 seconds" (no alert named:
      * a field with a wrong value is illegal_parameter). */
     CL_CHECK(out->lifetime <= MAX_TICKET_LIFETIME, CLASP_ERR_ILLEGAL_PARAMETER);
-    return cl_exts_parse(&block, CL_CTX_NST, &out->exts);
+    CL_TRY(cl_exts_parse(&block, CL_CTX_NST, &out->exts));
+    return cl_exts_check_bodies(&out->exts, CL_CTX_NST);
 }

@@ -42,7 +42,8 @@ static int parse_exts(cl_reader *r, cl_server_hello *out)
     else
         ctx = CL_CTX_SH12;
     out->has_extensions = 1;
-    return cl_exts_parse(&block, ctx, &out->exts);
+    CL_TRY(cl_exts_parse(&block, ctx, &out->exts));
+    return cl_exts_check_bodies(&out->exts, ctx);
 }
 
 int cl_server_hello_parse(const uint8_t *body, size_t len, cl_server_hello *out)

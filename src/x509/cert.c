@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "base/err.h"
 #include "crypto/internal.h"
@@ -98,6 +99,62 @@ X509 *cl_x509_from_der(const uint8_t *der, size_t len)
     X509_free(x);
     ERR_clear_error();
     return NULL;
+}
+
+unsigned cl_x509_key_usage(X509 *x)
+{
+    /* UINT32_MAX without the extension; 0 when the extensions do not decode. */
+    uint32_t ku = X509_get_key_usage(x);
+    ERR_clear_error();
+    unsigned out = 0;
+    if (ku & KU_DIGITAL_SIGNATURE)
+        out |= CL_KU_SIGN;
+    if (ku & KU_KEY_ENCIPHERMENT)
+        out |= CL_KU_ENCIPHER;
+    if (ku & KU_KEY_AGREEMENT)
+        out |= CL_KU_AGREE;
+    return out;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* A certificate time as seconds since the epoch (UTC; timegm is not POSIX). */
+static int asn1_time_to_time(const ASN1_TIME *t, time_t *out)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
+        ERR_clear_error();
+        return CLASP_ERR_BAD_CERTIFICATE;
+    }
+    int64_t days = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    *out = (time_t)(days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+    return 0;
+}
+
+int cl_x509_path_window(const cl_x509_list *path, time_t *not_before, time_t *not_after)
+{
+    int n = path ? sk_X509_num(path) : 0;
+    CL_CHECK(n > 0, CLASP_ERR_BAD_CERTIFICATE);
+    for (int i = 0; i < n; i++) {
+        const X509 *x = sk_X509_value(path, i);
+        time_t nb, na;
+        CL_TRY(asn1_time_to_time(X509_get0_notBefore(x), &nb));
+        CL_TRY(asn1_time_to_time(X509_get0_notAfter(x), &na));
+        if (i == 0 || nb > *not_before)
+            *not_before = nb;
+        if (i == 0 || na < *not_after)
+            *not_after = na;
+    }
+    return 0;
 }
 
 int cl_x509_pubkey(const X509 *x, cl_pubkey **out)

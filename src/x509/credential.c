@@ -58,6 +58,7 @@ int cl_credential_from_pem(cl_credential **out, const uint8_t *chain_pem, size_t
     CL_TRY_OUT(rc, check_key(c));
     c->type = cl_pubkey_type(c->leaf_key);
     c->bits = cl_pubkey_bits(c->leaf_key);
+    c->key_usage = cl_x509_key_usage(sk_X509_value(certs, 0));
     *out = c;
     c = NULL;
 out:

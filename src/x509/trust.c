@@ -2,7 +2,8 @@
  * Trust stores: an X509_STORE of anchors, plus the DER subject names of the anchors added
  * explicitly, which the certificate_authorities extension and the TLS 1.2
  * CertificateRequest list. Stores are filled while a configuration is built and only read
- * afterwards (X509_STORE locks internally for the lookups verification makes).
+ * afterwards (X509_STORE locks internally for the lookups verification makes). Each store
+ * owns the cache of chains verified against it (vcache.c), emptied whenever anchors change.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 struct cl_trust {
     X509_STORE *store;
+    cl_vcache *cache;   /* chains verified against this store; emptied when anchors change */
     size_t count;       /* distinct anchors added through add_pem */
     cl_cert_der *names; /* their distinct subject names */
     size_t n_names;
@@ -33,9 +35,11 @@ int cl_trust_new(cl_trust **out)
     cl_trust *t = cl_calloc(1, sizeof(*t));
     CL_CHECK(t, CLASP_ERR_NOMEM);
     t->store = X509_STORE_new();
-    if (!t->store) {
+    int rc = t->store ? cl_vcache_new(&t->cache) : CLASP_ERR_NOMEM;
+    if (rc != 0) {
+        X509_STORE_free(t->store);
         cl_free(t, sizeof(*t));
-        return CLASP_ERR_NOMEM;
+        return rc;
     }
     *out = t;
     return 0;
@@ -45,6 +49,7 @@ void cl_trust_free(cl_trust *t)
 {
     if (!t)
         return;
+    cl_vcache_free(t->cache);
     X509_STORE_free(t->store);
     for (size_t i = 0; i < t->n_names; i++)
         cl_free(t->names[i].der, t->names[i].len);
@@ -119,6 +124,8 @@ int cl_trust_add_pem(cl_trust *t, const uint8_t *pem, size_t len)
     for (int i = 0; i < sk_X509_num(certs) && rc == 0; i++)
         rc = add_anchor(t, sk_X509_value(certs, i));
     sk_X509_pop_free(certs, X509_free);
+    /* Another anchor can change which path a chain takes: no verdict outlives it. */
+    cl_vcache_clear(t->cache);
     return rc;
 }
 
@@ -174,6 +181,7 @@ int cl_trust_load_dir(cl_trust *t, const char *path)
         ERR_clear_error();
         return CLASP_ERR_FILE;
     }
+    cl_vcache_clear(t->cache);
     return 0;
 }
 
@@ -182,7 +190,23 @@ int cl_trust_load_default(cl_trust *t)
     /* OpenSSL's compiled-in file and directory, or SSL_CERT_FILE / SSL_CERT_DIR. */
     int ok = X509_STORE_set_default_paths(t->store);
     ERR_clear_error(); /* a missing default file is not an error here */
+    cl_vcache_clear(t->cache);
     return ok == 1 ? 0 : CLASP_ERR_FILE;
+}
+
+int cl_trust_set_cache(cl_trust *t, size_t max_chains)
+{
+    return cl_vcache_set_max(t->cache, max_chains);
+}
+
+cl_vcache *cl_trust_cache(const cl_trust *t)
+{
+    return t->cache;
+}
+
+void cl_trust_verify_stats(const cl_trust *t, cl_verify_stats *out)
+{
+    cl_vcache_stats(t->cache, out);
 }
 
 X509_STORE *cl_trust_store(const cl_trust *t)

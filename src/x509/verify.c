@@ -4,9 +4,9 @@
  * name, then the outcome mapped to the error whose alert fits (RFC 8446 6.2) with a reason
  * people can read.
  *
- * Shaped for a client-side cache of verified chains to sit in front of run_store_ctx: the
- * chain's exact DER, the trust store and the purpose would be its key, and a hit would
- * still check validity at `now` and the host name for each connection.
+ * In front of it, the trust store's cache of verified chains (vcache.c): a chain verified
+ * earlier for the same purpose, byte for byte, is not parsed or verified again; its
+ * validity window is checked against `now` and the host name against its leaf, every time.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,9 +23,10 @@
 /* What one verification asks for besides the chain and the store. */
 struct verify_opts {
     const char *host; /* NULL: no name check */
-    int host_is_ip;   /* an IPv4/IPv6 literal: compared with IP SANs only */
+    cl_host parsed;   /* what host is: a DNS name, or an address compared with IP SANs only */
     cl_verify_purpose purpose;
-    time_t now; /* 0: the current time */
+    time_t now;               /* 0: the current time */
+    const uint8_t *cache_key; /* NULL: the store's cache is off, or not for this chain */
 };
 
 /* What X509_verify_cert concluded. */
@@ -33,7 +34,12 @@ struct verify_outcome {
     int error; /* X509_V_OK or an X509_V_ERR_* */
     int depth; /* of the certificate it concerns, -1 when none */
     char subject[96];
+    int window_ok; /* on success, when caching: the verified path's validity window */
+    time_t not_before, not_after;
 };
+
+/* A cache lookup that found nothing usable: verify in full. */
+#define CACHE_MISS 1
 
 static void set_reason(cl_verify_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -44,14 +50,6 @@ static void set_reason(cl_verify_result *res, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
     va_end(ap);
-}
-
-/* Whether host is an IP literal, judged by the parser X509_VERIFY_PARAM_set1_ip_asc uses. */
-static int is_ip_literal(const char *host)
-{
-    ASN1_OCTET_STRING *ip = a2i_IPADDRESS(host);
-    ASN1_OCTET_STRING_free(ip); /* a2i_IPADDRESS queues no error for a non-address */
-    return ip != NULL;
 }
 
 /* Decodes the chain: the leaf, and the certificates after it as untrusted intermediates. */
@@ -110,16 +108,15 @@ static int set_params(X509_STORE_CTX *ctx, const struct verify_opts *o)
         X509_VERIFY_PARAM_set_time(param, o->now);
     if (!o->host)
         return 0;
-    if (o->host_is_ip)
-        return X509_VERIFY_PARAM_set1_ip_asc(param, o->host) == 1 ? 0 : CLASP_ERR_INVALID_ARG;
+    /* The address cl_host_parse read, not libcrypto's own reading of the text. */
+    if (o->parsed.kind == CL_HOST_IP)
+        return X509_VERIFY_PARAM_set1_ip(param, o->parsed.ip, o->parsed.ip_len) == 1
+                   ? 0
+                   : CLASP_ERR_NOMEM;
     X509_VERIFY_PARAM_set_hostflags(param, host_flags(X509_STORE_CTX_get0_cert(ctx)));
-    return X509_VERIFY_PARAM_set1_host(param, o->host, 0) == 1 ? 0 : CLASP_ERR_INVALID_ARG;
+    return X509_VERIFY_PARAM_set1_host(param, o->host, o->parsed.len) == 1 ? 0 : CLASP_ERR_NOMEM;
 }
 
-/*
- * Runs X509_verify_cert over a parsed chain; the one place a store context is set up.
- * Returns 0 when the verification ran (its verdict in *vo), else a local failure.
- */
 /* The verified chain's last certificate is the anchor; its name's DER is cached in it. */
 static void keep_anchor(X509_STORE_CTX *ctx, cl_verify_result *res)
 {
@@ -136,6 +133,10 @@ static void keep_anchor(X509_STORE_CTX *ctx, cl_verify_result *res)
     }
 }
 
+/*
+ * Runs X509_verify_cert over a parsed chain; the one place a store context is set up.
+ * Returns 0 when the verification ran (its verdict in *vo), else a local failure.
+ */
 static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
                          const struct verify_opts *o, struct verify_outcome *vo,
                          cl_verify_result *res)
@@ -149,8 +150,12 @@ static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
     CL_TRY_OUT(rc, set_params(ctx, o));
     *vo = (struct verify_outcome){.error = X509_V_OK, .depth = -1};
     rc = 0;
+    cl_vcache_count_verification(cl_trust_cache(t));
     if (X509_verify_cert(ctx) == 1) {
         keep_anchor(ctx, res);
+        /* The anchor's dates count too: it is not in the chain the peer sends. */
+        vo->window_ok = o->cache_key && cl_x509_path_window(X509_STORE_CTX_get0_chain(ctx),
+                                                            &vo->not_before, &vo->not_after) == 0;
         goto out;
     }
     vo->error = X509_STORE_CTX_get_error(ctx);
@@ -275,7 +280,90 @@ static int take_leaf_key(X509 *leaf, cl_verify_result *res)
     }
     res->leaf_key = k;
     res->leaf_type = cl_pubkey_type(k);
+    res->key_usage = cl_x509_key_usage(leaf);
     return 0;
+}
+
+/* The name on a leaf verified earlier, as X509_verify_cert would have checked it. */
+static int check_name(X509 *leaf, const struct verify_opts *o, cl_verify_result *res)
+{
+    if (!o->host)
+        return 0;
+    int ip = o->parsed.kind == CL_HOST_IP;
+    int ok = ip ? X509_check_ip(leaf, o->parsed.ip, o->parsed.ip_len, 0)
+                : X509_check_host(leaf, o->host, o->parsed.len, host_flags(leaf), NULL);
+    if (ok == 1)
+        return 0;
+    struct verify_outcome vo = {
+        .error = ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH, .depth = -1};
+    return report(&vo, o, res);
+}
+
+/* A chain verified earlier: inside its validity window now, and for this host name. */
+static int verify_cached(const cl_trust *t, const struct verify_opts *o, cl_verify_result *res)
+{
+    cl_vcache_value v;
+    time_t at = o->now ? o->now : time(NULL);
+    if (!cl_vcache_get(cl_trust_cache(t), o->cache_key, at, &v))
+        return CACHE_MISS;
+    int rc = check_name(v.leaf, o, res);
+    if (rc == 0)
+        rc = cl_x509_pubkey(v.leaf, &res->leaf_key);
+    if (rc == 0) {
+        res->leaf_type = v.type;
+        res->key_usage = v.key_usage;
+        memcpy(res->anchor_dn, v.anchor_dn, v.anchor_dn_len);
+        res->anchor_dn_len = v.anchor_dn_len;
+        res->from_cache = 1;
+        set_reason(res, "ok");
+    }
+    X509_free(v.leaf);
+    return rc;
+}
+
+/* Remembers a chain that verified in full. */
+static void keep_verified(const cl_trust *t, const struct verify_opts *o, X509 *leaf,
+                          const struct verify_outcome *vo, const cl_verify_result *res)
+{
+    if (!o->cache_key || !vo->window_ok)
+        return;
+    cl_vcache_value v = {.leaf = leaf,
+                         .type = res->leaf_type,
+                         .key_usage = res->key_usage,
+                         .not_before = vo->not_before,
+                         .not_after = vo->not_after,
+                         .anchor_dn_len = res->anchor_dn_len};
+    memcpy(v.anchor_dn, res->anchor_dn, res->anchor_dn_len);
+    cl_vcache_put(cl_trust_cache(t), o->cache_key, &v);
+}
+
+/*
+ * Whether this store's verdicts may be cached: not when it checks revocation (no clasp
+ * API turns that on, but a store could carry the flag), since a new CRL changes them.
+ */
+static int cacheable(const cl_trust *t)
+{
+    const unsigned long crl = X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    return cl_vcache_enabled(cl_trust_cache(t)) &&
+           !(X509_VERIFY_PARAM_get_flags(X509_STORE_get0_param(cl_trust_store(t))) & crl);
+}
+
+static int verify_full(const cl_trust *t, const cl_cert_der *chain, size_t n,
+                       const struct verify_opts *o, cl_verify_result *res)
+{
+    struct verify_outcome vo;
+    X509 *leaf = NULL;
+    cl_x509_list *untrusted = NULL;
+    int rc;
+    CL_TRY_OUT(rc, parse_chain(chain, n, &leaf, &untrusted, res));
+    CL_TRY_OUT(rc, run_store_ctx(t, leaf, untrusted, o, &vo, res));
+    CL_TRY_OUT(rc, report(&vo, o, res));
+    CL_TRY_OUT(rc, take_leaf_key(leaf, res));
+    keep_verified(t, o, leaf, &vo, res);
+out:
+    X509_free(leaf);
+    sk_X509_pop_free(untrusted, X509_free);
+    return rc;
 }
 
 int cl_verify_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, const char *host,
@@ -285,27 +373,24 @@ int cl_verify_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, const
     *res = (cl_verify_result){.leaf_key = NULL, .leaf_type = CL_KEY_OTHER};
     CL_CHECK(t && (chain || n == 0), CLASP_ERR_INVALID_ARG);
     CL_CHECK(purpose == CL_PURPOSE_SERVER || purpose == CL_PURPOSE_CLIENT, CLASP_ERR_INVALID_ARG);
-    /* OpenSSL takes an empty name as "no name check": refuse it rather than pass nothing. */
-    if (host && host[0] == '\0') {
-        set_reason(res, "empty host name");
+    struct verify_opts o = {.host = host, .purpose = purpose, .now = now};
+    /* OpenSSL takes an empty name as "no name check": refused with every other non-name. */
+    if (host && cl_host_parse(host, &o.parsed) != 0) {
+        set_reason(res, "not a host name or IP address: \"%.100s\"", host);
         return CLASP_ERR_INVALID_ARG;
     }
     if (n == 0) {
         set_reason(res, "empty certificate chain");
         return CLASP_ERR_BAD_CERTIFICATE;
     }
-    struct verify_opts o = {host, host && is_ip_literal(host), purpose, now};
-    struct verify_outcome vo;
-    X509 *leaf = NULL;
-    cl_x509_list *untrusted = NULL;
-    int rc;
-    CL_TRY_OUT(rc, parse_chain(chain, n, &leaf, &untrusted, res));
-    CL_TRY_OUT(rc, run_store_ctx(t, leaf, untrusted, &o, &vo, res));
-    CL_TRY_OUT(rc, report(&vo, &o, res));
-    rc = take_leaf_key(leaf, res);
-out:
-    X509_free(leaf);
-    sk_X509_pop_free(untrusted, X509_free);
+    uint8_t key[32];
+    int rc = CACHE_MISS;
+    if (cacheable(t) && cl_vcache_key(cl_trust_cache(t), chain, n, purpose, key) == 0) {
+        o.cache_key = key;
+        rc = verify_cached(t, &o, res);
+    }
+    if (rc == CACHE_MISS)
+        rc = verify_full(t, chain, n, &o, res);
     if (rc != 0 && res->reason[0] == '\0')
         set_reason(res, "%s", clasp_strerror(rc));
     if (rc != 0)

@@ -75,11 +75,12 @@ def read_port(proc, marker):
     return None
 
 
-def with_s_server(d, version, run_client):
+def with_s_server(d, version, run_client, naccept=1, extra=()):
     """Runs run_client(port) against `openssl s_server -www` restricted to version."""
-    srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1",
+    srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept",
+                            str(naccept),
                             "-cert", "server.pem", "-key", "server.key", "-www",
-                            "-tls1_3" if version == "1.3" else "-tls1_2"],
+                            "-tls1_3" if version == "1.3" else "-tls1_2", *extra],
                            cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)
     try:
@@ -164,6 +165,26 @@ def client_text_13(d):
         "✓ handshake done: TLS 1.3", "→ application data", "← application data"])
     if "\033[" in err:
         fail(case, "colour codes on a stderr that is not a terminal")
+
+
+def client_text_13_cached(d):
+    """Two connections of one clasp-client: the second verifies the same chain from the
+    verified-chain cache, and the narration says what was still checked. (s_server sends no
+    tickets here: with one, the second connection would resume and verify nothing.)"""
+    case = "clasp-client --trace --reconnect 1, TLS 1.3, openssl s_server"
+    rc, _, err = with_s_server(d, "1.3", lambda port: run_client(
+        d, port, "--trace", "--reconnect", "1"), naccept=2, extra=("-num_tickets", "0"))
+    sanitizer_clean(case, err)
+    if rc != 0:
+        fail(case, "exit %d\n%s" % (rc, err[-3000:]))
+    # Lines are wrapped: compare with the whitespace folded.
+    text = " ".join(err.split())
+    step = "client verifies the server's certificate: signed by the trusted CA CN=trace test CA"
+    cached = "for server.test (verified earlier; validity and name checked again)"
+    first = text.find(step)
+    second = text.find(step, first + 1)
+    if first < 0 or second < 0 or text.count(cached) != 1 or text.find(cached) < second:
+        fail(case, "expected a full verification, then a cached one:\n" + err[-3000:])
 
 
 def client_json_12(d):
@@ -278,8 +299,8 @@ def main():
         return SKIP
     with tempfile.TemporaryDirectory(prefix="clasp-trace-") as d:
         make_pki(d)
-        for case in (client_text_13, client_json_12, server_json_13, server_text_12,
-                     hello_retry):
+        for case in (client_text_13, client_text_13_cached, client_json_12, server_json_13,
+                     server_text_12, hello_retry):
             before = len(FAILURES)
             case(d)
             if len(FAILURES) == before:

@@ -176,7 +176,7 @@ static void fuzz_certificate(const uint8_t *p, size_t n)
     const uint8_t *der;
     size_t der_len;
     cl_exts e;
-    if (cl_certificate13_parse(p, n, &ct) != 0)
+    if (cl_certificate13_parse(p, n, SIZE_MAX, &ct) != 0)
         return;
     for (size_t i = 0; i < ct.n_entries; i++) {
         CHECK(cl_certificate13_next(&ct.entries, &der, &der_len, &e) == 0 && der_len >= 1);
@@ -227,7 +227,7 @@ static void fuzz_certificate12(const uint8_t *p, size_t n)
     cl_certificate12 ct;
     const uint8_t *der;
     size_t der_len;
-    if (cl_certificate12_parse(p, n, &ct) != 0)
+    if (cl_certificate12_parse(p, n, SIZE_MAX, &ct) != 0)
         return;
     for (size_t i = 0; i < ct.n_certs; i++)
         CHECK(cl_certificate12_next(&ct.certs, &der, &der_len) == 0 && der_len >= 1);

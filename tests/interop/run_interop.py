@@ -24,7 +24,8 @@ SANITIZER_EXPECTED_FAILURES.
 Output: one line per case, "ok", "FAIL", "xfail", "XPASS" or "skip", then its name; a failure
 is followed by the reason and the command line, exit status and the end of stderr (and of any
 trace file) of every process of the case. Exit status: 0 all passed, 1 something failed, 77
-(CTest's skip) when nothing failed but cases were skipped because a peer is not installed.
+(CTest's skip) when nothing failed but cases were skipped because a peer is not installed;
+with CLASP_INTEROP_REQUIRED=1 in the environment (CI) a missing peer fails its cases.
 
 Usage: run_interop.py --build BUILD_DIR [--group openssl|gnutls|negative|openssl12|gnutls12|
                       negative12] [--only SUBSTRING] [--list] [-j N] [--keep]
@@ -34,6 +35,7 @@ import argparse
 import concurrent.futures
 import dataclasses
 import fnmatch
+import functools
 import os
 import re
 import shlex
@@ -48,8 +50,12 @@ import time
 from typing import Callable, Dict, List, Optional
 
 SKIP_STATUS = 77
+# CI has every peer: with CLASP_INTEROP_REQUIRED=1 (.ci/run sets it), a peer that is not
+# installed fails its cases instead of skipping them.
+REQUIRED = os.environ.get("CLASP_INTEROP_REQUIRED") == "1"
 MiB = 1024 * 1024
 SERVER_NAME = "server.test"
+ALT_NAME = "alt.test"  # the second name a server may have (SNI cases)
 
 # How long one process may take. Generous: CI also runs the tools under ASan and UBSan.
 PROC_TIMEOUT = 40.0
@@ -218,9 +224,9 @@ CERT = {c.key: c for c in CERTS}
 
 # Alerts the negative cases name: RFC 8446 name -> number.
 ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
-          "bad_certificate": 42, "certificate_expired": 45, "unknown_ca": 48,
-          "decode_error": 50, "protocol_version": 70, "inappropriate_fallback": 86,
-          "certificate_required": 116}
+          "bad_certificate": 42, "unsupported_certificate": 43, "certificate_expired": 45,
+          "unknown_ca": 48, "decode_error": 50, "protocol_version": 70,
+          "inappropriate_fallback": 86, "unrecognized_name": 112, "certificate_required": 116}
 
 # Cases clasp is known to fail (fnmatch patterns on the name) and why. They still run; a
 # pass is reported as XPASS and fails the run, so fixed bugs get their line removed.
@@ -284,24 +290,26 @@ class PKI:
         with open(os.path.join(db, "serial"), "w") as f:
             f.write("1000\n")
 
-    def ext_file(self, name, server, key_usage):
+    def ext_file(self, name, server, key_usage, host=SERVER_NAME):
         p = self.path(name + ".ext")
         with open(p, "w") as f:
             f.write("[ext]\nbasicConstraints=critical,CA:FALSE\n")
             f.write("keyUsage=critical,%s\n" % key_usage)
             if server:
                 f.write("extendedKeyUsage=serverAuth\n")
-                f.write("subjectAltName=DNS:%s,IP:127.0.0.1\n" % SERVER_NAME)
+                f.write("subjectAltName=DNS:%s,IP:127.0.0.1\n" % host)
             else:
                 f.write("extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client.test\n")
         return p
 
-    def leaf(self, name, kind: CertKind, ca, server, expired=False):
-        """name.pem (issued by ca) and name.key."""
+    def leaf(self, name, kind: CertKind, ca, server, expired=False, key_usage=None,
+             host=SERVER_NAME):
+        """name.pem (issued by ca) and name.key, a server's for host; key_usage overrides
+        the kind's."""
         self.run("genpkey", *kind.genpkey, "-out", name + ".key")
-        cn = SERVER_NAME if server else "client.test"
+        cn = host if server else "client.test"
         self.run("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr")
-        ext = self.ext_file(name, server, kind.key_usage)
+        ext = self.ext_file(name, server, key_usage or kind.key_usage, host)
         if not expired:
             self.run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
                      "-CAkey", ca + ".key", "-CAcreateserial", "-days", "30", "-sha256",
@@ -327,6 +335,13 @@ class PKI:
             self.leaf("client-" + kind.key, kind, "ca", server=False)
         self.leaf("server-expired", CERT["p256"], "ca", server=True, expired=True)
         self.leaf("server-other", CERT["p256"], "other-ca", server=True)
+        # RSA certificates whose keyUsage forbids signing, or encrypting a pre-master secret.
+        self.leaf("server-ku-encipher", CERT["rsa2048"], "ca", server=True,
+                  key_usage="keyEncipherment")
+        self.leaf("server-ku-sign", CERT["rsa2048"], "ca", server=True,
+                  key_usage="digitalSignature")
+        # A second name, for clasp-server's --sni.
+        self.leaf("server-alt", CERT["p384"], "ca", server=True, host=ALT_NAME)
         self.leaf("client-expired", CERT["p256"], "ca", server=False, expired=True)
         self.leaf("client-other", CERT["p256"], "other-ca", server=False)
         # Payloads: random bytes, and random text lines for gnutls-serv --echo, which echoes
@@ -916,11 +931,14 @@ class OpenSSLPeer:
     # second s_client in a case. extra, env: as for server().
     def client(self, ctx, port, version="1.3", suite=None, groups=None, alpn=None, cert=None,
                cert_files=None, ca=None, mode="request", trace=False, stdin=None, brief=True,
-               sess_out=None, sess_in=None, label=None, extra=(), env=None):
+               sess_out=None, sess_in=None, label=None, extra=(), env=None,
+               servername=SERVER_NAME, verify_name=None):
+        """servername: the name sent (SNI); verify_name: the name the certificate must have
+        (default: servername)."""
         label = label or self.client_label
         msg = ctx.path(label + ".msg")
         a = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-             "-servername", SERVER_NAME, "-verify_hostname", SERVER_NAME,
+             "-servername", servername, "-verify_hostname", verify_name or servername,
              "-CAfile", ca or ctx.pki.ca, "-verify_return_error"] + \
             self.version_args(version) + (["-brief"] if brief else [])
         if suite:
@@ -1058,11 +1076,12 @@ class GnuTLSPeer:
     # resuming its session, which carries the data). prio: more of the priority string.
     def client(self, ctx, port, version="1.3", suite=None, groups=None, alpn=None, cert=None,
                cert_files=None, ca=None, single_share=False, commands=False, debug=0,
-               stdin=None, resume=False, prio="", label=None):
+               stdin=None, resume=False, prio="", label=None, extra=(),
+               servername=SERVER_NAME, verify_name=None):
         label = label or self.client_label
         log = ctx.path(label + ".log")
         a = ["gnutls-cli", "127.0.0.1", "-p", str(port), "--x509cafile", ca or ctx.pki.ca,
-             "--sni-hostname", SERVER_NAME, "--verify-hostname", SERVER_NAME,
+             "--sni-hostname", servername, "--verify-hostname", verify_name or servername,
              "--priority", self.prio(version, suite, groups, prio), "--logfile", log]
         if cert or cert_files:
             pem, key = cert_files or ctx.pki.client(cert)
@@ -1078,7 +1097,7 @@ class GnuTLSPeer:
             a += ["-d", str(debug)]
         if resume:
             a += ["--resume"]
-        proc = Proc(ctx, label, a, stdin=stdin, traces=[log])
+        proc = Proc(ctx, label, a + list(extra), stdin=stdin, traces=[log])
         proc.logfile = log
         return proc
 
@@ -1201,6 +1220,15 @@ def cl_done(cl, ok=True):
     if ok:
         check(rc == 0, "%s exit status %s, expected 0" % (cl.label, rc))
     return rc
+
+
+def expect_refused(peer, cl, srv, alert, **log):
+    """The peer client failed on clasp-server's alert, which clasp-server logged sending (and
+    the other fields of log)."""
+    rc = cl_done(cl, ok=False)
+    check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
+    peer.saw_alert(cl, alert)
+    expect_server_log(srv, ok=False, alert_sent=alert, **log)
 
 
 def expect_body(cl, **fields):
@@ -1622,6 +1650,272 @@ def cc_ip_san(peer):
     return body
 
 
+# ---- record_size_limit (RFC 8449) ----
+#
+# Only GnuTLS has it (OpenSSL 3.0 has neither the extension nor a switch for it): GnuTLS
+# advertises --recordsize (at least 512: it refuses less), plus one in TLS 1.3 where the
+# limit counts the inner content type, and also keeps its own records to that size. With -d 5 it logs every record: "Sent Packet[N] Application
+# Data(23) in epoch E and length: L" (L with the 5-byte header) and "Received Packet
+# Application Data(23) with length: L" (without it). Against OpenSSL the extension is not
+# negotiated, and neither side may hold the other to a limit it advertised.
+#
+# gnutls-cli sends only the first record's worth of each read from its stdin when the
+# limit cuts it (it does not send the rest of a short gnutls_record_send), so data
+# sent by gnutls-cli cannot be compared: clasp-server's side is checked on the records.
+
+RSL_PEER = 512    # GnuTLS's --recordsize
+RSL_CLASP = 600   # clasp's --record-size-limit
+# What protection adds to a record's plaintext: TLS 1.3 the tag (the limit counts the
+# inner content type: TLSInnerPlaintext), TLS 1.2 AES-GCM the explicit nonce and the tag.
+RSL_OVERHEAD = {"1.3": 16, "1.2": 8 + 16}
+
+
+def rsl_payload(ctx):
+    """64 KiB of the text lines (gnutls-serv --echo sends back lines): a hundred records."""
+    data = ctx.pki.data("data-lines.txt")
+    return data[:data.index(b"\n", 64 * 1024) + 1]
+
+
+def rsl_ciphertext(advertised, version):
+    """The largest protected record (without its header) an advertised limit allows: in
+    TLS 1.3 the limit is the TLSInnerPlaintext's (RFC 8449 4)."""
+    return advertised + RSL_OVERHEAD[version]
+
+
+def gnutls_advertised(version):
+    return RSL_PEER + (1 if version == "1.3" else 0)
+
+
+def clasp_advertised(version, role):
+    """What clasp advertises for --record-size-limit RSL_CLASP: one more in TLS 1.3 (the
+    inner content type). A client offering TLS 1.3 and 1.2 (clasp-client's default) cannot
+    know the version when it writes its ClientHello, and advertises the TLS 1.3 value."""
+    return RSL_CLASP + (1 if version == "1.3" or role == "client" else 0)
+
+
+def gnutls_records(proc, direction):
+    """The protected application_data records GnuTLS logged (-d 5), without their headers:
+    direction "sent" or "received"."""
+    if direction == "sent":
+        return [int(n) - 5 for n in re.findall(
+            r"Sent Packet\[\d+\] Application Data\(23\) in epoch \d+ and length: (\d+)", proc.err())]
+    return [int(n) for n in re.findall(r"Received Packet Application Data\(23\) with length: "
+                                       r"(\d+)", proc.err())]
+
+
+def expect_records_within(proc, direction, bound, who, at_least=100, exact=False):
+    """The records proc logged in this direction all fit bound (exact: the largest is bound,
+    so the sender cut them there), and there are at least at_least of them."""
+    sizes = gnutls_records(proc, direction)
+    check(len(sizes) >= at_least, "%s logged %d records %s, expected at least %d" %
+          (proc.label, len(sizes), direction, at_least))
+    check(max(sizes) <= bound, "%s: a record of %d bytes, above the %d the limit allows" %
+          (who, max(sizes), bound))
+    check(not exact or max(sizes) == bound, "%s: its largest record is %d bytes, not cut at "
+          "the limit (%d)" % (who, max(sizes), bound))
+
+
+def cc_rsl_peer_limit(peer, version="1.3"):
+    """gnutls-serv --recordsize 512: clasp-client's records (64 KiB of them) must keep to
+    the limit the server advertised, and the echo comes back whole."""
+    if peer.name != "gnutls":
+        return None
+
+    def body(ctx):
+        a = rsl_payload(ctx)
+        srv = peer.server(ctx, version=version, mode="echo", debug=5,
+                          extra=("--recordsize", str(RSL_PEER)))
+        cl = ctx.clasp_client(srv.port, "--record-size-limit", "16384", "--request", "-",
+                              stdin=a)
+        expect_client_ok(cl, version)
+        expect_same(cl.out_bytes(), a, "clasp-client got back")
+        peer.server_done(srv)
+        expect_records_within(srv, "received", rsl_ciphertext(gnutls_advertised(version),
+                                                               version), "clasp-client",
+                              exact=True)
+    return body
+
+
+def cs_rsl_peer_limit(peer):
+    """gnutls-cli --recordsize 512: clasp-server's encrypted flight (EncryptedExtensions to
+    Finished, over 700 bytes) and answer must come in records within the limit. (TLS 1.3
+    only: in TLS 1.2 only the records after ChangeCipherSpec are bound, and what
+    clasp-server sends then is smaller than the limit.)"""
+    if peer.name != "gnutls":
+        return None
+
+    def body(ctx):
+        srv = ctx.clasp_server("p256")
+        cl = peer.client(ctx, srv.port, debug=5, stdin=GET, extra=("--recordsize", str(RSL_PEER)))
+        cl_done(cl)
+        expect_body(cl, version="TLS 1.3")
+        expect_server_log(srv, version="TLS 1.3")
+        bound = rsl_ciphertext(gnutls_advertised("1.3"), "1.3")
+        expect_records_within(cl, "received", bound, "clasp-server", at_least=3, exact=True)
+        check(sum(gnutls_records(cl, "received")) > bound,
+              "clasp-server sent less than one record's worth: the limit was not tested")
+    return body
+
+
+def cc_rsl_own_limit(peer, version="1.3"):
+    """clasp-client --record-size-limit 600: gnutls-serv's echo must come in records cut at
+    it (and clasp, which refuses a larger one with record_overflow, reads them all)."""
+    if peer.name != "gnutls":
+        return None
+
+    def body(ctx):
+        a = rsl_payload(ctx)
+        srv = peer.server(ctx, version=version, mode="echo", debug=5)
+        cl = ctx.clasp_client(srv.port, "--record-size-limit", str(RSL_CLASP), "--request", "-",
+                              stdin=a)
+        expect_client_ok(cl, version)
+        expect_same(cl.out_bytes(), a, "clasp-client got back")
+        peer.server_done(srv)
+        expect_records_within(srv, "sent", rsl_ciphertext(clasp_advertised(version, "client"),
+                                                          version), "gnutls-serv", exact=True)
+    return body
+
+
+def cs_rsl_own_limit(peer, version="1.3"):
+    """clasp-server --record-size-limit 600: gnutls-cli's records must be cut at it, and
+    clasp-server takes them (its echo comes back, the connection ends cleanly)."""
+    if peer.name != "gnutls":
+        return None
+
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--echo", "--record-size-limit", str(RSL_CLASP))
+        cl = peer.client(ctx, srv.port, version, debug=5, stdin="pipe")
+        cl.feed(rsl_payload(ctx))
+        wait_until(lambda: cl.out_size() >= 8 * RSL_CLASP or not cl.running(), PROC_TIMEOUT,
+                   "the echo of 8 records")
+        cl.close_stdin()
+        cl_done(cl)
+        expect_server_log(srv, version=VERSIONS[version].clasp, alert_received="close_notify")
+        expect_records_within(cl, "sent", rsl_ciphertext(clasp_advertised(version, "server"),
+                                                         version), "gnutls-cli", at_least=8,
+                              exact=True)
+    return body
+
+
+def cc_rsl_not_negotiated(peer, version="1.3"):
+    """OpenSSL ignores clasp-client's record_size_limit: its 16 KiB records must be taken
+    (no limit is in force), 64 KiB each way."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        a = ctx.pki.data("data-a.bin")[:64 * 1024]
+        b = ctx.pki.data("data-b.bin")[:64 * 1024]
+        srv = peer.server(ctx, version=version, mode="echo", trace=True)
+        srv.feed(b)
+        trace = ctx.path("clasp-client.trace")
+        cl = ctx.clasp_client(srv.port, "--record-size-limit", str(RSL_CLASP), "--request", "-",
+                              "--trace-file", trace, stdin="pipe")
+        cl.feed(a)
+        wait_until(lambda: srv.out_size() >= len(a) and cl.out_size() >= len(b) or
+                   not cl.running(), PROC_TIMEOUT, "64 KiB to arrive on both sides")
+        cl.close_stdin()
+        expect_client_ok(cl, version)
+        peer.server_done(srv)
+        expect_same(srv.out_bytes(), a, "s_server received")
+        expect_same(cl.out_bytes(), b, "clasp-client received")
+        check(not re.search(r"record size limit", read_text(trace)),
+              "clasp-client's trace shows a record size limit OpenSSL cannot have sent")
+    return body
+
+
+def cs_rsl_not_negotiated(peer, version="1.3"):
+    """s_client ignores clasp-server's record_size_limit: its 16 KiB records must be taken."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        a = ctx.pki.data("data-a.bin")[:64 * 1024]
+        srv = ctx.clasp_server("p256", "--echo", "--record-size-limit", str(RSL_CLASP))
+        cl = peer.client(ctx, srv.port, version, mode="echo", stdin="pipe")
+        cl.feed(a)
+        wait_until(lambda: cl.out_size() >= len(a) or not cl.running(), PROC_TIMEOUT,
+                   "the echo of 64 KiB")
+        cl.close_stdin()
+        cl_done(cl)
+        expect_same(cl.out_bytes(), a, "s_client got back")
+        expect_server_log(srv, version=VERSIONS[version].clasp, alert_received="close_notify")
+    return body
+
+
+# ---- the servername callback (clasp-server --sni) ----
+
+def sni_args(ctx, *extra):
+    pem, key = ctx.pki.server("alt")
+    return ["--sni", "%s,%s,%s" % (ALT_NAME, pem, key)] + list(extra)
+
+
+def peer_cert_cn(peer, proc, cn):
+    """The certificate the peer client received is cn's (s_client -brief on stderr;
+    gnutls-cli's log)."""
+    if peer.name == "openssl":
+        expect_line(proc, proc.err(), r"^Peer certificate: CN ?= ?%s$" % re.escape(cn))
+    else:
+        expect_line(proc, read_text(proc.logfile), r"subject `CN=%s'" % re.escape(cn))
+
+
+def cs_sni(peer, version="1.3"):
+    """clasp-server with a second name (--sni alt.test, a P-384 certificate): a client naming
+    alt.test gets that certificate, one naming server.test or a name it does not know gets
+    the default one (each verified for the name expected)."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", *sni_args(ctx), once=False)
+        for i, (sent, want) in enumerate([(ALT_NAME, ALT_NAME), (SERVER_NAME, SERVER_NAME),
+                                          ("unknown.test", SERVER_NAME)]):
+            cl = peer.client(ctx, srv.port, version, stdin=GET, servername=sent,
+                             verify_name=want, label="%s.%d" % (peer.client_label, i))
+            cl_done(cl)
+            peer_cert_cn(peer, cl, want)
+            expect_body(cl, version=VERSIONS[version].clasp)
+        for log in expect_server_logs(srv, 3):
+            check_log(log, "clasp-server", result="ok", version=VERSIONS[version].clasp)
+    return body
+
+
+def neg_cs_sni_refused(peer, version="1.3"):
+    """clasp-server --sni ... --sni-unknown refuse: a name it does not know is refused with
+    unrecognized_name."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", *sni_args(ctx, "--sni-unknown", "refuse"))
+        cl = peer.client(ctx, srv.port, version, stdin=GET, servername="unknown.test",
+                         verify_name=SERVER_NAME)
+        expect_refused(peer, cl, srv, "unrecognized_name")
+    return body
+
+
+# ---- NewSessionTicket, received by clasp-client ----
+
+def cc_tickets(peer):
+    """The peer server sends TLS 1.3 tickets after the handshake (s_server -num_tickets 3;
+    gnutls-serv its default); clasp-client takes every one (its trace lists them) and goes
+    on to a clean close."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, trace=True, extra=("-num_tickets", "3"))
+        else:
+            srv = peer.server(ctx, debug=4)
+        trace = ctx.path("clasp-client.trace")
+        cl = ctx.clasp_client(srv.port, "--trace-file", trace)
+        expect_client_ok(cl)
+        peer.server_done(srv)
+        if peer.name == "openssl":
+            sent = peer.trace_count(srv, ">>>", "NewSessionTicket")
+            check(sent == 3, "s_server sent %d NewSessionTickets, expected 3" % sent)
+        else:
+            sent = len(re.findall(r"NEW SESSION TICKET was queued", srv.err()))
+            check(sent >= 1, "gnutls-serv sent no NewSessionTicket")
+        got = len(re.findall(r"^ *\d+\. \S+ NewSessionTicket \(encrypted\): a ticket",
+                             read_text(trace), re.M))
+        check(got == sent, "clasp-client's trace shows %d NewSessionTickets, %s sent %d" %
+              (got, srv.label, sent))
+    return body
+
+
 # ---- negative ----
 
 def neg_cc_verify(peer, what, version="1.3"):
@@ -1645,6 +1939,33 @@ def neg_cc_verify(peer, what, version="1.3"):
         else:
             expect_in(srv, r"Error in handshake", what="a failed handshake")
             peer.server_done(srv)
+    return body
+
+
+def neg_cc_key_usage(peer, version="1.3"):
+    """s_server uses a certificate its keyUsage does not allow: in TLS 1.3 it signs the
+    CertificateVerify with a keyEncipherment-only RSA key (RFC 8446 4.4.2.2), in TLS 1.2 it
+    takes RSA key exchange with a digitalSignature-only one (RFC 5246 7.4.2). clasp-client
+    refuses the Certificate: unsupported_certificate, before it signs or encrypts anything.
+    GnuTLS refuses to use such certificates itself: OpenSSL only."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        suite, args = None, []
+        if version == "1.2":
+            suite = SUITE["TLS_RSA_WITH_AES_128_GCM_SHA256"]
+            args = clasp_suite_args(suite)
+        files = ctx.pki.server("ku-encipher" if version == "1.3" else "ku-sign")
+        srv = peer.server(ctx, cert_files=files, version=version, suite=suite, mode="plain")
+        cl = ctx.clasp_client(srv.port, *args)
+        d = expect_client_failed(cl, alert_sent="unsupported_certificate",
+                                 failure="handshake failed")
+        want = "digital signatures" if version == "1.3" else "key encipherment"
+        check(re.search(r"key usage does not allow " + want, d.get("detail", "")),
+              "clasp-client: detail %r does not name the key usage" % d.get("detail"))
+        peer.saw_alert(srv, "unsupported_certificate")
+        peer.server_done(srv, ok=False)
     return body
 
 
@@ -1733,10 +2054,7 @@ def neg_cs_version(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256", "--versions", "1.3")
         cl = peer.client(ctx, srv.port, version="1.2", stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "protocol_version")
-        expect_server_log(srv, ok=False, alert_sent="protocol_version")
+        expect_refused(peer, cl, srv, "protocol_version")
     return body
 
 
@@ -2270,10 +2588,7 @@ def neg_cs_ecdsa_curve_not_offered(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, "1.2", groups=["x25519"], stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        expect_server_log(srv, ok=False, alert_sent="handshake_failure")
-        peer.saw_alert(cl, "handshake_failure")
+        expect_refused(peer, cl, srv, "handshake_failure")
     return body
 
 
@@ -2283,10 +2598,7 @@ def neg_cs_old_version(peer, version):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, version, stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "protocol_version")
-        expect_server_log(srv, ok=False, alert_sent="protocol_version")
+        expect_refused(peer, cl, srv, "protocol_version")
     return body
 
 
@@ -2323,10 +2635,7 @@ def neg_cs_fallback(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, "1.2", stdin=GET, **fallback_args(peer))
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "inappropriate_fallback")
-        expect_server_log(srv, ok=False, alert_sent="inappropriate_fallback")
+        expect_refused(peer, cl, srv, "inappropriate_fallback")
     return body
 
 
@@ -2349,11 +2658,8 @@ def neg_cs_no_ems(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256")
         cl = peer.client(ctx, srv.port, "1.2", stdin=GET, **no_ems_args(ctx, peer))
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "handshake_failure")
-        expect_server_log(srv, ok=False, alert_sent="handshake_failure",
-                          result=re.compile(r"extended master secret"))
+        expect_refused(peer, cl, srv, "handshake_failure",
+                       result=re.compile(r"extended master secret"))
     return body
 
 
@@ -2378,6 +2684,36 @@ def neg_cc_no_ems(peer):
     return body
 
 
+def cs_no_ems_allowed(peer):
+    """The same peer client without the extended master secret that neg_cs_no_ems shows
+    refused by default: clasp-server --allow-no-ems completes TLS 1.2 with it (OpenSSL's
+    session print says so: 'Extended master secret: no')."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", "--allow-no-ems")
+        extra = dict(brief=False) if peer.name == "openssl" else {}
+        cl = peer.client(ctx, srv.port, "1.2", stdin=GET, **extra, **no_ems_args(ctx, peer))
+        cl_done(cl)
+        expect_body(cl, version="TLS 1.2", resumed="no")
+        expect_server_log(srv, version="TLS 1.2", result="ok")
+        if peer.name == "openssl":
+            expect_line(cl, cl.out(), r"^\s*Extended master secret: no$")
+    return body
+
+
+def cc_no_ems_allowed(peer):
+    """The peer server of neg_cc_no_ems, without the extended master secret: clasp-client
+    --allow-no-ems completes TLS 1.2 with it (s_server's status page: 'Extended master
+    secret: no')."""
+    def body(ctx):
+        srv = peer.server(ctx, version="1.2", **no_ems_args(ctx, peer))
+        cl = ctx.clasp_client(srv.port, "--allow-no-ems")
+        expect_client_ok(cl, "1.2")
+        if peer.name == "openssl":
+            expect_line(cl, cl.out(), r"^\s*Extended master secret: no$")
+        peer.server_done(srv)
+    return body
+
+
 def neg_cs_rsa_not_enabled(peer):
     """A TLS 1.2 peer client offering only TLS_RSA_WITH_AES_128_GCM_SHA256 to clasp-server
     with its defaults (RSA key exchange is not among them): handshake_failure."""
@@ -2385,10 +2721,7 @@ def neg_cs_rsa_not_enabled(peer):
         srv = ctx.clasp_server("rsa2048")
         cl = peer.client(ctx, srv.port, "1.2", suite=SUITE["TLS_RSA_WITH_AES_128_GCM_SHA256"],
                          stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        peer.saw_alert(cl, "handshake_failure")
-        expect_server_log(srv, ok=False, alert_sent="handshake_failure")
+        expect_refused(peer, cl, srv, "handshake_failure")
     return body
 
 
@@ -2419,10 +2752,7 @@ def neg_cs_13_only_client(peer):
     def body(ctx):
         srv = ctx.clasp_server("p256", "--versions", "1.2")
         cl = peer.client(ctx, srv.port, "1.3", stdin=GET)
-        rc = cl_done(cl, ok=False)
-        check(rc != 0, "%s exit status 0, expected a failure" % cl.label)
-        expect_server_log(srv, ok=False, alert_sent="protocol_version")
-        peer.saw_alert(cl, "protocol_version")
+        expect_refused(peer, cl, srv, "protocol_version")
     return body
 
 
@@ -2493,6 +2823,10 @@ FEATURE_CASES = [
     ("clasp-server", "1.3/resumption-ticket-key-file", lambda peer: cs_resume13(peer, "key-file")),
     ("clasp-server", "1.3/ticket-shared-by-two-servers",
      lambda peer: ticket_two_servers(peer, "shared")),
+    ("clasp-client", "1.3/new-session-tickets", cc_tickets),
+    # record_size_limit: GnuTLS has it, OpenSSL 3.0 does not (not negotiated). More, for
+    # both versions, in BOTH_VERSIONS.
+    ("clasp-server", "1.3/record-size-limit-of-peer", cs_rsl_peer_limit),
     # TLS 1.2. Version negotiation, and the downgrade sentinel (RFC 8446 4.1.3).
     ("clasp-client", "1.2/negotiate-with-1.2-only-server",
      lambda peer: cc_negotiate12(peer, None, "1.2")),
@@ -2536,12 +2870,28 @@ FEATURE_CASES = [
     ("clasp-client", "1.2/alpn", lambda peer: cc_alpn(peer, "1.2")),
     ("clasp-client", "1.2/leak-check-tls13-share-then-tls12", cc_leak_check12),
     ("clasp-server", "1.2/alpn", lambda peer: cs_alpn(peer, "1.2")),
+    # --allow-no-ems: the peers of 1.2/no-ems (refused by default, NEGATIVE_CASES) accepted
+    ("clasp-server", "1.2/no-ems-allowed", cs_no_ems_allowed),
+    ("clasp-client", "1.2/no-ems-allowed", cc_no_ems_allowed),
 ]
+
+# Feature cases for each version clasp speaks: (role, name, make(peer, version)).
+BOTH_VERSIONS = [
+    ("clasp-server", "sni-callback", cs_sni),
+    ("clasp-client", "record-size-limit-of-peer", cc_rsl_peer_limit),
+    ("clasp-client", "record-size-limit-of-clasp", cc_rsl_own_limit),
+    ("clasp-server", "record-size-limit-of-clasp", cs_rsl_own_limit),
+    ("clasp-client", "record-size-limit-not-negotiated", cc_rsl_not_negotiated),
+    ("clasp-server", "record-size-limit-not-negotiated", cs_rsl_not_negotiated),
+]
+FEATURE_CASES += [(role, "%s/%s" % (v, name), functools.partial(make, version=v))
+                  for v in CLASP_VERSIONS for role, name, make in BOTH_VERSIONS]
 
 NEGATIVE_CASES = [
     ("clasp-client", "1.3/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca")),
     ("clasp-client", "1.3/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host")),
     ("clasp-client", "1.3/expired", lambda peer: neg_cc_verify(peer, "expired")),
+    ("clasp-client", "1.3/key-usage-encipherment-only", neg_cc_key_usage),
     ("clasp-client", "1.3/client-cert-missing", neg_cc_cert_missing),
     ("clasp-server", "1.3/client-cert-missing", lambda peer: neg_cs_client_cert(peer, "missing")),
     ("clasp-server", "1.3/client-cert-other-ca",
@@ -2556,6 +2906,7 @@ NEGATIVE_CASES = [
      lambda peer: ticket_two_servers(peer, "other-keys")),
     ("clasp-server", "1.3/ticket-from-other-configuration",
      lambda peer: ticket_two_servers(peer, "other-context")),
+    ("clasp-server", "1.3/sni-unknown-name-refused", neg_cs_sni_refused),
     # TLS 1.2
     ("clasp-server", "1.2/tls1.1-client", lambda peer: neg_cs_old_version(peer, "1.1")),
     ("clasp-server", "1.2/tls1.0-client", lambda peer: neg_cs_old_version(peer, "1.0")),
@@ -2573,6 +2924,8 @@ NEGATIVE_CASES = [
     ("clasp-client", "1.2/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca", "1.2")),
     ("clasp-client", "1.2/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host", "1.2")),
     ("clasp-client", "1.2/expired", lambda peer: neg_cc_verify(peer, "expired", "1.2")),
+    ("clasp-client", "1.2/rsa-kx-key-usage-signature-only",
+     lambda peer: neg_cc_key_usage(peer, "1.2")),
     ("clasp-client", "1.2/client-cert-missing", lambda peer: neg_cc_cert_missing(peer, "1.2")),
     ("clasp-server", "1.2/client-cert-missing",
      lambda peer: neg_cs_client_cert(peer, "missing", "1.2")),
@@ -2583,6 +2936,7 @@ NEGATIVE_CASES = [
     ("clasp-server", "1.2/peer-rejects-certificate", lambda peer: neg_cs_peer_rejects(peer, "1.2")),
     ("clasp-client", "1.2/truncated", lambda peer: neg_cc_truncated(peer, "1.2")),
     ("clasp-server", "1.2/truncated", lambda peer: neg_cs_truncated(peer, "1.2")),
+    ("clasp-server", "1.2/sni-unknown-name-refused", lambda peer: neg_cs_sni_refused(peer, "1.2")),
 ]
 
 
@@ -2723,8 +3077,9 @@ def main():
             print("not found: %s (build the tools first)" % t, file=sys.stderr)
             return 2
     if not OpenSSLPeer.available():
-        print("skip: the openssl command line is needed (the PKI is made with it)")
-        return SKIP_STATUS
+        print("%s: the openssl command line is needed (the PKI is made with it)" %
+              ("FAIL" if REQUIRED else "skip"))
+        return 1 if REQUIRED else SKIP_STATUS
     if tools_sanitized(client) or tools_sanitized(server):
         for c in cases:
             for pattern, reason in SANITIZER_EXPECTED_FAILURES.items():
@@ -2737,11 +3092,15 @@ def main():
     for c in cases:
         if PEERS[c.peer].available():
             runnable.append(c)
+        elif REQUIRED:
+            counts["FAIL"] += 1
+            print("FAIL   %s (%s not installed, and CLASP_INTEROP_REQUIRED=1)" %
+                  (c.name, PEERS[c.peer].server_label))
         else:
             counts["skip"] += 1
             print("skip   %s (%s not installed)" % (c.name, PEERS[c.peer].server_label))
     if not runnable:
-        return SKIP_STATUS
+        return 1 if counts["FAIL"] else SKIP_STATUS
 
     root = tempfile.mkdtemp(prefix="clasp-interop-")
 

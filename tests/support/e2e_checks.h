@@ -34,6 +34,23 @@ struct sni {
 /* Resets s to switch to other (which stays the caller's), and sets scfg's callback to s. */
 void sni_attach(struct sni *s, clasp_config *scfg, clasp_config *other);
 
+/*
+ * A ClientHello edit: supported_groups becomes 100 values clasp does not know followed by
+ * x25519, secp256r1 and secp384r1. A peer may list many groups; those it knows must count
+ * wherever they are.
+ */
+int edit_long_groups(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
+
+/*
+ * The chain's length, counted: the server sends its chain's first certificate n times
+ * (repeat: the version's kit edit) to a client accepting at most max (the default, 10, and
+ * others), for n around each bound: the handshake completes when n <= max (handshake checks
+ * it), else the client refuses with bad_certificate; bounds outside 1..16 are refused.
+ * client and server make the version's configurations (a P-256 server).
+ */
+void chain_count_checks(clasp_config *(*client)(void), clasp_config *(*server)(void),
+                        kit_edit repeat, void (*handshake)(kit_pair *p));
+
 /* Moves all of from's output into to, cut into records of at most frag bytes (kit_reframe);
  * to must take it all without error. Returns the number of records; *len (unless NULL)
  * gets the number of bytes taken from `from`. */

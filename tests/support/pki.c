@@ -173,6 +173,26 @@ const test_pem *test_ca_pem(const test_ca *ca)
     return &ca->pem;
 }
 
+static int write_crl(BIO *b, void *crl)
+{
+    return PEM_write_bio_X509_CRL(b, crl);
+}
+
+void test_ca_crl(const test_ca *ca, test_pem *out)
+{
+    X509_CRL *crl = X509_CRL_new();
+    ASN1_TIME *last = X509_gmtime_adj(NULL, -86400L), *next = X509_gmtime_adj(NULL, 30 * 86400L);
+    if (!crl || !last || !next || !X509_CRL_set_version(crl, 1) ||
+        !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->cert)) ||
+        !X509_CRL_set1_lastUpdate(crl, last) || !X509_CRL_set1_nextUpdate(crl, next) ||
+        !X509_CRL_sign(crl, ca->key, sign_md(ca->key)))
+        die("making a CRL");
+    to_pem(out, write_crl, crl);
+    ASN1_TIME_free(last);
+    ASN1_TIME_free(next);
+    X509_CRL_free(crl);
+}
+
 void test_issue(test_ca *ca, test_key kt, const test_cert_opts *o, test_cert *out)
 {
     EVP_PKEY *key = make_key(kt);
@@ -180,7 +200,9 @@ void test_issue(test_ca *ca, test_key kt, const test_cert_opts *o, test_cert *ou
     long na = o->not_after_days ? o->not_after_days : 30;
     X509 *x = make_cert(key, o->cn, ca->cert, ca->key, nb, na);
     add_ext(x, ca->cert, NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(x, ca->cert, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+    const char *ku = o->key_usage ? o->key_usage : "critical,digitalSignature,keyEncipherment";
+    if (strcmp(ku, "none") != 0)
+        add_ext(x, ca->cert, NID_key_usage, ku);
     add_ext(x, ca->cert, NID_ext_key_usage, o->client ? "clientAuth" : "serverAuth");
     add_ext(x, ca->cert, NID_authority_key_identifier, "keyid");
     if (o->san)

@@ -38,6 +38,8 @@ test_ca *test_ca_intermediate(test_ca *parent, test_key kt, const char *cn);
 void test_ca_free(test_ca *ca);
 /* The CA certificate as PEM (a trust anchor). */
 const test_pem *test_ca_pem(const test_ca *ca);
+/* An empty CRL the CA signs (nothing revoked), valid from a day ago for 30 days, as PEM. */
+void test_ca_crl(const test_ca *ca, test_pem *out);
 
 typedef struct test_cert_opts {
     const char *cn;
@@ -45,6 +47,9 @@ typedef struct test_cert_opts {
     int client;           /* EKU clientAuth instead of serverAuth */
     long not_before_days; /* relative to now; default 0 means -1 day */
     long not_after_days;  /* default 0 means +30 days */
+    /* keyUsage, as openssl.cnf writes it ("critical,keyEncipherment"); NULL means
+     * "critical,digitalSignature,keyEncipherment"; "none" leaves the extension out */
+    const char *key_usage;
 } test_cert_opts;
 
 /* Issues a leaf; aborts the test on failure. Free with test_cert_free. */

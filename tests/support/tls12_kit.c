@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "msg/msg.h"
 #include "pair.h"
 #include "tls12_kit.h"
 
@@ -55,6 +56,20 @@ int kit12_capture(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
     assert_true(len <= sizeof(m->data));
     memcpy(m->data, msg, len);
     m->len = len;
+    return 0;
+}
+
+int kit12_cert_repeat(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
+{
+    (void)c;
+    size_t n = *(const unsigned *)arg;
+    size_t entry = 3 + ((size_t)msg[7] << 16 | (size_t)msg[8] << 8 | msg[9]);
+    assert_true(msg[0] == CL_HS_CERTIFICATE && 7 + entry <= len);
+    cl_write_u8(out, msg[0]);
+    cl_write_u24(out, (uint32_t)(3 + n * entry));
+    cl_write_u24(out, (uint32_t)(n * entry));
+    for (size_t i = 0; i < n; i++)
+        cl_write_bytes(out, msg + 7, entry);
     return 0;
 }
 

@@ -28,6 +28,8 @@ typedef struct kit_msg {
 
 /* An edit (arg: a kit_msg) that copies the message and sends it unchanged. */
 int kit12_capture(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
+/* A TLS 1.2 Certificate whose first certificate is repeated (arg: an unsigned, how many). */
+int kit12_cert_repeat(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
 
 /*
  * Seals one TLS 1.2 AEAD record by hand under c's current write keys (RFC 5246 6.2.3.3; RFC

@@ -210,6 +210,27 @@ int kit_flip_last(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
     return 0;
 }
 
+static size_t u24_at(const uint8_t *p)
+{
+    return (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+}
+
+int kit_cert_repeat(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
+{
+    (void)c;
+    size_t n = *(const unsigned *)arg, list = 5 + msg[4], der = list + 6;
+    size_t exts = der + u24_at(msg + list + 3);
+    size_t entry = exts + 2 + ((size_t)msg[exts] << 8 | msg[exts + 1]) - (list + 3);
+    assert_true(msg[0] == CL_HS_CERTIFICATE && list + 3 + entry <= len);
+    cl_write_u8(out, msg[0]);
+    cl_write_u24(out, (uint32_t)((list - 4) + 3 + n * entry));
+    cl_write_bytes(out, msg + 4, list - 4);
+    cl_write_u24(out, (uint32_t)(n * entry));
+    for (size_t i = 0; i < n; i++)
+        cl_write_bytes(out, msg + list + 3, entry);
+    return 0;
+}
+
 /* ---- message editing ---- */
 
 void kit_put_msg(cl_writer *w, uint8_t type, const uint8_t *body, size_t len)

@@ -91,6 +91,8 @@ int kit_trailing_byte(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *
 int kit_truncate(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                  void *arg); /* last byte cut */
 int kit_flip_last(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
+/* A TLS 1.3 Certificate whose first entry is repeated (arg: an unsigned, how many in all). */
+int kit_cert_repeat(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
 
 /* ---- message editing ---- */
 

@@ -16,6 +16,7 @@
 
 #include "base/bytes.h"
 #include "base/mem.h"
+#include "counting.h"
 
 #define CANARY     0xa5
 #define CANARY_LEN 16
@@ -926,42 +927,6 @@ static void test_write_vec24_max_roundtrip(void **state)
 
 /* ---- allocation hooks ---- */
 
-struct counting {
-    size_t live_bytes;
-    size_t live_allocs;
-    size_t allocs;
-    size_t size_mismatches;
-};
-
-/* Each block carries its size in front, so free can check the size it is given. */
-#define HDR 16
-
-static void *count_alloc(void *ctx, size_t n)
-{
-    struct counting *c = ctx;
-    uint8_t *p = malloc(HDR + n);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof(n));
-    c->live_bytes += n;
-    c->live_allocs++;
-    c->allocs++;
-    return p + HDR;
-}
-
-static void count_free(void *ctx, void *q, size_t n)
-{
-    struct counting *c = ctx;
-    uint8_t *p = (uint8_t *)q - HDR;
-    size_t had;
-    memcpy(&had, p, sizeof(had));
-    if (had != n)
-        c->size_mismatches++;
-    c->live_bytes -= had;
-    c->live_allocs--;
-    free(p);
-}
-
 static int restore_allocator(void **state)
 {
     (void)state;
@@ -972,9 +937,8 @@ static int restore_allocator(void **state)
 static void test_writer_allocations_balance(void **state)
 {
     (void)state;
-    struct counting c = {0};
-    clasp_allocator a = {count_alloc, count_free, &c};
-    clasp_set_allocator(&a);
+    counting c;
+    counting_start(&c, -1);
 
     /* grow through many doublings, then free */
     cl_writer w;
@@ -1015,7 +979,7 @@ static void test_writer_allocations_balance(void **state)
     assert_int_equal(c.size_mismatches, 0);
 
     /* NULL restores malloc/free: nothing more reaches the counter */
-    size_t before = c.allocs;
+    long before = c.allocs;
     clasp_set_allocator(NULL);
     assert_int_equal(cl_writer_growable(&w, 64, 64), 0);
     cl_writer_free(&w);

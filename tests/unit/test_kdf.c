@@ -27,16 +27,12 @@
 #include <clasp/clasp.h>
 
 #include "crypto/crypto.h"
+#include "kdf_oracle.h"
 #include "testutil.h"
 
 #define CANARY 0xa5
 
 static const cl_hash_alg tls_algs[] = {CL_HASH_SHA256, CL_HASH_SHA384};
-
-static const char *md_name(cl_hash_alg alg)
-{
-    return alg == CL_HASH_SHA256 ? "SHA256" : "SHA384";
-}
 
 static uint8_t *unhex(const char *hex, size_t *len)
 {
@@ -69,78 +65,6 @@ static void random_bytes(uint8_t *p, size_t n)
 {
     if (n)
         assert_int_equal(RAND_bytes(p, (int)n), 1);
-}
-
-/* ---- libcrypto oracles ---- */
-
-static void oracle_derive(const char *kdf_name, OSSL_PARAM *params, uint8_t *out, size_t n)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, kdf_name, NULL);
-    assert_non_null(kdf);
-    EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
-    assert_non_null(k);
-    int ok = EVP_KDF_derive(k, out, n, params);
-    EVP_KDF_CTX_free(k);
-    EVP_KDF_free(kdf);
-    if (ok != 1)
-        fail_msg("libcrypto %s refused to derive %zu bytes", kdf_name, n);
-}
-
-static void oracle_hkdf_expand(cl_hash_alg alg, const uint8_t *prk, size_t prk_len,
-                               const uint8_t *info, size_t info_len, uint8_t *out, size_t n)
-{
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    static const uint8_t none[1];
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md_name(alg), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)prk, prk_len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)(info ? info : none),
-                                          info_len),
-        OSSL_PARAM_construct_end(),
-    };
-    oracle_derive("HKDF", params, out, n);
-}
-
-/* HKDF-Expand-Label by libcrypto's TLS 1.3 KDF (OpenSSL 3.0, EVP_KDF-TLS13_KDF(7)). */
-static void oracle_expand_label(cl_hash_alg alg, const uint8_t *secret, size_t secret_len,
-                                const char *label, const uint8_t *context, size_t context_len,
-                                uint8_t *out, size_t n)
-{
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    static const uint8_t none[1];
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md_name(alg), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (void *)"tls13 ", 6),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (void *)label, strlen(label)),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_DATA, (void *)(context ? context : none),
-                                          context_len),
-        OSSL_PARAM_construct_end(),
-    };
-    oracle_derive("TLS13-KDF", params, out, n);
-}
-
-/* The TLS 1.2 PRF by libcrypto's TLS1-PRF; its seed is label || seed1 || seed2 (the "seed"
- * parameter may repeat and the values concatenate). */
-static void oracle_prf(cl_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
-                       const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2,
-                       size_t seed2_len, uint8_t *out, size_t n)
-{
-    static const uint8_t none[1];
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md_name(alg), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
-                                          (void *)(secret_len ? secret : none), secret_len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, strlen(label)),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)(seed1_len ? seed1 : none),
-                                          seed1_len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)(seed2_len ? seed2 : none),
-                                          seed2_len),
-        OSSL_PARAM_construct_end(),
-    };
-    oracle_derive("TLS1-PRF", params, out, n);
 }
 
 /* ---- HKDF: RFC 5869 appendix A ---- */
@@ -294,13 +218,13 @@ static void test_expand_label_oracle(void **state)
                                                  ctx_lens[c] ? context : NULL, ctx_lens[c], got, n);
                         if (rc != 0)
                             fail_msg("expand_label(%s, label %zu bytes, ctx %zu, out %zu) = %d",
-                                     md_name(alg), strlen(labels[l]), ctx_lens[c], n, rc);
+                                     oracle_md_name(alg), strlen(labels[l]), ctx_lens[c], n, rc);
                         oracle_expand_label(alg, secret, secret_lens[s], labels[l], context,
                                             ctx_lens[c], want, n);
                         if (memcmp(got, want, n) != 0)
                             fail_msg("expand_label(%s, \"%.20s\", ctx %zu, out %zu) differs "
                                      "from libcrypto",
-                                     md_name(alg), labels[l], ctx_lens[c], n);
+                                     oracle_md_name(alg), labels[l], ctx_lens[c], n);
                         for (size_t j = n; j < sizeof(got); j++)
                             assert_int_equal(got[j], CANARY);
                     }
@@ -432,7 +356,7 @@ static void test_prf_oracle(void **state)
                         hex_dump("seed", seed, seed_lens[d]);
                         fail_msg("PRF %s secret %zu seed %zu label \"%s\" out %zu differs from "
                                  "libcrypto",
-                                 md_name(alg), secret_lens[s], seed_lens[d], label, n);
+                                 oracle_md_name(alg), secret_lens[s], seed_lens[d], label, n);
                     }
                 }
             }

@@ -43,7 +43,7 @@ static int p_ee(const uint8_t *p, size_t n)
 static int p_ct(const uint8_t *p, size_t n)
 {
     cl_certificate13 m;
-    return cl_certificate13_parse(p, n, &m);
+    return cl_certificate13_parse(p, n, SIZE_MAX, &m);
 }
 
 static int p_cr(const uint8_t *p, size_t n)
@@ -538,6 +538,8 @@ static void test_ee(void **state)
 static const uint8_t der1[] = {0x30, 0x03, 0x02, 0x01, 0x01};
 static const uint8_t der2[] = {0x30, 0x00};
 static const uint8_t ocsp[] = {0x01, 0x00, 0x00, 0x01, 0x55};
+/* SignedCertificateTimestampList: one SerializedSCT of one byte (RFC 6962 3.3) */
+static const uint8_t sct_list[] = {0x00, 0x03, 0x00, 0x01, 0xab};
 
 /* One entry of a Certificate: cert_data, then its extensions. */
 static void write_entry(cl_writer *w, const uint8_t *der, size_t der_len, const ext_spec *e,
@@ -563,13 +565,13 @@ static void test_certificate(void **state)
 {
     (void)state;
     static const uint8_t ctx[] = {0xc1, 0xc2};
-    static const ext_spec exts[] = {EXT(CL_EXT_STATUS_REQUEST, ocsp), EXT0(CL_EXT_SCT)};
+    static const ext_spec exts[] = {EXT(CL_EXT_STATUS_REQUEST, ocsp), EXT(CL_EXT_SCT, sct_list)};
     cl_certificate13 ct;
     const uint8_t *der;
     size_t der_len;
     cl_exts e;
     buf b = build_ct(ctx, sizeof(ctx), exts, ARRAY_LEN(exts));
-    assert_int_equal(cl_certificate13_parse(b.p, b.len, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, SIZE_MAX, &ct), 0);
     assert_reader_eq(ct.context, ctx, sizeof(ctx));
     assert_int_equal(ct.n_entries, 2);
     cl_reader walk = ct.entries;
@@ -583,6 +585,15 @@ static void test_certificate(void **state)
     assert_int_equal(cl_reader_left(&walk), 0);
     assert_int_equal(cl_certificate13_next(&walk, &der, &der_len, &e), CLASP_ERR_DECODE);
     check_prefixes(p_ct, b.p, b.len);
+    /* a bound on the count: two entries pass two, not one */
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 2, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 1, &ct), CLASP_ERR_BAD_CERTIFICATE);
+    /* the walk stops at the entry past the bound, before reading it: a broken one there is
+     * not seen */
+    b.p[b.len - 1] ^= 0xff; /* the second entry's extensions length */
+    b.p[b.len - 2] ^= 0xff;
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 2, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, 1, &ct), CLASP_ERR_BAD_CERTIFICATE);
     buf_free(&b);
 }
 
@@ -600,7 +611,7 @@ static void test_certificate_errors(void **state)
     cl_certificate13 ct;
     /* certificate_list<0..2^24-1>: empty is well formed */
     static const uint8_t empty[] = {0x00, 0x00, 0x00, 0x00};
-    assert_int_equal(cl_certificate13_parse(empty, sizeof(empty), &ct), 0);
+    assert_int_equal(cl_certificate13_parse(empty, sizeof(empty), SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_entries, 0);
     /* cert_data<1..2^24-1> */
     cl_writer w;
@@ -610,7 +621,7 @@ static void test_certificate_errors(void **state)
     write_entry(&w, NULL, 0, NULL, 0);
     assert_int_equal(cl_write_close(&w), 0);
     buf b = wr_take(&w);
-    assert_int_equal(cl_certificate13_parse(b.p, b.len, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate13_parse(b.p, b.len, SIZE_MAX, &ct), CLASP_ERR_DECODE);
     buf_free(&b);
     /* entry extensions: CT context */
     ext_spec unknown[] = {EXT0(0x7777)};
@@ -645,9 +656,11 @@ static void test_certificate_request(void **state)
     (void)state;
     static const uint8_t ctx[] = {1, 2, 3, 4};
     static const uint8_t cas[] = {0x00, 0x03, 0x00, 0x01, 0x30};
+    /* one OIDFilter: extKeyUsage (2.5.29.37), no values */
+    static const uint8_t filters[] = {0x00, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x00, 0x00};
     static const ext_spec exts[] = {EXT(CL_EXT_SIGNATURE_ALGORITHMS, sigalgs_data),
                                     EXT(CL_EXT_CERTIFICATE_AUTHORITIES, cas),
-                                    EXT0(CL_EXT_OID_FILTERS)};
+                                    EXT(CL_EXT_OID_FILTERS, filters)};
     cl_certificate_request13 cr;
     buf b = build_cr(ctx, sizeof(ctx), exts, ARRAY_LEN(exts));
     assert_int_equal(cl_certificate_request13_parse(b.p, b.len, &cr), 0);
@@ -962,7 +975,7 @@ static void check_simple_auth(vecfile *v)
     cl_exts e;
     const uint8_t *body = trace_msg(
         v, "server.construct_a_certificate_handshake_message.certificate", CL_HS_CERTIFICATE, &len);
-    assert_int_equal(cl_certificate13_parse(body, len, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(body, len, SIZE_MAX, &ct), 0);
     assert_int_equal(cl_reader_left(&ct.context), 0);
     assert_int_equal(ct.n_entries, 1);
     assert_int_equal(cl_certificate13_next(&ct.entries, &der, &der_len, &e), 0);
@@ -1127,7 +1140,7 @@ static void test_rfc8448_client_auth(void **state)
     check_prefixes(p_cr, body, len);
     body = trace_msg(v, "client.construct_a_certificate_handshake_message.certificate",
                      CL_HS_CERTIFICATE, &len);
-    assert_int_equal(cl_certificate13_parse(body, len, &ct), 0);
+    assert_int_equal(cl_certificate13_parse(body, len, SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_entries, 1);
     body = trace_msg(v, "client.construct_a_certificateverify_handshake_message.certificateverify",
                      CL_HS_CERTIFICATE_VERIFY, &len);

@@ -39,7 +39,7 @@
 static int p_ct12(const uint8_t *p, size_t n)
 {
     cl_certificate12 m;
-    return cl_certificate12_parse(p, n, &m);
+    return cl_certificate12_parse(p, n, SIZE_MAX, &m);
 }
 
 static int p_cr12(const uint8_t *p, size_t n)
@@ -130,7 +130,7 @@ static void test_certificate12(void **state)
     const uint8_t *der;
     size_t der_len;
     buf b = build_ct12(lens, ARRAY_LEN(lens));
-    assert_int_equal(cl_certificate12_parse(b.p, b.len, &ct), 0);
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_certs, 3);
     for (size_t i = 0; i < ARRAY_LEN(lens); i++) {
         assert_int_equal(cl_certificate12_next(&ct.certs, &der, &der_len), 0);
@@ -139,6 +139,12 @@ static void test_certificate12(void **state)
     assert_int_equal(cl_reader_left(&ct.certs), 0);
     assert_int_equal(cl_certificate12_next(&ct.certs, &der, &der_len), CLASP_ERR_DECODE);
     check_prefixes(p_ct12, b.p, b.len);
+    /* a bound on the count, checked before each certificate is read */
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, 3, &ct), 0);
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, 2, &ct), CLASP_ERR_BAD_CERTIFICATE);
+    b.p[3 + 3 + 5 + 3 + 1] = 0xff; /* the third certificate's length prefix runs past the end */
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, 3, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, 2, &ct), CLASP_ERR_BAD_CERTIFICATE);
     buf_free(&b);
 }
 
@@ -148,23 +154,24 @@ static void test_certificate12_bounds(void **state)
     cl_certificate12 ct;
     /* certificate_list<0..2^24-1>: empty is well formed (7.4.6, a client without one) */
     static const uint8_t empty[] = {0x00, 0x00, 0x00};
-    assert_int_equal(cl_certificate12_parse(empty, sizeof(empty), &ct), 0);
+    assert_int_equal(cl_certificate12_parse(empty, sizeof(empty), SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_certs, 0);
-    assert_int_equal(cl_certificate12_parse(NULL, 0, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate12_parse(NULL, 0, SIZE_MAX, &ct), CLASP_ERR_DECODE);
     /* ASN.1Cert<1..2^24-1>: an empty one, first or last */
     static const size_t first[] = {0, 4}, last[] = {4, 0};
     buf b = build_ct12(first, 2);
-    assert_int_equal(cl_certificate12_parse(b.p, b.len, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, SIZE_MAX, &ct), CLASP_ERR_DECODE);
     buf_free(&b);
     b = build_ct12(last, 2);
-    assert_int_equal(cl_certificate12_parse(b.p, b.len, &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate12_parse(b.p, b.len, SIZE_MAX, &ct), CLASP_ERR_DECODE);
     buf_free(&b);
     /* a list whose last certificate runs past the list's end */
     static const uint8_t overrun[] = {0x00, 0x00, 0x05, 0x00, 0x00, 0x03, 0xaa, 0xbb};
-    assert_int_equal(cl_certificate12_parse(overrun, sizeof(overrun), &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate12_parse(overrun, sizeof(overrun), SIZE_MAX, &ct),
+                     CLASP_ERR_DECODE);
     /* a list holding a stray byte after its certificate */
     static const uint8_t stray[] = {0x00, 0x00, 0x05, 0x00, 0x00, 0x01, 0xaa, 0xbb};
-    assert_int_equal(cl_certificate12_parse(stray, sizeof(stray), &ct), CLASP_ERR_DECODE);
+    assert_int_equal(cl_certificate12_parse(stray, sizeof(stray), SIZE_MAX, &ct), CLASP_ERR_DECODE);
 }
 
 /* ---- CertificateRequest ---- */
@@ -750,7 +757,7 @@ static void check_certificate(const run *k, const hmsg *m, X509 *const *want, si
     cl_certificate12 ct;
     const uint8_t *der;
     size_t der_len;
-    assert_int_equal(cl_certificate12_parse(body_of(k, m), body_len(m), &ct), 0);
+    assert_int_equal(cl_certificate12_parse(body_of(k, m), body_len(m), SIZE_MAX, &ct), 0);
     assert_int_equal(ct.n_certs, n);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(cl_certificate12_next(&ct.certs, &der, &der_len), 0);

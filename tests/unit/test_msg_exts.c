@@ -665,23 +665,45 @@ static void test_server_name_chars(void **state)
     const uint8_t *name;
     size_t len;
     char s[300];
-    assert_int_equal(sni("!~", &name, &len), 0); /* 0x21 and 0x7e: the edges */
-    assert_int_equal(sni("", &name, &len), CLASP_ERR_DECODE);
-    /* bytes outside 0x21..0x7e, NUL included */
-    static const uint8_t bad[] = {0x00, 0x09, 0x20, 0x7f, 0x80, 0xff};
-    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-        uint8_t raw[] = {0x00, 0x09, 0x00, 0x00, 0x06, 's', 'e', 'r', 'v', 'e', 'r'};
-        raw[7] = bad[i];
-        assert_int_equal(cl_ext_server_name_ch(RD(raw), &name, &len), CLASP_ERR_DECODE);
+    static const char *const good[] = {"a",         "server.test", "xn--bcher-kva.example",
+                                       "A-1.B_2.c", "127.0.0.1",   "EXAMPLE.COM"};
+    for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+        assert_int_equal(sni(good[i], &name, &len), 0);
+        assert_int_equal(len, strlen(good[i]));
     }
-    /* at most 255 bytes */
+    assert_int_equal(sni("", &name, &len), CLASP_ERR_DECODE); /* HostName<1..2^16-1> */
+    /* RFC 6066 3: a DNS name, in ASCII, without a trailing dot */
+    static const char *const bad_names[] = {
+        "server.test.", ".server.test", "server..test", ".",    "a b", "a/b",
+        "a:b",          "*.a",          "[::1]",        "a\\b", "!~"};
+    for (size_t i = 0; i < ARRAY_LEN(bad_names); i++)
+        assert_int_equal(sni(bad_names[i], &name, &len), CLASP_ERR_ILLEGAL_PARAMETER);
+    /* bytes outside the set, NUL (a trailing one too) and non-ASCII included */
+    static const uint8_t bad[] = {0x00, 0x09, 0x0a, 0x20, 0x7f, 0x80, 0xc3, 0xff};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        for (size_t at = 5; at <= 10; at += 5) { /* the name's first and last byte */
+            uint8_t raw[] = {0x00, 0x09, 0x00, 0x00, 0x06, 's', 'e', 'r', 'v', 'e', 'r'};
+            raw[at] = bad[i];
+            assert_int_equal(cl_ext_server_name_ch(RD(raw), &name, &len),
+                             CLASP_ERR_ILLEGAL_PARAMETER);
+        }
+    /* labels of at most 63 bytes */
     memset(s, 'a', sizeof(s));
+    s[63] = 0;
+    assert_int_equal(sni(s, &name, &len), 0);
+    s[63] = 'a';
+    s[64] = 0;
+    assert_int_equal(sni(s, &name, &len), CLASP_ERR_ILLEGAL_PARAMETER);
+    /* names of at most 255 bytes: four labels of 63, 62 and dots */
+    memset(s, 'a', sizeof(s));
+    for (size_t at = 63; at < 255; at += 64)
+        s[at] = '.';
     s[255] = 0;
     assert_int_equal(sni(s, &name, &len), 0);
     assert_int_equal(len, 255);
     s[255] = 'a';
     s[256] = 0;
-    assert_int_equal(sni(s, &name, &len), CLASP_ERR_DECODE);
+    assert_int_equal(sni(s, &name, &len), CLASP_ERR_ILLEGAL_PARAMETER);
 }
 
 static void test_alpn(void **state)
@@ -894,6 +916,86 @@ static void test_small_bodies(void **state)
     assert_int_equal(cl_ext_ec_point_formats(RD(pf_tail), &f), CLASP_ERR_DECODE);
 }
 
+/* One body in one message, through a block as the message parsers see it. */
+static int body_rc(cl_ext_ctx ctx, uint16_t type, const uint8_t *data, size_t len)
+{
+    cl_writer w;
+    wr_init(&w);
+    ext_spec e = {type, data, len};
+    write_exts(&w, &e, 1);
+    buf b = wr_take(&w);
+    cl_reader block = rd(b.p, b.len);
+    cl_exts exts;
+    int rc = cl_exts_parse(&block, ctx, &exts);
+    if (rc == 0)
+        rc = cl_exts_check_bodies(&exts, ctx);
+    buf_free(&b);
+    return rc;
+}
+
+#define BODY(ctx, type, want, ...)                                                                 \
+    assert_int_equal(body_rc(ctx, type, (const uint8_t[]){0, __VA_ARGS__} + 1,                     \
+                             sizeof((const uint8_t[]){0, __VA_ARGS__}) - 1),                       \
+                     want)
+
+/* The bodies clasp reads but does not act on: well-formed ones pass, others fail. */
+static void test_checked_bodies(void **state)
+{
+    (void)state;
+    const int D = CLASP_ERR_DECODE, I = CLASP_ERR_ILLEGAL_PARAMETER;
+    BODY(CL_CTX_CH, CL_EXT_MAX_FRAGMENT_LENGTH, 0, 4);
+    BODY(CL_CTX_CH, CL_EXT_MAX_FRAGMENT_LENGTH, I, 0);
+    BODY(CL_CTX_CH, CL_EXT_MAX_FRAGMENT_LENGTH, D, 1, 1);
+    BODY(CL_CTX_CH, CL_EXT_STATUS_REQUEST, 0, 1, 0, 0, 0, 0);          /* ocsp, empty lists */
+    BODY(CL_CTX_CH, CL_EXT_STATUS_REQUEST, 0, 1, 0, 3, 0, 1, 9, 0, 0); /* one ResponderID */
+    BODY(CL_CTX_CH, CL_EXT_STATUS_REQUEST, D, 1, 0, 2, 0, 0, 0, 0);    /* an empty ResponderID */
+    BODY(CL_CTX_CH, CL_EXT_STATUS_REQUEST, 0, 7, 1, 2, 3);             /* another type */
+    BODY(CL_CTX_CR, CL_EXT_STATUS_REQUEST, 0);
+    BODY(CL_CTX_CT, CL_EXT_STATUS_REQUEST, 0, 1, 0, 0, 1, 0x30);
+    BODY(CL_CTX_CT, CL_EXT_STATUS_REQUEST, D, 1, 0, 0, 0);
+    BODY(CL_CTX_CT, CL_EXT_STATUS_REQUEST, I, 2, 0, 0, 1, 0x30);
+    BODY(CL_CTX_CH, CL_EXT_USE_SRTP, 0, 0, 2, 0, 1, 0);
+    BODY(CL_CTX_CH, CL_EXT_USE_SRTP, 0, 0, 4, 0, 1, 0, 2, 2, 0xaa, 0xbb);
+    BODY(CL_CTX_CH, CL_EXT_USE_SRTP, D, 0, 0, 0);
+    BODY(CL_CTX_CH, CL_EXT_USE_SRTP, D, 0, 2, 0, 1);
+    BODY(CL_CTX_CH, CL_EXT_HEARTBEAT, 0, 1);
+    BODY(CL_CTX_EE, CL_EXT_HEARTBEAT, 0, 2);
+    BODY(CL_CTX_CH, CL_EXT_HEARTBEAT, I, 0);
+    BODY(CL_CTX_CH, CL_EXT_HEARTBEAT, D, 1, 1);
+    BODY(CL_CTX_CH, CL_EXT_CLIENT_CERT_TYPE, 0, 2, 0, 2);
+    BODY(CL_CTX_CH, CL_EXT_SERVER_CERT_TYPE, D, 2, 0);
+    BODY(CL_CTX_EE, CL_EXT_SERVER_CERT_TYPE, 0, 0);
+    BODY(CL_CTX_EE, CL_EXT_CLIENT_CERT_TYPE, D, 1, 0);
+    BODY(CL_CTX_CH, CL_EXT_PADDING, 0);
+    BODY(CL_CTX_CH, CL_EXT_PADDING, 0, 0, 0, 0);
+    BODY(CL_CTX_CH, CL_EXT_PADDING, I, 0, 0x80, 0);
+    BODY(CL_CTX_CH, CL_EXT_SCT, 0);
+    BODY(CL_CTX_CH, CL_EXT_SCT, D, 0);
+    BODY(CL_CTX_CT, CL_EXT_SCT, 0, 0, 3, 0, 1, 7);
+    BODY(CL_CTX_CT, CL_EXT_SCT, D, 0, 2, 0, 0);
+    BODY(CL_CTX_SH12, CL_EXT_SCT, D, 0, 0);
+    BODY(CL_CTX_CR, CL_EXT_OID_FILTERS, 0, 0, 0);
+    BODY(CL_CTX_CR, CL_EXT_OID_FILTERS, 0, 0, 7, 3, 0x55, 0x1d, 0x25, 0, 1, 0x30);
+    BODY(CL_CTX_CR, CL_EXT_OID_FILTERS, D, 0, 3, 0, 0, 0);
+    BODY(CL_CTX_CH, CL_EXT_EARLY_DATA, 0);
+    BODY(CL_CTX_CH, CL_EXT_EARLY_DATA, D, 0);
+    BODY(CL_CTX_EE, CL_EXT_EARLY_DATA, D, 0);
+    BODY(CL_CTX_NST, CL_EXT_EARLY_DATA, 0, 0, 0, 0x40, 0);
+    BODY(CL_CTX_CH, CL_EXT_SESSION_TICKET, 0, 1, 2, 3);
+    BODY(CL_CTX_SH12, CL_EXT_SESSION_TICKET, D, 1);
+    BODY(CL_CTX_SH12, CL_EXT_SERVER_NAME, D, 0);
+    BODY(CL_CTX_SH12, CL_EXT_STATUS_REQUEST, 0);
+    BODY(CL_CTX_CH, CL_EXT_POST_HANDSHAKE_AUTH, D, 0);
+    BODY(CL_CTX_CH, CL_EXT_SIGNATURE_ALGORITHMS_CERT, 0, 0, 2, 4, 3);
+    BODY(CL_CTX_CH, CL_EXT_SIGNATURE_ALGORITHMS_CERT, D, 0, 2, 4, 3, 0);
+    BODY(CL_CTX_EE, CL_EXT_SUPPORTED_GROUPS, 0, 0, 2, 0, 0x1d);
+    BODY(CL_CTX_EE, CL_EXT_SUPPORTED_GROUPS, D, 0, 2, 0, 0x1d, 0);
+    BODY(CL_CTX_CH, CL_EXT_PSK_KEY_EXCHANGE_MODES, 0, 1, 1);
+    BODY(CL_CTX_CH, CL_EXT_PSK_KEY_EXCHANGE_MODES, D, 0);
+    /* pre_shared_key is read where it is used, by its own rules */
+    BODY(CL_CTX_SH, CL_EXT_PRE_SHARED_KEY, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -921,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_certificate_authorities),
         cmocka_unit_test(test_pre_shared_key),
         cmocka_unit_test(test_small_bodies),
+        cmocka_unit_test(test_checked_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

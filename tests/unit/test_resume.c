@@ -663,10 +663,10 @@ static void test_tls13_single_use(void **state)
     assert_int_equal(clasp_config_set_ticket_mode(scfg, CLASP_TICKETS_STATEFUL), 0);
     clasp_session *s = first_session(ccfg, scfg);
     assert_int_equal(s->s.ticket_len, CL_SESSION_ID_LEN); /* an ID, not a sealed session */
-    assert_int_equal(scfg->cache.count, 2);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
     clasp_session *copy = clone(s);
     assert_int_equal(offer(ccfg, scfg, s), 1);
-    assert_int_equal(scfg->cache.count, 1 + 2); /* the used one gone, two new */
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 1 + 2); /* the used one gone, two new */
     n_notes = 0;
     assert_int_equal(offer(ccfg, scfg, copy), 0); /* the same ticket again */
     assert_true(noted("S", "session_not_resumed", "not in the session cache"));
@@ -675,7 +675,7 @@ static void test_tls13_single_use(void **state)
 
     clasp_config *plain = server13();
     s = first_session(ccfg, plain);
-    assert_int_equal(plain->cache.count, 0); /* stateless: nothing kept */
+    assert_int_equal(cl_session_cache_count(&plain->cache), 0); /* stateless: nothing kept */
     copy = clone(s);
     assert_int_equal(offer(ccfg, plain, s), 1);
     assert_int_equal(offer(ccfg, plain, copy), 1); /* a stateless ticket replays */
@@ -750,7 +750,7 @@ static void test_tls13_stateful_store(void **state)
     assert_int_equal(clasp_config_set_tickets(scfg, 1), 0);
     clasp_session *s = first_session(ccfg, scfg);
     assert_int_equal(store[0].puts, 1);
-    assert_int_equal(scfg->cache.count, 0);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 0);
     assert_memory_equal(store[0].id, s->s.ticket, 32);
     clasp_session *copy = clone(s);
     assert_int_equal(offer(ccfg, scfg, s), 1);
@@ -1089,7 +1089,7 @@ static void test_tls12_tickets(void **state)
     clasp_session *s = r.session;
     /* 3.4: the session lives in the ticket; the server keeps nothing, names no ID */
     assert_int_equal(sh.data[KIT_HELLO_SID_OFF], 0);
-    assert_int_equal(scfg->cache.count, 0);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 0);
     assert_true(s->s.ticket_len > CL_TICKET_OVERHEAD);
     assert_int_equal(s->s.ems, 1);
 
@@ -1264,11 +1264,11 @@ static void test_drop_after_alert(void **state)
     clasp_config *c12 = client12(), *s12 = server12();
     assert_int_equal(clasp_config_set_tickets(c12, 0), 0);
     clasp_session *s = first_session(c12, s12), *copy = clone(s);
-    assert_int_equal(s12->cache.count, 1);
+    assert_int_equal(cl_session_cache_count(&s12->cache), 1);
     n_notes = 0;
     clasp_session *got = fail_after_handshake(c12, s12, s);
     assert_true(noted("S", "session_dropped", NULL));
-    assert_int_equal(s12->cache.count, 0);
+    assert_int_equal(cl_session_cache_count(&s12->cache), 0);
     assert_ptr_equal(got, s);
     assert_int_equal(clasp_session_is_resumable(s), 0); /* the client's handle is marked */
     assert_int_equal(offer(c12, s12, s), 0);
@@ -1277,9 +1277,9 @@ static void test_drop_after_alert(void **state)
     clasp_session_free(copy);
     clasp_session_free(s);
     /* ... and the session a failed full handshake made */
-    size_t before = s12->cache.count;
+    size_t before = cl_session_cache_count(&s12->cache);
     got = fail_after_handshake(c12, s12, NULL);
-    assert_int_equal(s12->cache.count, before);
+    assert_int_equal(cl_session_cache_count(&s12->cache), before);
     assert_int_equal(clasp_session_is_resumable(got), 0);
     clasp_session_free(got);
 
@@ -1288,7 +1288,7 @@ static void test_drop_after_alert(void **state)
     assert_int_equal(clasp_config_set_ticket_mode(s13, CLASP_TICKETS_STATEFUL), 0);
     got = fail_after_handshake(c13, s13, NULL);
     assert_non_null(got);
-    assert_int_equal(s13->cache.count, 0);
+    assert_int_equal(cl_session_cache_count(&s13->cache), 0);
     assert_int_equal(clasp_session_is_resumable(got), 0);
     copy = clone(got);
     assert_int_equal(offer(c13, s13, copy), 0);

@@ -1,12 +1,18 @@
 /*
- * RFC 8448 section 3, "Simple 1-RTT Handshake", byte for byte: from the trace's private
- * keys and messages, every derived secret, key and IV, both Finished values, the server's
- * CertificateVerify, and every protected record of the trace, sealed and opened again.
- * The expected values are the RFC's hex (tests/vectors/rfc8448_simple.txt, extracted by
- * tests/vectors/extract_rfc8448.py).
+ * RFC 8448 byte for byte, from the traces' private keys and messages:
+ *  - section 3, "Simple 1-RTT Handshake": every derived secret, key and IV, both Finished
+ *    values, the server's CertificateVerify, and every protected record of the trace,
+ *    sealed and opened again;
+ *  - section 5, "HelloRetryRequest": the same, over P-256 after a HelloRetryRequest, with
+ *    the transcript built by clasp's own cl_transcript: ClientHello1 replaced by the
+ *    synthetic message_hash message (RFC 8446 4.4.1) before the HelloRetryRequest, the
+ *    second ClientHello and the ServerHello enter it; the HelloRetryRequest's group and
+ *    cookie as clasp's codecs read them, and the cookie echoed in the second ClientHello.
+ * The expected values are the RFC's hex (tests/vectors/rfc8448_simple.txt and
+ * rfc8448_hrr.txt, extracted by tests/vectors/extract_rfc8448.py), and each run is also
+ * replayed with every vector it uses mutated (vec_mutation_check).
  *
- * With --narrate the same run prints each step in order, which `make demo` shows until the
- * narrated handshake demo exists.
+ * With --narrate the section 3 run prints each step in order (`make demo` without the tools).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +27,8 @@
 #include "base/bytes.h"
 #include "crypto/crypto.h"
 #include "hs/keysched13.h"
+#include "hs/transcript.h"
+#include "msg/msg.h"
 #include "record/protect.h"
 #include "testutil.h"
 
@@ -37,7 +45,7 @@ struct run {
     vecfile *v;
     vcheck *c;
     int narrate;
-    cl_hash_ctx *transcript;
+    cl_transcript tr;
     cl_ks13 ks;
     uint8_t c_hs[HLEN], s_hs[HLEN], c_ap[HLEN], s_ap[HLEN];
 };
@@ -81,60 +89,70 @@ static void ok(struct run *r, const char *what, int rc)
 static void transcript_add(struct run *r, const char *key)
 {
     span m = vec(r, key);
-    ok(r, key, cl_hash_ctx_update(r->transcript, m.p, m.len));
+    ok(r, key, cl_tr_add(&r->tr, m.p, m.len));
 }
 
 static void transcript_now(struct run *r, uint8_t out[HLEN])
 {
-    ok(r, "transcript snapshot", cl_hash_ctx_snapshot(r->transcript, out));
+    ok(r, "transcript snapshot", cl_tr_hash(&r->tr, out));
 }
 
-static void x25519_pair(struct run *r, const char *who, const char *priv_key, const char *pub_key,
-                        const char *peer_pub_key)
+/* One side's key share from its private key: the public key, and the shared secret. */
+static void kex_pair(struct run *r, const char *who, uint16_t group, const char *step,
+                     const char *peer)
 {
-    char what[64];
-    span priv = vec(r, priv_key), peer = vec(r, peer_pub_key);
+    char what[64], priv_key[96], pub_key[96], peer_key[96];
+    snprintf(priv_key, sizeof(priv_key), "%s.%s.private_key", who, step);
+    snprintf(pub_key, sizeof(pub_key), "%s.%s.public_key", who, step);
+    span priv = vec(r, priv_key);
     uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], shared[CL_MAX_KEX_SECRET_LEN];
     size_t pub_len = 0, shared_len = 0;
     cl_kex *k = NULL;
-    ok(r, "x25519 import", cl_kex_from_private(&k, CL_GROUP_X25519, priv.p, priv.len));
+    ok(r, "key share import", cl_kex_from_private(&k, group, priv.p, priv.len));
     if (!k)
         return;
-    ok(r, "x25519 public", cl_kex_public(k, pub, sizeof(pub), &pub_len));
-    snprintf(what, sizeof(what), "%s x25519 public key", who);
+    ok(r, "key share public", cl_kex_public(k, pub, sizeof(pub), &pub_len));
+    snprintf(what, sizeof(what), "%s public key share", who);
     check(r, what, pub_key, pub, pub_len);
-    ok(r, "x25519 derive", cl_kex_derive(k, peer.p, peer.len, shared, sizeof(shared), &shared_len));
-    snprintf(what, sizeof(what), "%s (EC)DHE shared secret", who);
-    check(r, what, "server.extract_secret_handshake.ikm", shared, shared_len);
+    if (peer) {
+        snprintf(peer_key, sizeof(peer_key), "%s.%s.public_key", peer, step);
+        span peer_pub = vec(r, peer_key);
+        ok(r, "key share derive",
+           cl_kex_derive(k, peer_pub.p, peer_pub.len, shared, sizeof(shared), &shared_len));
+        snprintf(what, sizeof(what), "%s (EC)DHE shared secret", who);
+        check(r, what, "server.extract_secret_handshake.ikm", shared, shared_len);
+    }
     cl_kex_free(k);
 }
 
-static void key_exchange(struct run *r)
+static void key_exchange(struct run *r, uint16_t group, const char *step)
 {
-    say(r, "Key exchange (X25519), each side from its private key:\n");
-    x25519_pair(r, "client", "client.create_an_ephemeral_x25519_key_pair.private_key",
-                "client.create_an_ephemeral_x25519_key_pair.public_key",
-                "server.create_an_ephemeral_x25519_key_pair.public_key");
-    x25519_pair(r, "server", "server.create_an_ephemeral_x25519_key_pair.private_key",
-                "server.create_an_ephemeral_x25519_key_pair.public_key",
-                "client.create_an_ephemeral_x25519_key_pair.public_key");
+    say(r, "Key exchange (%s), each side from its private key:\n",
+        group == CL_GROUP_X25519 ? "X25519" : "P-256");
+    kex_pair(r, "client", group, step, "server");
+    kex_pair(r, "server", group, step, "client");
 }
 
-/* The ClientHello goes out in a plaintext record: header 16 03 01 + length. */
-static void client_hello_record(struct run *r)
+/* A hello in a plaintext record: type 22, the given version, a 16-bit length. */
+static void hello_record(struct run *r, const char *what, uint16_t version, const char *msg_key,
+                         const char *record_key)
 {
-    span ch = vec(r, "client.construct_a_clienthello_handshake_message.clienthello");
-    uint8_t rec[512];
+    char payload_key[96];
+    span m = vec(r, msg_key);
+    uint8_t rec[1024];
     cl_writer w;
     cl_writer_fixed(&w, rec, sizeof(rec));
     cl_write_u8(&w, CL_CT_HANDSHAKE);
-    cl_write_u16(&w, 0x0301);
-    cl_write_vec(&w, 2, ch.p, ch.len);
-    ok(r, "ClientHello record", cl_writer_finish(&w));
-    say(r, "ClientHello, in a plaintext record:\n");
-    check(r, "ClientHello record", "client.send_handshake_record.complete_record", rec, w.len);
-    check(r, "record payload is the ClientHello", "client.send_handshake_record.payload", ch.p,
-          ch.len);
+    cl_write_u16(&w, version);
+    cl_write_vec(&w, 2, m.p, m.len);
+    ok(r, what, cl_writer_finish(&w));
+    say(r, "%s, in a plaintext record:\n", what);
+    check(r, what, record_key, rec, w.len);
+    /* "x.complete_record#2" goes with "x.payload#2" */
+    const char *dot = strrchr(record_key, '.'), *n = strchr(record_key, '#');
+    snprintf(payload_key, sizeof(payload_key), "%.*s.payload%s", (int)(dot - record_key),
+             record_key, n ? n : "");
+    check(r, "the record's payload is the message", payload_key, m.p, m.len);
 }
 
 static void early_and_handshake_secrets(struct run *r)
@@ -153,8 +171,6 @@ static void early_and_handshake_secrets(struct run *r)
     ok(r, "handshake secret", cl_ks13_handshake(&r->ks, dhe, dhe_len));
     check(r, "handshake secret", "server.extract_secret_handshake.secret", r->ks.secret, HLEN);
 
-    transcript_add(r, "client.construct_a_clienthello_handshake_message.clienthello");
-    transcript_add(r, "server.construct_a_serverhello_handshake_message.serverhello");
     transcript_now(r, th);
     check(r, "Transcript-Hash(ClientHello..ServerHello)",
           "server.derive_secret_tls13_c_hs_traffic.hash", th, HLEN);
@@ -294,7 +310,18 @@ static void finished(struct run *r, const char *who, const uint8_t *base_key, co
     check(r, what, msg_key, msg, sizeof(msg));
 }
 
-static void server_flight(struct run *r)
+/* A handshake record of the trace, number n ("#2"), its payload and protected form. */
+static void handshake_record(struct run *r, const char *what, const char *who, const char *n,
+                             const uint8_t key[16], const uint8_t iv[12], uint64_t seq)
+{
+    char payload[96], complete[96];
+    snprintf(payload, sizeof(payload), "%s.send_handshake_record.payload%s", who, n);
+    snprintf(complete, sizeof(complete), "%s.send_handshake_record.complete_record%s", who, n);
+    record(r, what, key, iv, seq, CL_CT_HANDSHAKE, payload, complete);
+}
+
+/* The server's flight, in its handshake record number n. */
+static void server_flight(struct run *r, const char *n)
 {
     uint8_t key[16], iv[12];
     say(r, "Server's encrypted flight (EncryptedExtensions..Finished):\n");
@@ -308,9 +335,7 @@ static void server_flight(struct run *r)
     finished(r, "server", r->s_hs, "server.calculate_finished_tls13_finished",
              "server.construct_a_finished_handshake_message.finished");
     transcript_add(r, "server.construct_a_finished_handshake_message.finished");
-    record(r, "server handshake record (657 bytes)", key, iv, 0, CL_CT_HANDSHAKE,
-           "server.send_handshake_record.payload#2",
-           "server.send_handshake_record.complete_record#2");
+    handshake_record(r, "server's encrypted flight record", "server", n, key, iv, 0);
 }
 
 static void application_secrets(struct run *r)
@@ -330,7 +355,8 @@ static void application_secrets(struct run *r)
     check(r, "exporter_master_secret", "server.derive_secret_tls13_exp_master.expanded", exp, HLEN);
 }
 
-static void client_flight(struct run *r)
+/* The client's Finished, in its handshake record number n. */
+static void client_flight(struct run *r, const char *n)
 {
     uint8_t key[16], iv[12];
     say(r, "Client's Finished, under the client handshake keys:\n");
@@ -338,16 +364,26 @@ static void client_flight(struct run *r)
                  "server.derive_read_traffic_keys_for_handshake_data", key, iv);
     finished(r, "client", r->c_hs, "client.calculate_finished_tls13_finished",
              "client.construct_a_finished_handshake_message.finished");
-    record(r, "client Finished record", key, iv, 0, CL_CT_HANDSHAKE,
-           "client.send_handshake_record.payload#2",
-           "client.send_handshake_record.complete_record#2");
+    handshake_record(r, "client Finished record", "client", n, key, iv, 0);
     transcript_add(r, "client.construct_a_finished_handshake_message.finished");
+}
+
+/* resumption_master_secret, after the client's Finished, into res. */
+static void resumption_master(struct run *r, uint8_t res[HLEN])
+{
+    uint8_t th[HLEN];
+    transcript_now(r, th);
+    check(r, "Transcript-Hash(ClientHello..client Finished)",
+          "client.derive_secret_tls13_res_master.hash", th, HLEN);
+    ok(r, "res master", cl_ks13_derive(&r->ks, CL_LABEL_RES_MASTER, th, res));
+    check(r, "resumption_master_secret", "client.derive_secret_tls13_res_master.expanded", res,
+          HLEN);
 }
 
 /* NewSessionTicket: lifetime(4) age_add(4) nonce<0..255> ticket<1..2^16-1> extensions<2>. */
 static void ticket(struct run *r, const uint8_t s_key[16], const uint8_t s_iv[12])
 {
-    uint8_t th[HLEN], res[HLEN], psk[HLEN];
+    uint8_t res[HLEN], psk[HLEN];
     span nst = vec(r, "server.construct_a_newsessionticket_handshake_message.newsessionticket");
     cl_reader rd, nonce = {0};
     cl_reader_init(&rd, nst.p, nst.len);
@@ -358,30 +394,41 @@ static void ticket(struct run *r, const uint8_t s_key[16], const uint8_t s_iv[12
     say(r, "Resumption (after the client's Finished) and the ticket:\n");
     check(r, "NewSessionTicket is the record's payload", "server.send_handshake_record.payload#3",
           nst.p, nst.len);
-    transcript_now(r, th);
-    check(r, "Transcript-Hash(ClientHello..client Finished)",
-          "client.derive_secret_tls13_res_master.hash", th, HLEN);
-    ok(r, "res master", cl_ks13_derive(&r->ks, CL_LABEL_RES_MASTER, th, res));
-    check(r, "resumption_master_secret", "client.derive_secret_tls13_res_master.expanded", res,
-          HLEN);
+    resumption_master(r, res);
     check(r, "ticket_nonce", "server.generate_resumption_secret_tls13_resumption.hash", nonce.p,
           nonce.len);
     ok(r, "ticket psk", cl_ks13_ticket_psk(H, res, nonce.p, nonce.len, psk));
     check(r, "ticket PSK", "server.generate_resumption_secret_tls13_resumption.expanded", psk,
           HLEN);
-    record(r, "NewSessionTicket record", s_key, s_iv, 0, CL_CT_HANDSHAKE,
-           "server.send_handshake_record.payload#3",
-           "server.send_handshake_record.complete_record#3");
+    handshake_record(r, "NewSessionTicket record", "server", "#3", s_key, s_iv, 0);
 }
 
-static void application_data(struct run *r)
+/* Both sides' application keys. */
+static void application_keys(struct run *r, uint8_t c_key[16], uint8_t c_iv[12], uint8_t s_key[16],
+                             uint8_t s_iv[12])
 {
-    uint8_t c_key[16], c_iv[12], s_key[16], s_iv[12];
     say(r, "Application data keys:\n");
     traffic_keys(r, "server application", r->s_ap,
                  "server.derive_write_traffic_keys_for_application_data", s_key, s_iv);
     traffic_keys(r, "client application", r->c_ap,
                  "client.derive_write_traffic_keys_for_application_data", c_key, c_iv);
+}
+
+/* The close_notify records, at the sequence numbers each side has reached. */
+static void close_notifies(struct run *r, const uint8_t c_key[16], const uint8_t c_iv[12],
+                           uint64_t c_seq, const uint8_t s_key[16], const uint8_t s_iv[12],
+                           uint64_t s_seq)
+{
+    record(r, "client close_notify record", c_key, c_iv, c_seq, CL_CT_ALERT,
+           "client.send_alert_record.payload", "client.send_alert_record.complete_record");
+    record(r, "server close_notify record", s_key, s_iv, s_seq, CL_CT_ALERT,
+           "server.send_alert_record.payload", "server.send_alert_record.complete_record");
+}
+
+static void application_data(struct run *r)
+{
+    uint8_t c_key[16], c_iv[12], s_key[16], s_iv[12];
+    application_keys(r, c_key, c_iv, s_key, s_iv);
     ticket(r, s_key, s_iv);
     say(r, "Application data and close_notify records:\n");
     record(r, "client application data record", c_key, c_iv, 0, CL_CT_APPLICATION_DATA,
@@ -390,46 +437,147 @@ static void application_data(struct run *r)
     record(r, "server application data record", s_key, s_iv, 1, CL_CT_APPLICATION_DATA,
            "server.send_application_data_record.payload",
            "server.send_application_data_record.complete_record");
-    record(r, "client close_notify record", c_key, c_iv, 1, CL_CT_ALERT,
-           "client.send_alert_record.payload", "client.send_alert_record.complete_record");
-    record(r, "server close_notify record", s_key, s_iv, 2, CL_CT_ALERT,
-           "server.send_alert_record.payload", "server.send_alert_record.complete_record");
+    close_notifies(r, c_key, c_iv, 1, s_key, s_iv, 2);
 }
 
 static int run_simple(vecfile *v, vcheck *c, void *arg)
 {
     struct run r = {.v = v, .c = c, .narrate = arg != NULL};
-    if (cl_hash_ctx_new(&r.transcript, H) != 0)
-        return 1;
-    key_exchange(&r);
-    client_hello_record(&r);
+    ok(&r, "transcript hash", cl_tr_set_hash(&r.tr, H));
+    key_exchange(&r, CL_GROUP_X25519, "create_an_ephemeral_x25519_key_pair");
+    hello_record(&r, "ClientHello", 0x0301,
+                 "client.construct_a_clienthello_handshake_message.clienthello",
+                 "client.send_handshake_record.complete_record");
+    hello_record(&r, "ServerHello", 0x0303,
+                 "server.construct_a_serverhello_handshake_message.serverhello",
+                 "server.send_handshake_record.complete_record");
+    transcript_add(&r, "client.construct_a_clienthello_handshake_message.clienthello");
+    transcript_add(&r, "server.construct_a_serverhello_handshake_message.serverhello");
     early_and_handshake_secrets(&r);
     master_secret(&r);
-    server_flight(&r);
+    server_flight(&r, "#2");
     application_secrets(&r);
-    client_flight(&r);
+    client_flight(&r, "#2");
     application_data(&r);
-    cl_hash_ctx_free(r.transcript);
+    cl_tr_free(&r.tr);
     cl_ks13_clear(&r.ks);
     return 0;
 }
 
-static void test_rfc8448_simple(void **state)
+/* ---- section 5: HelloRetryRequest ---- */
+
+#define HRR_CH1 "client.construct_a_clienthello_handshake_message.clienthello"
+#define HRR_HRR "server.construct_a_serverhello_handshake_message.serverhello"
+#define HRR_CH2 "client.construct_a_clienthello_handshake_message.clienthello#2"
+#define HRR_SH  "server.construct_a_serverhello_handshake_message.serverhello#2"
+
+/*
+ * What the HelloRetryRequest asks for, as clasp's codecs read it: it is one (the special
+ * random), for TLS_AES_128_GCM_SHA256 and P-256, with a cookie that ClientHello2 echoes.
+ */
+static void hrr_contents(struct run *r)
 {
-    vecfile *v = vec_load("rfc8448_simple.txt");
+    span hrr = vec(r, HRR_HRR), ch2 = vec(r, HRR_CH2);
+    cl_server_hello sh;
+    cl_client_hello ch;
+    uint16_t group = 0;
+    const uint8_t *cookie = NULL, *echo = NULL;
+    size_t cookie_len = 0, echo_len = 0;
+    say(r, "HelloRetryRequest, and ClientHello2's answer to it:\n");
+    ok(r, "HRR parses", cl_server_hello_parse(hrr.p + 4, hrr.len - 4, &sh));
+    ok(r, "HRR is a HelloRetryRequest", sh.is_hrr && sh.cipher_suite == 0x1301 ? 0 : -1);
+    ok(r, "HRR key_share", cl_ext_key_share_hrr(cl_exts_get(&sh.exts, CL_EXTI_KEY_SHARE), &group));
+    ok(r, "HRR asks for P-256", group == CL_GROUP_SECP256R1 ? 0 : -1);
+    ok(r, "HRR cookie", cl_ext_cookie(cl_exts_get(&sh.exts, CL_EXTI_COOKIE), &cookie, &cookie_len));
+    ok(r, "ClientHello2 parses", cl_client_hello_parse(ch2.p + 4, ch2.len - 4, &ch));
+    ok(r, "ClientHello2 cookie",
+       cl_ext_cookie(cl_exts_get(&ch.exts, CL_EXTI_COOKIE), &echo, &echo_len));
+    vcheck_eq(r->c, "ClientHello2 echoes the cookie", echo, echo_len, cookie, cookie_len);
+    say(r, "  ok   HelloRetryRequest for P-256, cookie of %zu bytes echoed\n", cookie_len);
+}
+
+/*
+ * RFC 8446 4.4.1: ClientHello1 enters the transcript before the suite (and so the hash) is
+ * known; the HelloRetryRequest names the suite, and ClientHello1 is replaced by
+ * message_hash (254, 00 00 HashLen, Hash(ClientHello1)). The RFC's Transcript-Hash values
+ * from here on can only match if that replacement is exact.
+ */
+static void hrr_transcript(struct run *r)
+{
+    transcript_add(r, HRR_CH1);
+    ok(r, "hash chosen by the HRR's suite", cl_tr_set_hash(&r->tr, H));
+    ok(r, "ClientHello1 -> message_hash", cl_tr_replace_with_message_hash(&r->tr));
+    transcript_add(r, HRR_HRR);
+    transcript_add(r, HRR_CH2);
+    transcript_add(r, HRR_SH);
+}
+
+static int run_hrr(vecfile *v, vcheck *c, void *arg)
+{
+    struct run r = {.v = v, .c = c, .narrate = arg != NULL};
+    uint8_t c_key[16], c_iv[12], s_key[16], s_iv[12], res[HLEN];
+    /* ClientHello1 offered X25519 only; the server wants P-256. */
+    kex_pair(&r, "client", CL_GROUP_X25519, "create_an_ephemeral_x25519_key_pair", NULL);
+    hello_record(&r, "ClientHello1", 0x0301, HRR_CH1,
+                 "client.send_handshake_record.complete_record");
+    hello_record(&r, "HelloRetryRequest", 0x0303, HRR_HRR,
+                 "server.send_handshake_record.complete_record");
+    hrr_contents(&r);
+    key_exchange(&r, CL_GROUP_SECP256R1, "create_an_ephemeral_p_256_key_pair");
+    hello_record(&r, "ClientHello2", 0x0303, HRR_CH2,
+                 "client.send_handshake_record.complete_record#2");
+    hello_record(&r, "ServerHello", 0x0303, HRR_SH,
+                 "server.send_handshake_record.complete_record#2");
+    hrr_transcript(&r);
+    early_and_handshake_secrets(&r);
+    master_secret(&r);
+    server_flight(&r, "#3");
+    application_secrets(&r);
+    client_flight(&r, "#3");
+    resumption_master(&r, res);
+    application_keys(&r, c_key, c_iv, s_key, s_iv);
+    close_notifies(&r, c_key, c_iv, 0, s_key, s_iv, 0);
+    cl_tr_free(&r.tr);
+    cl_ks13_clear(&r.ks);
+    return 0;
+}
+
+static void known_answers(const char *file, vec_run_fn run, int min_checks)
+{
+    vecfile *v = vec_load(file);
     vcheck c = {0};
-    assert_int_equal(run_simple(v, &c, NULL), 0);
+    assert_int_equal(run(v, &c, NULL), 0);
     assert_int_equal(c.failures, 0);
-    assert_true(c.checks > 80);
+    assert_true(c.checks > min_checks);
     vec_free(v);
 }
 
 /* The test of the test: a one-byte change to any vector the run uses must be caught. */
-static void test_rfc8448_every_vector_matters(void **state)
+static void every_vector_matters(const char *file, vec_run_fn run)
 {
-    vecfile *v = vec_load("rfc8448_simple.txt");
-    assert_int_equal(vec_mutation_check(v, run_simple, NULL), 0);
+    vecfile *v = vec_load(file);
+    assert_int_equal(vec_mutation_check(v, run, NULL), 0);
     vec_free(v);
+}
+
+static void test_rfc8448_simple(void **state)
+{
+    known_answers("rfc8448_simple.txt", run_simple, 80);
+}
+
+static void test_rfc8448_simple_every_vector_matters(void **state)
+{
+    every_vector_matters("rfc8448_simple.txt", run_simple);
+}
+
+static void test_rfc8448_hrr(void **state)
+{
+    known_answers("rfc8448_hrr.txt", run_hrr, 70);
+}
+
+static void test_rfc8448_hrr_every_vector_matters(void **state)
+{
+    every_vector_matters("rfc8448_hrr.txt", run_hrr);
 }
 
 int main(int argc, char **argv)
@@ -446,7 +594,9 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc8448_simple),
-        cmocka_unit_test(test_rfc8448_every_vector_matters),
+        cmocka_unit_test(test_rfc8448_simple_every_vector_matters),
+        cmocka_unit_test(test_rfc8448_hrr),
+        cmocka_unit_test(test_rfc8448_hrr_every_vector_matters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * Sessions (src/hs/session.c): copy and validity, the strict serialisation (round trips, a
  * byte-exact format built independently here, every malformation), and the cache
- * (replacement, eviction, expiry, capacity 0, threads), with an allocator that checks every
- * free against its allocation's size and fails on demand.
+ * (replacement, eviction, expiry, capacity 0, its keyed hash against SipHash's reference
+ * vectors, collisions in its tables against a model, eviction per shard, threads), with an
+ * allocator that checks every free against its allocation's size and fails on demand.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -585,7 +586,7 @@ static void test_cache_put_get(void **state)
     /* an empty ID cannot be resumed (RFC 5246 7.4.1.3) */
     s.id_len = 0;
     assert_int_equal(cl_session_cache_put(&c, &s), CLASP_ERR_INVALID_ARG);
-    assert_int_equal(c.count, 1);
+    assert_int_equal(cl_session_cache_count(&c), 1);
     cl_session_clear(&s);
     cl_session_cache_free(&c);
     assert_true(all_zero(&c, sizeof(c)));
@@ -600,7 +601,7 @@ static void test_cache_replace(void **state)
     put(&c, 1, CREATED, 0x1301);
     put(&c, 2, CREATED, 0x1302);
     put(&c, 1, CREATED + 5, 0x1303);
-    assert_int_equal(c.count, 2);
+    assert_int_equal(cl_session_cache_count(&c), 2);
     cl_session out;
     assert_int_equal(get(&c, 1, CREATED + 6, &out), 0);
     assert_int_equal(out.suite, 0x1303);
@@ -621,7 +622,7 @@ static void test_cache_eviction(void **state)
     cl_session kept;
     assert_int_equal(get(&c, 1, CREATED, &kept), 0);
     put(&c, 4, CREATED, SUITE); /* evicts 1, stored first */
-    assert_int_equal(c.count, 3);
+    assert_int_equal(cl_session_cache_count(&c), 3);
     uint64_t now = CREATED + 1;
     assert_false(present(&c, 1, now));
     assert_true(present(&c, 2, now));
@@ -659,17 +660,17 @@ static void test_cache_expiry_and_remove(void **state)
     cl_session_clear(&s);
     put(&c, 2, CREATED, SUITE);
     assert_true(present(&c, 1, 1059));
-    assert_int_equal(c.count, 2);
+    assert_int_equal(cl_session_cache_count(&c), 2);
     cl_session out;
     assert_int_equal(get(&c, 1, 1060, &out), CLASP_ERR_STATE);
-    assert_int_equal(c.count, 1); /* removed, not just hidden */
+    assert_int_equal(cl_session_cache_count(&c), 1); /* removed, not just hidden */
     assert_false(present(&c, 1, 1000));
     assert_true(present(&c, 2, CREATED));
 
     uint8_t key[8];
     memset(key, 2, 8);
     cl_session_cache_remove(&c, key, 8);
-    assert_int_equal(c.count, 0);
+    assert_int_equal(cl_session_cache_count(&c), 0);
     assert_false(present(&c, 2, CREATED));
     cl_session_cache_remove(&c, key, 8); /* absent: nothing */
     cl_session_cache_free(&c);
@@ -702,7 +703,8 @@ static void test_cache_capacity_zero(void **state)
 typedef struct worker {
     cl_session_cache *cache;
     uint32_t seed;
-    int bad; /* a copy that did not match what was put under its ID */
+    uint32_t pool; /* IDs 0 .. pool-1 */
+    int bad;       /* a copy that did not match what was put under its ID */
 } worker;
 
 static uint32_t next_rand(uint32_t *x)
@@ -718,16 +720,15 @@ static void *work(void *arg)
 {
     worker *w = arg;
     for (int i = 0; i < ITERATIONS; i++) {
-        uint32_t r = next_rand(&w->seed);
-        uint8_t id = (uint8_t)(r % 48), key[8];
-        memset(key, id, 8);
+        uint32_t r = next_rand(&w->seed), id = r % w->pool;
+        uint8_t key[8] = {(uint8_t)id, (uint8_t)(id >> 8), 0x77, 0x77, 0x77, 0x77, 0x77, 0x77};
         if ((r >> 8) & 1) {
             cl_session s;
             size_t len = 10 + id;
             make_session(&s, "", &len, 1);
             s.id_len = 8;
             memcpy(s.id, key, 8);
-            s.suite = id;
+            s.suite = (uint16_t)id;
             s.created = CREATED + (r >> 10) % 1000;
             if (cl_session_cache_put(w->cache, &s) != 0)
                 w->bad = 1;
@@ -750,22 +751,168 @@ static void *work(void *arg)
     return NULL;
 }
 
-static void test_cache_threads(void **state)
+/* THREADS threads at once on a cache of this capacity, with IDs from a pool of this size. */
+static void run_threads(size_t capacity, uint32_t pool)
 {
-    (void)state;
     cl_session_cache c;
-    assert_int_equal(cl_session_cache_init(&c, 16), 0); /* fewer slots than IDs: evictions */
+    assert_int_equal(cl_session_cache_init(&c, capacity), 0);
     pthread_t t[THREADS];
     worker w[THREADS];
     for (int i = 0; i < THREADS; i++) {
-        w[i] = (worker){&c, 0x9e3779b9u * (uint32_t)(i + 1), 0};
+        w[i] = (worker){&c, 0x9e3779b9u * (uint32_t)(i + 1), pool, 0};
         assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
     }
     for (int i = 0; i < THREADS; i++) {
         assert_int_equal(pthread_join(t[i], NULL), 0);
         assert_int_equal(w[i].bad, 0);
     }
-    assert_true(c.count <= c.capacity);
+    assert_true(cl_session_cache_count(&c) <= c.capacity);
+    cl_session_cache_free(&c);
+}
+
+static void test_cache_threads(void **state)
+{
+    (void)state;
+    run_threads(16, 48); /* one shard, fewer slots than IDs: evictions */
+}
+
+/* 4 shards of 64 (each with its own lock), 600 IDs: threads meet in every shard. */
+static void test_cache_threads_sharded(void **state)
+{
+    (void)state;
+    run_threads(256, 600);
+}
+
+/* ---- the hash, collisions, shards ---- */
+
+/* SipHash-2-4's reference vectors (Aumasson and Bernstein): key 00..0f, message 00..n-1. */
+static void test_siphash_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t n;
+        uint64_t want;
+    } v[] = {{0, 0x726fdb47dd0e0e31ull}, {1, 0x74f839c593dc67fdull},  {7, 0xab0200f58b01d137ull},
+             {8, 0x93f5f5799a932462ull}, {15, 0xa129ca6149be45e5ull}, {63, 0x958a324ceb064572ull}};
+    uint8_t msg[64];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)i;
+    const uint64_t key[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        assert_true(cl_siphash24(key, msg, v[i].n) == v[i].want);
+}
+
+/* An ID of 32 bytes from a number. */
+static void wide_id(uint8_t id[CL_SESSION_ID_LEN], uint32_t k)
+{
+    memset(id, 0x5a, CL_SESSION_ID_LEN);
+    memcpy(id, &k, sizeof(k));
+}
+
+static void put_wide(cl_session_cache *c, uint32_t k)
+{
+    cl_session s;
+    make_cached(&s, 0, CREATED, (uint16_t)k);
+    s.id_len = CL_SESSION_ID_LEN;
+    wide_id(s.id, k);
+    assert_int_equal(cl_session_cache_put(c, &s), 0);
+    cl_session_clear(&s);
+}
+
+/* Whether k is stored (and then under its own suite). */
+static int has_wide(cl_session_cache *c, uint32_t k)
+{
+    uint8_t id[CL_SESSION_ID_LEN];
+    cl_session out;
+    wide_id(id, k);
+    int rc = cl_session_cache_get(c, id, sizeof(id), CREATED, &out);
+    if (rc == 0)
+        assert_int_equal(out.suite, (uint16_t)k);
+    cl_session_clear(&out);
+    return rc == 0;
+}
+
+/* The slot of the table k starts probing at (session_cache.c's home: the high bits). */
+static size_t home_of(const cl_session_cache *c, uint32_t k, size_t slots)
+{
+    uint8_t id[CL_SESSION_ID_LEN];
+    wide_id(id, k);
+    return (size_t)(cl_siphash24(c->key, id, sizeof(id)) >> 32) & (slots - 1);
+}
+
+/*
+ * A cache of 6 (one shard, a table of 16 slots) against a model (the IDs in insertion
+ * order), under random puts, replacements, removals and lookups of 24 IDs chosen, under
+ * this cache's key, to start probing at slots 14, 15 and 0: they collide all the time, their
+ * probe runs wrap around the table's end, and removals from the middle of a run must move
+ * the rest back. The cache must always agree with the model.
+ */
+static void test_cache_collisions(void **state)
+{
+    (void)state;
+    enum { CAP = 6, POOL = 24, SLOTS = 16 };
+    cl_session_cache c;
+    assert_int_equal(cl_session_cache_init(&c, CAP), 0);
+    uint32_t pool[POOL], model[CAP], x = 12345;
+    size_t n = 0, taken[SLOTS] = {0};
+    for (uint32_t k = 0, p = 0; p < POOL; k++) {
+        size_t h = home_of(&c, k, SLOTS);
+        if ((h == 14 || h == 15 || h == 0) && taken[h] < POOL / 3) {
+            taken[h]++;
+            pool[p++] = k;
+        }
+    }
+    for (int op = 0; op < 20000; op++) {
+        uint32_t r = next_rand(&x), k = pool[r % POOL], i;
+        for (i = 0; i < n && model[i] != k; i++)
+            ;
+        if ((r >> 8) % 4 == 0 && i < n) { /* remove */
+            uint8_t id[CL_SESSION_ID_LEN];
+            wide_id(id, k);
+            cl_session_cache_remove(&c, id, sizeof(id));
+            memmove(&model[i], &model[i + 1], (n - i - 1) * sizeof(uint32_t));
+            n--;
+        } else if ((r >> 8) % 4 != 1) { /* put: the newest; when full the oldest goes */
+            put_wide(&c, k);
+            if (i < n)
+                memmove(&model[i], &model[i + 1], (--n - i) * sizeof(uint32_t));
+            else if (n == CAP)
+                memmove(&model[0], &model[1], (--n) * sizeof(uint32_t));
+            model[n++] = k;
+        }
+        assert_int_equal(cl_session_cache_count(&c), n);
+        for (uint32_t j = 0; j < POOL; j++) {
+            int in = 0;
+            for (size_t m = 0; m < n; m++)
+                in |= model[m] == pool[j];
+            assert_int_equal(has_wide(&c, pool[j]), in);
+        }
+    }
+    cl_session_cache_free(&c);
+}
+
+/*
+ * 1024 sessions: 16 shards of 64 chosen by the hash's low bits. After 3000 insertions each
+ * shard holds exactly the last 64 IDs that went to it: oldest-first eviction per shard.
+ */
+static void test_cache_shards(void **state)
+{
+    (void)state;
+    enum { CAP = 1024, N = 3000, SHARDS = 16 };
+    cl_session_cache c;
+    assert_int_equal(cl_session_cache_init(&c, CAP), 0);
+    assert_int_equal(c.n_shards, SHARDS);
+    static uint32_t shard[N];
+    for (uint32_t k = 0; k < N; k++) {
+        uint8_t id[CL_SESSION_ID_LEN];
+        wide_id(id, k);
+        shard[k] = (uint32_t)(cl_siphash24(c.key, id, sizeof(id)) & (SHARDS - 1));
+        put_wide(&c, k);
+    }
+    assert_int_equal(cl_session_cache_count(&c), CAP);
+    size_t later[SHARDS] = {0}; /* IDs of each shard seen so far, from the newest */
+    for (uint32_t k = N; k-- > 0;)
+        assert_int_equal(has_wide(&c, k), later[shard[k]]++ < CAP / SHARDS);
     cl_session_cache_free(&c);
 }
 
@@ -931,7 +1078,7 @@ static void test_counting_out_of_memory(void **state)
         if (rc == 0)
             break;
         assert_int_equal(rc, CLASP_ERR_NOMEM);
-        assert_int_equal(c.count, 0);
+        assert_int_equal(cl_session_cache_count(&c), 0);
     }
     cl_session out;
     for (long k = 0;; k++) {
@@ -942,7 +1089,7 @@ static void test_counting_out_of_memory(void **state)
             break;
         assert_int_equal(rc, CLASP_ERR_NOMEM);
         assert_true(all_zero(&out, sizeof(out)));
-        assert_int_equal(c.count, 1); /* the entry stays */
+        assert_int_equal(cl_session_cache_count(&c), 1); /* the entry stays */
     }
     cl_session_clear(&out);
     cl_session_cache_free(&c);
@@ -971,6 +1118,10 @@ int main(void)
         cmocka_unit_test(test_cache_expiry_and_remove),
         cmocka_unit_test(test_cache_capacity_zero),
         cmocka_unit_test(test_cache_threads),
+        cmocka_unit_test(test_siphash_vectors),
+        cmocka_unit_test(test_cache_collisions),
+        cmocka_unit_test(test_cache_shards),
+        cmocka_unit_test(test_cache_threads_sharded),
         cmocka_unit_test_setup_teardown(test_counting_everything_freed, counting_setup,
                                         counting_teardown),
         cmocka_unit_test_setup_teardown(test_counting_out_of_memory, counting_setup,

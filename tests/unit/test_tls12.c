@@ -198,6 +198,35 @@ static void test_ecdsa_curve_not_offered(void **state)
     kit_close(&p);
 }
 
+/* The client's supported_groups read whole: secp256r1 after 100 unknown groups still admits
+ * the P-256 certificate (RFC 8422 4) and is the ECDHE group. */
+static void test_long_supported_groups(void **state)
+{
+    (void)state;
+    kit_pair p;
+    clasp_config *scfg = server12(TK_P256);
+    assert_int_equal(clasp_config_set_groups(scfg, "secp256r1"), 0);
+    kit_open(&p, client12(), scfg, "server.test");
+    kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = edit_long_groups};
+    kit_hook_install(p.client, &h);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.server), 0x0017);
+    assert_int_equal(clasp_conn_cipher_suite(p.server), 0xc02b); /* ECDHE_ECDSA_AES_128 */
+    kit_close(&p);
+}
+
+static clasp_config *server12_p256(void)
+{
+    return server12(TK_P256);
+}
+
+/* The chain's count bound (test_tls12_alerts.c has the client's side, and 600). */
+static void test_chain_count(void **state)
+{
+    (void)state;
+    chain_count_checks(client12, server12_p256, kit12_cert_repeat, kit12_handshake);
+}
+
 /*
  * The ServerKeyExchange's scheme comes from the client's signature_algorithms (RFC 5246
  * 7.4.1.4.1, 7.4.3), the server's preference first; in TLS 1.2 an ECDSA scheme names the
@@ -571,15 +600,21 @@ static void test_session_api(void **state)
     kit_close(&p);
 }
 
-static cl_session *cache_entry(clasp_config *scfg, const kit_msg *sh)
+/* A copy of the cached session the ServerHello sh named; 0, or CLASP_ERR_STATE when absent. */
+static int cache_entry(clasp_config *scfg, const kit_msg *sh, cl_session *out)
 {
-    for (size_t i = 0; i < scfg->cache.count; i++) {
-        cl_session *e = &scfg->cache.entries[i];
-        if (e->id_len == sh->data[KIT_HELLO_SID_OFF] &&
-            memcmp(e->id, sh->data + KIT_HELLO_SID_OFF + 1, e->id_len) == 0)
-            return e;
-    }
-    return NULL;
+    return cl_session_cache_get(&scfg->cache, sh->data + KIT_HELLO_SID_OFF + 1,
+                                sh->data[KIT_HELLO_SID_OFF], (uint64_t)time(NULL), out);
+}
+
+/* The cached session sh named, stored again as made at `created`. */
+static void age_entry(clasp_config *scfg, const kit_msg *sh, uint64_t created)
+{
+    cl_session e;
+    assert_int_equal(cache_entry(scfg, sh, &e), 0);
+    e.created = created;
+    assert_int_equal(cl_session_cache_put(&scfg->cache, &e), 0);
+    cl_session_clear(&e);
 }
 
 /* A full handshake whose ServerHello is kept in sh; its session (the caller frees it). */
@@ -605,14 +640,17 @@ static void test_resumption_expired(void **state)
     clasp_session *s1 = full_handshake_sh(ccfg, scfg, &sh1);
     clasp_session *s2 = full_handshake_sh(ccfg, scfg, &sh2);
     uint64_t now = (uint64_t)time(NULL);
-    cl_session *e1 = cache_entry(scfg, &sh1), *e2 = cache_entry(scfg, &sh2);
-    assert_non_null(e1);
-    assert_non_null(e2);
-    assert_int_equal(e1->lifetime, 7200);
-    e1->created = now - 7300; /* older than the default lifetime of 7200 s */
-    e2->created = now - 7000; /* still young enough */
+    cl_session e;
+    assert_int_equal(cache_entry(scfg, &sh1, &e), 0);
+    assert_int_equal(e.lifetime, 7200);
+    cl_session_clear(&e);
+    age_entry(scfg, &sh1, now - 7300); /* older than the default lifetime of 7200 s */
+    age_entry(scfg, &sh2, now - 7000); /* still young enough */
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s1), 0);
-    assert_null(cache_entry(scfg, &sh1)); /* dropped when found expired */
+    /* dropped when found expired; the full handshake instead stored a new one */
+    assert_int_equal(cache_entry(scfg, &sh1, &e), CLASP_ERR_STATE);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s2), 1);
     clasp_session_free(s1);
     clasp_session_free(s2);
@@ -768,11 +806,13 @@ static void test_session_cache_bounded(void **state)
     for (int i = 0; i < 3; i++) {
         memset(&sh[i], 0, sizeof(sh[i]));
         s[i] = full_handshake_sh(ccfg, scfg, &sh[i]);
-        cache_entry(scfg, &sh[i])->created -= (uint64_t)(10 - i); /* s[0] is the oldest */
-        assert_true(scfg->cache.count <= 2);
+        assert_true(cl_session_cache_count(&scfg->cache) <= 2);
     }
-    assert_null(cache_entry(scfg, &sh[0]));
-    assert_int_equal(cache_entry(scfg, &sh[2])->lifetime, 3600);
+    cl_session e;
+    assert_int_equal(cache_entry(scfg, &sh[0], &e), CLASP_ERR_STATE); /* stored first */
+    assert_int_equal(cache_entry(scfg, &sh[2], &e), 0);
+    assert_int_equal(e.lifetime, 3600);
+    cl_session_clear(&e);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s[2]), 1);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s[1]), 1);
     assert_int_equal(offer_session(ccfg, scfg, "server.test", s[0]), 0);
@@ -870,7 +910,7 @@ static void test_session_cache_threads(void **state)
         assert_int_equal(pthread_join(t[i], NULL), 0);
         assert_int_equal(w[i].failures, 0);
     }
-    assert_int_equal(scfg->cache.count, 4 * 6);
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 4 * 6);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -978,7 +1018,7 @@ static void test_session_store(void **state)
     assert_int_equal(st.gets, 0);
     assert_int_equal(st.n, 1);
     assert_memory_equal(st.slot[0].id, sh.data + KIT_HELLO_SID_OFF + 1, 32);
-    assert_int_equal(scfg->cache.count, 0); /* the built-in cache is not used */
+    assert_int_equal(cl_session_cache_count(&scfg->cache), 0); /* the built-in cache is not used */
 
     /* get for resumption; nothing is put again. */
     assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 1);
@@ -1217,6 +1257,121 @@ static void test_fallback_scsv_accepted(void **state)
     kit_hook_install(p.client, &hc);
     assert_int_equal(pair_handshake(p.client, p.server), 0);
     assert_int_equal(clasp_conn_version(p.server), CLASP_TLS13);
+    kit_close(&p);
+}
+
+/*
+ * A handshake from a client speaking versions cmin..cmax (with TLS_FALLBACK_SCSV when
+ * fallback) for `host` to a server whose listener speaks lmin..lmax and whose servername
+ * callback switches to a configuration of omin..omax for "other.test". Returns the
+ * server's error (0: done, and *version is what was negotiated).
+ */
+static int sni_versions(uint16_t lmin, uint16_t lmax, uint16_t omin, uint16_t omax, uint16_t cmax,
+                        int fallback, const char *host, uint16_t *version)
+{
+    kit_pair p;
+    struct sni s;
+    clasp_config *scfg = kit12_server(&kit.server[TK_P256], lmin, lmax);
+    sni_attach(&s, scfg, kit12_server(&kit.other_name, omin, omax));
+    kit_open(&p, kit12_client(V12, cmax), scfg, host);
+    kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = add_suite, .arg = (void *)&fallback_scsv};
+    if (fallback)
+        kit_hook_install(p.client, &hc);
+    int rc = pair_handshake(p.client, p.server);
+    if (rc == 0) {
+        *version = clasp_conn_version(p.server);
+        assert_int_equal(clasp_conn_version(p.client), *version);
+        kit_exchange(&p, 100);
+    }
+    rc = clasp_conn_error(p.server);
+    assert_int_equal(s.calls, 1);
+    kit_close(&p);
+    clasp_config_free(s.other);
+    return rc;
+}
+
+/*
+ * The configuration the servername callback chooses decides the version, the suites and the
+ * TLS_FALLBACK_SCSV check, not the listener's: the callback runs before the version is
+ * chosen. Each way round, for the switched name and for the listener's own.
+ */
+static void test_sni_config_decides_version(void **state)
+{
+    (void)state;
+    uint16_t v = 0;
+    /* listener TLS 1.2 only, "other.test" 1.2 and 1.3 */
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V13, 0, "other.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS13);
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V13, 0, "server.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS12);
+    /* listener 1.2 and 1.3, "other.test" 1.2 only: TLS 1.2, no downgrade sentinel (the
+     * TLS 1.3 client would abort on one) */
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V13, 0, "other.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS12);
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V13, 0, "server.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS13);
+    /* RFC 7507 3, judged by the chosen configuration's highest version: a TLS 1.2 client's
+     * fallback to a name served with 1.3 is refused, to a 1.2-only name accepted */
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V12, 1, "other.test", &v),
+                     CLASP_ERR_INAPPROPRIATE_FALLBACK);
+    assert_int_equal(sni_versions(V12, V12, V12, V13, V12, 1, "server.test", &v), 0);
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V12, 1, "other.test", &v), 0);
+    assert_int_equal(v, CLASP_TLS12);
+    assert_int_equal(sni_versions(V12, V13, V12, V12, V12, 1, "server.test", &v),
+                     CLASP_ERR_INAPPROPRIATE_FALLBACK);
+}
+
+/*
+ * A version is served (or offered) only with a cipher suite of it: a server allowing TLS
+ * 1.3 without a TLS 1.3 suite negotiates TLS 1.2 with a client offering both, and, since it
+ * could not have done TLS 1.3, writes no downgrade sentinel and takes TLS_FALLBACK_SCSV from
+ * a TLS 1.2 client; a client likewise offers only TLS 1.2, and so does not abort on the
+ * sentinel a TLS 1.3 server writes (RFC 8446 4.1.3 binds TLS 1.3 clients only).
+ */
+static void test_version_needs_suites(void **state)
+{
+    (void)state;
+    static const char suite12[] = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    kit_pair p;
+    kit_msg sh = {0};
+    kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
+    clasp_config *scfg = kit12_server(&kit.server[TK_P256], V12, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suite12), 0);
+    kit_open(&p, kit12_client(V12, V13), scfg, "server.test");
+    kit_hook_install(p.server, &hs);
+    kit12_handshake(&p);
+    sh_random_tail(&sh, downgrd_12, 0);
+    kit_close(&p);
+
+    scfg = kit12_server(&kit.server[TK_P256], V12, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suite12), 0);
+    kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = add_suite, .arg = (void *)&fallback_scsv};
+    kit_open(&p, client12(), scfg, "server.test");
+    kit_hook_install(p.client, &hc);
+    kit12_handshake(&p);
+    kit_close(&p);
+
+    clasp_config *ccfg = kit12_client(V12, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, suite12), 0);
+    kit_msg ch = {0};
+    hc = (kit_hook){.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
+    memset(&hs, 0, sizeof(hs));
+    hs = (kit_hook){.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
+    kit_open(&p, ccfg, kit12_server(&kit.server[TK_P256], V12, V13), "server.test");
+    kit_hook_install(p.client, &hc);
+    kit_hook_install(p.server, &hs);
+    kit12_handshake(&p);
+    size_t n;
+    assert_null(find_ext(&ch, CL_EXT_SUPPORTED_VERSIONS, &n));
+    sh_random_tail(&sh, downgrd_12, 1);
+    kit_close(&p);
+
+    /* TLS 1.3 alone, and no suite of it: no version can be served (RFC 8446 4.1.1) */
+    scfg = kit12_server(&kit.server[TK_P256], V13, V13);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suite12), 0);
+    kit_open(&p, kit12_client(V12, V13), scfg, "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
     kit_close(&p);
 }
 
@@ -1639,6 +1794,8 @@ int main(void)
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_ecdhe_matrix),
         cmocka_unit_test(test_ecdsa_curve_not_offered),
+        cmocka_unit_test(test_long_supported_groups),
+        cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_scheme_from_signature_algorithms),
         cmocka_unit_test(test_rsa_key_exchange),
         cmocka_unit_test(test_rsa_key_exchange_not_default),
@@ -1666,6 +1823,8 @@ int main(void)
         cmocka_unit_test(test_legacy_version_above_12),
         cmocka_unit_test(test_fallback_scsv_accepted),
         cmocka_unit_test(test_version_both),
+        cmocka_unit_test(test_sni_config_decides_version),
+        cmocka_unit_test(test_version_needs_suites),
         cmocka_unit_test(test_hello_request_after_handshake),
         cmocka_unit_test(test_hello_request_during_handshake),
         cmocka_unit_test(test_hello_request_before_server_hello),

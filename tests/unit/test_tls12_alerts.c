@@ -279,6 +279,17 @@ static int edit_body(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *o
     return replace_at(msg, len, 4, len - 4, arg, out);
 }
 
+/* The header announcing 2^24 - 1 bytes, more than the receiver's cap (the body as it was). */
+static int edit_huge_header(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
+                            void *arg)
+{
+    (void)c, (void)arg;
+    cl_write_u8(out, msg[0]);
+    cl_write_u24(out, 0xffffff);
+    cl_write_bytes(out, msg + 4, len - 4);
+    return 0;
+}
+
 /* A byte in the middle of the message flipped (inside an encrypted pre-master, say). */
 static int edit_flip_middle(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
                             void *arg)
@@ -606,6 +617,20 @@ static const acase cases[] = {
     /* ec_point_format_list<1..2^8-1> */
     {"CH: ec_point_formats empty", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_EC_POINT_FORMATS, B(0)}), E_DECODE},
+    /* Extensions a TLS 1.2 server does not act on are read all the same: RFC 8446 4.2.10's
+     * empty early_data, 4.2.8's key_share, RFC 7685's zero padding. */
+    {"CH: early_data with a body", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_EARLY_DATA, B(0)}), E_DECODE},
+    {"CH: key_share with an empty key, to TLS 1.2", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_KEY_SHARE, B(0, 4, 0, 0x1d, 0, 0)}), E_DECODE},
+    {"CH: padding not all zeros", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_PADDING, B(0, 1)}), E_ILLEGAL},
+    /* RFC 6066 3: a DNS host name in ASCII; one that is not parses but is wrong:
+     * illegal_parameter (RFC 5246 7.2.2, "A field ... was out of range"). */
+    {"CH: host name with a control byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 1, 'b')}), E_ILLEGAL},
+    {"CH: host name with a trailing NUL", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 'b', 0)}), E_ILLEGAL},
     /* RFC 7627 5.2: without the extension the server "SHOULD abort the handshake if it does
      * not wish to interoperate with legacy clients" ("abort" is handshake_failure there);
      * clasp requires it by default. */
@@ -625,6 +650,11 @@ static const acase cases[] = {
      * SHA-1 default is gone too): handshake_failure. */
     {"CH: signature_algorithms SHA-1 and MD5 only", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 6, 2, 1, 2, 3, 1, 1)}), E_HS_FAILURE},
+    /* A byte after the list, inside the extension: it does not parse (RFC 5246 7.2.2). */
+    {"CH: signature_algorithms with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 2, 4, 3, 0)}), E_DECODE},
+    {"CH: supported_groups with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SUPPORTED_GROUPS, B(0, 2, 0, 0x17, 0)}), E_DECODE},
     {"CH: no signature_algorithms", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_DEL, CL_EXT_SIGNATURE_ALGORITHMS}), E_HS_FAILURE},
     /* RFC 7301 3.2: "the server SHALL respond with a fatal "no_application_protocol"
@@ -658,6 +688,9 @@ static const acase cases[] = {
     /* RFC 5246 7.4.1.4: "If a client receives an extension type in ServerHello that it did
      * not request in the associated ClientHello, it MUST abort the handshake with an
      * unsupported_extension fatal alert." */
+    /* RFC 6066 3: the server's server_name "SHALL be empty" */
+    {"SH: server_name with a body", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_ADD, CL_EXT_SERVER_NAME, B(0)}), E_DECODE},
     {"SH: ALPN, not offered", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
      OPS({X_ADD, CL_EXT_ALPN, B(0, 3, 2, 'h', '2')}), E_UNSUPPORTED_EXT},
     {"SH: session_ticket, not offered", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
@@ -703,6 +736,13 @@ static const acase cases[] = {
     /* ==== the server's Certificate ==== */
 
     /* RFC 5246 7.4: messages out of order, skipped or repeated are unexpected_message. */
+    /* More certificates than the client accepts (10 by default): the message parses
+     * (certificate_list bounds bytes only), the chain is refused: bad_certificate, "A
+     * certificate was corrupt, ... etc." (RFC 5246 7.2.2). Ten pass: test_tls12.c. */
+    {"server Certificate: 11 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = kit12_cert_repeat, .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
+    {"server Certificate: 600 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = kit12_cert_repeat, .arg = &(unsigned){600}, E_BAD_CERT, .why = "more than 10"},
     {"server Certificate: dropped", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_drop,
      E_UNEXPECTED, .why = "unexpected ServerKeyExchange"},
     {"server Certificate: twice", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = edit_twice,
@@ -820,6 +860,8 @@ static const acase cases[] = {
      * with a fatal handshake_failure alert." */
     {"client Certificate: required, empty", BAD_CLIENT, s_require_none, E_HS_FAILURE,
      .why = "no certificate"},
+    {"client Certificate: 11 certificates", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
+     .edit = kit12_cert_repeat, .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
     {"client Certificate: dropped", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
      .edit = kit_drop, E_UNEXPECTED, .why = "unexpected ClientKeyExchange"},
     {"client Certificate: twice", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
@@ -998,11 +1040,13 @@ static const acase cases[] = {
     {"HelloRequest announcing a body", BAD_SERVER,
      AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_HELLO_REQUEST, 0, 0, 1)), E_DECODE},
     /* A renegotiating ClientHello larger than any ClientHello can be (RFC 5246 7.4.1.2):
-     * refused on its header, before it is buffered; no alert named: illegal_parameter, as
-     * for every message over clasp's size caps. */
+     * refused on its header, before it is buffered. RFC 5246 7.2.2: decode_error, "the
+     * length of the message was incorrect", as for every message over clasp's size caps. */
     {"ClientHello after the handshake, over the size cap", BAD_CLIENT,
-     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_CLIENT_HELLO, 0xff, 0xff, 0xff)), E_ILLEGAL,
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_CLIENT_HELLO, 0xff, 0xff, 0xff)), E_DECODE,
      .why = "over the limit"},
+    {"a Certificate over the size cap", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = edit_huge_header, E_DECODE, .why = "over the limit"},
     /* Each is answered with a warning; a flood is a limit the RFC leaves to implementations:
      * clasp answers 32 in a row without application data between them, in their own records
      * or together. */

@@ -318,6 +318,40 @@ static void test_key_shares(void **state)
     }
 }
 
+/* RFC 8446 4.2.8: a share for a group listed after 64 others is a share for a listed group;
+ * the server reads the whole supported_groups list. */
+static void test_long_supported_groups(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_open(&p, NULL, NULL, "server.test");
+    kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = edit_long_groups};
+    kit_hook_install(p.client, &h);
+    kit_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.server), 0x001d); /* the client's one share */
+    kit_close(&p);
+    /* ... and without a share for it: a HelloRetryRequest for the server's first group */
+    clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
+    assert_int_equal(clasp_config_set_groups(scfg, "secp384r1:secp256r1"), 0);
+    kit_open(&p, NULL, scfg, "server.test");
+    kit_hook_install(p.client, &h);
+    kit_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.server), 0x0018);
+    kit_close(&p);
+}
+
+static clasp_config *server_p256(void)
+{
+    return kit_server_config(&kit.server[TK_P256]);
+}
+
+/* The chain's count bound (test_tls13_alerts.c has the client's side, and 600). */
+static void test_chain_count(void **state)
+{
+    (void)state;
+    chain_count_checks(kit_client_config, server_p256, kit_cert_repeat, kit_handshake);
+}
+
 /* ---- SNI ---- */
 
 static void sni_open(kit_pair *p, struct sni *s, const char *host)
@@ -358,6 +392,54 @@ static void test_sni_switches_config(void **state)
     assert_null(clasp_conn_server_name(p.server));
     kit_close(&p);
     clasp_config_free(s.other);
+}
+
+/*
+ * A name is an address or a DNS name to the ClientHello and to the verifier alike: an
+ * address is never sent as SNI and is matched against IP SANs; a numeric name that is not a
+ * strict address is refused before anything is sent.
+ */
+static void test_sni_host_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *kept, *sni; /* sni NULL: none sent */
+        int err;                       /* the client's error: 0, or the IP SAN is missing */
+    } cases[] = {
+        {"server.test.", "server.test", "server.test", 0},
+        {"127.0.0.1.", "127.0.0.1", NULL, 0},
+        {"::1", "::1", NULL, CLASP_ERR_BAD_CERTIFICATE},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        kit_pair p;
+        struct sni s;
+        sni_open(&p, &s, cases[i].name);
+        assert_string_equal(clasp_conn_server_name(p.client), cases[i].kept);
+        if (!cases[i].err) {
+            kit_handshake(&p);
+        } else {
+            assert_int_equal(pair_handshake(p.client, p.server), cases[i].err);
+            assert_non_null(strstr(clasp_conn_error_detail(p.client), "IP address mismatch"));
+        }
+        assert_string_equal(s.seen, cases[i].sni ? cases[i].sni : "(none)");
+        kit_close(&p);
+        clasp_config_free(s.other);
+    }
+    static const char *const refused[] = {"010.0.0.1", "1.2.3",     "0x7f.0.0.1",  "[::1]",
+                                          "127.1",     "1.2.3.4..", "server..test"};
+    clasp_config *ccfg = kit_client_config();
+    for (size_t i = 0; i < ARRAY_LEN(refused); i++) {
+        clasp_conn *c = clasp_conn_new(ccfg);
+        assert_non_null(c);
+        assert_int_equal(clasp_conn_set_server_name(c, refused[i]), CLASP_ERR_INVALID_ARG);
+        assert_null(clasp_conn_server_name(c));
+        const uint8_t *out;
+        size_t n;
+        clasp_conn_output(c, &out, &n);
+        assert_int_equal(n, 0); /* no ClientHello: there is no name to verify */
+        clasp_conn_free(c);
+    }
+    clasp_config_free(ccfg);
 }
 
 static void test_sni_unrecognized_name(void **state)
@@ -1125,7 +1207,10 @@ int main(void)
         cmocka_unit_test(test_suite_preference),
         cmocka_unit_test(test_group_preference),
         cmocka_unit_test(test_key_shares),
+        cmocka_unit_test(test_long_supported_groups),
+        cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_sni_switches_config),
+        cmocka_unit_test(test_sni_host_forms),
         cmocka_unit_test(test_sni_unrecognized_name),
         cmocka_unit_test(test_megabyte_each_way),
         cmocka_unit_test(test_key_update),

@@ -361,6 +361,8 @@ static const uint8_t nst_key_share[] = {
     CL_HS_NEW_SESSION_TICKET, 0, 0, 20, NST_BODY, 0, 6, 0, 0x33, 0, 2, 0x00, 0x1d};
 static const uint8_t nst_dup_ext[] = {
     CL_HS_NEW_SESSION_TICKET, 0, 0, 22, NST_BODY, 0, 8, 0xfe, 0x00, 0, 0, 0xfe, 0x00, 0, 0};
+static const uint8_t nst_early_data_short[] = {
+    CL_HS_NEW_SESSION_TICKET, 0, 0, 21, NST_BODY, 0, 7, 0, 42, 0, 3, 0, 0, 1};
 static const uint8_t nst_empty_ticket[] = {
     CL_HS_NEW_SESSION_TICKET, 0, 0, 13, 0, 0, 0x0e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 static const uint8_t certificate_request[] = {13, 0, 0, 11, 0, 0, 8, 0, 13, 0, 4, 0, 2, 4, 3};
@@ -383,6 +385,12 @@ static void start_after_hello(kit_pair *p, const uint8_t *rec, size_t n, unsigne
     kit_move(p->client, p->server);
     for (unsigned i = 0; i < times; i++)
         feed_server(p, rec, n);
+}
+
+/* A ClientHello header announcing 2^24 - 1 bytes, more than any ClientHello can hold. */
+static void start_huge_hello(kit_pair *p)
+{
+    feed_server(p, B(22, 3, 1, 0, 4, CL_HS_CLIENT_HELLO, 0xff, 0xff, 0xff));
 }
 
 static void start_ccs_value_2(kit_pair *p)
@@ -476,6 +484,11 @@ static const acase cases[] = {
      OPS({X_SET, CL_EXT_SUPPORTED_VERSIONS, B(3, 3, 4, 3)}), E_DECODE},
     {"CH: signature_algorithms of odd length", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 3, 4, 3, 8)}), E_DECODE},
+    /* A byte after the list, inside the extension: it does not parse (RFC 8446 6). */
+    {"CH: signature_algorithms with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 2, 4, 3, 0)}), E_DECODE},
+    {"CH: supported_groups with a trailing byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SUPPORTED_GROUPS, B(0, 2, 0, 0x1d, 0)}), E_DECODE},
     /* legacy_session_id<0..32> */
     {"CH: session ID of 33 bytes", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO, .edit = edit_session_id,
      .arg = &(xbytes){session_id_33, sizeof(session_id_33)}, E_DECODE},
@@ -485,9 +498,79 @@ static const acase cases[] = {
     /* RFC 6066 3: HostName<1..2^16-1> */
     {"CH: empty host name", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 3, 0, 0, 0)}), E_DECODE},
+    /* RFC 6066 3: HostName is "the fully qualified DNS hostname ... using ASCII encoding
+     * without a trailing dot". The vector parses; the value is wrong: illegal_parameter
+     * (RFC 8446 6, "syntactically correct but semantically invalid"). */
+    {"CH: host name with a control byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 1, 'b')}), E_ILLEGAL},
+    {"CH: host name with a trailing NUL", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 'b', 0)}), E_ILLEGAL},
+    {"CH: host name with a non-ASCII byte", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 0xe9, 'b')}), E_ILLEGAL},
+    {"CH: host name with a trailing dot", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 6, 0, 0, 3, 'a', 'b', '.')}), E_ILLEGAL},
+    {"CH: host name with an empty label", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SERVER_NAME, B(0, 7, 0, 0, 4, 'a', '.', '.', 'b')}), E_ILLEGAL},
     /* RFC 7301 3.1: ProtocolName<1..2^8-1> */
     {"CH: ALPN with an empty name", BAD_CLIENT, s_alpn_both, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_ALPN, B(0, 1, 0)}), E_DECODE},
+    /* Extensions the server does not act on are read all the same (RFC 8446 6: a body that
+     * does not parse is decode_error; a value its RFC rules out, illegal_parameter). */
+    /* RFC 8446 4.2.10: in a ClientHello "the "extension_data" field of this extension
+     * SHALL be empty" (struct {} Empty). */
+    {"CH: early_data with a body", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_EARLY_DATA, B(0)}), E_DECODE},
+    /* psk_key_exchange_modes<1..255>, read even without a pre_shared_key (4.2.9) */
+    {"CH: psk_key_exchange_modes empty", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_PSK_KEY_EXCHANGE_MODES, B(0)}), E_DECODE},
+    {"CH: signature_algorithms_cert of odd length", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS_CERT, B(0, 3, 4, 3, 8)}), E_DECODE},
+    /* RFC 7685 3: "The "extension_data" for the extension consists of an arbitrary number
+     * of zero bytes": another byte parses, with a wrong value. */
+    {"CH: padding not all zeros", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_PADDING, B(0, 0, 1, 0)}), E_ILLEGAL},
+    /* RFC 6066 8: CertificateStatusRequest, OCSPStatusRequest cut short */
+    {"CH: status_request truncated", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_STATUS_REQUEST, B(1, 0, 0)}), E_DECODE},
+    /* RFC 6066 4: "If a server receives a maximum fragment length negotiation request for
+     * a value other than the allowed values, it MUST abort the handshake with an
+     * "illegal_parameter" alert." */
+    {"CH: max_fragment_length 5", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_MAX_FRAGMENT_LENGTH, B(5)}), E_ILLEGAL},
+    /* RFC 6520 2: "Upon reception of an unknown mode, an error Alert message using
+     * illegal_parameter as its AlertDescription MUST be sent in response." */
+    {"CH: heartbeat mode 3", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_HEARTBEAT, B(3)}), E_ILLEGAL},
+    /* TLS 1.2 extensions in a hello that gets TLS 1.3: RFC 7627 5.1, RFC 7366 2, RFC 5746
+     * 3.2, RFC 8422 5.1.2 define their bodies whatever the version chosen. */
+    {"CH: extended_master_secret with a body, to TLS 1.3", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_EXTENDED_MASTER_SECRET, B(0)}), E_DECODE},
+    {"CH: encrypt_then_mac with a body", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_ENCRYPT_THEN_MAC, B(0)}), E_DECODE},
+    {"CH: ec_point_formats empty, to TLS 1.3", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_EC_POINT_FORMATS, B(0)}), E_DECODE},
+    {"CH: renegotiation_info cut short, to TLS 1.3", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_RENEGOTIATION_INFO, B(2, 0)}), E_DECODE},
+    /* ALPN read though the server has no protocols (RFC 7301 3.1: ProtocolName<1..2^8-1>) */
+    {"CH: ALPN with an empty name, no ALPN here", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_ALPN, B(0, 1, 0)}), E_DECODE},
+    /* RFC 8446 4.2.4: authorities<3..2^16-1>; 4.2.6: post_handshake_auth is empty */
+    {"CH: certificate_authorities empty", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_CERTIFICATE_AUTHORITIES, B(0, 0)}), E_DECODE},
+    {"CH: post_handshake_auth with a body", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_POST_HANDSHAKE_AUTH, B(0)}), E_DECODE},
+    /* RFC 5764 4.1.1: SRTPProtectionProfiles<2..2^16-1> of uint8[2] */
+    {"CH: use_srtp with an odd profile list", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_USE_SRTP, B(0, 3, 0, 1, 0, 0)}), E_DECODE},
+    /* RFC 7250 3: client_certificate_types<1..2^8-1> */
+    {"CH: client_certificate_type empty", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_CLIENT_CERT_TYPE, B(0)}), E_DECODE},
+    /* RFC 6962 3.3.1: the client's extension_data is empty */
+    {"CH: signed_certificate_timestamp with a body", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_SCT, B(0)}), E_DECODE},
+    /* RFC 8446 4.2.2: cookie<1..2^16-1>, in a first ClientHello too */
+    {"CH: empty cookie", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_ADD, CL_EXT_COOKIE, B(0, 0)}), E_DECODE},
     /* RFC 8446 4.1.2: "If a TLS 1.3 ClientHello is received with any other value in this
      * field, the server MUST abort the handshake with an "illegal_parameter" alert." */
     {"CH: compression method 1", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO, .edit = edit_ch_compression,
@@ -741,6 +824,9 @@ static const acase cases[] = {
     /* RFC 6066 3: the server's server_name "SHALL be empty"; data there does not parse. */
     {"EE: server_name not empty", BAD_SERVER, .msg = CL_HS_ENCRYPTED_EXTENSIONS,
      OPS({X_SET, CL_EXT_SERVER_NAME, B(0)}), E_DECODE},
+    /* RFC 8446 4.2.7: the client may not act on the server's groups, but reads them */
+    {"EE: supported_groups with a trailing byte", BAD_SERVER, .msg = CL_HS_ENCRYPTED_EXTENSIONS,
+     OPS({X_ADD, CL_EXT_SUPPORTED_GROUPS, B(0, 2, 0, 0x1d, 0)}), E_DECODE},
     {"EE: trailing byte", BAD_SERVER, .msg = CL_HS_ENCRYPTED_EXTENSIONS, .edit = kit_trailing_byte,
      E_DECODE},
     {"EE: truncated", BAD_SERVER, .msg = CL_HS_ENCRYPTED_EXTENSIONS, .edit = kit_truncate,
@@ -780,6 +866,21 @@ static const acase cases[] = {
      OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 0)}), E_DECODE},
     /* RFC 8446 4.3.2: the context "SHALL be zero length unless used for the post-handshake
      * authentication exchanges"; no alert named: illegal_parameter. */
+    {"CR: signature_algorithms with a trailing byte", BAD_SERVER, s_request,
+     .msg = CL_HS_CERTIFICATE_REQUEST, OPS({X_SET, CL_EXT_SIGNATURE_ALGORITHMS, B(0, 2, 4, 3, 0)}),
+     E_DECODE},
+    /* What the client does not act on, read all the same: RFC 8446 4.2.4 authorities
+     * <3..2^16-1>, 4.2.5 OIDFilter, 4.2.3 signature_algorithms_cert, 4.4.2.1 an empty
+     * status_request. */
+    {"CR: certificate_authorities empty", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
+     OPS({X_SET, CL_EXT_CERTIFICATE_AUTHORITIES, B(0, 0)}), E_DECODE},
+    {"CR: oid_filters cut short", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
+     OPS({X_ADD, CL_EXT_OID_FILTERS, B(0, 4, 3, 0x55, 0x1d, 0x25)}), E_DECODE},
+    {"CR: signature_algorithms_cert of odd length", BAD_SERVER, s_request,
+     .msg = CL_HS_CERTIFICATE_REQUEST,
+     OPS({X_ADD, CL_EXT_SIGNATURE_ALGORITHMS_CERT, B(0, 3, 4, 3, 8)}), E_DECODE},
+    {"CR: status_request with a body", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
+     OPS({X_ADD, CL_EXT_STATUS_REQUEST, B(1)}), E_DECODE},
     {"CR: with a context", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
      .edit = edit_context, E_ILLEGAL},
     {"CR: key_share", BAD_SERVER, s_request, .msg = CL_HS_CERTIFICATE_REQUEST,
@@ -809,12 +910,30 @@ static const acase cases[] = {
      .edit = edit_cert_entry_ext, .arg = XB(0xfe, 0x00, 0, 0), E_UNSUPPORTED_EXT},
     {"Certificate: key_share in an entry", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
      .edit = edit_cert_entry_ext, .arg = XB(0, 51, 0, 2, 0, 0x1d), E_ILLEGAL},
+    /* RFC 8446 4.4.2: entry extensions "MUST correspond to ones from the ClientHello
+     * message"; clasp asks for no OCSP status: a response to nothing, 4.2's
+     * unsupported_extension. A malformed one does not parse first: decode_error. */
+    {"Certificate: OCSP status not asked for", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = edit_cert_entry_ext, .arg = XB(0, 5, 0, 5, 1, 0, 0, 1, 0x55), E_UNSUPPORTED_EXT,
+     .why = "not asked for"},
+    {"Certificate: OCSP status cut short", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
+     .edit = edit_cert_entry_ext, .arg = XB(0, 5, 0, 4, 1, 0, 0, 1), E_DECODE},
+    {"client Certificate: SCT in an entry", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
+     .edit = edit_cert_entry_ext, .arg = XB(0, 18, 0, 5, 0, 3, 0, 1, 0xab), E_UNSUPPORTED_EXT,
+     .why = "not asked for"},
     /* RFC 8446 6.2: bad_certificate, "A certificate was corrupt, contained signatures that
      * did not verify correctly, etc." */
     {"Certificate: corrupted signature", BAD_SERVER, .msg = CL_HS_CERTIFICATE,
      .edit = edit_cert_corrupt, E_BAD_CERT},
     {"Certificate: dropped", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_drop, E_UNEXPECTED,
      .why = "unexpected CertificateVerify"},
+    /* More certificates than the client accepts (10 by default): the message parses
+     * (certificate_list bounds bytes only), the chain is refused: bad_certificate, as for
+     * "A certificate was corrupt ... etc." (RFC 8446 6.2). Ten pass: test_tls13.c. */
+    {"Certificate: 11 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_cert_repeat,
+     .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
+    {"Certificate: 600 certificates", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_cert_repeat,
+     .arg = &(unsigned){600}, E_BAD_CERT, .why = "more than 10"},
     {"Certificate: twice", BAD_SERVER, .msg = CL_HS_CERTIFICATE, .edit = kit_twice, E_UNEXPECTED},
     /* A name or address the certificate does not cover: RFC 8446 leaves the alert open
      * (bad_certificate or certificate_unknown); clasp sends bad_certificate. */
@@ -897,6 +1016,8 @@ static const acase cases[] = {
      * "certificate_required" alert". */
     {"client Certificate: required, none", BAD_CLIENT, s_require_none,
      .err = CLASP_ERR_CERTIFICATE_REQUIRED, .alert = CLASP_ALERT_CERTIFICATE_REQUIRED},
+    {"client Certificate: 11 certificates", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
+     .edit = kit_cert_repeat, .arg = &(unsigned){11}, E_BAD_CERT, .why = "more than 10"},
     {"client Certificate: dropped", BAD_CLIENT, s_mutual, .msg = CL_HS_CERTIFICATE,
      .edit = kit_drop, E_UNEXPECTED, .why = "unexpected CertificateVerify"},
     /* An empty Certificate, then a CertificateVerify: nothing to verify, out of order. */
@@ -936,6 +1057,9 @@ static const acase cases[] = {
     {"NST: duplicate extension", BAD_SERVER,
      AFTER(I_WRITE, CL_CT_HANDSHAKE, nst_dup_ext, sizeof(nst_dup_ext)), E_ILLEGAL},
     /* ticket<1..2^16-1> */
+    /* RFC 8446 4.2.10: early_data in a NewSessionTicket is uint32 max_early_data_size */
+    {"NST: early_data of 3 bytes", BAD_SERVER,
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, nst_early_data_short, sizeof(nst_early_data_short)), E_DECODE},
     {"NST: empty ticket", BAD_SERVER,
      AFTER(I_WRITE, CL_CT_HANDSHAKE, nst_empty_ticket, sizeof(nst_empty_ticket)), E_DECODE},
     /* RFC 8446 4.6.2: "A client that receives a CertificateRequest message without having
@@ -977,9 +1101,17 @@ static const acase cases[] = {
     {"KeyUpdate: 33 in a row to the client", BAD_SERVER, AFTER(I_KEY_UPDATE, .count = 33),
      E_UNEXPECTED, .why = "too many KeyUpdate"},
     /* A cap on handshake message size: the RFC leaves it open; clasp refuses a message
-     * header announcing more than 64 KiB + 1 KiB at once, with illegal_parameter. */
+     * header announcing more than 64 KiB + 1 KiB at once. RFC 8446 6: a message with "an
+     * out-of-range length" is decode_error. */
     {"handshake message over the size cap", BAD_SERVER,
-     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_NEW_SESSION_TICKET, 0x01, 0x04, 0x01)), E_ILLEGAL},
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_NEW_SESSION_TICKET, 0x01, 0x04, 0x01)), E_DECODE,
+     .why = "over the limit"},
+    {"handshake message over the size cap, to the server", BAD_CLIENT,
+     AFTER(I_WRITE, CL_CT_HANDSHAKE, B(CL_HS_KEY_UPDATE, 0x01, 0x04, 0x01)), E_DECODE,
+     .why = "over the limit"},
+    /* The ClientHello's cap is its largest legal size (every vector full, RFC 8446 4.1.2). */
+    {"ClientHello over the size cap", BAD_CLIENT, .start = start_huge_hello, E_DECODE,
+     .why = "over the limit"},
     /* RFC 8446 5.1: "if a handshake message is split over two or more records, there MUST
      * NOT be any other records between them." No alert named: unexpected_message. */
     {"a record inside a fragmented message", BAD_SERVER, .after_fn = after_split_message,

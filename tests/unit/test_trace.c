@@ -1072,6 +1072,23 @@ static void no_secrets(const collector *c, const secrets *s)
             window_absent(c, s->v[k] + off);
 }
 
+/* Keeps the verify_data of each Finished a side sends (the message goes out unchanged). */
+static int keep_finished(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
+{
+    (void)c, (void)out;
+    add_secret(arg, msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN);
+    return 0;
+}
+
+/* Both sides' Finished values go into s as the handshake runs. */
+static void watch_finished(kit_pair *p, kit_hook h[2], secrets *s)
+{
+    for (int i = 0; i < 2; i++) {
+        h[i] = (kit_hook){.type = CL_HS_FINISHED, .edit = keep_finished, .arg = s};
+        kit_hook_install(i ? p->server : p->client, &h[i]);
+    }
+}
+
 /*
  * Resumption by ticket: neither the ticket's PSK nor the resumption master secret it came
  * from, nor the resumed connection's secrets, appear in either side's events.
@@ -1112,15 +1129,18 @@ static void no_secrets_resuming(void)
 static void test_no_secrets_in_events(void **state)
 {
     (void)state;
+    kit_hook h[2];
     for (int hrr = 0; hrr < 2; hrr++) {
         collector cc = {0}, sc = {0};
         kit_pair p;
         open13(&p, "TLS_AES_256_GCM_SHA384", hrr, &cc, &sc);
+        secrets s = {0};
+        watch_finished(&p, h, &s);
         kit_handshake(&p);
         kit_exchange(&p, 100);
-        secrets s = {0};
+        assert_int_equal(s.n, 2); /* the two Finished values, 48 bytes each */
         secrets13(&cc, &s, cl_suite_find(clasp_conn_cipher_suite(p.client)));
-        assert_int_equal(s.n, 12);
+        assert_int_equal(s.n, 14);
         no_secrets(&cc, &s);
         no_secrets(&sc, &s);
         kit_close(&p);
@@ -1132,9 +1152,11 @@ static void test_no_secrets_in_events(void **state)
     configs12_rsa(&ccfg, &scfg, &cc, &sc);
     kit_pair p;
     open12(&p, ccfg, scfg);
+    secrets s = {0};
+    watch_finished(&p, h, &s);
     kit12_handshake(&p);
     kit_exchange(&p, 100);
-    secrets s = {0};
+    assert_int_equal(s.n, 2); /* the two Finished values, 12 bytes each */
     secrets12(&cc, &s, cl_suite_find(clasp_conn_cipher_suite(p.client)));
     no_secrets(&cc, &s);
     no_secrets(&sc, &s);
@@ -1326,7 +1348,7 @@ static void describe_damaged(const collector *c)
     clasp_conn fake;
     for (size_t i = 0; i < c->n; i++) {
         const rec_event *e = &c->ev[i];
-        if (e->kind != CLASP_TRACE_MESSAGE || e->len < 4)
+        if (e->kind != CLASP_TRACE_MESSAGE || e->len < 4 || !e->data) /* Finished: no data */
             continue;
         uint8_t *m = malloc(e->len);
         assert_non_null(m);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include <openssl/bio.h>
@@ -29,6 +30,8 @@
 #include <clasp/clasp.h>
 #include <clasp/errors.h>
 
+#include "counting.h"
+#include "verify_checks.h"
 #include "x509/x509.h"
 
 #define DAY 86400L
@@ -75,6 +78,7 @@ enum {
     C_PARTIAL,  /* SAN DNS:f*.part.test */
     C_P521,     /* a key clasp cannot use */
     C_LONG_NAME,
+    C_NUMERIC_DNS, /* DNS SANs that look like addresses, and IP:10.0.0.1 */
     NCERTS
 };
 
@@ -129,6 +133,8 @@ static const struct spec specs[] = {
     {C_P521, "server.test", K_P521, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
     /* its name is made by long_name(): a newline and a few hundred bytes */
     {C_LONG_NAME, NULL, K_P256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
+    {C_NUMERIC_DNS, "numeric.test", K_P256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth",
+     "DNS:010.0.0.1,DNS:1.2.3,DNS:0x7f.0.0.1,DNS:1.2.3.4,DNS:[::1],IP:10.0.0.1", -1, 365},
 };
 
 static EVP_PKEY *keys[NKEYS];
@@ -349,16 +355,7 @@ static int verify_in(const cl_trust *t, const int *ids, size_t n, const char *ho
         chain[i] = (cl_cert_der){ders[ids[i]], der_lens[ids[i]]};
     int rc = cl_verify_chain(t, chain, n, host, purpose, when, res);
     NO_OPENSSL_ERRORS();
-    assert_non_null(memchr(res->reason, '\0', sizeof(res->reason)));
-    assert_true(strlen(res->reason) > 0);
-    if (rc == 0) {
-        assert_non_null(res->leaf_key);
-        assert_int_equal(cl_pubkey_type(res->leaf_key), res->leaf_type);
-        cl_pubkey_free(res->leaf_key);
-        res->leaf_key = NULL;
-    } else {
-        assert_null(res->leaf_key);
-    }
+    verify_result_check(rc, res);
     return rc;
 }
 
@@ -418,6 +415,7 @@ static void test_credential_each_key_type(void **state)
         assert_memory_equal(c->certs[1].der, ders[C_INTER], der_lens[C_INTER]);
         assert_int_equal(c->type, tc->type);
         assert_int_equal(c->bits, tc->bits);
+        assert_int_equal(c->key_usage, CL_KU_SIGN); /* LEAF_KU: digitalSignature */
         assert_int_equal(cl_pubkey_type(c->leaf_key), tc->type);
         assert_int_equal(cl_privkey_type(c->key), tc->type);
         assert_int_equal(cl_privkey_matches(c->key, c->leaf_key), 1);
@@ -432,6 +430,27 @@ static void test_credential_each_key_type(void **state)
         free(chain.p);
         free(key.p);
     }
+}
+
+/* The leaf's keyUsage, read once at load: no extension allows any use, cRLSign none. */
+static void test_credential_key_usage(void **state)
+{
+    (void)state;
+    static const struct {
+        int cert;
+        unsigned want;
+    } cases[] = {{C_SELF_SIGNED, CL_KU_ANY}, {C_BAD_KU, 0}, {C_P256, CL_KU_SIGN}};
+    buf key = pem_key(K_P256);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        buf chain = pem_certs(&cases[i].cert, 1);
+        cl_credential *c = NULL;
+        assert_int_equal(cl_credential_from_pem(&c, chain.p, chain.len, key.p, key.len), 0);
+        assert_int_equal(c->key_usage, cases[i].want);
+        NO_OPENSSL_ERRORS();
+        cl_credential_free(c);
+        free(chain.p);
+    }
+    free(key.p);
 }
 
 /* A single file holding the key and the chain: the key block is skipped in the chain. */
@@ -746,6 +765,7 @@ static void test_verify_each_key_type(void **state)
         NO_OPENSSL_ERRORS();
         assert_string_equal(res.reason, "ok");
         assert_int_equal(res.leaf_type, types[i].type);
+        assert_int_equal(res.key_usage, CL_KU_SIGN);
         assert_int_equal(cl_pubkey_type(res.leaf_key), types[i].type);
         assert_int_equal(cl_pubkey_bits(res.leaf_key), types[i].bits);
         cl_pubkey_free(res.leaf_key);
@@ -818,12 +838,136 @@ static void test_verify_name_mismatch(void **state)
     assert_int_equal(VERIFY(&res, "127.0.0.1", SERVER, 0, C_IP_ONLY, C_INTER), 0);
     /* An empty host would make libcrypto skip the check: refused. */
     assert_int_equal(VERIFY(&res, "", SERVER, 0, C_P256, C_INTER), CLASP_ERR_INVALID_ARG);
-    /* A very long host is cut in the reason, which stays terminated. */
+    /* The longest host name (four labels of 62, 253 characters) is cut in the reason. */
     char host[300];
-    memset(host, 'a', sizeof(host) - 1);
-    host[sizeof(host) - 1] = '\0';
+    memset(host, 'a', 253);
+    for (int i = 62; i < 253; i += 63)
+        host[i] = '.';
+    host[253] = '\0';
     assert_int_equal(VERIFY(&res, host, SERVER, 0, C_P256, C_INTER), CLASP_ERR_BAD_CERTIFICATE);
     reason_has(&res, "hostname mismatch (wanted aaaa", NULL);
+    assert_true(strlen(res.reason) < 160);
+    /* One more character is not a host name. */
+    host[253] = 'a';
+    host[254] = '\0';
+    assert_int_equal(VERIFY(&res, host, SERVER, 0, C_P256, C_INTER), CLASP_ERR_INVALID_ARG);
+}
+
+/* ---- peer names: one reading for the ClientHello and the verifier ---- */
+
+struct host_case {
+    const char *name;
+    int kind; /* 0: refused */
+    size_t len;
+    const char *ip; /* the address, as inet_ntop would print it */
+};
+
+static const struct host_case host_cases[] = {
+    {"server.test", CL_HOST_DNS, 11, NULL},
+    {"server.test.", CL_HOST_DNS, 11, NULL}, /* an absolute name: the same host */
+    {"xn--bcher-kva.example", CL_HOST_DNS, 21, NULL},
+    {"_srv.example", CL_HOST_DNS, 12, NULL},
+    {"1.2.3.example", CL_HOST_DNS, 13, NULL}, /* numeric labels, alphabetic last one */
+    {"localhost", CL_HOST_DNS, 9, NULL},
+    {"10.0.0.1", CL_HOST_IP, 8, "10.0.0.1"},
+    {"1.2.3.4.", CL_HOST_IP, 7, "1.2.3.4"},
+    {"0.0.0.0", CL_HOST_IP, 7, "0.0.0.0"},
+    {"255.255.255.255", CL_HOST_IP, 15, "255.255.255.255"},
+    {"::1", CL_HOST_IP, 3, "::1"},
+    {"0:0:0:0:0:0:0:1", CL_HOST_IP, 15, "::1"},
+    {"::ffff:10.0.0.1", CL_HOST_IP, 15, "::ffff:10.0.0.1"},
+    /* Numeric forms that resolvers read as other addresses: neither an address nor a name. */
+    {"010.0.0.1", 0, 0, NULL},
+    {"1.2.3", 0, 0, NULL},
+    {"0x7f.0.0.1", 0, 0, NULL},
+    {"127.1", 0, 0, NULL},
+    {"2130706433", 0, 0, NULL},
+    {"0x7f000001", 0, 0, NULL},
+    {"256.0.0.1", 0, 0, NULL},
+    {"1.2.3.4.5", 0, 0, NULL},
+    {"1.2.3.4..", 0, 0, NULL},
+    {"example.123", 0, 0, NULL},
+    {"example.0x1f", 0, 0, NULL},
+    /* Not names either. */
+    {"[::1]", 0, 0, NULL},
+    {"::1.", 0, 0, NULL},
+    {"fe80::1%eth0", 0, 0, NULL},
+    {":::", 0, 0, NULL},
+    {"", 0, 0, NULL},
+    {".", 0, 0, NULL},
+    {".server.test", 0, 0, NULL},
+    {"server..test", 0, 0, NULL},
+    {"server test", 0, 0, NULL},
+    {"*.wild.test", 0, 0, NULL},
+    {"10.0.0.1 ", 0, 0, NULL},
+    {" 10.0.0.1", 0, 0, NULL},
+    {"b\xc3\xbc"
+     "cher.example",
+     0, 0, NULL}, /* a U-label: IDNs are sent as A-labels */
+};
+
+static void test_host_parse(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(host_cases) / sizeof(host_cases[0]); i++) {
+        const struct host_case *hc = &host_cases[i];
+        cl_host h;
+        int rc = cl_host_parse(hc->name, &h);
+        if (rc != (hc->kind ? 0 : CLASP_ERR_INVALID_ARG) || (hc->kind && (int)h.kind != hc->kind))
+            print_error("host \"%s\": rc %d kind %d\n", hc->name, rc, (int)h.kind);
+        assert_int_equal(rc, hc->kind ? 0 : CLASP_ERR_INVALID_ARG);
+        if (!hc->kind)
+            continue;
+        assert_int_equal(h.kind, hc->kind);
+        assert_int_equal(h.len, hc->len);
+        if (hc->kind == CL_HOST_IP) {
+            char text[64];
+            int af = h.ip_len == 4 ? AF_INET : AF_INET6;
+            assert_true(h.ip_len == 4 || h.ip_len == 16);
+            assert_non_null(inet_ntop(af, h.ip, text, sizeof(text)));
+            assert_string_equal(text, hc->ip);
+        }
+    }
+    /* Labels of 63 are names, of 64 not; 253 characters are a name, 254 not. */
+    char name[300];
+    memset(name, 'a', 63);
+    memcpy(name + 63, ".test", 6);
+    cl_host h;
+    assert_int_equal(cl_host_parse(name, &h), 0);
+    memset(name, 'a', 64);
+    memcpy(name + 64, ".test", 6);
+    assert_int_equal(cl_host_parse(name, &h), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_host_parse(NULL, &h), CLASP_ERR_INVALID_ARG);
+}
+
+/*
+ * The verifier reads names as cl_host_parse does: an address is matched against IP SANs
+ * only, and what looks numeric without being a strict address is refused, never matched
+ * against a DNS SAN that spells it ("DNS:010.0.0.1" while the address is 10.0.0.1).
+ */
+static void test_verify_host_reading(void **state)
+{
+    (void)state;
+    cl_verify_result res;
+    assert_int_equal(VERIFY(&res, "10.0.0.1", SERVER, 0, C_NUMERIC_DNS, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "10.0.0.1.", SERVER, 0, C_NUMERIC_DNS, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "::ffff:10.0.0.1", SERVER, 0, C_NUMERIC_DNS, C_INTER),
+                     CLASP_ERR_BAD_CERTIFICATE); /* another address family, another address */
+    assert_int_equal(VERIFY(&res, "1.2.3.4", SERVER, 0, C_NUMERIC_DNS, C_INTER),
+                     CLASP_ERR_BAD_CERTIFICATE);
+    assert_string_equal(res.reason, "IP address mismatch (wanted 1.2.3.4)");
+    const char *refused[] = {"010.0.0.1", "1.2.3", "0x7f.0.0.1", "[::1]", "1.2.3.4.."};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        assert_int_equal(VERIFY(&res, refused[i], SERVER, 0, C_NUMERIC_DNS, C_INTER),
+                         CLASP_ERR_INVALID_ARG);
+        reason_has(&res, "not a host name or IP address", refused[i], NULL);
+    }
+    /* A DNS name's trailing dot: the same name. */
+    assert_int_equal(VERIFY(&res, "server.test.", SERVER, 0, C_P256, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "a.wild.test.", SERVER, 0, C_P256, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "127.0.0.1.", SERVER, 0, C_P256, C_INTER), 0);
+    assert_int_equal(VERIFY(&res, "server.test.", SERVER, 0, C_IP_ONLY, C_INTER),
+                     CLASP_ERR_BAD_CERTIFICATE);
 }
 
 static void test_verify_validity(void **state)
@@ -1037,47 +1181,10 @@ static void test_cert_summary(void **state)
 
 /* ---- allocations ---- */
 
-struct counting {
-    long live_allocs;
-    size_t live_bytes;
-    size_t size_mismatches;
-    long allocs;
-    long fail_at; /* the allocation number that fails; -1: none */
-};
-
-#define HDR 16
-
-static void *count_alloc(void *ctx, size_t n)
-{
-    struct counting *c = ctx;
-    if (c->allocs++ == c->fail_at)
-        return NULL;
-    uint8_t *p = malloc(HDR + n);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof(n));
-    c->live_bytes += n;
-    c->live_allocs++;
-    return p + HDR;
-}
-
-static void count_free(void *ctx, void *q, size_t n)
-{
-    struct counting *c = ctx;
-    uint8_t *p = (uint8_t *)q - HDR;
-    size_t had;
-    memcpy(&had, p, sizeof(had));
-    if (had != n)
-        c->size_mismatches++;
-    c->live_bytes -= had;
-    c->live_allocs--;
-    free(p);
-}
-
 static int restore_allocator(void **state)
 {
     (void)state;
-    clasp_set_allocator(NULL);
+    counting_stop();
     return 0;
 }
 
@@ -1112,9 +1219,8 @@ static void test_allocations_balance_and_fail_cleanly(void **state)
     /* Enough anchors to grow the names array. */
     buf anchors = PEM(C_ROOT, C_OTHER_ROOT, C_INTER, C_CLIENT, C_NOT_CA, C_CN_ONLY, C_PARTIAL,
                       C_LONG_NAME, C_P256);
-    struct counting c = {.fail_at = -1};
-    clasp_allocator a = {count_alloc, count_free, &c};
-    clasp_set_allocator(&a);
+    counting c;
+    counting_start(&c, -1);
     assert_int_equal(allocating_pass(&chain, &key, &anchors), 0);
     long total = c.allocs;
     assert_true(total > 10);
@@ -1123,14 +1229,14 @@ static void test_allocations_balance_and_fail_cleanly(void **state)
 
     /* Each allocation in turn fails: NOMEM comes back and nothing is left behind. */
     for (long k = 0; k < total; k++) {
-        c = (struct counting){.fail_at = k};
+        counting_start(&c, k);
         assert_int_equal(allocating_pass(&chain, &key, &anchors), CLASP_ERR_NOMEM);
         NO_OPENSSL_ERRORS();
         assert_int_equal(c.live_allocs, 0);
         assert_int_equal(c.live_bytes, 0);
         assert_int_equal(c.size_mismatches, 0);
     }
-    clasp_set_allocator(NULL);
+    counting_stop();
     free(chain.p);
     free(key.p);
     free(anchors.p);
@@ -1140,6 +1246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_credential_each_key_type),
+        cmocka_unit_test(test_credential_key_usage),
         cmocka_unit_test(test_credential_combined_file),
         cmocka_unit_test(test_credential_bad_key),
         cmocka_unit_test(test_credential_bad_chain),
@@ -1151,6 +1258,8 @@ int main(void)
         cmocka_unit_test(test_verify_each_key_type),
         cmocka_unit_test(test_verify_host_matches),
         cmocka_unit_test(test_verify_name_mismatch),
+        cmocka_unit_test(test_host_parse),
+        cmocka_unit_test(test_verify_host_reading),
         cmocka_unit_test(test_verify_validity),
         cmocka_unit_test(test_verify_untrusted),
         cmocka_unit_test(test_verify_usage),

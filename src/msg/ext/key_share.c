@@ -54,6 +54,33 @@ int cl_ext_key_share_ch(cl_reader ext, cl_reader *shares)
     return rc;
 }
 
+/* The groups go into a set (a bitmap past a few), then each share looks its group up. */
+static int first_unlisted(cl_reader shares, cl_reader groups, cl_u16set *listed, uint16_t *group)
+{
+    cl_key_share_entry e;
+    uint16_t g;
+    int dup;
+    while (cl_read_u16(&groups, &g) == 0)
+        CL_TRY(cl_u16set_add(listed, g, &dup));
+    while (cl_ext_key_share_next(&shares, &e) == 0) {
+        CL_TRY(cl_u16set_add(listed, e.group, &dup)); /* already there: listed */
+        if (!dup) {
+            *group = e.group;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cl_ext_key_share_unlisted(cl_reader shares, cl_reader groups, uint16_t *group)
+{
+    cl_u16set listed;
+    cl_u16set_init(&listed);
+    int rc = first_unlisted(shares, groups, &listed, group);
+    cl_u16set_free(&listed);
+    return rc;
+}
+
 int cl_ext_key_share_sh(cl_reader ext, cl_key_share_entry *out)
 {
     CL_TRY(cl_ext_key_share_next(&ext, out));

@@ -13,17 +13,40 @@
 #include "msg/msg.h"
 
 #define NAME_TYPE_HOST_NAME 0
-#define MAX_HOST_NAME_LEN   255 /* RFC 1035 2.3.4: names are 255 octets or less */
+#define MAX_HOST_NAME_LEN   255 /* RFC 1035 2.3.4: names are 255 octets or less, */
+#define MAX_LABEL_LEN       63  /* labels 63 octets or less */
 
-/* A DNS host name in ASCII (RFC 6066 3): printable, no NUL, spaces or controls. */
+static int label_byte(uint8_t b)
+{
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-' ||
+           b == '_';
+}
+
+/*
+ * Section 3: "the fully qualified DNS hostname of the server ... represented as a byte string
+ * using ASCII encoding without a trailing dot", internationalized names as A-labels (RFC
+ * 5890). So: labels of letters, digits and hyphens (RFC 1123 2.1), 1 to 63 bytes each,
+ * joined by single dots; no empty label, no trailing dot. Underscores are accepted too: not
+ * in RFC 1123's host syntax, but found in real names (RFC 2181 11 allows any label), and a
+ * name here only selects a configuration, it is never resolved or printed raw. HostName is
+ * an opaque vector, so a name breaking these rules parses: it is a wrong value, and RFC 8446
+ * 6 makes that illegal_parameter ("syntactically correct but semantically invalid").
+ */
 static int check_host_name(cl_reader name, const uint8_t **p, size_t *len)
 {
     const uint8_t *s;
-    size_t n = cl_reader_left(&name);
-    CL_CHECK(n <= MAX_HOST_NAME_LEN, CLASP_ERR_DECODE);
+    size_t n = cl_reader_left(&name), label = 0;
+    CL_CHECK(n <= MAX_HOST_NAME_LEN, CLASP_ERR_ILLEGAL_PARAMETER);
     CL_TRY(cl_read_bytes(&name, n, &s));
-    for (size_t i = 0; i < n; i++)
-        CL_CHECK(s[i] >= 0x21 && s[i] <= 0x7e, CLASP_ERR_DECODE);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            CL_CHECK(label > 0, CLASP_ERR_ILLEGAL_PARAMETER); /* ".a", "a..b" */
+            label = 0;
+        } else {
+            CL_CHECK(label_byte(s[i]) && ++label <= MAX_LABEL_LEN, CLASP_ERR_ILLEGAL_PARAMETER);
+        }
+    }
+    CL_CHECK(label > 0, CLASP_ERR_ILLEGAL_PARAMETER); /* "a." */
     *p = s;
     *len = n;
     return 0;

@@ -18,6 +18,18 @@ int cl_ext_u16_list(cl_reader *ext, size_t min, size_t max, cl_reader *list)
     return 0;
 }
 
+int cl_ext_signature_algorithms(cl_reader ext, cl_reader *list)
+{
+    CL_TRY(cl_ext_u16_list(&ext, 2, 0xfffe, list));
+    return cl_read_end(&ext);
+}
+
+int cl_ext_supported_groups(cl_reader ext, cl_reader *list)
+{
+    CL_TRY(cl_ext_u16_list(&ext, 2, 0xffff, list));
+    return cl_read_end(&ext);
+}
+
 int cl_ext_write_u16_list(cl_writer *w, uint16_t type, const uint16_t *items, size_t n)
 {
     CL_TRY(cl_ext_open(w, type));
