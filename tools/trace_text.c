@@ -1051,34 +1051,39 @@ static void n_resumed(tool_trace *t, int side, const clasp_trace_event *ev)
     note_line(t, C_GREEN, text);
 }
 
-/* Notes of one sentence: "<side> <verb>: <the why or the first field>". */
-static void say_why(tool_trace *t, int side, const char *verb, const clasp_trace_event *ev)
+/* A note's line, formatted. */
+static void notef(tool_trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notef(tool_trace *t, const char *fmt, ...)
 {
     char text[VALUE_BYTES];
-    const char *why = field(ev, "why");
-    snprintf(text, sizeof(text), "%s %s%s%s", side_name(side), verb, why ? ": " : "",
-             why ? why : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
     note_line(t, NULL, text);
+}
+
+/* Notes of one sentence: "<side> <verb>: <why>". */
+static void say_why(tool_trace *t, int side, const char *verb, const clasp_trace_event *ev)
+{
+    const char *why = field(ev, "why");
+    notef(t, "%s %s%s%s", side_name(side), verb, why ? ": " : "", why ? why : "");
 }
 
 static void n_ticket_issued(tool_trace *t, int side, const clasp_trace_event *ev)
 {
-    char text[VALUE_BYTES];
-    snprintf(text, sizeof(text),
-             "%s issues a ticket (lifetime %s) holding %s: TLS 1.3's session ID, offered to "
-             "resume next time",
-             side_name(side), or_q(field(ev, "lifetime")), or_q(field(ev, "holds")));
-    note_line(t, NULL, text);
+    notef(t,
+          "%s issues a ticket (lifetime %s) holding %s: TLS 1.3's session ID, offered to resume "
+          "next time",
+          side_name(side), or_q(field(ev, "lifetime")), or_q(field(ev, "holds")));
 }
 
 static void n_psk_offered(tool_trace *t, int side, const clasp_trace_event *ev)
 {
-    char text[VALUE_BYTES];
-    snprintf(text, sizeof(text),
-             "%s offers to resume: %s, as a pre-shared key, with a binder proving it holds the "
-             "key (modes: %s)",
-             side_name(side), or_q(field(ev, "by")), or_q(field(ev, "modes")));
-    note_line(t, NULL, text);
+    notef(t,
+          "%s offers to resume: %s, as a pre-shared key, with a binder proving it holds the key "
+          "(modes: %s)",
+          side_name(side), or_q(field(ev, "by")), or_q(field(ev, "modes")));
 }
 
 static void n_binder_verified(tool_trace *t, int side, const clasp_trace_event *ev)
@@ -1093,10 +1098,8 @@ static void n_binder_verified(tool_trace *t, int side, const clasp_trace_event *
 
 static void n_psk_accepted(tool_trace *t, int side, const clasp_trace_event *ev)
 {
-    char text[VALUE_BYTES];
-    snprintf(text, sizeof(text), "%s resumes with the pre-shared key (identity %s): %s",
-             side_name(side), or_q(field(ev, "identity")), or_q(field(ev, "mode")));
-    note_line(t, NULL, text);
+    notef(t, "%s resumes with the pre-shared key (identity %s): %s", side_name(side),
+          or_q(field(ev, "identity")), or_q(field(ev, "mode")));
 }
 
 static void n_session_not_offered(tool_trace *t, int side, const clasp_trace_event *ev)
