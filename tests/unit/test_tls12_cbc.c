@@ -7,6 +7,9 @@
  *    record layout on the wire, and a resumed connection;
  *  - the negotiation: encrypt_then_mac offered exactly when a CBC suite is enabled,
  *    answered only for a CBC suite, and the CBC suites never in the defaults;
+ *  - resumption keeps the session's mechanism (RFC 7366 3.1), by session ID and by ticket:
+ *    a server resumes only for a hello that would choose the same one, a client refuses a
+ *    resumption in the other;
  *  - every byte of a protected record tampered with on the way, in both modes: the server
  *    answers bad_record_mac (or what the framing says first) and releases nothing.
  * The failures of the negotiation itself, with their alerts, are in test_tls12_alerts.c.
@@ -58,17 +61,27 @@ static int strip_etm(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *o
     return 0;
 }
 
-/* A pair on suite i only; without etm, the client's offer is removed on the way. */
-static void cbc_pair(kit_pair *p, size_t i, int etm, kit_hook *strip)
+/*
+ * A pair on suite i only; without etm, the client's offer is removed on the way. A client
+ * without tickets resumes by session ID.
+ */
+static void cbc_pair_tickets(kit_pair *p, size_t i, int etm, kit_hook *strip, int tickets)
 {
     clasp_config *ccfg = kit12_client(V12, V12);
     clasp_config *scfg = kit12_server(&kit.server[cbc[i].key], V12, V12);
+    if (!tickets)
+        assert_int_equal(clasp_config_set_tickets(ccfg, 0), 0);
     assert_int_equal(clasp_config_set_cipher_suites(ccfg, cbc[i].name), 0);
     assert_int_equal(clasp_config_set_cipher_suites(scfg, cbc[i].name), 0);
     kit_open(p, ccfg, scfg, "server.test");
     *strip = (kit_hook){.type = CL_HS_CLIENT_HELLO, .edit = strip_etm};
     if (!etm)
         kit_hook_install(p->client, strip);
+}
+
+static void cbc_pair(kit_pair *p, size_t i, int etm, kit_hook *strip)
+{
+    cbc_pair_tickets(p, i, etm, strip, 1);
 }
 
 static size_t round16(size_t n)
@@ -117,19 +130,19 @@ static void test_every_suite_both_modes(void **state)
         for (int etm = 1; etm >= 0; etm--) {
             kit_pair p, again;
             kit_hook strip, strip2;
-            uint8_t sess[8192];
-            size_t n;
             cbc_pair(&p, i, etm, &strip);
             check_connected(&p, i, etm);
             assert_int_equal(strip.edited, etm ? 0 : 1);
-            assert_int_equal(clasp_conn_get_session(p.client, sess, sizeof(sess), &n), 0);
+            clasp_session *sess = clasp_conn_get_session(p.client);
+            assert_non_null(sess);
             /* The same configurations, the session offered: resumed, in the same mode. */
             kit_open(&again, clasp_config_up_ref(p.ccfg), clasp_config_up_ref(p.scfg),
                      "server.test");
             strip2 = (kit_hook){.type = CL_HS_CLIENT_HELLO, .edit = strip_etm};
             if (!etm)
                 kit_hook_install(again.client, &strip2);
-            assert_int_equal(clasp_conn_set_session(again.client, sess, n), 0);
+            assert_int_equal(clasp_conn_set_session(again.client, sess), 0);
+            clasp_session_free(sess);
             check_connected(&again, i, etm);
             assert_int_equal(clasp_conn_resumed(again.client), 1);
             assert_int_equal(clasp_conn_close(again.client), 0);
@@ -139,6 +152,75 @@ static void test_every_suite_both_modes(void **state)
             kit_close(&p);
         }
     }
+}
+
+/*
+ * RFC 7366 3.1: a session keeps the mechanism it was made with. A server does not resume it
+ * for a hello that would choose the other one (a full handshake follows, in the hello's
+ * mode), by session ID and by ticket alike.
+ */
+static void resume_in_mode(int tickets, int first_etm, int second_etm)
+{
+    kit_pair p, again;
+    kit_hook strip, strip2 = {.type = CL_HS_CLIENT_HELLO, .edit = strip_etm};
+    cbc_pair_tickets(&p, 4, first_etm, &strip, tickets);
+    check_connected(&p, 4, first_etm);
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    assert_non_null(sess);
+    kit_open(&again, clasp_config_up_ref(p.ccfg), clasp_config_up_ref(p.scfg), "server.test");
+    if (!second_etm)
+        kit_hook_install(again.client, &strip2);
+    assert_int_equal(clasp_conn_set_session(again.client, sess), 0);
+    clasp_session_free(sess);
+    check_connected(&again, 4, second_etm);
+    assert_int_equal(clasp_conn_resumed(again.client), first_etm == second_etm);
+    kit_close(&again);
+    kit_close(&p);
+}
+
+static void test_resumption_keeps_mechanism(void **state)
+{
+    (void)state;
+    for (int tickets = 0; tickets < 2; tickets++) {
+        resume_in_mode(tickets, 1, 1);
+        resume_in_mode(tickets, 0, 0);
+        resume_in_mode(tickets, 1, 0);
+        resume_in_mode(tickets, 0, 1);
+    }
+}
+
+/* A ServerHello edit: encrypt_then_mac removed. */
+static int strip_etm_sh(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
+{
+    (void)c, (void)arg;
+    kit_exts e;
+    kit_exts_read(msg, len, &e);
+    kit_exts_del(&e, CL_EXT_ENCRYPT_THEN_MAC);
+    kit_exts_write(msg, len, &e, out);
+    return 0;
+}
+
+/* A server that resumes an encrypt-then-MAC session without it: the client refuses. */
+static void test_client_refuses_resumption_in_other_mode(void **state)
+{
+    (void)state;
+    kit_pair p, again;
+    kit_hook strip, sh = {.type = CL_HS_SERVER_HELLO, .edit = strip_etm_sh};
+    cbc_pair(&p, 4, 1, &strip);
+    check_connected(&p, 4, 1);
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    kit_open(&again, clasp_config_up_ref(p.ccfg), clasp_config_up_ref(p.scfg), "server.test");
+    kit_hook_install(again.server, &sh);
+    assert_int_equal(clasp_conn_set_session(again.client, sess), 0);
+    clasp_session_free(sess);
+    assert_int_not_equal(pair_handshake(again.client, again.server), 0);
+    assert_int_equal(sh.edited, 1);
+    assert_int_equal(clasp_conn_error(again.client), CLASP_ERR_HANDSHAKE_FAILURE);
+    assert_non_null(strstr(clasp_conn_error_detail(again.client), "encrypt-then-MAC"));
+    kit_move(again.client, again.server);
+    assert_int_equal(clasp_conn_alert_received(again.server), CLASP_ALERT_HANDSHAKE_FAILURE);
+    kit_close(&again);
+    kit_close(&p);
 }
 
 /* The extension in a captured hello: 1 present (and empty), 0 absent. */
@@ -300,6 +382,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_suite_both_modes),
         cmocka_unit_test(test_negotiation),
+        cmocka_unit_test(test_resumption_keeps_mechanism),
+        cmocka_unit_test(test_client_refuses_resumption_in_other_mode),
         cmocka_unit_test(test_not_default),
         cmocka_unit_test(test_tamper_every_byte),
     };
