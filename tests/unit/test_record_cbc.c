@@ -2,9 +2,11 @@
  * TLS 1.2 CBC-HMAC records (src/record/cbc.c), MAC-then-encrypt and encrypt-then-MAC, for
  * both ciphers and all three MACs.
  *
- * Records are also made by hand here with libcrypto alone (EVP AES-CBC and HMAC()), from
- * RFC 5246 6.2.3.2 and RFC 7366 3, so that what clasp opens and seals is checked against the
- * RFC's layout, not against itself: any padding length, a wrong padding byte, a wrong MAC.
+ * Records are also made by hand with libcrypto alone (tests/support/cbc_records.c: EVP
+ * AES-CBC and HMAC(), from RFC 5246 6.2.3.2 and RFC 7366 3), so that what clasp opens and
+ * seals is checked against the RFC's layout, not against itself: any padding length, a wrong
+ * padding byte, a wrong MAC. Its branches and addresses are checked by memcheck in
+ * tests/ct/ct_cbc.c.
  *
  *  - round trips at every size class, the record lengths the RFC gives, random IVs;
  *  - hand-made records open, and clasp's records match a hand-made MAC and padding;
@@ -26,37 +28,21 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <clasp/errors.h>
 
 #include "crypto/crypto.h"
 #include "record/protect.h"
+#include "cbc_records.h"
 
 #define BUF_LEN      (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT + 64)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef struct combo {
-    cl_cbc_alg cipher;
-    cl_hash_alg mac;
-    int etm;
-} combo;
-
-static const combo combos[] = {
+static const cbc_combo combos[] = {
     {CL_CBC_AES_128, CL_HASH_SHA1, 0},   {CL_CBC_AES_256, CL_HASH_SHA1, 0},
     {CL_CBC_AES_128, CL_HASH_SHA256, 0}, {CL_CBC_AES_256, CL_HASH_SHA384, 0},
     {CL_CBC_AES_128, CL_HASH_SHA1, 1},   {CL_CBC_AES_256, CL_HASH_SHA1, 1},
     {CL_CBC_AES_128, CL_HASH_SHA256, 1}, {CL_CBC_AES_256, CL_HASH_SHA384, 1},
 };
-
-static const uint8_t key[32] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87, 0x98, 0xa9, 0xba,
-                                0xcb, 0xdc, 0xed, 0xfe, 0x0f, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
-                                0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01};
-static const uint8_t mac_key[48] = {
-    0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf,
-    0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
-    0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef};
 
 static uint8_t *buf, *copy;
 
@@ -76,16 +62,14 @@ static int teardown(void **state)
     return 0;
 }
 
-static void init(const combo *c, cl_record_prot *p, int seal)
+static void init(const cbc_combo *c, cl_record_prot *p, int seal)
 {
-    cl_cbc_keys k = {c->cipher, c->mac, c->etm, key, mac_key};
-    memset(p, 0, sizeof(*p));
-    assert_int_equal(cl_record_prot_init_cbc(p, seal, &k), 0);
+    cbc_init(c, p, seal);
 }
 
-static size_t mac_len(const combo *c)
+static size_t mac_len(const cbc_combo *c)
 {
-    return cl_hash_len(c->mac);
+    return cbc_mac_len(c);
 }
 
 static size_t round_up(size_t n)
@@ -94,23 +78,17 @@ static size_t round_up(size_t n)
 }
 
 /* What RFC 5246 6.2.3.2 (or RFC 7366) makes of pt_len bytes with the least padding. */
-static size_t record_len(const combo *c, size_t pt_len)
+static size_t record_len(const cbc_combo *c, size_t pt_len)
 {
     if (c->etm)
         return 5 + 16 + round_up(pt_len + 1) + mac_len(c);
     return 5 + 16 + round_up(pt_len + mac_len(c) + 1);
 }
 
-static void fill(uint8_t *p, size_t n, unsigned seed)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)(seed * 41 + i * 7 + (i >> 8));
-}
-
 static size_t seal(cl_record_prot *p, uint8_t type, size_t pt_len, unsigned seed)
 {
     size_t len = 0;
-    fill(buf + cl_record_prot_prefix(p), pt_len, seed);
+    cbc_fill(buf + cl_record_prot_prefix(p), pt_len, seed);
     assert_int_equal(cl_record_seal(p, type, buf, BUF_LEN, pt_len, 0, &len), 0);
     return len;
 }
@@ -124,89 +102,8 @@ static void expect_open(cl_record_prot *p, uint8_t *rec, size_t len, uint8_t wan
     assert_int_equal(type, want_type);
     assert_int_equal(off, 5 + 16);
     assert_int_equal(pt_len, want_len);
-    fill(want, want_len, seed);
+    cbc_fill(want, want_len, seed);
     assert_memory_equal(rec + off, want, want_len);
-}
-
-/* ---- records by hand, libcrypto alone ---- */
-
-static const EVP_MD *md(cl_hash_alg alg)
-{
-    return alg == CL_HASH_SHA1 ? EVP_sha1() : alg == CL_HASH_SHA256 ? EVP_sha256() : EVP_sha384();
-}
-
-static void hmac(const combo *c, uint64_t seq, uint8_t type, size_t len, const uint8_t *data,
-                 size_t data_len, uint8_t *out)
-{
-    uint8_t *msg = malloc(13 + data_len);
-    unsigned int n = 0;
-    for (int i = 7; i >= 0; i--, seq >>= 8)
-        msg[i] = (uint8_t)seq;
-    msg[8] = type, msg[9] = 3, msg[10] = 3;
-    msg[11] = (uint8_t)(len >> 8), msg[12] = (uint8_t)len;
-    memcpy(msg + 13, data, data_len);
-    assert_non_null(HMAC(md(c->mac), mac_key, (int)mac_len(c), msg, 13 + data_len, out, &n));
-    free(msg);
-}
-
-static void aes_cbc(const combo *c, const uint8_t *iv, uint8_t *p, size_t n)
-{
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    const EVP_CIPHER *cipher = c->cipher == CL_CBC_AES_128 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
-    int outl = 0;
-    assert_int_equal(EVP_EncryptInit_ex(ctx, cipher, NULL, key, iv), 1);
-    assert_int_equal(EVP_CIPHER_CTX_set_padding(ctx, 0), 1);
-    assert_int_equal(EVP_EncryptUpdate(ctx, p, &outl, p, (int)n), 1);
-    assert_int_equal(outl, (int)n);
-    EVP_CIPHER_CTX_free(ctx);
-}
-
-enum { GOOD = 0, BAD_MAC = 1, BAD_PAD = 2 };
-
-/*
- * A MAC-then-encrypt record made by hand into rec: n bytes of content (the pattern of seed),
- * its MAC, padding_length + 1 bytes of padding; BAD_MAC flips a MAC bit, BAD_PAD the first
- * padding byte (a padding of one byte has only the length: it is made 1 more than it is).
- */
-static size_t hand_mte(const combo *c, uint64_t seq, uint8_t *rec, size_t n, size_t padding,
-                       int damage, unsigned seed)
-{
-    uint8_t *body = rec + 21, iv[16];
-    size_t m = mac_len(c), total = n + m + padding + 1;
-    assert_true(total % 16 == 0 && padding <= 255);
-    fill(body, n, seed);
-    hmac(c, seq, 23, n, body, n, body + n);
-    memset(body + n + m, (int)padding, padding + 1);
-    if (damage & BAD_MAC)
-        body[n + m - 1] ^= 0x40;
-    if ((damage & BAD_PAD) && padding)
-        body[n + m] ^= 0x01; /* the first padding byte */
-    else if (damage & BAD_PAD)
-        body[n + m] = 1; /* one byte claims two: the one before it is the MAC's */
-    fill(iv, 16, seed + 1000);
-    memcpy(rec + 5, iv, 16);
-    aes_cbc(c, iv, body, total);
-    rec[0] = 23, rec[1] = 3, rec[2] = 3;
-    rec[3] = (uint8_t)((16 + total) >> 8), rec[4] = (uint8_t)(16 + total);
-    return 5 + 16 + total;
-}
-
-/* An encrypt-then-MAC record by hand: content, padding, encrypt, MAC over header, IV, ciphertext.
- */
-static size_t hand_etm(const combo *c, uint64_t seq, uint8_t *rec, size_t n, size_t padding,
-                       unsigned seed)
-{
-    uint8_t *body = rec + 21;
-    size_t enc = n + padding + 1;
-    assert_true(enc % 16 == 0);
-    fill(body, n, seed);
-    memset(body + n, (int)padding, padding + 1);
-    fill(rec + 5, 16, seed + 1000);
-    aes_cbc(c, rec + 5, body, enc);
-    hmac(c, seq, 23, 16 + enc, rec + 5, 16 + enc, body + enc);
-    rec[0] = 23, rec[1] = 3, rec[2] = 3;
-    rec[3] = (uint8_t)((16 + enc + mac_len(c)) >> 8), rec[4] = (uint8_t)(16 + enc + mac_len(c));
-    return 5 + 16 + enc + mac_len(c);
 }
 
 /* ---- the tests ---- */
@@ -265,13 +162,14 @@ static void test_hand_made_records(void **state)
 {
     (void)state;
     for (size_t i = 0; i < ARRAY_LEN(combos); i++) {
-        const combo *c = &combos[i];
+        const cbc_combo *c = &combos[i];
         cl_record_prot o, s, check;
         init(c, &o, 0);
         for (size_t padding = 0; padding < 256; padding += 17) {
             size_t n = c->etm ? 16 * 20 - padding - 1 : 16 * 20 - mac_len(c) - padding - 1;
-            size_t len = c->etm ? hand_etm(c, o.seq, buf, n, padding, (unsigned)padding)
-                                : hand_mte(c, o.seq, buf, n, padding, GOOD, (unsigned)padding);
+            size_t len = c->etm
+                             ? cbc_hand_etm(c, o.seq, buf, n, padding, (unsigned)padding)
+                             : cbc_hand_mte(c, o.seq, buf, n, padding, CBC_GOOD, (unsigned)padding);
             expect_open(&o, buf, len, 23, n, (unsigned)padding);
         }
         /* clasp seals; decrypting with libcrypto shows the RFC's layout */
@@ -279,26 +177,18 @@ static void test_hand_made_records(void **state)
         init(c, &check, 0);
         size_t len = seal(&s, 23, 100, 3), enc = len - 21 - (c->etm ? mac_len(c) : 0);
         uint8_t want_mac[CL_MAX_HASH_LEN], *body = buf + 21;
-        EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-        int outl = 0;
         if (c->etm) {
-            hmac(c, 0, 23, 16 + enc, buf + 5, 16 + enc, want_mac);
+            cbc_hmac(c, 0, 23, 16 + enc, buf + 5, 16 + enc, want_mac);
             assert_memory_equal(body + enc, want_mac, mac_len(c));
         }
-        assert_int_equal(
-            EVP_DecryptInit_ex(ctx,
-                               c->cipher == CL_CBC_AES_128 ? EVP_aes_128_cbc() : EVP_aes_256_cbc(),
-                               NULL, key, buf + 5),
-            1);
-        EVP_CIPHER_CTX_set_padding(ctx, 0);
-        assert_int_equal(EVP_DecryptUpdate(ctx, copy, &outl, body, (int)enc), 1);
-        EVP_CIPHER_CTX_free(ctx);
+        memcpy(copy, body, enc);
+        cbc_aes(c, 0, buf + 5, copy, enc);
         uint8_t pattern[100];
-        fill(pattern, 100, 3);
+        cbc_fill(pattern, 100, 3);
         assert_memory_equal(copy, pattern, 100);
         size_t after = 100;
         if (!c->etm) {
-            hmac(c, 0, 23, 100, pattern, 100, want_mac);
+            cbc_hmac(c, 0, 23, 100, pattern, 100, want_mac);
             assert_memory_equal(copy + 100, want_mac, mac_len(c));
             after += mac_len(c);
         }
@@ -376,7 +266,7 @@ static int counted_open(cl_record_prot *o, size_t len, uint64_t *work)
  * bad_record_mac. A MAC over the real length (what a naive decoder computes) makes up to
  * four calls fewer for long paddings, which this counts (test_hmac_ct checks the counter).
  */
-static void structure(const combo *c, size_t blocks)
+static void structure(const cbc_combo *c, size_t blocks)
 {
     cl_record_prot o;
     size_t total = 16 * blocks, m = mac_len(c), good_seen = 0, bad_seen = 0;
@@ -384,33 +274,20 @@ static void structure(const combo *c, size_t blocks)
     init(c, &o, 0);
     assert_int_equal(cl_record_prot_ready(&o), 0); /* keying the MAC is not the record's work */
     for (size_t padding = 0; padding < 256; padding++) {
-        for (int damage = GOOD; damage <= (BAD_MAC | BAD_PAD); damage++) {
+        for (int damage = CBC_GOOD; damage <= (CBC_BAD_MAC | CBC_BAD_PAD); damage++) {
             size_t len;
             if (padding + 1 + m <= total) {
-                len = hand_mte(c, o.seq, buf, total - m - padding - 1, padding, damage,
-                               (unsigned)(padding * 4 + damage));
+                len = cbc_hand_mte(c, o.seq, buf, total - m - padding - 1, padding, damage,
+                                   (unsigned)(padding * 4 + damage));
             } else { /* a padding length longer than the record: made from a good record */
-                if (damage != GOOD)
+                if (damage != CBC_GOOD)
                     continue;
-                len = hand_mte(c, o.seq, buf, total - m - 1, 0, GOOD, 1);
-                uint8_t iv[16];
-                memcpy(iv, buf + 5, 16);
-                /* decrypt the last block, change the length byte, encrypt again */
-                EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-                const EVP_CIPHER *ci =
-                    c->cipher == CL_CBC_AES_128 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
-                int outl;
-                uint8_t *body = buf + 21;
-                EVP_DecryptInit_ex(ctx, ci, NULL, key, iv);
-                EVP_CIPHER_CTX_set_padding(ctx, 0);
-                EVP_DecryptUpdate(ctx, body, &outl, body, (int)total);
-                EVP_CIPHER_CTX_free(ctx);
-                body[total - 1] = (uint8_t)padding;
-                aes_cbc(c, iv, body, total);
+                len = cbc_hand_mte(c, o.seq, buf, total - m - 1, 0, CBC_GOOD, 1);
+                cbc_set_padding_length(c, buf, len, (uint8_t)padding);
             }
             uint64_t work;
             int rc = counted_open(&o, len, &work);
-            int want_good = damage == GOOD && padding + 1 + m <= total;
+            int want_good = damage == CBC_GOOD && padding + 1 + m <= total;
             if (want_good ? rc != 0 : rc != CLASP_ERR_BAD_RECORD_MAC)
                 fail_msg("%zu blocks, padding %zu, damage %d: open gave %d", blocks, padding,
                          damage, rc);
@@ -453,7 +330,7 @@ static void test_limits(void **state)
 {
     (void)state;
     for (size_t i = 0; i < ARRAY_LEN(combos); i++) {
-        const combo *c = &combos[i];
+        const cbc_combo *c = &combos[i];
         cl_record_prot o;
         size_t m = mac_len(c);
         init(c, &o, 0);
@@ -468,21 +345,21 @@ static void test_limits(void **state)
         expect_rc(&o, 5 + 0, CLASP_ERR_BAD_RECORD_MAC);
         expect_rc(&o, 5 + 16, CLASP_ERR_BAD_RECORD_MAC);
         /* the shortest record is an empty one */
-        size_t len = c->etm ? hand_etm(c, 0, buf, 0, 15, 1)
-                            : hand_mte(c, 0, buf, 0, round_up(m + 1) - m - 1, GOOD, 1);
+        size_t len = c->etm ? cbc_hand_etm(c, 0, buf, 0, 15, 1)
+                            : cbc_hand_mte(c, 0, buf, 0, round_up(m + 1) - m - 1, CBC_GOOD, 1);
         assert_int_equal(len, 5 + least);
         expect_open(&o, buf, len, 23, 0, 1);
         /* 2^14 + 1 bytes that authenticate: record_overflow (RFC 5246 6.2.1) */
         size_t n = CL_MAX_PLAINTEXT + 1;
         size_t padding = c->etm ? 15 - n % 16 : 15 - (n + m) % 16;
-        len =
-            c->etm ? hand_etm(c, 1, buf, n, padding, 2) : hand_mte(c, 1, buf, n, padding, GOOD, 2);
+        len = c->etm ? cbc_hand_etm(c, 1, buf, n, padding, 2)
+                     : cbc_hand_mte(c, 1, buf, n, padding, CBC_GOOD, 2);
         expect_rc(&o, len, CLASP_ERR_RECORD_OVERFLOW);
         /* a plaintext of 2^14 is fine */
         n = CL_MAX_PLAINTEXT;
         padding = c->etm ? 15 - n % 16 : 15 - (n + m) % 16;
-        len =
-            c->etm ? hand_etm(c, 1, buf, n, padding, 3) : hand_mte(c, 1, buf, n, padding, GOOD, 3);
+        len = c->etm ? cbc_hand_etm(c, 1, buf, n, padding, 3)
+                     : cbc_hand_mte(c, 1, buf, n, padding, CBC_GOOD, 3);
         expect_open(&o, buf, len, 23, n, 3);
         cl_record_prot_clear(&o);
     }
@@ -518,7 +395,7 @@ static void test_bad_init(void **state)
 {
     (void)state;
     cl_record_prot p = {0};
-    cl_cbc_keys k = {CL_CBC_AES_128, CL_HASH_SHA512, 0, key, mac_key};
+    cl_cbc_keys k = {CL_CBC_AES_128, CL_HASH_SHA512, 0, cbc_key, cbc_mac_key};
     assert_int_equal(cl_record_prot_init_cbc(&p, 1, &k), CLASP_ERR_INVALID_ARG);
     k.mac = CL_HASH_SHA256;
     k.cipher = (cl_cbc_alg)2;
