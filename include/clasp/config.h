@@ -169,6 +169,15 @@ CLASP_API int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t ce
 CLASP_API int clasp_config_set_extended_master_secret(clasp_config *cfg, int required);
 
 /*
+ * TLS 1.2 CBC-HMAC suites (never in the defaults: clasp_config_set_cipher_suites enables
+ * them by name; docs/security.md) protect records with encrypt-then-MAC (RFC 7366) when
+ * both sides agree: clients offer it with any CBC suite, servers accept it for one. on = 0
+ * (default 1) offers and accepts it no more, so CBC records are MAC-then-encrypt, which
+ * clasp still decodes in constant time: for interoperability tests and demonstrations.
+ */
+CLASP_API int clasp_config_set_encrypt_then_mac(clasp_config *cfg, int on);
+
+/*
  * The session lifetime, in seconds (at most 86400; default 7200): how long a session may be
  * resumed after its full handshake, by session ID or by ticket, either version. Servers:
  * also the built-in cache of sessions for resumption by session ID (and stateful tickets,

@@ -34,6 +34,7 @@ clasp_config *clasp_config_new(clasp_role role)
     cfg->min_version = CL_TLS12_VERSION;
     cfg->max_version = CL_TLS13_VERSION;
     cfg->ems_required = 1;
+    cfg->etm = 1;
     cfg->session_lifetime = 7200;
     memcpy(cfg->suites, default_suites, sizeof(default_suites));
     cfg->n_suites = COUNT(default_suites);
@@ -316,6 +317,13 @@ int clasp_config_set_extended_master_secret(clasp_config *cfg, int required)
     return 0;
 }
 
+int clasp_config_set_encrypt_then_mac(clasp_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->etm = on ? 1 : 0;
+    return 0;
+}
+
 int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
                                    unsigned lifetime_seconds)
 {
@@ -341,6 +349,13 @@ int clasp_config_set_trace(clasp_config *cfg, clasp_trace_cb cb, void *arg)
     MUTABLE(cfg);
     cfg->trace_cb = cb;
     cfg->trace_arg = arg;
+    return 0;
+}
+
+int clasp_config_set_trace_records(clasp_config *cfg, unsigned n)
+{
+    MUTABLE(cfg);
+    cfg->trace_records = n;
     return 0;
 }
 

@@ -131,7 +131,7 @@ static void write_12_extensions(clasp_conn *c, cl_writer *w)
     cl_hs *hs = c->hs;
     cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
     cl_ext_close(w);
-    if (offers_cbc(c->cfg)) {
+    if (c->cfg->etm && offers_cbc(c->cfg)) {
         cl_ext_open(w, CL_EXT_ENCRYPT_THEN_MAC);
         cl_ext_close(w);
         offer(hs, CL_EXTI_ENCRYPT_THEN_MAC);

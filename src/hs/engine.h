@@ -65,6 +65,7 @@ struct clasp_config {
     size_t max_cert_chain;       /* bytes */
     size_t max_cert_chain_count; /* certificates */
     int ems_required;            /* TLS 1.2: refuse peers without extended master secret */
+    uint8_t etm;                 /* TLS 1.2 CBC: offer (clients) or accept (servers) RFC 7366 */
     cl_session_cache cache;      /* servers: TLS 1.2 sessions */
     uint32_t session_lifetime;
     clasp_session_store store; /* servers: an external cache instead (store.get != NULL) */
@@ -83,6 +84,7 @@ struct clasp_config {
     void *clock_arg;
     clasp_trace_cb trace_cb;
     void *trace_arg;
+    unsigned trace_records; /* application_data records traced step by step (CBC) */
     clasp_keylog_cb keylog_cb;
     void *keylog_arg;
 };

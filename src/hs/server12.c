@@ -378,7 +378,7 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     }
     if (cl_exts_has(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)) { /* RFC 7366 2: empty */
         CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)));
-        hs->etm_offered = 1;
+        hs->etm_offered = c->cfg->etm; /* a server that turned it off hears no offer */
     }
     c->version = CL_TLS12_VERSION;
     c->rl.rversion = CL_TLS12_VERSION;

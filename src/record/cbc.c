@@ -65,31 +65,93 @@ static size_t pad(uint8_t *buf, size_t n)
     return n + padding_length + 1;
 }
 
+/* The steps a trace asked for: what the buffer holds at each one (before it is overwritten). */
+static void note_fragment(cl_record_steps *st, const uint8_t *pt, size_t n)
+{
+    st->fragment_len = n;
+    memcpy(st->fragment, pt, n < CL_STEPS_SHOWN ? n : CL_STEPS_SHOWN);
+}
+
+static void note_mac(cl_record_steps *st, const cl_record_prot *p, const uint8_t *header,
+                     const uint8_t *mac)
+{
+    memcpy(st->mac_header, header, CL_TLS12_MAC_HEADER_LEN);
+    memcpy(st->mac, mac, p->mac_len);
+    st->mac_len = p->mac_len;
+    st->mac_alg = p->mac_alg;
+    st->cipher = p->alg;
+    st->etm = p->etm;
+}
+
+static void note_padding(cl_record_steps *st, const uint8_t *body, size_t from, size_t enc)
+{
+    size_t n = enc - from; /* our padding is at most a block: kept whole */
+    st->padding_len = (uint8_t)(n < sizeof(st->padding) ? n : sizeof(st->padding));
+    memcpy(st->padding, body + from, st->padding_len);
+}
+
+static void note_ciphertext(cl_record_steps *st, const uint8_t *rec, size_t enc)
+{
+    memcpy(st->iv, rec + CL_RECORD_HEADER_LEN, CL_CBC_BLOCK_LEN);
+    st->ciphertext_len = enc;
+    memcpy(st->ciphertext, rec + CL_RECORD_HEADER_LEN + CL_CBC_BLOCK_LEN,
+           enc < CL_STEPS_SHOWN ? enc : CL_STEPS_SHOWN);
+    memcpy(st->header, rec, CL_RECORD_HEADER_LEN);
+}
+
+/* MAC-then-encrypt (RFC 5246 6.2.3.2): the MAC over the fragment, padding, encryption. */
+static int seal_mte(cl_record_prot *p, cl_record_steps *st, uint8_t type, uint8_t *rec,
+                    size_t pt_len, size_t *enc)
+{
+    uint8_t header[CL_TLS12_MAC_HEADER_LEN], *iv = rec + CL_RECORD_HEADER_LEN;
+    uint8_t *body = iv + CL_CBC_BLOCK_LEN;
+    cl_record_mac_header(p->seq, type, CL_TLS12_VERSION, pt_len, header);
+    CL_TRY(mac(p, header, body, pt_len, body + pt_len));
+    *enc = pad(body, pt_len + p->mac_len);
+    if (st) {
+        note_mac(st, p, header, body + pt_len);
+        note_padding(st, body, pt_len + p->mac_len, *enc);
+    }
+    return cl_cbc_crypt(p->cbc, iv, body, *enc);
+}
+
+/*
+ * Encrypt-then-MAC (RFC 7366 3): padding, encryption, then the MAC over the header (its
+ * length without the MAC), the IV and the ciphertext.
+ */
+static int seal_etm(cl_record_prot *p, cl_record_steps *st, uint8_t type, uint8_t *rec,
+                    size_t pt_len, size_t *enc)
+{
+    uint8_t header[CL_TLS12_MAC_HEADER_LEN], *iv = rec + CL_RECORD_HEADER_LEN;
+    uint8_t *body = iv + CL_CBC_BLOCK_LEN;
+    *enc = pad(body, pt_len);
+    if (st)
+        note_padding(st, body, pt_len, *enc);
+    CL_TRY(cl_cbc_crypt(p->cbc, iv, body, *enc));
+    cl_record_mac_header(p->seq, type, CL_TLS12_VERSION, CL_CBC_BLOCK_LEN + *enc, header);
+    CL_TRY(mac(p, header, iv, CL_CBC_BLOCK_LEN + *enc, body + *enc));
+    if (st)
+        note_mac(st, p, header, body + *enc);
+    return 0;
+}
+
 int cl_record_cbc_seal(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, size_t pt_len,
                        size_t *rec_len)
 {
-    size_t prefix = cl_record_prot_prefix(p);
+    cl_record_steps *st = p->steps;
+    size_t prefix = cl_record_prot_prefix(p), enc;
     CL_CHECK(prefix + pt_len + cl_record_prot_suffix(p, 0) <= cap, CLASP_ERR_BUFFER_TOO_SMALL);
-    uint8_t header[CL_TLS12_MAC_HEADER_LEN], *iv = rec + CL_RECORD_HEADER_LEN, *body = rec + prefix;
     /* RFC 5246 6.2.3.2: the IV "SHOULD be chosen at random, and MUST be unpredictable". */
-    CL_TRY(cl_random(iv, CL_CBC_BLOCK_LEN));
-    size_t enc;
-    if (!p->etm) {
-        cl_record_mac_header(p->seq, type, CL_TLS12_VERSION, pt_len, header);
-        CL_TRY(mac(p, header, body, pt_len, body + pt_len));
-        enc = pad(body, pt_len + p->mac_len);
-        CL_TRY(cl_cbc_crypt(p->cbc, iv, body, enc));
-        cl_record_write_header(rec, type, CL_CBC_BLOCK_LEN + enc);
-        *rec_len = prefix + enc;
-        return 0;
-    }
-    /* RFC 7366 3: the MAC covers the header (its length without the MAC), IV and ciphertext. */
-    enc = pad(body, pt_len);
-    CL_TRY(cl_cbc_crypt(p->cbc, iv, body, enc));
-    cl_record_mac_header(p->seq, type, CL_TLS12_VERSION, CL_CBC_BLOCK_LEN + enc, header);
-    CL_TRY(mac(p, header, iv, CL_CBC_BLOCK_LEN + enc, body + enc));
-    cl_record_write_header(rec, type, CL_CBC_BLOCK_LEN + enc + p->mac_len);
-    *rec_len = prefix + enc + p->mac_len;
+    CL_TRY(cl_random(rec + CL_RECORD_HEADER_LEN, CL_CBC_BLOCK_LEN));
+    if (st)
+        note_fragment(st, rec + prefix, pt_len);
+    CL_TRY(p->etm ? seal_etm(p, st, type, rec, pt_len, &enc)
+                  : seal_mte(p, st, type, rec, pt_len, &enc));
+    size_t body_len = CL_CBC_BLOCK_LEN + enc + (p->etm ? p->mac_len : 0);
+    cl_record_write_header(rec, type, body_len);
+    if (st)
+        note_ciphertext(st, rec, enc);
+    *rec_len = CL_RECORD_HEADER_LEN + body_len;
     return 0;
 }
 

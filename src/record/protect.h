@@ -37,6 +37,23 @@ enum {
 };
 
 /*
+ * One CBC-HMAC record as it was sealed, step by step (the seeds' list: fragment, MAC,
+ * encryption, header), for a trace that asked for it (clasp_config_set_trace_records). It
+ * holds the record's plaintext, so it is wiped when dropped; never a key.
+ */
+#define CL_STEPS_SHOWN 64 /* bytes of the fragment and of the ciphertext kept */
+typedef struct cl_record_steps {
+    uint8_t fragment[CL_STEPS_SHOWN], ciphertext[CL_STEPS_SHOWN];
+    size_t fragment_len, ciphertext_len; /* whole lengths; ciphertext: without an EtM MAC */
+    uint8_t mac_header[13];              /* the MAC's input before the data it covers */
+    uint8_t mac[CL_MAX_HASH_LEN];
+    uint8_t iv[CL_CBC_BLOCK_LEN];
+    uint8_t padding[CL_CBC_BLOCK_LEN];
+    uint8_t header[CL_RECORD_HEADER_LEN];
+    uint8_t mac_len, padding_len, mac_alg, cipher, etm;
+} cl_record_steps;
+
+/*
  * One direction of one epoch. The cipher context is made (or re-keyed) at the epoch's first
  * record, not when its keys arrive: a connection idle after its handshake holds no context,
  * and a handshake that never uses an epoch never pays for one. Until then the key waits here.
@@ -54,13 +71,14 @@ typedef struct cl_record_prot {
     uint8_t key_len;
     uint8_t explicit_nonce_len; /* GCM's explicit nonce; CBC's record IV (RFC 5246 6.2.3.2) */
     uint8_t seal;
-    uint8_t active;   /* keys are installed */
-    uint8_t pending;  /* key not yet in the context */
-    uint8_t app_data; /* application data passed: the next epoch re-keys this context */
-    uint8_t cbc_mode; /* a TLS 1.2 CBC-HMAC epoch: mac_alg, mac_len and etm apply */
-    uint8_t mac_alg;  /* cl_hash_alg: SHA-1, SHA-256 or SHA-384 */
-    uint8_t mac_len;  /* the MAC's length, and its key's (RFC 5246 6.3) */
-    uint8_t etm;      /* encrypt_then_mac negotiated (RFC 7366) */
+    uint8_t active;         /* keys are installed */
+    uint8_t pending;        /* key not yet in the context */
+    uint8_t app_data;       /* application data passed: the next epoch re-keys this context */
+    uint8_t cbc_mode;       /* a TLS 1.2 CBC-HMAC epoch: mac_alg, mac_len and etm apply */
+    uint8_t mac_alg;        /* cl_hash_alg: SHA-1, SHA-256 or SHA-384 */
+    uint8_t mac_len;        /* the MAC's length, and its key's (RFC 5246 6.3) */
+    uint8_t etm;            /* encrypt_then_mac negotiated (RFC 7366) */
+    cl_record_steps *steps; /* when set, the next CBC record sealed is told here */
 } cl_record_prot;
 
 /* A TLS 1.2 CBC-HMAC epoch's keys (RFC 5246 6.3: the MAC key is as long as the MAC). */

@@ -11,7 +11,10 @@
  *    a server resumes only for a hello that would choose the same one, a client refuses a
  *    resumption in the other;
  *  - every byte of a protected record tampered with on the way, in both modes: the server
- *    answers bad_record_mac (or what the framing says first) and releases nothing.
+ *    answers bad_record_mac (or what the framing says first) and releases nothing;
+ *  - a record traced step by step (clasp_config_set_trace_records): its fields are the
+ *    bytes on the wire, and its MAC, recomputed with libcrypto from the key log's master
+ *    secret, is the record's real MAC.
  * The failures of the negotiation itself, with their alerts, are in test_tls12_alerts.c.
  */
 #include <stdarg.h>
@@ -22,8 +25,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <clasp/clasp.h>
 
+#include "hs/keysched12.h"
 #include "msg/msg.h"
 #include "e2e_checks.h"
 #include "pair.h"
@@ -154,6 +161,48 @@ static void test_every_suite_both_modes(void **state)
     }
 }
 
+/* The extension in a captured hello: 1 present (and empty), 0 absent. */
+static int has_etm(const kit_msg *m)
+{
+    kit_exts e;
+    kit_exts_read(m->data, m->len, &e);
+    int k = kit_exts_find(&e, CL_EXT_ENCRYPT_THEN_MAC);
+    if (k >= 0)
+        assert_int_equal(e.len[k], 0);
+    return k >= 0;
+}
+
+/* clasp_config_set_encrypt_then_mac(cfg, 0): a client does not offer it, a server does not
+ * accept it; either way the records are MAC-then-encrypt. */
+static void etm_off(int client_on, int server_on)
+{
+    kit_pair p;
+    kit_msg ch = {0}, sh = {0};
+    kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
+    kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
+    clasp_config *ccfg = kit12_client(V12, V12);
+    clasp_config *scfg = kit12_server(&kit.server[TK_P256], V12, V12);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, cbc[0].name), 0);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, cbc[0].name), 0);
+    assert_int_equal(clasp_config_set_encrypt_then_mac(ccfg, client_on), 0);
+    assert_int_equal(clasp_config_set_encrypt_then_mac(scfg, server_on), 0);
+    kit_open(&p, ccfg, scfg, "server.test");
+    kit_hook_install(p.client, &hc);
+    kit_hook_install(p.server, &hs);
+    check_connected(&p, 0, client_on && server_on);
+    assert_int_equal(has_etm(&ch), client_on);
+    assert_int_equal(has_etm(&sh), client_on && server_on);
+    kit_close(&p);
+}
+
+static void test_encrypt_then_mac_off(void **state)
+{
+    (void)state;
+    etm_off(0, 1);
+    etm_off(1, 0);
+    etm_off(0, 0);
+}
+
 /*
  * RFC 7366 3.1: a session keeps the mechanism it was made with. A server does not resume it
  * for a hello that would choose the other one (a full handshake follows, in the hello's
@@ -221,17 +270,6 @@ static void test_client_refuses_resumption_in_other_mode(void **state)
     assert_int_equal(clasp_conn_alert_received(again.server), CLASP_ALERT_HANDSHAKE_FAILURE);
     kit_close(&again);
     kit_close(&p);
-}
-
-/* The extension in a captured hello: 1 present (and empty), 0 absent. */
-static int has_etm(const kit_msg *m)
-{
-    kit_exts e;
-    kit_exts_read(m->data, m->len, &e);
-    int k = kit_exts_find(&e, CL_EXT_ENCRYPT_THEN_MAC);
-    if (k >= 0)
-        assert_int_equal(e.len[k], 0);
-    return k >= 0;
 }
 
 /* RFC 7366 2: offered with a CBC suite; 3: answered only when a CBC suite is chosen. */
@@ -377,15 +415,182 @@ static void test_tamper_every_byte(void **state)
     }
 }
 
+/* ---- a record told step by step ---- */
+
+typedef struct told {
+    int records;        /* record events with fields */
+    char names[16][16]; /* their field names, in order */
+    char values[16][512];
+    size_t n;
+    uint8_t master[48], client_random[32], server_random[32];
+} told;
+
+static void on_trace(void *arg, clasp_conn *c, const clasp_trace_event *ev)
+{
+    (void)c;
+    told *t = arg;
+    if (ev->kind == CLASP_TRACE_MESSAGE && ev->outgoing == 0 && ev->data &&
+        strcmp(ev->name, "ServerHello") == 0)
+        memcpy(t->server_random, ev->data + 6, 32);
+    if (ev->kind != CLASP_TRACE_RECORD || !ev->n_fields)
+        return;
+    t->records++;
+    for (size_t i = 0; i < ev->n_fields && i < 16; i++) {
+        snprintf(t->names[i], sizeof(t->names[i]), "%s", ev->fields[i].name);
+        snprintf(t->values[i], sizeof(t->values[i]), "%s", ev->fields[i].value);
+    }
+    t->n = ev->n_fields;
+}
+
+static void unhex(const char *p, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(p + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static void on_keylog(void *arg, clasp_conn *c, const char *line)
+{
+    (void)c;
+    told *t = arg;
+    if (strncmp(line, "CLIENT_RANDOM ", 14) == 0) {
+        unhex(line + 14, t->client_random, 32);
+        unhex(line + 14 + 65, t->master, 48);
+    }
+}
+
+static const char *value(const told *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->names[i], name) == 0)
+            return t->values[i];
+    fail_msg("no field %s", name);
+    return NULL;
+}
+
+/* The hex that starts a field's value after `after` (or at its start). */
+static void field_bytes(const told *t, const char *name, const char *after, uint8_t *out, size_t n)
+{
+    const char *v = value(t, name);
+    if (after) {
+        v = strstr(v, after);
+        assert_non_null(v);
+        v += strlen(after);
+    }
+    unhex(v, out, n);
+}
+
+static void trace_steps(int etm)
+{
+    told t = {0};
+    kit_pair p;
+    size_t wrote, len;
+    uint8_t data[100];
+    clasp_config *ccfg = kit12_client(V12, V12);
+    clasp_config *scfg = kit12_server(&kit.server[TK_P256], V12, V12);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, cbc[4].name), 0);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, cbc[4].name), 0);
+    assert_int_equal(clasp_config_set_trace(ccfg, on_trace, &t), 0);
+    assert_int_equal(clasp_config_set_keylog(ccfg, on_keylog, &t), 0);
+    assert_int_equal(clasp_config_set_trace_records(ccfg, 1), 0);
+    assert_int_equal(clasp_config_set_encrypt_then_mac(ccfg, etm), 0);
+    kit_open(&p, ccfg, scfg, "server.test");
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_encrypt_then_mac(p.client), etm);
+    assert_int_equal(t.records, 0); /* Finished is a handshake record: not told */
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 3);
+    assert_int_equal(clasp_conn_write(p.client, data, sizeof(data), &wrote), 0);
+    uint8_t *wire = kit_take(p.client, &len);
+    assert_int_equal(t.records, 1);
+    static const char *mte[] = {"protection", "fragment", "compression", "mac_input", "mac",
+                                "padding",    "iv",       "ciphertext",  "header"};
+    static const char *etm_order[] = {"protection", "fragment",  "compression", "padding", "iv",
+                                      "ciphertext", "mac_input", "mac",         "header"};
+    assert_int_equal(t.n, 9);
+    for (size_t i = 0; i < 9; i++)
+        assert_string_equal(t.names[i], etm ? etm_order[i] : mte[i]);
+    /* the bytes on the wire */
+    uint8_t header[5], iv[16], ct[64], frag[64], mac[32], want[32];
+    field_bytes(&t, "header", NULL, header, 5);
+    field_bytes(&t, "iv", NULL, iv, 16);
+    field_bytes(&t, "ciphertext", "bytes: ", ct, 64);
+    field_bytes(&t, "fragment", "): ", frag, 64);
+    field_bytes(&t, "mac", "bytes: ", mac, 32);
+    assert_memory_equal(header, wire, 5);
+    assert_memory_equal(iv, wire + 5, 16);
+    assert_memory_equal(ct, wire + 21, 64);
+    assert_memory_equal(frag, data, 64);
+    assert_non_null(strstr(value(&t, "fragment"), "100 bytes"));
+    /* the MAC is the record's: recomputed from the master secret with libcrypto */
+    uint8_t kb[2 * 32 + 2 * 16], in[13 + 16 + 128];
+    unsigned int n = 0;
+    assert_int_equal(cl_tls12_key_block(CL_HASH_SHA256, t.master, t.client_random, t.server_random,
+                                        kb, sizeof(kb)),
+                     0);
+    size_t enc = etm ? 112 : 144, in_len;
+    in[0] = in[1] = in[2] = in[3] = in[4] = in[5] = in[6] = 0, in[7] = 1; /* after Finished */
+    in[8] = 23, in[9] = 3, in[10] = 3;
+    if (etm) { /* RFC 7366: the IV and ciphertext, their length */
+        in[11] = 0, in[12] = (uint8_t)(16 + enc);
+        memcpy(in + 13, wire + 5, 16 + enc);
+        in_len = 13 + 16 + enc;
+        assert_memory_equal(mac, wire + 5 + 16 + enc, 32); /* and it is on the wire */
+    } else {
+        in[11] = 0, in[12] = 100;
+        memcpy(in + 13, data, 100);
+        in_len = 13 + 100;
+    }
+    assert_non_null(HMAC(EVP_sha256(), kb, 32, in, in_len, want, &n));
+    assert_memory_equal(mac, want, 32);
+    assert_int_equal(len, 5 + 16 + enc + (etm ? 32 : 0));
+    /* one record was asked for: the next is not told */
+    assert_int_equal(kit_feed(p.server, wire, len), 0);
+    free(wire);
+    assert_int_equal(clasp_conn_write(p.client, data, 10, &wrote), 0);
+    free(kit_take(p.client, &len));
+    assert_int_equal(t.records, 1);
+    kit_close(&p);
+}
+
+/* AEAD records are never told step by step: their MAC and encryption are one step. */
+static void no_steps_for_aead(void)
+{
+    told t = {0};
+    kit_pair p;
+    size_t wrote;
+    clasp_config *ccfg = kit12_client(V12, V12);
+    assert_int_equal(clasp_config_set_trace(ccfg, on_trace, &t), 0);
+    assert_int_equal(clasp_config_set_trace_records(ccfg, 5), 0);
+    kit_open(&p, ccfg, kit12_server(&kit.server[TK_P256], V12, V12), "server.test");
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_write(p.client, (const uint8_t *)"aead", 4, &wrote), 0);
+    free(kit_take(p.client, &wrote));
+    assert_int_equal(t.records, 0);
+    kit_close(&p);
+}
+
+static void test_trace_record_steps(void **state)
+{
+    (void)state;
+    trace_steps(0);
+    trace_steps(1);
+    no_steps_for_aead();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_suite_both_modes),
         cmocka_unit_test(test_negotiation),
+        cmocka_unit_test(test_encrypt_then_mac_off),
         cmocka_unit_test(test_resumption_keeps_mechanism),
         cmocka_unit_test(test_client_refuses_resumption_in_other_mode),
         cmocka_unit_test(test_not_default),
         cmocka_unit_test(test_tamper_every_byte),
+        cmocka_unit_test(test_trace_record_steps),
     };
     return cmocka_run_group_tests(tests, kit_setup, kit_teardown);
 }
