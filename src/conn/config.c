@@ -223,9 +223,16 @@ int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_t max)
 
 int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list)
 {
+    uint16_t ids[CL_MAX_SUITES];
+    size_t n;
     MUTABLE(cfg);
-    return cl_parse_name_list(list, cl_suite_id_by_name, cfg->suites, CL_MAX_SUITES,
-                              &cfg->n_suites);
+    CL_TRY(cl_parse_name_list(list, cl_suite_id_by_name, ids, CL_MAX_SUITES, &n));
+    /* CBC needs the constant-time MAC, which needs libcrypto's SHA*_Transform (crypto.h). */
+    for (size_t i = 0; i < n; i++)
+        CL_CHECK(!cl_suite_find(ids[i])->cbc || cl_hmac_ct_available(), CLASP_ERR_UNSUPPORTED);
+    memcpy(cfg->suites, ids, n * sizeof(ids[0]));
+    cfg->n_suites = n;
+    return 0;
 }
 
 int clasp_config_set_groups(clasp_config *cfg, const char *list)

@@ -24,17 +24,23 @@ uint64_t cl_hash_compressions(void)
     return compressions;
 }
 
-/* The blocks a Merkle-Damgard hash compresses: len more bytes after `buffered` ones. */
-static void count_update(cl_hash_alg alg, size_t buffered, size_t len)
+/* log2 of the block: 64 bytes for SHA-1 and SHA-256, 128 for SHA-384 and SHA-512. */
+static inline unsigned block_shift(cl_hash_alg alg)
 {
-    compressions += (buffered + len) / cl_hash_block_len(alg);
+    return alg == CL_HASH_SHA256 || alg == CL_HASH_SHA1 ? 6 : 7;
 }
 
-/* Its final padding: 0x80 and the length field fit behind the buffered bytes, or not. */
-static void count_final(cl_hash_alg alg, size_t buffered)
+/* The blocks a Merkle-Damgard hash compresses: len more bytes after `buffered` ones. */
+static inline void count_update(cl_hash_alg alg, size_t buffered, size_t len)
 {
-    size_t length_field = cl_hash_block_len(alg) == 64 ? 8 : 16;
-    compressions += buffered + 1 + length_field > cl_hash_block_len(alg) ? 2 : 1;
+    compressions += (buffered + len) >> block_shift(alg);
+}
+
+/* Its final padding: 0x80 and the length field (a sixteenth of the block) fit, or not. */
+static inline void count_final(cl_hash_alg alg, size_t buffered)
+{
+    unsigned shift = block_shift(alg);
+    compressions += buffered + 1 + ((size_t)1 << (shift - 3)) > (size_t)1 << shift ? 2 : 1;
 }
 
 #ifdef CL_DIGEST_LOWLEVEL
@@ -152,7 +158,7 @@ int cl_digest_init(cl_digest *d, cl_hash_alg alg)
 int cl_digest_update(cl_digest *d, const void *in, size_t len)
 {
     count_update(d->alg, d->num, len);
-    d->num = (unsigned)((d->num + len) % cl_hash_block_len(d->alg));
+    d->num = (unsigned)((d->num + len) & (((size_t)1 << block_shift(d->alg)) - 1));
     return EVP_DigestUpdate(d->ctx, in, len) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }
 
