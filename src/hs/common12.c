@@ -231,14 +231,20 @@ int cl_send_warning(clasp_conn *c, int description)
 
 /* ---- the end of the handshake ---- */
 
-const char *cl_s12_session_differs(const clasp_conn *c, const cl_session *s)
+const char *cl_s12_not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
 {
     const cl_suite *suite = cl_suite_find(s->suite);
+    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
+    if (why)
+        return why;
     if (s->ems != c->hs->ems) /* RFC 7627 5.3 */
         return "the session and this hello differ in the extended master secret";
     /* RFC 7366 3.1: a session keeps its mechanism; this hello would choose the other one. */
     if (suite && suite->cbc && s->etm != c->hs->etm_offered)
         return "the session and this hello differ in encrypt-then-MAC";
+    if (!suite || !cl_ch_offers_suite(ch, s->suite) ||
+        !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
+        return "the session's cipher suite is no longer offered by both sides";
     return NULL;
 }
 

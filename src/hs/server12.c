@@ -117,21 +117,6 @@ static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
 
 /* ---- sessions ---- */
 
-/* RFC 5246 7.4.1.2, RFC 7627 5.3: why a cached session may not be resumed; NULL: it may. */
-static const char *not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
-{
-    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
-    if (why)
-        return why;
-    why = cl_s12_session_differs(c, s);
-    if (why)
-        return why;
-    if (!cl_suite_find(s->suite) || !cl_ch_offers_suite(ch, s->suite) ||
-        !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
-        return "the session's cipher suite is no longer offered by both sides";
-    return NULL;
-}
-
 static int store_session(clasp_conn *c)
 {
     if (!c->session || !c->session->s.id_len)
@@ -349,7 +334,7 @@ static int try_resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *m
     }
     /* RFC 7627 5.3: a session with EMS resumed by a hello without it MUST abort. */
     int abort = s.ems && !c->hs->ems;
-    const char *why = not_resumable(c, ch, &s);
+    const char *why = cl_s12_not_resumable(c, ch, &s);
     int rc = why ? 0 : resume(c, ch, msg, len, &s, reneg);
     cl_session_clear(&s);
     if (abort)

@@ -172,37 +172,6 @@ static int has_etm(const kit_msg *m)
     return k >= 0;
 }
 
-/* clasp_config_set_encrypt_then_mac(cfg, 0): a client does not offer it, a server does not
- * accept it; either way the records are MAC-then-encrypt. */
-static void etm_off(int client_on, int server_on)
-{
-    kit_pair p;
-    kit_msg ch = {0}, sh = {0};
-    kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
-    kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
-    clasp_config *ccfg = kit12_client(V12, V12);
-    clasp_config *scfg = kit12_server(&kit.server[TK_P256], V12, V12);
-    assert_int_equal(clasp_config_set_cipher_suites(ccfg, cbc[0].name), 0);
-    assert_int_equal(clasp_config_set_cipher_suites(scfg, cbc[0].name), 0);
-    assert_int_equal(clasp_config_set_encrypt_then_mac(ccfg, client_on), 0);
-    assert_int_equal(clasp_config_set_encrypt_then_mac(scfg, server_on), 0);
-    kit_open(&p, ccfg, scfg, "server.test");
-    kit_hook_install(p.client, &hc);
-    kit_hook_install(p.server, &hs);
-    check_connected(&p, 0, client_on && server_on);
-    assert_int_equal(has_etm(&ch), client_on);
-    assert_int_equal(has_etm(&sh), client_on && server_on);
-    kit_close(&p);
-}
-
-static void test_encrypt_then_mac_off(void **state)
-{
-    (void)state;
-    etm_off(0, 1);
-    etm_off(1, 0);
-    etm_off(0, 0);
-}
-
 /*
  * RFC 7366 3.1: a session keeps the mechanism it was made with. A server does not resume it
  * for a hello that would choose the other one (a full handshake follows, in the hello's
@@ -272,9 +241,12 @@ static void test_client_refuses_resumption_in_other_mode(void **state)
     kit_close(&p);
 }
 
-/* RFC 7366 2: offered with a CBC suite; 3: answered only when a CBC suite is chosen. */
-static void negotiate(const char *client_suites, const char *server_suites, int offered,
-                      int answered, uint16_t suite)
+/*
+ * RFC 7366 2: offered with a CBC suite; 3: answered only when a CBC suite is chosen.
+ * client_etm, server_etm: clasp_config_set_encrypt_then_mac on each side.
+ */
+static void negotiate(const char *client_suites, const char *server_suites, int client_etm,
+                      int server_etm, int offered, int answered, uint16_t suite)
 {
     kit_pair p;
     kit_msg ch = {0}, sh = {0};
@@ -286,6 +258,8 @@ static void negotiate(const char *client_suites, const char *server_suites, int 
         assert_int_equal(clasp_config_set_cipher_suites(ccfg, client_suites), 0);
     if (server_suites)
         assert_int_equal(clasp_config_set_cipher_suites(scfg, server_suites), 0);
+    assert_int_equal(clasp_config_set_encrypt_then_mac(ccfg, client_etm), 0);
+    assert_int_equal(clasp_config_set_encrypt_then_mac(scfg, server_etm), 0);
     kit_open(&p, ccfg, scfg, "server.test");
     kit_hook_install(p.client, &hc);
     kit_hook_install(p.server, &hs);
@@ -305,15 +279,26 @@ static void test_negotiation(void **state)
     const char *both = "TLS_AES_128_GCM_SHA256:TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:"
                        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
     /* the defaults: no CBC suite, no encrypt_then_mac */
-    negotiate(NULL, NULL, 0, 0, 0xc02b);
+    negotiate(NULL, NULL, 1, 1, 0, 0, 0xc02b);
     /* the server's defaults do not include CBC: GCM is chosen, encrypt_then_mac not answered */
-    negotiate(both, NULL, 1, 0, 0xc02b);
+    negotiate(both, NULL, 1, 1, 1, 0, 0xc02b);
     /* the server prefers GCM over the CBC suite it also enables */
     negotiate(both,
               "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 1,
-              0, 0xc02b);
+              1, 1, 0, 0xc02b);
     /* CBC chosen: encrypt_then_mac answered */
-    negotiate(both, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 1, 1, 0xc023);
+    negotiate(both, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 1, 1, 1, 1, 0xc023);
+}
+
+/* clasp_config_set_encrypt_then_mac(cfg, 0): a client does not offer it, a server does not
+ * accept it; either way the records are MAC-then-encrypt. */
+static void test_encrypt_then_mac_off(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 2; c++)
+        for (int sv = 0; sv < 2; sv++)
+            if (!c || !sv)
+                negotiate(cbc[4].name, cbc[4].name, c, sv, c, 0, cbc[4].id);
 }
 
 /* The CBC suites: named, enabled by name only, all of them in one list with the others; a
