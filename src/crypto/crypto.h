@@ -52,6 +52,7 @@ typedef enum cl_hash_alg {
     CL_HASH_SHA256 = 0,
     CL_HASH_SHA384 = 1,
     CL_HASH_SHA512 = 2, /* signatures only; no TLS suite uses it */
+    CL_HASH_SHA1 = 3,   /* the record MAC of TLS 1.2's _SHA CBC suites only (HMAC-SHA1) */
 } cl_hash_alg;
 
 size_t cl_hash_len(cl_hash_alg alg);
@@ -95,6 +96,26 @@ cl_hash_alg cl_hmac_alg(const cl_hmac_ctx *m);
 /* One-shot HMAC into out (cl_hash_len bytes). */
 int cl_hmac(cl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *in, size_t len,
             uint8_t *out);
+
+/*
+ * HMAC over header[0..header_len) || data[0..len) where len is a secret between the public
+ * bounds min_len and max_len (data holds max_len readable bytes), for MAC-then-encrypt
+ * records (Lucky Thirteen, docs/security.md). The work is a function of header_len, min_len
+ * and max_len alone: the same compression-function calls on the same addresses, whatever
+ * len, with no branch on it or on the bytes. The header may be secret too (it carries len).
+ * CLASP_ERR_UNSUPPORTED in a build whose libcrypto has no SHA-*_Transform (no-deprecated).
+ */
+int cl_hmac_ct(cl_hmac_ctx *m, const uint8_t *header, size_t header_len, const uint8_t *data,
+               size_t len, size_t min_len, size_t max_len, uint8_t *out);
+/* 1 when cl_hmac_ct is available (see above). */
+int cl_hmac_ct_available(void);
+
+/*
+ * Compression-function calls this thread has made so far, in every hash clasp computes
+ * (HMAC, PRF, transcripts, cl_hmac_ct). Tests count the calls an operation makes, e.g. to
+ * show that opening a CBC record does the same work whatever its padding and MAC.
+ */
+uint64_t cl_hash_compressions(void);
 
 /* ---- KDFs, written by us over HMAC ---- */
 
@@ -153,6 +174,29 @@ int cl_aead_seal(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8
  */
 int cl_aead_open(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8_t *ad,
                  size_t ad_len, uint8_t *buf, size_t len, const uint8_t tag[CL_AEAD_TAG_LEN]);
+
+/* ---- AES-CBC, for TLS 1.2's CBC-HMAC suites ---- */
+
+typedef enum cl_cbc_alg {
+    CL_CBC_AES_128 = 0,
+    CL_CBC_AES_256 = 1,
+} cl_cbc_alg;
+
+#define CL_CBC_BLOCK_LEN   16
+#define CL_MAX_MAC_KEY_LEN 48 /* HMAC-SHA384's key in TLS 1.2 (RFC 5246 6.3: hash length) */
+
+size_t cl_cbc_key_len(cl_cbc_alg alg);
+
+/*
+ * A keyed AES-CBC context for one direction, without padding (the record layer pads as TLS
+ * says, RFC 5246 6.2.3.2). Keyed once; each record sets its own IV.
+ */
+typedef struct cl_cbc cl_cbc;
+
+int cl_cbc_new(cl_cbc **out, cl_cbc_alg alg, int encrypt, const uint8_t *key, size_t key_len);
+void cl_cbc_free(cl_cbc *c);
+/* Encrypts or decrypts buf[0..len) in place under iv; len a multiple of CL_CBC_BLOCK_LEN. */
+int cl_cbc_crypt(cl_cbc *c, const uint8_t iv[CL_CBC_BLOCK_LEN], uint8_t *buf, size_t len);
 
 /* ---- key exchange: X25519, P-256, P-384 (IANA NamedGroup values) ---- */
 

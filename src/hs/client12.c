@@ -44,6 +44,15 @@ static int sh12_extensions(clasp_conn *c, const cl_exts *e)
         CL_TRY(cl_ext_empty(cl_exts_get(e, CL_EXTI_EXTENDED_MASTER_SECRET)));
         hs->ems = 1;
     }
+    if (cl_exts_has(e, CL_EXTI_ENCRYPT_THEN_MAC)) {
+        CL_TRY(cl_ext_empty(cl_exts_get(e, CL_EXTI_ENCRYPT_THEN_MAC)));
+        /* RFC 7366 3: a server that selects an AEAD suite "MUST NOT send" it. */
+        if (!c->suite_info->cbc)
+            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                           "encrypt_then_mac answered for %s, which is not a CBC suite",
+                           c->suite_info->name);
+        hs->etm = 1;
+    }
     if (cl_exts_has(e, CL_EXTI_EC_POINT_FORMATS)) { /* RFC 8422 5.2: uncompressed included */
         CL_TRY(cl_ext_ec_point_formats(cl_exts_get(e, CL_EXTI_EC_POINT_FORMATS), &formats));
         while (f != 0 && cl_read_u8(&formats, &f) == 0)
@@ -105,6 +114,10 @@ static int resume(clasp_conn *c, const uint8_t *msg, size_t len)
     if (s->ems != hs->ems) /* RFC 7627 5.3 */
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "the extended master secret differs from the resumed session's");
+    /* RFC 7366 3.1: the mechanism stays what the session used (no downgrade, no change). */
+    if (s->etm != hs->etm)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "encrypt-then-MAC differs from the resumed session's");
     hs->resumed = 1;
     hs->by_ticket = hs->offered_ticket;
     memcpy(hs->master, s->master, sizeof(hs->master));

@@ -192,6 +192,13 @@ int cl_12_choose_rsa_credential(clasp_conn *c);
 int cl_12_complete(clasp_conn *c);
 /* The session this handshake made (what a server caches or seals, a client keeps). */
 int cl_12_new_session(clasp_conn *c, cl_session *s);
+/*
+ * Servers (by session ID or ticket), RFC 5246 7.4.1.2, RFC 7627 5.3, RFC 7366 3.1: why a
+ * TLS 1.2 session may not be resumed by this hello (its configuration, age or name; the
+ * extended master secret or encrypt-then-MAC this hello would choose; its suite no longer
+ * offered by both sides); NULL when it may.
+ */
+const char *cl_s12_not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s);
 
 /* ---- TLS 1.2 session tickets, RFC 5077 (ticket12.c) ---- */
 /* Servers: whether to answer this hello's SessionTicket extension (stateless tickets on). */

@@ -117,20 +117,6 @@ static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
 
 /* ---- sessions ---- */
 
-/* RFC 5246 7.4.1.2, RFC 7627 5.3: why a cached session may not be resumed; NULL: it may. */
-static const char *not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
-{
-    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
-    if (why)
-        return why;
-    if (s->ems != c->hs->ems)
-        return "the session and this hello differ in the extended master secret";
-    if (!cl_suite_find(s->suite) || !cl_ch_offers_suite(ch, s->suite) ||
-        !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
-        return "the session's cipher suite is no longer offered by both sides";
-    return NULL;
-}
-
 static int store_session(clasp_conn *c)
 {
     if (!c->session || !c->session->s.id_len)
@@ -161,6 +147,10 @@ static int write_sh12(clasp_conn *c, cl_writer *w, int reneg, int formats)
         cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
         cl_ext_close(w);
     }
+    if (hs->etm) {
+        cl_ext_open(w, CL_EXT_ENCRYPT_THEN_MAC);
+        cl_ext_close(w);
+    }
     if (hs->ticket_expected) { /* RFC 5077 3.2: empty, a NewSessionTicket will follow */
         cl_ext_open(w, CL_EXT_SESSION_TICKET);
         cl_ext_close(w);
@@ -185,6 +175,14 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
     /* RFC 8446 4.1.3: a server that could have done TLS 1.3 says so in its random. */
     if (cl_cfg_speaks(c->cfg, CL_TLS13_VERSION))
         memcpy(hs->server_random + 24, downgrade_tls12, sizeof(downgrade_tls12));
+    /*
+     * RFC 7366 3: encrypt-then-MAC whenever the client asks and the suite is CBC; an AEAD
+     * suite "MUST NOT" answer it.
+     */
+    hs->etm = hs->etm_offered && c->suite_info->cbc;
+    if (hs->etm)
+        cl_trace_note(c, "encrypt_then_mac", 1, "why",
+                      "the client offered it and the suite is CBC: the MAC covers the ciphertext");
     cl_writer w;
     CL_TRY(cl_writer_growable(&w, 256, 4096));
     int rc = write_sh12(c, &w, reneg, cl_exts_has(&ch->exts, CL_EXTI_EC_POINT_FORMATS));
@@ -336,7 +334,7 @@ static int try_resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *m
     }
     /* RFC 7627 5.3: a session with EMS resumed by a hello without it MUST abort. */
     int abort = s.ems && !c->hs->ems;
-    const char *why = not_resumable(c, ch, &s);
+    const char *why = cl_s12_not_resumable(c, ch, &s);
     int rc = why ? 0 : resume(c, ch, msg, len, &s, reneg);
     cl_session_clear(&s);
     if (abort)
@@ -362,6 +360,10 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     if (cl_exts_has(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)) {
         CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)));
         hs->ems = 1;
+    }
+    if (cl_exts_has(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)) { /* RFC 7366 2: empty */
+        CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)));
+        hs->etm_offered = c->cfg->etm; /* a server that turned it off hears no offer */
     }
     c->version = CL_TLS12_VERSION;
     c->rl.rversion = CL_TLS12_VERSION;

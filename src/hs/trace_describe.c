@@ -474,6 +474,8 @@ static void ch_extension_fields(desc *d, const cl_client_hello *ch)
     alpn_list_field(d, e);
     if (cl_exts_has(e, CL_EXTI_EXTENDED_MASTER_SECRET))
         field(d, "extended_master_secret", "offered");
+    if (cl_exts_has(e, CL_EXTI_ENCRYPT_THEN_MAC))
+        field(d, "encrypt_then_mac", "offered");
     raw_extensions_field(d, ch->ext_block);
     /* after the agreed fields: what a second ClientHello or a TLS 1.2 client adds */
     cookie_field(d, e);
@@ -587,6 +589,8 @@ static int describe_server_hello(desc *d, const uint8_t *body, size_t len)
         field(d, "pre_shared_key", "identity %u selected", (unsigned)selected);
     if (cl_exts_has(&sh.exts, CL_EXTI_EXTENDED_MASTER_SECRET))
         field(d, "extended_master_secret", "yes");
+    if (cl_exts_has(&sh.exts, CL_EXTI_ENCRYPT_THEN_MAC))
+        field(d, "encrypt_then_mac", "yes");
     if (cl_exts_has(&sh.exts, CL_EXTI_SESSION_TICKET))
         field(d, "session_ticket", "yes (a NewSessionTicket follows)");
     known_extensions_field(d, &sh.exts);

@@ -11,10 +11,11 @@
 #define CL_RL_DEFAULT_TMAX (256 * 1024)
 
 static void observe(const cl_rl *rl, int outgoing, uint8_t type, const uint8_t *h, size_t len,
-                    int protected_)
+                    int protected_, const cl_record_steps *steps)
 {
     if (rl->observe)
-        rl->observe(rl->observe_arg, outgoing, type, (uint16_t)(h[1] << 8 | h[2]), len, protected_);
+        rl->observe(rl->observe_arg, outgoing, type, (uint16_t)(h[1] << 8 | h[2]), len, protected_,
+                    steps);
 }
 
 void cl_rl_init(cl_rl *rl)
@@ -136,7 +137,7 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
 
 static int gcm(const cl_record_prot *p)
 {
-    return p->alg != CL_AEAD_CHACHA20_POLY1305;
+    return !p->cbc_mode && p->alg != CL_AEAD_CHACHA20_POLY1305;
 }
 
 static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
@@ -212,7 +213,7 @@ static int take_record(cl_rl *rl, uint8_t *h, size_t len, cl_record *out)
     if (skip_early_data(rl, h[0], len, plain, rc))
         return CL_RL_SKIPPED;
     CL_TRY(rc);
-    observe(rl, 0, out->type, h, len, out->protected_);
+    observe(rl, 0, out->type, h, len, out->protected_, NULL);
     rl->holding = 1;
     return 0;
 }
@@ -310,7 +311,7 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
         h[4] = (uint8_t)n;
         memcpy(h + CL_RECORD_HEADER_LEN, data, n);
         rl->tlen += CL_RECORD_HEADER_LEN + n;
-        observe(rl, 1, type, h, n, 0);
+        observe(rl, 1, type, h, n, 0, NULL);
         return 0;
     }
     size_t prefix = cl_record_prot_prefix(&rl->wprot);
@@ -318,14 +319,21 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
     CL_TRY(tbuf_room(rl, total, bounded));
     uint8_t *rec = rl->tbuf + rl->tlen;
     memcpy(rec + prefix, data, n);
+    cl_record_steps steps;
+    int told = rl->trace_steps && type == CL_CT_APPLICATION_DATA && rl->wprot.cbc_mode;
+    rl->wprot.steps = told ? &steps : NULL;
     int rc = cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len);
-    if (rc) {
+    rl->wprot.steps = NULL;
+    if (rc == 0) {
+        rl->tlen += len;
+        rl->trace_steps -= told;
+        observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1, told ? &steps : NULL);
+    } else {
         cl_wipe(rec, total); /* the plaintext must not stay in the output buffer */
-        return rc;
     }
-    rl->tlen += len;
-    observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1);
-    return 0;
+    if (told)
+        cl_wipe(&steps, sizeof(steps)); /* it held plaintext */
+    return rc;
 }
 
 int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
@@ -334,6 +342,8 @@ int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
     /* Refuse the whole write up front rather than queue part of it. */
     size_t records = (len + frag - 1) / frag;
     size_t overhead = CL_RECORD_HEADER_LEN + CL_TLS12_EXPLICIT_NONCE_LEN + 1 + CL_AEAD_TAG_LEN;
+    if (rl->wprot.cbc_mode) /* IV, MAC and padding */
+        overhead = cl_record_prot_prefix(&rl->wprot) + cl_record_prot_suffix(&rl->wprot, 0);
     if (type == CL_CT_APPLICATION_DATA)
         CL_CHECK(cl_rl_output_len(rl) + len + records * overhead <= rl->tmax, CLASP_WANT_WRITE);
     for (size_t off = 0; off < len; off += frag) {
@@ -361,6 +371,11 @@ int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uin
                          const uint8_t *iv, size_t iv_len)
 {
     return set_keys(&rl->wprot, version, alg, 1, key, iv, iv_len);
+}
+
+int cl_rl_set_keys_cbc(cl_rl *rl, int write, const cl_cbc_keys *k)
+{
+    return cl_record_prot_init_cbc(write ? &rl->wprot : &rl->rprot, write, k);
 }
 
 int cl_rl_read_protected(const cl_rl *rl)

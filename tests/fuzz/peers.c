@@ -75,6 +75,20 @@ clasp_config *fuzz_server_config(void)
         fuzz_add_cert(cfg, "server_ed25519");
         fuzz_add_cert(cfg, "server_p256");
         must(clasp_config_set_groups(cfg, "secp256r1:x25519"), "groups");
+        /*
+         * The defaults, then two CBC suites (never chosen for the recorded clients, which
+         * do not offer them): a hello mutated to offer one reaches the CBC record decoding,
+         * with or without encrypt-then-MAC.
+         */
+        must(clasp_config_set_cipher_suites(
+                 cfg,
+                 "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+                 "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:"
+                 "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:"
+                 "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:"
+                 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:"
+                 "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"),
+             "suites");
         /* A server that asks for client certificates parses more. */
         must(clasp_config_set_verify(cfg, CLASP_VERIFY_OPTIONAL), "verify");
         /* Every input meets the same server: no TLS 1.2 session outlives its input. */

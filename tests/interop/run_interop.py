@@ -102,6 +102,13 @@ class Suite:
     gnutls_cipher: str    # the cipher as GnuTLS prints it in a session description
     certs: tuple = ()     # certificate kinds it can be used with; () for all (TLS 1.3)
     kx: str = ""          # TLS 1.2 key exchange: ECDHE (with a group) or RSA (none)
+    gnutls_mac: str = ""  # CBC suites: the MAC as GnuTLS prints it (AEAD: none)
+    # OpenSSL's "New, <this>, Cipher is ..." names the version that defined the suite, not
+    # the one negotiated: TLSv1.0 for the ECDHE _SHA suites, SSLv3 for AES128-SHA.
+    openssl_defined_in: str = ""
+
+    def openssl_cipher_line_version(self, version):
+        return self.openssl_defined_in or VERSIONS[version].openssl_name
 
     def openssl_args(self):
         # TLS 1.3 suites are set apart from the older ones in OpenSSL.
@@ -139,6 +146,32 @@ SUITES = [
           "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+RSA", "AES-128-GCM", ("rsa2048",), "RSA"),
     Suite("TLS_RSA_WITH_AES_256_GCM_SHA384", "1.2", "AES256-GCM-SHA384",
           "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+RSA", "AES-256-GCM", ("rsa2048",), "RSA"),
+] + [
+    # TLS 1.2 CBC-HMAC (not in clasp's defaults: enabled by name), each run with and without
+    # encrypt-then-MAC (RFC 7366) in both directions by cbc_cases, not by the matrix.
+    Suite(iana, "1.2", openssl,
+          "-CIPHER-ALL:+%s:-MAC-ALL:+%s:-KX-ALL:+%s" % (cipher, mac, kx_prio), cipher,
+          ("p256",) if "ECDSA" in iana else ("rsa2048",), "RSA" if kx_prio == "RSA" else "ECDHE",
+          mac, "" if mac != "SHA1" else "SSLv3" if kx_prio == "RSA" else "TLSv1.0")
+    for iana, openssl, cipher, mac, kx_prio in [
+        ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA", "AES-128-CBC", "SHA1",
+         "ECDHE-ECDSA"),
+        ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA", "AES-256-CBC", "SHA1",
+         "ECDHE-ECDSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA", "AES-128-CBC", "SHA1",
+         "ECDHE-RSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA", "AES-256-CBC", "SHA1",
+         "ECDHE-RSA"),
+        ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256", "AES-128-CBC",
+         "SHA256", "ECDHE-ECDSA"),
+        ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384", "AES-256-CBC",
+         "SHA384", "ECDHE-ECDSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256", "AES-128-CBC",
+         "SHA256", "ECDHE-RSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384", "AES-256-CBC",
+         "SHA384", "ECDHE-RSA"),
+        ("TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", "AES-128-CBC", "SHA1", "RSA"),
+    ]
 ]
 SUITE = {s.iana: s for s in SUITES}
 
@@ -155,7 +188,10 @@ CLASP_ALL_SUITES = ":".join(CLASP_DEFAULT_SUITES + ["TLS_RSA_WITH_AES_128_GCM_SH
 
 
 def clasp_suite_args(suite):
-    """What a clasp tool needs to be able to negotiate suite."""
+    """What a clasp tool needs to be able to negotiate suite: a CBC suite is enabled by name
+    beside the others."""
+    if suite.gnutls_mac:
+        return ["--suites", CLASP_ALL_SUITES + ":" + suite.iana]
     return ["--suites", CLASP_ALL_SUITES] if suite.kx == "RSA" else []
 
 
@@ -978,7 +1014,7 @@ class OpenSSLPeer:
     def reused(self, proc, version, suite, reused=True):
         """s_client without -brief: 'Reused, TLSv1.2, Cipher is ...' (or New) on stdout."""
         expect_line(proc, proc.out(), r"^%s, %s, Cipher is %s$" % (
-            "Reused" if reused else "New", VERSIONS[version].openssl_name,
+            "Reused" if reused else "New", suite.openssl_cipher_line_version(version),
             re.escape(suite.openssl)))
 
     @staticmethod
@@ -990,7 +1026,8 @@ class OpenSSLPeer:
         """s_server -www's status page, as the client received it."""
         check(page.startswith("HTTP/1.0 200 ok"), "no s_server status page received")
         what = "%s, %s, Cipher is " % ("Reused" if reused else "New",
-                                       VERSIONS[version].openssl_name)
+                                       suite.openssl_cipher_line_version(version) if suite
+                                       else VERSIONS[version].openssl_name)
         check(re.search(r"^%s%s$" % (re.escape(what), re.escape(suite.openssl) if suite
                                      else r"\S+"), page, re.M),
               "s_server's page does not say '%s%s'" % (what, suite.openssl if suite else "..."))
@@ -1115,6 +1152,8 @@ class GnuTLSPeer:
         if not reused and not (suite is not None and suite.kx == "RSA"):
             parts.append(r"\(%s\)" % (CERT[cert].gnutls_signature(version) if cert else r"[^)]*"))
         parts.append(r"\(%s\)" % (re.escape(suite.gnutls_cipher) if suite else r"[^)]*"))
+        if suite is not None and suite.gnutls_mac:  # CBC: the MAC follows, "-(SHA1)"
+            parts.append(r"\(%s\)" % re.escape(suite.gnutls_mac))
         return "-".join(parts)
 
     def client_negotiated(self, proc, version="1.3", suite=None, group=None, cert=None,
@@ -1369,9 +1408,9 @@ def cs_alpn(peer, version="1.3"):
     return body
 
 
-def cc_echo(peer, version="1.3", suite=None, cert="p256"):
+def cc_echo(peer, version="1.3", suite=None, cert="p256", **peer_kw):
     """1 MiB each way, clasp-client --request - (stdin) <-> the peer (which may force a
-    suite, with a certificate for it)."""
+    suite, with a certificate for it; peer_kw: more for the peer server)."""
     sargs = clasp_suite_args(suite) if suite else []
     siana = suite.iana if suite else None
 
@@ -1379,7 +1418,7 @@ def cc_echo(peer, version="1.3", suite=None, cert="p256"):
         if peer.name == "openssl":
             # s_server (not -www) writes what it receives to stdout and sends its stdin.
             a, b = ctx.pki.data("data-a.bin"), ctx.pki.data("data-b.bin")
-            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo")
+            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo", **peer_kw)
             srv.feed(b)
             cl = ctx.clasp_client(srv.port, "--request", "-", *sargs, stdin="pipe")
             cl.feed(a)
@@ -1394,7 +1433,7 @@ def cc_echo(peer, version="1.3", suite=None, cert="p256"):
             # gnutls-serv --echo sends back text line by line: 1 MiB of random hex lines,
             # then end of input (clasp sends close_notify while the echo is still coming).
             a = ctx.pki.data("data-lines.txt")
-            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo")
+            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo", **peer_kw)
             cl = ctx.clasp_client(srv.port, "--request", "-", *sargs, stdin=a)
             expect_client_ok(cl, version, siana)
             expect_same(cl.out_bytes(), a, "clasp-client got back")
@@ -2244,6 +2283,129 @@ def cs_handshake12(peer, suite, group, cert, client_cert=None):
     return body
 
 
+# ---- TLS 1.2 CBC-HMAC suites, with and without encrypt-then-MAC ----
+
+EXT_ENCRYPT_THEN_MAC = 22  # RFC 7366
+
+
+def hello_extensions(hello):
+    """The extension types of a ServerHello (handshake header included)."""
+    i = 4 + 2 + 32
+    i += 1 + hello[i] + 2 + 1  # session ID, cipher suite, compression method
+    types = []
+    if i + 2 <= len(hello):
+        end = i + 2 + int.from_bytes(hello[i:i + 2], "big")
+        i += 2
+        while i + 4 <= end:
+            types.append(int.from_bytes(hello[i:i + 2], "big"))
+            i += 4 + int.from_bytes(hello[i + 2:i + 4], "big")
+    return types
+
+
+def expect_etm_in_server_hello(proc, direction, etm):
+    """An OpenSSL -msg trace: the ServerHello answers encrypt_then_mac exactly when etm."""
+    got = EXT_ENCRYPT_THEN_MAC in hello_extensions(server_hello(proc, direction))
+    check(got == etm, "%s: the ServerHello %s encrypt_then_mac" %
+          (proc.label, "answers" if got else "does not answer"))
+
+
+def refuse_etm(peer, etm):
+    """The peer's switch that refuses encrypt-then-MAC (OpenSSL -no_etm, GnuTLS %NO_ETM)."""
+    if etm:
+        return {}
+    return {"extra": ("-no_etm",)} if peer.name == "openssl" else {"prio": "%NO_ETM"}
+
+
+def cbc_params(suite):
+    """The group (x25519 for ECDHE) and the server certificate kind of a CBC case."""
+    return ("x25519" if suite.kx == "ECDHE" else None), suite.certs[0]
+
+
+def cc_cbc(peer, suite, etm):
+    """A CBC suite, clasp as client: the peer server (TLS 1.2) forces it and takes or refuses
+    encrypt-then-MAC; clasp-client connects, then reconnects resuming the session (in the same
+    mode: RFC 7366 3.1). clasp-client says which mode; OpenSSL's ServerHello shows it too."""
+    def body(ctx):
+        group, cert = cbc_params(suite)
+        kw = refuse_etm(peer, etm)
+        if peer.name == "openssl":
+            kw["trace"] = True
+        srv = peer.server(ctx, cert=cert, version="1.2", suite=suite,
+                          groups=[group] if group else None, naccept=2, **kw)
+        args = ["--reconnect", "1"] + clasp_suite_args(suite)
+        if group:
+            args += ["--groups", ":".join(client_groups12(group, cert))]
+        cl = ctx.clasp_client(srv.port, *args)
+        d = expect_client_ok(cl, "1.2", suite.iana, group or "none", cert=cert,
+                             scheme="none" if suite.kx == "RSA" else None,
+                             connections=["new", "resumed"])
+        check(d.get("encrypt_then_mac") == ("yes" if etm else "no"),
+              "clasp-client: encrypt_then_mac is %r, expected %r" %
+              (d.get("encrypt_then_mac"), "yes" if etm else "no"))
+        peer_resumed_pages(peer, srv, peer.pages(cl.out()), suite, group, cert)
+        if peer.name == "openssl":
+            expect_etm_in_server_hello(srv, ">>>", etm)
+    return body
+
+
+def cs_cbc(peer, suite, etm):
+    """A CBC suite, clasp as server (which enables it by name): the peer client offers only
+    it, with or without encrypt_then_mac, then resumes the session on a second connection.
+    clasp-server logs the mode; OpenSSL's trace and GnuTLS's session options show it too."""
+    def body(ctx):
+        group, cert = cbc_params(suite)
+        args = clasp_suite_args(suite) + (["--groups", group] if group else [])
+        srv = ctx.clasp_server(cert, *args, once=False)
+        groups = client_groups12(group, cert)
+        kw = refuse_etm(peer, etm)
+        if peer.name == "openssl":
+            sess = ctx.path("session.pem")
+            c1 = peer.client(ctx, srv.port, "1.2", suite=suite, groups=groups, stdin=GET,
+                             sess_out=sess, trace=True, **kw)
+            cl_done(c1)
+            peer.client_negotiated(c1, "1.2", suite, group, None if suite.kx == "RSA" else cert)
+            expect_etm_in_server_hello(c1, "<<<", etm)
+            c2 = peer.client(ctx, srv.port, "1.2", suite=suite, groups=groups, stdin=GET,
+                             sess_in=sess, brief=False, label="s_client.2", **kw)
+            cl_done(c2)
+            peer.reused(c2, "1.2", suite)
+            answers = [c1, c2]
+        else:
+            c = peer.client(ctx, srv.port, "1.2", suite=suite, groups=groups, stdin=GET,
+                            resume=True, **kw)
+            cl_done(c)
+            peer.client_negotiated(c, "1.2", suite, group, cert)
+            peer.resumed(c, "1.2", suite, group)
+            options = re.findall(r"^- Options: (.*)$", read_text(c.logfile), re.M)
+            check(len(options) == 2 and all(("EtM" in o) == etm for o in options),
+                  "gnutls-cli: session options %r, expected %s EtM" %
+                  (options, "with" if etm else "without"))
+            answers = [c]
+        for c in answers:
+            expect_answer(c.out(), c.label, version="TLS 1.2", cipher_suite=suite.iana)
+        logs = expect_server_logs(srv, 2)
+        for log, r in zip(sorted(logs, key=lambda l: l.get("resumed", "")), ("no", "yes")):
+            check_log(log, "clasp-server", version="TLS 1.2", suite=suite.iana, resumed=r,
+                      result="ok", etm="yes" if etm else "no")
+    return body
+
+
+def cbc_cases(peer, suite):
+    """Both directions, with and without encrypt-then-MAC; and 1 MiB each way without it
+    (MAC-then-encrypt, the mode whose decoding is constant-time) for the SHA-384 and the
+    RFC 5246 mandatory suite."""
+    p, cases = peer.name, []
+    for etm in (True, False):
+        what = "1.2/%s/%s" % (suite.iana, "etm" if etm else "no-etm")
+        cases.append(Case("%s/clasp-client/%s" % (p, what), p + "12", p, cc_cbc(peer, suite, etm)))
+        cases.append(Case("%s/clasp-server/%s" % (p, what), p + "12", p, cs_cbc(peer, suite, etm)))
+    if suite.iana in ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_RSA_WITH_AES_128_CBC_SHA"):
+        what = "1.2/%s/%s/no-etm/data-1MiB" % (suite.iana, suite.certs[0])
+        cases.append(Case("%s/clasp-client/%s" % (p, what), p + "12", p,
+                          cc_echo(peer, "1.2", suite, suite.certs[0], **refuse_etm(peer, False))))
+    return cases
+
+
 def cs_echo12(peer, suite, cert):
     """1 MiB of random bytes through clasp-server --echo on a resumed TLS 1.2 connection:
     the peer client's first connection only makes the session."""
@@ -2982,7 +3144,7 @@ def build_cases():
             if v not in CLASP_VERSIONS:
                 continue
             if v == "1.2":
-                cases += tls12_matrix(peer, suite)
+                cases += cbc_cases(peer, suite) if suite.gnutls_mac else tls12_matrix(peer, suite)
                 continue
             for group in GROUPS:
                 for cert in CERTS:

@@ -14,7 +14,8 @@
  * OPs: resume, openssl-resume, gnutls-resume (TLS 1.2 session-ID resumption, client and
  * server in memory, ECDSA P-256), full13, full12 (full handshakes), bulk13-SUITE and
  * bulk12-SUITE (one 16 KiB record written, moved and read over an open connection; SUITE is
- * aes128, aes256 or chacha).
+ * aes128, aes256 or chacha; for TLS 1.2 also cbc-etm and cbc-mte, AES-128-CBC with
+ * HMAC-SHA256, encrypt-then-MAC or the constant-time MAC-then-encrypt decoding).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,8 @@ static void die(const char *what)
 typedef struct clasp_state {
     clasp_config *s, *c;
     clasp_session *session; /* TLS 1.2: the session resumed by ID */
-    clasp_conn *a, *b; /* an open connection, for the bulk operations */
+    clasp_conn *a, *b;      /* an open connection, for the bulk operations */
+    int mte;                /* CBC without encrypt-then-MAC */
     unsigned char *data;
 } clasp_state;
 
@@ -58,9 +60,20 @@ static clasp_conn *handshake(clasp_state *st, int resume)
     return a;
 }
 
-static clasp_state *clasp_setup(uint16_t version, const char *suites)
+/* CBC suites: the server enables them too (never a default); the client offers RFC 7366
+ * or, for cbc-mte, not. */
+static int cbc_setup(clasp_state *st, const char *suites)
+{
+    if (!suites || !strstr(suites, "_CBC_"))
+        return 0;
+    return clasp_config_set_cipher_suites(st->s, suites) ||
+           clasp_config_set_encrypt_then_mac(st->c, st->mte ? 0 : 1);
+}
+
+static clasp_state *clasp_setup(uint16_t version, const char *suites, int mte)
 {
     clasp_state *st = calloc(1, sizeof(*st));
+    st->mte = mte;
     st->s = clasp_config_new(CLASP_SERVER);
     st->c = clasp_config_new(CLASP_CLIENT);
     const test_pem *anchor = test_ca_pem(ca);
@@ -69,7 +82,7 @@ static clasp_state *clasp_setup(uint16_t version, const char *suites)
         clasp_config_load_verify_pem(st->c, (const uint8_t *)anchor->pem, anchor->len) ||
         clasp_config_set_versions(st->s, version, version) ||
         clasp_config_set_versions(st->c, version, version) ||
-        (suites && clasp_config_set_cipher_suites(st->c, suites)) ||
+        (suites && clasp_config_set_cipher_suites(st->c, suites)) || cbc_setup(st, suites) ||
         clasp_config_set_tickets(st->s, 0) || clasp_config_set_tickets(st->c, 0))
         die("clasp setup"); /* no tickets: TLS 1.2 resumes by session ID, TLS 1.3 sends none */
     if (version == CLASP_TLS12) {
@@ -137,9 +150,13 @@ static void bulk_one_op(void *st)
     bulk_one(st);
 }
 
+#define CBC_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"
+
 static const struct {
     const char *name, *suite;
 } bulk_suites[] = {
+    {"bulk12-cbc-etm", CBC_SUITE},
+    {"bulk12-cbc-mte", CBC_SUITE},
     {"bulk13-aes128", "TLS_AES_128_GCM_SHA256"},
     {"bulk13-aes256", "TLS_AES_256_GCM_SHA384"},
     {"bulk13-chacha", "TLS_CHACHA20_POLY1305_SHA256"},
@@ -153,14 +170,14 @@ static int op_setup(const char *name, op *o)
 {
     o->name = name;
     if (!strcmp(name, "resume") || !strcmp(name, "full12") || !strcmp(name, "full13")) {
-        o->state = clasp_setup(strcmp(name, "full13") ? CLASP_TLS12 : CLASP_TLS13, NULL);
+        o->state = clasp_setup(strcmp(name, "full13") ? CLASP_TLS12 : CLASP_TLS13, NULL, 0);
         o->one = strcmp(name, "resume") ? full_one : resume_one;
         return 1;
     }
     for (size_t i = 0; i < sizeof(bulk_suites) / sizeof(bulk_suites[0]); i++)
         if (!strcmp(name, bulk_suites[i].name)) {
-            clasp_state *st =
-                clasp_setup(name[5] == '3' ? CLASP_TLS13 : CLASP_TLS12, bulk_suites[i].suite);
+            clasp_state *st = clasp_setup(name[5] == '3' ? CLASP_TLS13 : CLASP_TLS12,
+                                          bulk_suites[i].suite, strstr(name, "mte") != NULL);
             bulk_open(st);
             o->state = st;
             o->one = bulk_one_op;
@@ -245,7 +262,7 @@ static void rates(double seconds)
  */
 static void idle_memory(uint16_t version, int exchange)
 {
-    clasp_state *st = clasp_setup(version, NULL);
+    clasp_state *st = clasp_setup(version, NULL, 0);
     static clasp_conn *a[IDLE_N], *b[IDLE_N];
     unsigned char data[100] = {0};
     long before = heap_live;

@@ -81,6 +81,23 @@ static void s_ed25519(kit_pair *p)
     setup_with(p, NULL, server12(TK_ED25519));
 }
 
+#define CBC_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"
+#define GCM_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+
+/* Both sides on a CBC suite: encrypt-then-MAC (RFC 7366) is negotiated. */
+static void s_cbc(kit_pair *p)
+{
+    clasp_config *scfg = server12(TK_P256);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, CBC_SUITE), 0);
+    setup_with(p, client_with(CBC_SUITE, NULL, NULL), scfg);
+}
+
+/* The client offers a CBC suite (and so encrypt_then_mac); the server chooses GCM. */
+static void s_cbc_offered_gcm_chosen(kit_pair *p)
+{
+    setup_with(p, client_with(GCM_SUITE ":" CBC_SUITE, NULL, NULL), NULL);
+}
+
 static void s_chacha(kit_pair *p)
 {
     setup_with(p, client_with("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", NULL, NULL), NULL);
@@ -502,6 +519,8 @@ static uint8_t record_2_14_25[5 + CL_MAX_PLAINTEXT + 25] = {23, 3, 3, 0x40, 0x19
 /* A protected record shorter than explicit nonce + tag (8 + 16). */
 static const uint8_t short_record[5 + 23] = {23, 3, 3, 0, 23};
 static const uint8_t chacha_short_record[5 + 15] = {23, 3, 3, 0, 15};
+/* CBC with HMAC-SHA256 and encrypt-then-MAC: IV, 33 bytes, MAC: not whole blocks. */
+static const uint8_t cbc_partial_block[5 + 16 + 33 + 32] = {23, 3, 3, 0, 16 + 33 + 32};
 
 /* ---- injections before the handshake ---- */
 
@@ -639,6 +658,9 @@ static const acase cases[] = {
     /* RFC 7627 5.1: its "extension_data" field is empty. */
     {"CH: extended master secret with data", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_EXTENDED_MASTER_SECRET, B(0)}), E_DECODE},
+    /* RFC 7366 2: empty. */
+    {"CH: encrypt_then_mac with data", BAD_CLIENT, s_cbc, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_ENCRYPT_THEN_MAC, B(0)}), E_DECODE},
     /* RFC 5246 7.4.1.3: "If no acceptable choices are presented, return a handshake failure
      * alert and close the connection." */
     {"CH: no cipher suite in common", BAD_CLIENT, s_no_common_suite, E_HS_FAILURE},
@@ -704,6 +726,19 @@ static const acase cases[] = {
      * named: illegal_parameter, as 5.1.2 names for the client's. */
     {"SH: ec_point_formats without uncompressed", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
      OPS({X_SET, CL_EXT_EC_POINT_FORMATS, B(1, 1)}), E_ILLEGAL},
+    /* RFC 7366 2: "the "extension_data" field of this extension SHALL be empty". */
+    {"SH: encrypt_then_mac with data", BAD_SERVER, s_cbc, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_SET, CL_EXT_ENCRYPT_THEN_MAC, B(0)}), E_DECODE},
+    /* RFC 7366 3: a server that selects an AEAD suite "MUST NOT send an encrypt-then-MAC
+     * response extension back to the client"; no alert named: illegal_parameter, a field
+     * inconsistent with another (RFC 5246 7.2.2). */
+    {"SH: encrypt_then_mac for an AEAD suite", BAD_SERVER, s_cbc_offered_gcm_chosen,
+     .msg = CL_HS_SERVER_HELLO, OPS({X_ADD, CL_EXT_ENCRYPT_THEN_MAC}), E_ILLEGAL,
+     .why = "not a CBC suite"},
+    /* RFC 5246 7.4.1.4: an extension the client did not offer (it offers encrypt_then_mac
+     * only with a CBC suite). */
+    {"SH: encrypt_then_mac not offered", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_ADD, CL_EXT_ENCRYPT_THEN_MAC}), E_UNSUPPORTED_EXT},
     /* RFC 7627 5.2: "If a client receives a ServerHello without the extension, it SHOULD
      * abort the handshake if it does not wish to interoperate with legacy servers"
      * (handshake_failure); clasp requires it by default. */
@@ -1106,6 +1141,17 @@ static const acase cases[] = {
     {"record: header type changed", BAD_CLIENT, .after_fn = after_header_type, E_BAD_MAC},
     {"record: explicit nonce changed", BAD_CLIENT, .after_fn = after_explicit_nonce, E_BAD_MAC},
     {"record: one dropped on the way", BAD_CLIENT, .after_fn = after_dropped_record, E_BAD_MAC},
+    /* CBC (6.2.3.2, RFC 7366 3): whatever is changed, bad_record_mac; the type and the
+     * sequence number are in the MAC, the IV in the MAC (RFC 7366) or in the first block. */
+    {"record: tampered (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_tamper, E_BAD_MAC},
+    {"record: header type changed (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_header_type,
+     E_BAD_MAC},
+    {"record: IV changed (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_explicit_nonce, E_BAD_MAC},
+    {"record: one dropped on the way (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_dropped_record,
+     E_BAD_MAC},
+    /* A CBC record whose ciphertext is not whole blocks cannot decrypt (6.2.3.2). */
+    {"record: CBC ciphertext not whole blocks", BAD_CLIENT, s_cbc,
+     AFTER(I_RAW, .data = cbc_partial_block, .len = sizeof(cbc_partial_block)), E_BAD_MAC},
     /* 6.2.1: version "The version of the protocol being employed"; no alert named for another
      * one after the hellos: protocol_version, clasp's choice. */
     {"record: version {3,1} after the hello", BAD_CLIENT, .after_fn = after_header_version,
