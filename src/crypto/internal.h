@@ -74,4 +74,15 @@ cl_key_type cl_pkey_type(const EVP_PKEY *pkey);
  */
 int cl_pubkey_wrap(cl_pubkey **out, EVP_PKEY *pkey);
 
+/* ---- FFDHE (ffdhe.c), for kex.c ---- */
+
+/* 1 when 1 < y < p - 1 (RFC 7919 5.1), both big-endian of len bytes, p odd. */
+int cl_ffdhe_in_range(const uint8_t *y, const uint8_t *p, size_t len);
+/*
+ * A key pair of the template's group (name: its OpenSSL name) from an exponent of len bytes,
+ * big-endian; CLASP_ERR_INVALID_ARG unless 1 < x < p.
+ */
+int cl_ffdhe_from_private(EVP_PKEY *tmpl, const char *name, const uint8_t *priv, size_t len,
+                          EVP_PKEY **out);
+
 #endif /* CLASP_CRYPTO_INTERNAL_H */

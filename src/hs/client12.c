@@ -184,9 +184,10 @@ int cl_c12_server_key_exchange(clasp_conn *c, const uint8_t *msg, size_t len)
     cl_hs *hs = c->hs;
     cl_server_key_exchange12 ske;
     CL_TRY(cl_server_key_exchange12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ske));
-    if (!cl_u16_in(ske.group, c->cfg->groups, c->cfg->n_groups))
+    /* RFC 8422 5.4: the curve must be one the client offered; an FFDHE code point is none. */
+    if (!cl_u16_in(ske.group, c->cfg->groups, c->cfg->n_groups) || CL_GROUP_IS_FFDHE(ske.group))
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
-                       "ServerKeyExchange uses group 0x%04x, not offered", ske.group);
+                       "ServerKeyExchange uses group 0x%04x, not offered as a curve", ske.group);
     /* RFC 8422 5.4: the signature covers both randoms and the ECDH parameters. */
     uint8_t signed_data[64 + 4 + 255];
     CL_CHECK(ske.params_len <= sizeof(signed_data) - 64, CLASP_ERR_DECODE);

@@ -37,9 +37,10 @@ struct named {
 };
 
 static const struct named groups[] = {
-    {CL_GROUP_X25519, "x25519"},
-    {CL_GROUP_SECP256R1, "secp256r1"},
-    {CL_GROUP_SECP384R1, "secp384r1"},
+    {CL_GROUP_X25519, "x25519"},       {CL_GROUP_SECP256R1, "secp256r1"},
+    {CL_GROUP_SECP384R1, "secp384r1"}, {CL_GROUP_SECP521R1, "secp521r1"},
+    {CL_GROUP_X448, "x448"},           {CL_GROUP_FFDHE2048, "ffdhe2048"},
+    {CL_GROUP_FFDHE3072, "ffdhe3072"}, {CL_GROUP_FFDHE4096, "ffdhe4096"},
 };
 
 static const struct named schemes[] = {
@@ -112,9 +113,11 @@ const char *cl_sig_scheme_name(uint16_t scheme)
     return named_name(schemes, COUNT(schemes), scheme);
 }
 
+/* A group this libcrypto lacks (a build without X448, say) is unknown to the lists. */
 uint16_t cl_group_by_name(const char *name, size_t len)
 {
-    return named_id(groups, COUNT(groups), name, len);
+    uint16_t id = named_id(groups, COUNT(groups), name, len);
+    return cl_kex_group_supported(id) ? id : 0;
 }
 
 uint16_t cl_sig_scheme_by_name(const char *name, size_t len)

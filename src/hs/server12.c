@@ -81,10 +81,19 @@ static int client_groups(clasp_conn *c, const cl_client_hello *ch)
 static uint16_t choose_group(const clasp_conn *c)
 {
     uint16_t groups[CL_MAX_GROUPS];
+    const uint16_t *list = groups;
+    size_t n;
     /* RFC 8422 4: without the extension, any curve will do. */
-    if (!c->hs->peer_groups_sent)
-        return c->cfg->groups[0];
-    return cl_s_common_groups(c, groups) ? groups[0] : 0;
+    if (!c->hs->peer_groups_sent) {
+        list = c->cfg->groups;
+        n = c->cfg->n_groups;
+    } else {
+        n = cl_s_common_groups(c, groups);
+    }
+    for (size_t i = 0; i < n; i++) /* an FFDHE group is no curve (RFC 7919 2) */
+        if (!CL_GROUP_IS_FFDHE(list[i]))
+            return list[i];
+    return 0;
 }
 
 /* Whether a suite can be served: a credential for its key exchange, and a group. */
@@ -225,7 +234,8 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
 static int send_server_key_exchange(clasp_conn *c)
 {
     cl_hs *hs = c->hs;
-    uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], params[4 + CL_MAX_KEX_PUBLIC_LEN], signed_data[64 + 101];
+    uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], params[4 + CL_MAX_KEX_PUBLIC_LEN];
+    uint8_t signed_data[64 + sizeof(params)];
     size_t pub_len;
     CL_TRY(cl_kex_generate(&hs->kex[0], c->group));
     hs->n_kex = 1;

@@ -91,9 +91,8 @@ static const struct {
     const char *name;
     uint16_t id;
 } groups[] = {
-    {"x25519", 0x001d},
-    {"secp256r1", 0x0017},
-    {"secp384r1", 0x0018},
+    {"x25519", 0x001d},    {"secp256r1", 0x0017}, {"secp384r1", 0x0018},
+    {"secp521r1", 0x0019}, {"x448", 0x001e},
 };
 
 /*
@@ -166,6 +165,23 @@ static void test_ecdhe_matrix(void **state)
             check_pair(&p, ecdhe[s].id, groups[g].id, ecdhe[s].scheme);
             kit_close(&p);
         }
+}
+
+/* An ECDHE suite never takes an FFDHE group (RFC 7919 2), whatever both sides list first. */
+static void test_ecdhe_skips_ffdhe(void **state)
+{
+    (void)state;
+    for (int pref = 0; pref < 2; pref++) {
+        clasp_config *ccfg = client12(), *scfg = server12(TK_P256);
+        assert_int_equal(clasp_config_set_groups(ccfg, "ffdhe2048:x448:secp256r1"), 0);
+        assert_int_equal(clasp_config_set_groups(scfg, "ffdhe3072:ffdhe2048:x448"), 0);
+        assert_int_equal(clasp_config_set_server_preference(scfg, pref), 0);
+        kit_pair p;
+        kit_open(&p, ccfg, scfg, "server.test");
+        kit12_handshake(&p);
+        assert_int_equal(clasp_conn_group(p.client), 0x001e);
+        kit_close(&p);
+    }
 }
 
 /*
@@ -1773,6 +1789,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_ecdhe_matrix),
+        cmocka_unit_test(test_ecdhe_skips_ffdhe),
         cmocka_unit_test(test_ecdsa_curve_not_offered),
         cmocka_unit_test(test_long_supported_groups),
         cmocka_unit_test(test_chain_count),

@@ -94,6 +94,12 @@ static void s_x25519(kit_pair *p)
     setup_with(p, client_with(NULL, "x25519", NULL), server12(TK_RSA2048));
 }
 
+/* The client lists ffdhe2048 too, which no ECDHE ServerKeyExchange may name. */
+static void s_x25519_ffdhe(kit_pair *p)
+{
+    setup_with(p, client_with(NULL, "ffdhe2048:x25519", NULL), server12(TK_RSA2048));
+}
+
 static void s_narrow_schemes(kit_pair *p)
 {
     setup_with(p, client_with(NULL, NULL, "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"), NULL);
@@ -477,6 +483,7 @@ static const uint8_t p256_compressed[4 + 33] = {3, 0x00, 0x17, 33, 2, 1};
 /* The group of a valid-looking X25519 share changed. */
 static const uint8_t secp256r1_x25519_point[4 + 32] = {3, 0x00, 0x17, 32, 9};
 static const uint8_t unknown_group[4 + 32] = {3, 0xfe, 0x01, 32, 9};
+static const uint8_t ffdhe2048_curve[4 + 32] = {3, 0x01, 0x00, 32, 9};
 /* ClientKeyExchange (ECDHE) bodies: ecdh_Yc<1..2^8-1>. */
 static const uint8_t cke_x25519_zero[1 + 32] = {32};
 static const uint8_t cke_x25519_short[1 + 31] = {31, 9};
@@ -807,6 +814,10 @@ static const acase cases[] = {
      .edit = edit_ske_params,
      .arg = &(xbytes){secp256r1_x25519_point, sizeof(secp256r1_x25519_point)}, E_ILLEGAL,
      .why = "not offered"},
+    {"SKE: an FFDHE group as the curve, offered", BAD_SERVER, s_x25519_ffdhe,
+     .msg = CL_HS_SERVER_KEY_EXCHANGE, .edit = edit_ske_params,
+     .arg = &(xbytes){ffdhe2048_curve, sizeof(ffdhe2048_curve)}, E_ILLEGAL,
+     .why = "not offered as a curve"},
     {"SKE: unknown group", BAD_SERVER, .msg = CL_HS_SERVER_KEY_EXCHANGE, .edit = edit_ske_params,
      .arg = &(xbytes){unknown_group, sizeof(unknown_group)}, E_ILLEGAL},
     /* RFC 8422 5.11 (point validation) and RFC 7748 6.1 (all-zero X25519 output): the

@@ -111,6 +111,39 @@ static void test_matrix(void **state)
             }
 }
 
+/*
+ * The groups outside the default list (opt-in on both sides): a handshake with the client's
+ * share of the group, and one where the server asks for it by HelloRetryRequest.
+ */
+static void test_opt_in_groups(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint16_t id;
+    } more[] = {
+        {"secp521r1", 0x0019}, {"x448", 0x001e},      {"ffdhe2048", 0x0100},
+        {"ffdhe3072", 0x0101}, {"ffdhe4096", 0x0102},
+    };
+    char list[64];
+    for (size_t g = 0; g < ARRAY_LEN(more); g++)
+        for (int hrr = 0; hrr < 2; hrr++) {
+            snprintf(list, sizeof(list), hrr ? "x25519:%s" : "%s", more[g].name);
+            clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
+            assert_int_equal(clasp_config_set_groups(scfg, more[g].name), 0);
+            kit_pair p;
+            kit_open(&p, client_with(NULL, list), scfg, "server.test");
+            kit_hook sh = {0};
+            kit_hook_install(p.server, &sh);
+            kit_handshake(&p);
+            assert_int_equal(clasp_conn_group(p.client), more[g].id);
+            assert_int_equal(clasp_conn_group(p.server), more[g].id);
+            assert_int_equal(sh.count[CL_HS_SERVER_HELLO], 1 + hrr);
+            kit_exchange(&p, 1000);
+            kit_close(&p);
+        }
+}
+
 /* ---- HelloRetryRequest ---- */
 
 static void test_hello_retry_request(void **state)
@@ -1191,6 +1224,7 @@ int main(void)
         cmocka_unit_test(test_suite_preference),
         cmocka_unit_test(test_group_preference),
         cmocka_unit_test(test_key_shares),
+        cmocka_unit_test(test_opt_in_groups),
         cmocka_unit_test(test_long_supported_groups),
         cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_sni_switches_config),

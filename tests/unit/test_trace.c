@@ -1202,7 +1202,7 @@ static void test_describe_client_hello_values(void **state)
         0,    16,   0,    12,   0,    10,   2,    'h',  '2',  6,    'a',  '\n',
         'b',  '/',  '1',  '.',                                      /* alpn: h2, a\nb/1. */
         0,    23,   0,    0,                                        /* extended_master_secret */
-        0,    10,   0,    6,    0,    4,    0x00, 0x1d, 0x00, 0x19, /* x25519, secp521r1 */
+        0,    10,   0,    6,    0,    4,    0x00, 0x1d, 0x00, 0x16, /* x25519, secp256k1 */
     };
     uint8_t msg[4 + sizeof(body)] = {CL_HS_CLIENT_HELLO, 0, 0, (uint8_t)sizeof(body)};
     memcpy(msg + 4, body, sizeof(body));
@@ -1226,7 +1226,7 @@ static void test_describe_client_hello_values(void **state)
     assert_null(fv(&e, "supported_versions"));
     expect_field(&e, "alpn", "h2, a\\x0ab/1.");
     expect_field(&e, "extended_master_secret", "offered");
-    expect_field(&e, "supported_groups", "x25519, 0x0019 (unknown)");
+    expect_field(&e, "supported_groups", "x25519, 0x0016 (unknown)");
     expect_field(&e, "extensions",
                  "0x0a0a, application_layer_protocol_negotiation, extended_master_secret, "
                  "supported_groups");
