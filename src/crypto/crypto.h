@@ -129,7 +129,10 @@ typedef enum cl_aead_alg {
     CL_AEAD_AES_128_GCM = 0,
     CL_AEAD_AES_256_GCM = 1,
     CL_AEAD_CHACHA20_POLY1305 = 2,
+    CL_AEAD_AES_128_CCM = 3, /* 16-byte tags (RFC 8446 B.4: TLS_AES_128_CCM_SHA256) */
 } cl_aead_alg;
+
+#define CL_AEAD_COUNT 4
 
 size_t cl_aead_key_len(cl_aead_alg alg);
 

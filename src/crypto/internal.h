@@ -46,8 +46,8 @@ void cl_digest_clear(cl_digest *d);
 
 /* Algorithms fetched once per process (OpenSSL 3's implicit per-call fetches are slow). */
 struct cl_crypto_algs {
-    EVP_MD *md[3];       /* indexed by cl_hash_alg */
-    EVP_CIPHER *aead[3]; /* indexed by cl_aead_alg */
+    EVP_MD *md[3];                   /* indexed by cl_hash_alg */
+    EVP_CIPHER *aead[CL_AEAD_COUNT]; /* indexed by cl_aead_alg */
 };
 
 /* The fetched algorithms; cl_crypto_init must have succeeded. */

@@ -111,6 +111,34 @@ static void test_matrix(void **state)
             }
 }
 
+/* TLS_AES_128_CCM_SHA256 is opt-in: served only when the server lists it, then negotiated
+ * with every kind of certificate, and protects data both ways. */
+static void test_ccm_opt_in(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_open(&p, client_with("TLS_AES_128_CCM_SHA256", NULL), NULL, "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+    for (size_t k = 0; k < ARRAY_LEN(certs); k++) {
+        clasp_config *scfg = kit_server_config(&kit.server[certs[k].key]);
+        assert_int_equal(
+            clasp_config_set_cipher_suites(scfg, "TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256"),
+            0);
+        kit_open(&p, client_with("TLS_AES_256_GCM_SHA384:TLS_AES_128_CCM_SHA256", NULL), scfg,
+                 "server.test");
+        kit_handshake(&p);
+        assert_int_equal(clasp_conn_cipher_suite(p.client), 0x1304);
+        assert_int_equal(clasp_conn_cipher_suite(p.server), 0x1304);
+        assert_int_equal(clasp_conn_peer_signature_scheme(p.client), certs[k].scheme);
+        kit_exchange(&p, 3000);
+        assert_int_equal(clasp_conn_key_update(p.client, 1), 0);
+        kit_exchange(&p, 3000);
+        kit_close(&p);
+    }
+}
+
 /*
  * The groups outside the default list (opt-in on both sides): a handshake with the client's
  * share of the group, and one where the server asks for it by HelloRetryRequest.
@@ -1225,6 +1253,7 @@ int main(void)
         cmocka_unit_test(test_group_preference),
         cmocka_unit_test(test_key_shares),
         cmocka_unit_test(test_opt_in_groups),
+        cmocka_unit_test(test_ccm_opt_in),
         cmocka_unit_test(test_long_supported_groups),
         cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_sni_switches_config),
