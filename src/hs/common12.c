@@ -37,6 +37,33 @@ int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
     return 0;
 }
 
+/*
+ * RFC 5246 8.1.2: the DHE pre-master secret is Z with its "leading bytes of Z that contain
+ * all zero bits ... stripped". The peer's value may come with or without leading zeros (an
+ * integer either way); it is padded to the prime's length for cl_kex_derive, which checks
+ * 1 < Y < p - 1. Stripping makes the secret's length depend on it, which the Raccoon attack
+ * (2020) measures through the PRF's timing; it needs a DH key used more than once, and every
+ * clasp key is used for one exchange (docs/security.md).
+ */
+int cl_12_dh_premaster(const cl_kex *k, const uint8_t *y, size_t y_len, uint8_t *pms,
+                       size_t *pms_len)
+{
+    uint8_t padded[CL_MAX_KEX_PUBLIC_LEN];
+    size_t p_len = cl_kex_public_len(cl_kex_group(k)), n = 0, z = 0;
+    while (y_len > 0 && y[0] == 0)
+        y++, y_len--;
+    CL_CHECK(y_len <= p_len, CLASP_ERR_ILLEGAL_PARAMETER); /* above p */
+    memset(padded, 0, p_len - y_len);
+    memcpy(padded + p_len - y_len, y, y_len);
+    CL_TRY(cl_kex_derive(k, padded, p_len, pms, CL_MAX_KEX_SECRET_LEN, &n));
+    while (z < n && pms[z] == 0)
+        z++;
+    memmove(pms, pms + z, n - z);
+    cl_wipe(pms + n - z, z);
+    *pms_len = n - z;
+    return 0;
+}
+
 /* The PRF keyed with the master secret; made at its first use, when the secret is final. */
 static int master_mac(clasp_conn *c, cl_hmac_ctx **out)
 {
