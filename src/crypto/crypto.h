@@ -216,6 +216,7 @@ typedef enum cl_key_type {
     CL_KEY_EC_P384 = 3,
     CL_KEY_ED25519 = 4,
     CL_KEY_OTHER = 5, /* parsed, but no TLS use in clasp */
+    CL_KEY_EC_P521 = 6,
 } cl_key_type;
 
 /* SignatureScheme values (RFC 8446 section 4.2.3). */
@@ -224,6 +225,7 @@ typedef enum cl_key_type {
 #define CL_SIG_RSA_PKCS1_SHA512       0x0601
 #define CL_SIG_ECDSA_SECP256R1_SHA256 0x0403
 #define CL_SIG_ECDSA_SECP384R1_SHA384 0x0503
+#define CL_SIG_ECDSA_SECP521R1_SHA512 0x0603
 #define CL_SIG_RSA_PSS_RSAE_SHA256    0x0804
 #define CL_SIG_RSA_PSS_RSAE_SHA384    0x0805
 #define CL_SIG_RSA_PSS_RSAE_SHA512    0x0806

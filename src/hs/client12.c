@@ -140,7 +140,8 @@ static int key_fits_kx(cl_key_type t, cl_kx kx)
 {
     switch (kx) {
     case CL_KX_ECDHE_ECDSA:
-        return t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519;
+        return t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_EC_P521 ||
+               t == CL_KEY_ED25519;
     case CL_KX_ECDHE_RSA:
     case CL_KX_DHE_RSA: return t == CL_KEY_RSA || t == CL_KEY_RSA_PSS;
     case CL_KX_RSA: return t == CL_KEY_RSA;

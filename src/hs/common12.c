@@ -315,7 +315,7 @@ static unsigned key_class(cl_key_type t)
 {
     if (t == CL_KEY_RSA || t == CL_KEY_RSA_PSS)
         return 1;
-    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519)
+    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_EC_P521 || t == CL_KEY_ED25519)
         return 2;
     return 0;
 }
@@ -333,6 +333,8 @@ static int curve_offered(const clasp_conn *c, cl_key_type t)
         return cl_u16_in(CL_GROUP_SECP256R1, hs->peer_groups, hs->n_peer_groups);
     if (t == CL_KEY_EC_P384)
         return cl_u16_in(CL_GROUP_SECP384R1, hs->peer_groups, hs->n_peer_groups);
+    if (t == CL_KEY_EC_P521)
+        return cl_u16_in(CL_GROUP_SECP521R1, hs->peer_groups, hs->n_peer_groups);
     return 1;
 }
 

@@ -56,6 +56,7 @@ static const struct named groups[] = {
 static const struct named schemes[] = {
     {CL_SIG_ECDSA_SECP256R1_SHA256, "ecdsa_secp256r1_sha256"},
     {CL_SIG_ECDSA_SECP384R1_SHA384, "ecdsa_secp384r1_sha384"},
+    {CL_SIG_ECDSA_SECP521R1_SHA512, "ecdsa_secp521r1_sha512"},
     {CL_SIG_ED25519, "ed25519"},
     {CL_SIG_RSA_PSS_RSAE_SHA256, "rsa_pss_rsae_sha256"},
     {CL_SIG_RSA_PSS_RSAE_SHA384, "rsa_pss_rsae_sha384"},

@@ -249,7 +249,13 @@ CERTS = [
              r"ed25519", "Ed25519", "ed25519", r"EdDSA-Ed25519", "digitalSignature",
              r"ed25519", r"ed25519", r"EdDSA-Ed25519"),
 ]
-CERT = {c.key: c for c in CERTS}
+# Not in the matrix: a P-521 certificate (ecdsa_secp521r1_sha512), in OPT_IN_CASES.
+CERT_P521 = CertKind("p521", ("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"),
+                     r"ecdsa_secp521r1_sha512", "ECDSA P-521", "ECDSA", r"ECDSA-SECP521R1-SHA512",
+                     "digitalSignature",
+                     r"ecdsa_secp(256r1_sha256|384r1_sha384|521r1_sha512)", r"ECDSA",
+                     r"ECDSA-SHA(256|384|512)")
+CERT = {c.key: c for c in CERTS + [CERT_P521]}
 
 # Alerts the negative cases name: RFC 8446 name -> number.
 ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
@@ -358,6 +364,7 @@ class PKI:
     def build(self):
         self.make_ca("ca", "clasp interop CA")
         self.make_ca("other-ca", "clasp interop other CA")
+        self.leaf("server-p521", CERT_P521, "ca", server=True)
         for kind in CERTS:
             self.leaf("server-" + kind.key, kind, "ca", server=True)
             # Client certificates: P-256 is "the" client certificate; RSA and Ed25519 also
@@ -2137,7 +2144,7 @@ def peer_resumed_pages(peer, srv, pages, suite, group, cert, resumed=(False, Tru
 
 
 # The curve of each ECDSA certificate kind.
-CURVE = {"p256": "secp256r1", "p384": "secp384r1"}
+CURVE = {"p256": "secp256r1", "p384": "secp384r1", "p521": "secp521r1"}
 
 
 def client_groups12(group, cert):
@@ -2833,7 +2840,17 @@ OPT_IN_CASES += [
      lambda peer: cc_echo(peer, "1.3", SUITE["TLS_AES_128_CCM_SHA256"], "p256")),
     ("clasp-server", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
      lambda peer: cs_echo(peer, SUITE["TLS_AES_128_CCM_SHA256"]))]
+for _cert in ("p521",):  # a P-521 certificate (ecdsa_secp521r1_sha512 in TLS 1.3)
+    _what = "1.3/TLS_AES_128_GCM_SHA256/x25519/%s" % _cert
+    OPT_IN_CASES += [
+        ("clasp-client", _what, functools.partial(
+            lambda peer, c: cc_handshake(peer, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], "x25519",
+                                         c), c=_cert)),
+        ("clasp-server", _what, functools.partial(
+            lambda peer, c: cs_handshake(peer, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], "x25519",
+                                         c), c=_cert))]
 for _suite, _g, _cert in [("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp521r1", "p256"),
+                          ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x25519", "p521"),
                           ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x448", "p256"),
                           ("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe3072", "rsa2048"),
                           ("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe4096", "rsa2048")]:

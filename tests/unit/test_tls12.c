@@ -188,6 +188,34 @@ static void test_ecdhe_skips_ffdhe(void **state)
     }
 }
 
+/*
+ * A P-521 certificate in TLS 1.2: ECDHE_ECDSA when the client lists secp521r1 (RFC 8422 4),
+ * signed with the server's first ECDSA scheme the client offers (TLS 1.2 does not bind the
+ * curve to the scheme); none without it.
+ */
+static void test_p521_certificate12(void **state)
+{
+    (void)state;
+    test_cert p521;
+    test_cert_opts server = {.cn = "server.test", .san = "DNS:server.test"};
+    test_issue(kit.ca, TK_P521, &server, &p521);
+    kit_pair p;
+    clasp_config *ccfg = client12();
+    assert_int_equal(clasp_config_set_groups(ccfg, "x25519:secp521r1"), 0);
+    kit_open(&p, ccfg, kit12_server(&p521, V12, V12), "server.test");
+    kit12_handshake(&p);
+    check_pair(&p, 0xc02b, 0x001d, 0x0403);
+    kit_close(&p);
+    ccfg = client12();
+    assert_int_equal(clasp_config_set_groups(ccfg, "x25519"), 0);
+    assert_int_equal(clasp_config_set_signature_schemes(ccfg, "ecdsa_secp521r1_sha512"), 0);
+    kit_open(&p, ccfg, kit12_server(&p521, V12, V12), "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+    test_cert_free(&p521);
+}
+
 /* ---- DHE_RSA over RFC 7919 groups (opt-in) ---- */
 
 #define DHE_ALL                                                                                    \
@@ -2049,6 +2077,7 @@ int main(void)
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_ecdhe_matrix),
         cmocka_unit_test(test_ecdhe_skips_ffdhe),
+        cmocka_unit_test(test_p521_certificate12),
         cmocka_unit_test(test_dhe_matrix),
         cmocka_unit_test(test_dhe_needs_a_group),
         cmocka_unit_test(test_dhe_no_common_group),

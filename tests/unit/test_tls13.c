@@ -139,6 +139,31 @@ static void test_ccm_opt_in(void **state)
     }
 }
 
+/* A P-521 certificate signs with ecdsa_secp521r1_sha512 (RFC 8446 4.2.3 binds the curve);
+ * a client that does not offer that scheme gets no certificate it can take. */
+static void test_p521_certificate(void **state)
+{
+    (void)state;
+    test_cert p521;
+    test_cert_opts server = {.cn = "server.test", .san = "DNS:server.test"};
+    test_issue(kit.ca, TK_P521, &server, &p521);
+    kit_pair p;
+    kit_open(&p, NULL, kit_server_config(&p521), "server.test");
+    kit_handshake(&p);
+    assert_int_equal(clasp_conn_peer_signature_scheme(p.client), 0x0603);
+    kit_exchange(&p, 100);
+    kit_close(&p);
+    clasp_config *ccfg = kit_client_config();
+    assert_int_equal(
+        clasp_config_set_signature_schemes(ccfg, "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384"),
+        0);
+    kit_open(&p, ccfg, kit_server_config(&p521), "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+    test_cert_free(&p521);
+}
+
 /*
  * The groups outside the default list (opt-in on both sides): a handshake with the client's
  * share of the group, and one where the server asks for it by HelloRetryRequest.
@@ -1254,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_key_shares),
         cmocka_unit_test(test_opt_in_groups),
         cmocka_unit_test(test_ccm_opt_in),
+        cmocka_unit_test(test_p521_certificate),
         cmocka_unit_test(test_long_supported_groups),
         cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_sni_switches_config),
