@@ -23,8 +23,7 @@ typedef struct clasp_bench {
     clasp_config *client, *server;
     const char *host;
     bench_resume resume;
-    uint8_t session[4096]; /* the session each resumed handshake offers */
-    size_t session_len;
+    clasp_session *session; /* the session the next handshake offers */
 } clasp_bench;
 
 static void clasp_teardown(void *p)
@@ -34,7 +33,7 @@ static void clasp_teardown(void *p)
         return;
     clasp_config_free(b->client);
     clasp_config_free(b->server);
-    cl_wipe(b->session, sizeof(b->session)); /* it holds a master secret */
+    clasp_session_free(b->session);
     free(b);
 }
 
@@ -67,7 +66,7 @@ static int pump(clasp_conn *conn[2], bench_split *split)
 static clasp_conn *client_new(const clasp_bench *b)
 {
     clasp_conn *c = clasp_conn_new(b->client);
-    if (c && b->session_len && clasp_conn_set_session(c, b->session, b->session_len) != 0) {
+    if (c && b->session && clasp_conn_set_session(c, b->session) != 0) {
         clasp_conn_free(c);
         return NULL;
     }
@@ -81,11 +80,11 @@ static clasp_conn *client_new(const clasp_bench *b)
 /* Both connections, through the handshake and what follows it; conn[i] NULL if unmade. */
 static int connect_pair(clasp_bench *b, clasp_conn *conn[2], bench_split *split)
 {
-    size_t offer = b->session_len;
+    int offer = b->session != NULL;
     BENCH_ON(split, BENCH_CLIENT, conn[0] = client_new(b));
     BENCH_ON(split, BENCH_SERVER, conn[1] = clasp_conn_new(b->server));
     int rc = conn[0] && conn[1] ? pump(conn, split) : CLASP_ERR_NOMEM;
-    if (rc == 0 && clasp_conn_resumed(conn[0]) != (offer > 0))
+    if (rc == 0 && clasp_conn_resumed(conn[0]) != offer)
         rc = BENCH_ERR_RESUMPTION;
     return rc;
 }
@@ -113,9 +112,16 @@ static int handshake(void *p, bench_split *split, char *desc, size_t cap)
                  : clasp_conn_error(conn[0]) || !clasp_conn_error(conn[1])
                      ? clasp_conn_error_detail(conn[0])
                      : clasp_conn_error_detail(conn[1]));
-    if (rc == 0 && b->resume == RESUME_ID && !b->session_len &&
-        clasp_conn_get_session(conn[0], b->session, sizeof(b->session), &b->session_len) != 0)
+    /* The newest session for the next handshake: a TLS 1.3 ticket is offered once, and the
+     * resumed connection brought new ones (pump() delivered them); a TLS 1.2 session stays. */
+    clasp_session *next =
+        rc == 0 && b->resume != RESUME_NONE ? clasp_conn_get_session(conn[0]) : NULL;
+    if (next) {
+        clasp_session_free(b->session);
+        b->session = next;
+    } else if (rc == 0 && b->resume != RESUME_NONE) {
         rc = CLASP_ERR_STATE;
+    }
     BENCH_ON(split, BENCH_CLIENT, clasp_conn_free(conn[0]));
     BENCH_ON(split, BENCH_SERVER, clasp_conn_free(conn[1]));
     return rc;
@@ -163,8 +169,14 @@ static int configure(clasp_bench *b, const bench_scenario_info *si, const bench_
 #else
     (void)variant;
 #endif
-    /* Full-handshake scenarios measure the handshake alone: nothing cached by the server. */
-    if (si->resume == RESUME_NONE && clasp_config_set_session_cache(b->server, 0, 0) != 0)
+    /*
+     * As for the peers: the server caches sessions only for resumption by ID, and issues
+     * tickets (one, in TLS 1.3) only for resumption by ticket, so full handshakes are
+     * measured without either; a client asks for TLS 1.2 tickets only when they are measured.
+     */
+    if ((si->resume != RESUME_ID && clasp_config_set_session_cache(b->server, 0, 7200) != 0) ||
+        clasp_config_set_tickets(b->server, si->resume == RESUME_TICKET) != 0 ||
+        clasp_config_set_tickets(b->client, si->resume == RESUME_TICKET) != 0)
         return -1;
     return clasp_config_add_cert_chain_pem(b->server, (const uint8_t *)chain, strlen(chain),
                                            (const uint8_t *)key, strlen(key)) ||
@@ -175,16 +187,6 @@ static bench_status clasp_setup(void **ctx, bench_scenario sc, const bench_pki *
                                 const char *host, int variant, char *desc, size_t cap)
 {
     const bench_scenario_info *si = &bench_scenarios[sc];
-    /*
-     * TLS 1.3 tickets and TLS 1.2 tickets are being built on the `resume` branch. When they
-     * land: configure tickets here (server and client), keep the session the first
-     * handshake leaves (a TLS 1.3 ticket arrives after the handshake: pump() delivers it)
-     * in b->session, and the rest of this file measures them as it does session IDs.
-     */
-    if (si->resume == RESUME_TICKET) {
-        snprintf(desc, cap, "no session tickets in this build of clasp");
-        return BENCH_UNSUPPORTED;
-    }
     clasp_bench *b = calloc(1, sizeof(*b));
     if (!b)
         return BENCH_FAILED;

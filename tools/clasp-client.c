@@ -42,7 +42,7 @@ static const tool_opt client_opts[] = {
      "send a KeyUpdate (asking the server for one) before the request"},
     {"quiet", no_argument, OPT_QUIET, NULL, "print only the answer and errors"},
     {"reconnect", required_argument, OPT_RECONNECT, "N",
-     "then connect N more times, each offering the previous session"},
+     "then connect N more times, each offering the previous session (or ticket)"},
 };
 
 static const char ABOUT[] =
@@ -63,10 +63,11 @@ static const char ABOUT[] =
     "  key_update: sent, server asked to update (with --key-update)\n"
     "\n"
     "With --reconnect N, N more connections follow the first, one after the other, each\n"
-    "sending the same request and offering the session of the one before it (TLS 1.2\n"
-    "resumption by session ID; TLS 1.3 has no sessions yet, so its connections are all\n"
-    "new). After each handshake, one more line on stderr (I from 1; the lines above are\n"
-    "printed for the first connection only):\n"
+    "sending the same request and offering the session of the one before it: TLS 1.2 by\n"
+    "session ID or RFC 5077 ticket, TLS 1.3 by the newest ticket the server sent (tickets\n"
+    "come after the handshake, so each connection reads the answer to its end first; a\n"
+    "TLS 1.3 ticket is offered once). After each handshake, one more line on stderr (I\n"
+    "from 1; the lines above are printed for the first connection only):\n"
     "  connection I: new                     (or: connection I: resumed)\n"
     "The answers follow one another on stdout. The first failure ends the run.\n"
     "\n"
@@ -412,56 +413,18 @@ static clasp_config *make_config(const tool_tls *tls)
     return cfg;
 }
 
-/* A session saved from one connection for the next (it holds a master secret). */
-typedef struct saved_session {
-    uint8_t *p;
-    size_t len;
-} saved_session;
-
-static void session_forget(saved_session *s)
-{
-    if (s->p) {
-        volatile uint8_t *v = s->p; /* wiped: not an optimiser's dead store */
-        for (size_t i = 0; i < s->len; i++)
-            v[i] = 0;
-        free(s->p);
-    }
-    s->p = NULL;
-    s->len = 0;
-}
-
 /*
- * Replaces *s with c's session. TLS 1.3 (or no session) leaves it empty: the next
- * connection is a new one. 0, or -1 after printing why.
+ * Replaces *s with c's session (NULL when there is none). TLS 1.3 tickets arrive after the
+ * handshake, before the server's answer, so a connection that read its answer has them.
  */
-static int session_take(const clasp_conn *c, saved_session *s)
+static void session_take(clasp_conn *c, clasp_session **s)
 {
-    session_forget(s);
-    size_t len = 0;
-    int rc = clasp_conn_get_session(c, NULL, 0, &len);
-    if (rc == CLASP_ERR_STATE)
-        return 0;
-    if (rc != CLASP_ERR_BUFFER_TOO_SMALL || len == 0) {
-        fprintf(stderr, PROG ": cannot keep the session: %s\n", clasp_strerror(rc));
-        return -1;
-    }
-    s->p = malloc(len);
-    if (!s->p) {
-        fprintf(stderr, PROG ": out of memory\n");
-        return -1;
-    }
-    s->len = len;
-    rc = clasp_conn_get_session(c, s->p, s->len, &s->len);
-    if (rc) {
-        fprintf(stderr, PROG ": cannot keep the session: %s\n", clasp_strerror(rc));
-        session_forget(s);
-        return -1;
-    }
-    return 0;
+    clasp_session_free(*s);
+    *s = clasp_conn_get_session(c);
 }
 
 /* A connection for the server name, offering the saved session if any; NULL (printed). */
-static clasp_conn *make_conn(clasp_config *cfg, const char *name, const saved_session *s)
+static clasp_conn *make_conn(clasp_config *cfg, const char *name, clasp_session *s)
 {
     clasp_conn *c = clasp_conn_new(cfg);
     if (!c) {
@@ -474,7 +437,7 @@ static clasp_conn *make_conn(clasp_config *cfg, const char *name, const saved_se
         clasp_conn_free(c);
         return NULL;
     }
-    if (s->p && (rc = clasp_conn_set_session(c, s->p, s->len)) != 0) {
+    if (s && (rc = clasp_conn_set_session(c, s)) != 0) {
         fprintf(stderr, PROG ": offering the session: %s\n", clasp_strerror(rc));
         clasp_conn_free(c);
         return NULL;
@@ -524,7 +487,7 @@ static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, o
 /* One connection (number index): connect, talk, keep the session for the next. */
 static int one_connection(const client_args *a, clasp_config *cfg, const char *host,
                           const char *port, const char *name, outgoing *o, long index,
-                          saved_session *sess)
+                          clasp_session **sess)
 {
     int status = TOOL_EXIT_FAIL, fd = -1;
     tool_trace_init(&trace, &trace_out, TOOL_CLIENT);
@@ -532,18 +495,18 @@ static int one_connection(const client_args *a, clasp_config *cfg, const char *h
     if (a->reconnect > 0) {
         char line[64];
         snprintf(line, sizeof(line), "connection %ld%s", index,
-                 sess->p ? ", offering the previous session:" : ":");
+                 *sess ? ", offering the previous session:" : ":");
         tool_trace_prose(&trace, line);
     }
-    clasp_conn *c = make_conn(cfg, name, sess);
+    clasp_conn *c = make_conn(cfg, name, *sess);
     char addr[96];
     o->off = 0; /* the same request again */
     o->close_sent = 0;
     if (c && (fd = connect_to(host, port, addr, sizeof(addr))) >= 0 &&
         clasp_conn_set_fd(c, fd) == 0)
         status = talk(a, c, fd, addr, o, index);
-    if (status == TOOL_EXIT_OK && index <= a->reconnect && session_take(c, sess) != 0)
-        status = TOOL_EXIT_FAIL;
+    if (status == TOOL_EXIT_OK && index <= a->reconnect)
+        session_take(c, sess);
     tool_trace_end(&trace);
     clasp_conn_free(c);
     if (fd >= 0)
@@ -588,7 +551,7 @@ int main(int argc, char **argv)
     }
     int status = TOOL_EXIT_FAIL;
     clasp_config *cfg = make_config(&tls);
-    saved_session sess = {0};
+    clasp_session *sess = NULL;
     if (cfg) {
         long last = a.reconnect > 0 ? a.reconnect + 1 : 1;
         for (long i = 1; i <= last; i++) {
@@ -597,7 +560,7 @@ int main(int argc, char **argv)
                 break;
         }
     }
-    session_forget(&sess);
+    clasp_session_free(sess);
     clasp_config_free(cfg);
     tool_keylog_close();
     tool_trace_close(&trace_out);

@@ -1,13 +1,14 @@
 /*
  * clasp-demo: the SSL handshake, narrated. A clasp client and a clasp server run in this
  * process, wired to each other through the sans-I/O engine (no sockets, no files, no
- * network), with certificates made in memory at every run. Five real handshakes, one
+ * network), with certificates made in memory at every run. Six real handshakes, one
  * section each, told step by step from both sides' trace events:
  *   1. the classic handshake: TLS 1.2, RSA key exchange, a client certificate;
  *   2. the same session resumed by session ID;
  *   3. TLS 1.2 with ECDHE (forward secrecy);
  *   4. TLS 1.3 with X25519 and client certificates;
- *   5. a client refusing a certificate for another host name.
+ *   5. a client refusing a certificate for another host name;
+ *   6. section 4's TLS 1.3 session resumed by ticket.
  * Each section checks that it ended as it should; the exit status says whether all did.
  */
 #include <getopt.h>
@@ -21,7 +22,7 @@
 #include "trace.h"
 
 #define PROG             "clasp-demo"
-#define N_SECTIONS       5
+#define N_SECTIONS       6
 #define WRONG_NAME       "other.test"
 
 #define EXIT_AS_EXPECTED 0
@@ -46,10 +47,10 @@ typedef struct demo {
     int quiet;        /* a section run only to prepare the next one: not told */
     side_arg sides[2];
     /* Sections 1 and 2 share their configurations (the server's session cache) and the
-     * session the client keeps from section 1. */
-    clasp_config *classic[2];
-    uint8_t *session;
-    size_t session_len;
+     * session the client keeps from section 1; sections 4 and 6 theirs (the server's ticket
+     * keys) and the ticket the client keeps from section 4. */
+    clasp_config *classic[2], *modern[2];
+    clasp_session *session, *ticket;
 } demo;
 
 /* How one connection ended, as both sides report it. */
@@ -169,25 +170,18 @@ static int exchange(clasp_conn *c, clasp_conn *s)
     return ok && clasp_conn_read(c, &byte, 1, &n) == CLASP_ERR_CLOSED;
 }
 
-/* Keeps the client's session for the next connection (it holds a master secret). */
-static int keep_session(demo *d, const clasp_conn *c)
+/* Keeps the client's session (TLS 1.3: the newest ticket) for a later connection. */
+static int keep_session(clasp_session **keep, clasp_conn *c)
 {
-    size_t len = 0;
-    if (clasp_conn_get_session(c, NULL, 0, &len) != CLASP_ERR_BUFFER_TOO_SMALL || !len)
-        return -1;
-    d->session = malloc(len);
-    if (!d->session || clasp_conn_get_session(c, d->session, len, &d->session_len) != 0)
-        return -1;
-    return 0;
+    clasp_session_free(*keep);
+    *keep = clasp_conn_get_session(c);
+    return *keep ? 0 : -1;
 }
 
-static void forget_session(demo *d)
+static void forget(clasp_session **s)
 {
-    if (d->session)
-        memset(d->session, 0, d->session_len);
-    free(d->session);
-    d->session = NULL;
-    d->session_len = 0;
+    clasp_session_free(*s);
+    *s = NULL;
 }
 
 static void record_outcome(const clasp_conn *c, const clasp_conn *s, outcome *o)
@@ -207,18 +201,18 @@ static void record_outcome(const clasp_conn *c, const clasp_conn *s, outcome *o)
 }
 
 /*
- * One connection between configurations cc and sc, the client asking for `name` (and
- * offering the kept session when there is one): the handshake, then when it succeeded the
- * exchange. With keep, the client's session is kept. -1 when it could not even start.
+ * One connection between configurations cc and sc, the client asking for `name` and
+ * offering `offer` (NULL: none): the handshake, then when it succeeded the exchange. With
+ * keep, the client's session is kept there. -1 when it could not even start.
  */
-static int converse(demo *d, clasp_config *cc, clasp_config *sc, const char *name, int keep,
-                    outcome *o)
+static int converse(demo *d, clasp_config *cc, clasp_config *sc, const char *name,
+                    clasp_session *offer, clasp_session **keep, outcome *o)
 {
     memset(o, 0, sizeof(*o));
     clasp_conn *c = clasp_conn_new(cc), *s = clasp_conn_new(sc);
     int rc = c && s ? 0 : CLASP_ERR_NOMEM;
-    if (!rc && d->session)
-        rc = clasp_conn_set_session(c, d->session, d->session_len);
+    if (!rc && offer)
+        rc = clasp_conn_set_session(c, offer);
     if (!rc)
         rc = clasp_conn_set_server_name(c, name);
     if (!rc) {
@@ -228,7 +222,7 @@ static int converse(demo *d, clasp_config *cc, clasp_config *sc, const char *nam
             o->exchanged = exchange(c, s);
             record_outcome(c, s, o);
         }
-        if (o->done && keep && keep_session(d, c) != 0)
+        if (o->done && keep && keep_session(keep, c) != 0)
             rc = CLASP_ERR_STATE;
     }
     if (rc)
@@ -289,15 +283,19 @@ static int classic_configs(demo *d)
                          CLASP_VERIFY_REQUIRE};
     d->classic[CLASP_CLIENT] = make_config(d, &cs);
     d->classic[CLASP_SERVER] = make_config(d, &ss);
+    /* The seeds' resumption is by session ID: this client asks for no RFC 5077 ticket. */
+    if (d->classic[CLASP_CLIENT] && clasp_config_set_tickets(d->classic[CLASP_CLIENT], 0) != 0)
+        return -1;
     return d->classic[CLASP_CLIENT] && d->classic[CLASP_SERVER] ? 0 : -1;
 }
 
 static int run_classic(demo *d, outcome *o)
 {
-    forget_session(d);
+    forget(&d->session);
     if (classic_configs(d) != 0)
         return -1;
-    return converse(d, d->classic[CLASP_CLIENT], d->classic[CLASP_SERVER], DEMO_SERVER_NAME, 1, o);
+    return converse(d, d->classic[CLASP_CLIENT], d->classic[CLASP_SERVER], DEMO_SERVER_NAME, NULL,
+                    &d->session, o);
 }
 
 static void judge_classic(const outcome *o, verdict *v)
@@ -315,9 +313,9 @@ static int run_resumed(demo *d, outcome *o)
         fprintf(stderr, PROG ": section 1 left no session to resume\n");
         return -1;
     }
-    int rc =
-        converse(d, d->classic[CLASP_CLIENT], d->classic[CLASP_SERVER], DEMO_SERVER_NAME, 0, o);
-    forget_session(d);
+    int rc = converse(d, d->classic[CLASP_CLIENT], d->classic[CLASP_SERVER], DEMO_SERVER_NAME,
+                      d->session, NULL, o);
+    forget(&d->session);
     return rc;
 }
 
@@ -333,7 +331,7 @@ static void judge_resumed(const outcome *o, verdict *v)
 static int run_pair(demo *d, const cfg_spec *cs, const cfg_spec *ss, const char *name, outcome *o)
 {
     clasp_config *cc = make_config(d, cs), *sc = cc ? make_config(d, ss) : NULL;
-    int rc = sc ? converse(d, cc, sc, name, 0, o) : -1;
+    int rc = sc ? converse(d, cc, sc, name, NULL, NULL, o) : -1;
     clasp_config_free(cc);
     clasp_config_free(sc);
     return rc;
@@ -354,11 +352,25 @@ static void judge_ecdhe(const outcome *o, verdict *v)
               "keys died with the connection.");
 }
 
-static int run_tls13(demo *d, outcome *o)
+/* Sections 4 and 6: TLS 1.3 with client certificates; the server sends tickets. */
+static int modern_configs(demo *d)
 {
+    if (d->modern[CLASP_CLIENT])
+        return 0;
     const cfg_spec cs = {CLASP_CLIENT, 0, NULL, &d->pki.client, CLASP_VERIFY_NONE};
     const cfg_spec ss = {CLASP_SERVER, 0, NULL, &d->pki.server_ecdsa, CLASP_VERIFY_REQUIRE};
-    return run_pair(d, &cs, &ss, DEMO_SERVER_NAME, o);
+    d->modern[CLASP_CLIENT] = make_config(d, &cs);
+    d->modern[CLASP_SERVER] = make_config(d, &ss);
+    return d->modern[CLASP_CLIENT] && d->modern[CLASP_SERVER] ? 0 : -1;
+}
+
+static int run_tls13(demo *d, outcome *o)
+{
+    forget(&d->ticket);
+    if (modern_configs(d) != 0)
+        return -1;
+    return converse(d, d->modern[CLASP_CLIENT], d->modern[CLASP_SERVER], DEMO_SERVER_NAME, NULL,
+                    &d->ticket, o);
 }
 
 static void judge_tls13(const outcome *o, verdict *v)
@@ -375,6 +387,28 @@ static int run_wrong_name(demo *d, outcome *o)
     const cfg_spec cs = {CLASP_CLIENT, 0, NULL, NULL, CLASP_VERIFY_NONE};
     const cfg_spec ss = {CLASP_SERVER, 0, NULL, &d->pki.server_ecdsa, CLASP_VERIFY_NONE};
     return run_pair(d, &cs, &ss, WRONG_NAME, o);
+}
+
+static int run_ticket(demo *d, outcome *o)
+{
+    if (!d->ticket) {
+        fprintf(stderr, PROG ": section 4 left no ticket to resume\n");
+        return -1;
+    }
+    int rc = converse(d, d->modern[CLASP_CLIENT], d->modern[CLASP_SERVER], DEMO_SERVER_NAME,
+                      d->ticket, NULL, o);
+    forget(&d->ticket);
+    return rc;
+}
+
+static void judge_ticket(const outcome *o, verdict *v)
+{
+    want_success(v, o, CLASP_TLS13, 0x1301);
+    want(v, o->resumed_client && o->resumed_server, "the session was not resumed");
+    want(v, o->group == 0x001d, "the key exchange did not use x25519");
+    want(v, o->client_certs == 1, "the server does not know the client from the ticket");
+    praise(v, "as expected: section 4's session resumed by ticket: no certificates, a fresh "
+              "x25519 key exchange, and the server still knows who the client is.");
 }
 
 static void judge_wrong_name(const outcome *o, verdict *v)
@@ -421,6 +455,13 @@ static const section sections[N_SECTIONS] = {
      ": the client refuses it with a bad_certificate alert, and the server learns why the "
      "handshake ended.",
      run_wrong_name, judge_wrong_name},
+    {"The TLS 1.3 session, resumed by ticket",
+     "The client comes back with a ticket the server sent after section 4's handshake: TLS "
+     "1.3's resumption by session ID, the ticket standing for the ID. It holds the session, "
+     "sealed under the server's ticket key; the client proves it holds the session's key "
+     "with a binder, so the server skips the certificates, and a fresh key exchange keeps "
+     "forward secrecy.",
+     run_ticket, judge_ticket},
 };
 
 /* ---- running ---- */
@@ -457,19 +498,23 @@ static int run_section(demo *d, int n)
     return v.ok ? 0 : -1;
 }
 
-/* Section 2 resumes section 1's session: run alone, it needs section 1 first, untold. */
+/*
+ * Sections 2 and 6 resume the sessions of sections 1 and 4: run alone, each needs its
+ * first section to run first, untold.
+ */
 static int prepare(demo *d, int only)
 {
     outcome o;
     verdict v = {1, ""};
-    if (only != 2)
+    if (only != 2 && only != 6)
         return 0;
     d->quiet = 1;
-    if (run_classic(d, &o) == 0)
-        judge_classic(&o, &v);
+    if ((only == 2 ? run_classic : run_tls13)(d, &o) == 0)
+        (only == 2 ? judge_classic : judge_tls13)(&o, &v);
     d->quiet = 0;
     if (!v.ok)
-        fprintf(stderr, PROG ": section 1 (run first, for its session) failed: %s\n", v.text);
+        fprintf(stderr, PROG ": section %d (run first, for its session) failed: %s\n",
+                only == 2 ? 1 : 4, v.text);
     return v.ok ? 0 : -1;
 }
 
@@ -495,7 +540,7 @@ static int run_all(demo *d, int only)
     if (!only)
         tool_trace_verdict(&d->trace, !bad,
                            bad ? "Not every section behaved as expected."
-                               : "All five sections behaved as expected.");
+                               : "All six sections behaved as expected.");
     return bad ? EXIT_UNEXPECTED : EXIT_AS_EXPECTED;
 }
 
@@ -510,17 +555,18 @@ typedef struct demo_args {
 static const char USAGE[] =
     "usage: clasp-demo [--only N] [--trace[=text|json]] [--trace-file FILE] [--color=WHEN]\n"
     "\n"
-    "Runs five real TLS handshakes between a clasp client and a clasp server inside this\n"
+    "Runs six real TLS handshakes between a clasp client and a clasp server inside this\n"
     "process, and narrates each step by step:\n"
     "  1. the classic handshake: TLS 1.2, RSA key exchange, a client certificate\n"
     "  2. the same session, resumed by session ID\n"
     "  3. TLS 1.2 with ECDHE: forward secrecy\n"
     "  4. TLS 1.3 with X25519 and client certificates\n"
     "  5. a failure: the client refuses a certificate for the wrong host name\n"
+    "  6. the TLS 1.3 session of section 4, resumed by ticket\n"
     "Needs no files and no network: the certificates are made in memory at every run.\n"
     "\n"
     "options:\n"
-    "  --only N             run section N alone (1 to 5)\n"
+    "  --only N             run section N alone (1 to 6)\n"
     "  --trace=text         the narration (the default)\n"
     "  --trace=json         one JSON object per trace event per line instead, with \"section\"\n"
     "                       and \"side\" (docs/trace.md)\n"
@@ -597,9 +643,12 @@ int main(int argc, char **argv)
     int status = EXIT_UNEXPECTED;
     if (demo_pki_make(&d.pki) == 0)
         status = run_all(&d, a.only);
-    forget_session(&d);
-    clasp_config_free(d.classic[CLASP_CLIENT]);
-    clasp_config_free(d.classic[CLASP_SERVER]);
+    forget(&d.session);
+    forget(&d.ticket);
+    for (int i = 0; i < 2; i++) {
+        clasp_config_free(d.classic[i]);
+        clasp_config_free(d.modern[i]);
+    }
     demo_pki_free(&d.pki);
     tool_keylog_close();
     tool_trace_close(&d.out);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <clasp/clasp.h>
@@ -40,6 +41,10 @@ enum {
     OPT_HOST,
     OPT_ONCE,
     OPT_SESSION_CACHE,
+    OPT_TICKETS,
+    OPT_TICKET_KEYS,
+    OPT_STATEFUL_TICKETS,
+    OPT_SESSION_CONTEXT,
     OPT_SNI,
     OPT_SNI_UNKNOWN,
 };
@@ -52,7 +57,15 @@ static const tool_opt server_opts[] = {
     {"echo", no_argument, OPT_ECHO, NULL, "echo received data instead of answering HTTP"},
     {"once", no_argument, OPT_ONCE, NULL, "exit after the first connection (status: its result)"},
     {"session-cache", required_argument, OPT_SESSION_CACHE, "N",
-     "TLS 1.2 sessions kept for resumption (default 1024; 0: none)"},
+     "sessions kept for resumption (default 1024; 0: none)"},
+    {"tickets", required_argument, OPT_TICKETS, "N",
+     "TLS 1.3 tickets per handshake (default 2; 0: no tickets at all)"},
+    {"ticket-keys", required_argument, OPT_TICKET_KEYS, "FILE",
+     "ticket keys, read again when FILE changes (default: random)"},
+    {"stateful-tickets", no_argument, OPT_STATEFUL_TICKETS, NULL,
+     "tickets name cached sessions; each resumes once"},
+    {"session-context", required_argument, OPT_SESSION_CONTEXT, "NAME",
+     "resume sessions of servers with this NAME (default: this process's)"},
     {"sni", required_argument, OPT_SNI, "NAME,CERT,KEY",
      "a client naming NAME (SNI) gets this certificate"},
     {"sni-unknown", required_argument, OPT_SNI_UNKNOWN, "WHAT",
@@ -62,12 +75,25 @@ static const tool_opt server_opts[] = {
 static const char ABOUT[] =
     "Listens on ADDR:P and serves any number of connections at once. --cert/--key may be\n"
     "given several times (e.g. ECDSA and RSA); each handshake uses the first that suits the\n"
-    "client. --ca names the CAs for client certificates (needed by --verify). TLS 1.2\n"
-    "sessions are kept for resumption by session ID (--session-cache), shared by all\n"
-    "connections. --sni (up to 4 times) serves another certificate to clients that name\n"
-    "NAME in their server_name extension (case does not matter); a name no --sni gives gets\n"
-    "the --cert ones, or with --sni-unknown refuse, an unrecognized_name alert (a client\n"
-    "that names nothing always gets the --cert ones).\n"
+    "client. --ca names the CAs for client certificates (needed by --verify).\n"
+    "Resumption: after each TLS 1.3 handshake the server sends --tickets NewSessionTickets\n"
+    "(RFC 8446 4.6.1), each the session sealed under the ticket keys; TLS 1.2 clients that\n"
+    "ask get an RFC 5077 ticket, others a session ID kept in the cache (--session-cache),\n"
+    "shared by all connections. With --stateful-tickets a ticket is only an ID into the\n"
+    "cache and resumes once. --ticket-keys FILE reads the ticket keys from FILE, one per\n"
+    "line: NAME (32 hex digits) SECRET (64 hex digits) NOT_BEFORE (seconds since the epoch);\n"
+    "the newest key whose time has come seals, all of them open. FILE is read again when it\n"
+    "changes (replace it atomically, by rename), with a line on stderr:\n"
+    "  clasp-server: ticket keys read from FILE\n"
+    "  clasp-server: ticket keys: FILE: WHY; the keys are unchanged\n"
+    "Without it the keys are random and rotate every 12 hours. A server resumes only the\n"
+    "sessions made under its own configuration: servers that share a key file (a fleet)\n"
+    "give the same --session-context NAME (and the same --verify and --ca).\n"
+    "--sni (up to 4 times) serves another certificate to clients that name NAME in their\n"
+    "server_name extension (case does not matter); a name no --sni gives gets the --cert\n"
+    "ones, or with --sni-unknown refuse, an unrecognized_name alert (a client that names\n"
+    "nothing always gets the --cert ones). Each name's configuration has the same\n"
+    "resumption settings and ticket keys, and its own sessions.\n"
     "Each connection reads an HTTP/1.x request head (up to \\r\\n\\r\\n) and answers\n"
     "\"HTTP/1.1 200 OK\" (text/plain, Content-Length, Connection: close) with the body\n"
     "  clasp-server: TLS connection established\n"
@@ -76,7 +102,7 @@ static const char ABOUT[] =
     "  group: x25519                      (none: RSA key exchange, or resumed)\n"
     "  alpn: none\n"
     "  client_cert: none                  (or subject=... issuer=... key=... valid=...)\n"
-    "  resumed: no                        (yes: a TLS 1.2 session was resumed)\n"
+    "  resumed: no                        (yes: a session was resumed, TLS 1.2 or 1.3)\n"
     "then sends close_notify. With --echo, it sends back every byte until the client's\n"
     "close_notify, then closes.\n"
     "\n"
@@ -105,8 +131,10 @@ static const char ABOUT[] =
 typedef struct server_args {
     const char *port, *host;
     clasp_verify_mode verify;
-    int echo, once;
+    int echo, once, stateful_tickets;
     long session_cache; /* -1: the library's default */
+    long tickets;       /* -1: the library's default */
+    const char *ticket_keys, *session_context;
     struct {
         char *name, *cert, *key; /* one allocation, split at the commas (name owns it) */
     } sni[MAX_SNI];
@@ -177,6 +205,10 @@ static int on_opt(void *ctx, int id, const char *arg)
     case OPT_ECHO: a->echo = 1; return 0;
     case OPT_ONCE: a->once = 1; return 0;
     case OPT_SESSION_CACHE: return parse_number("session-cache", arg, 1000000, &a->session_cache);
+    case OPT_TICKETS: return parse_number("tickets", arg, 10, &a->tickets);
+    case OPT_TICKET_KEYS: a->ticket_keys = arg; return 0;
+    case OPT_STATEFUL_TICKETS: a->stateful_tickets = 1; return 0;
+    case OPT_SESSION_CONTEXT: a->session_context = arg; return 0;
     case OPT_SNI: return parse_sni(a, arg);
     case OPT_SNI_UNKNOWN:
         if (strcmp(arg, "default") == 0 || strcmp(arg, "refuse") == 0) {
@@ -223,9 +255,17 @@ typedef struct session {
     uint8_t buf[SESSION_BUF];
 } session;
 
+/* --ticket-keys: the file, and what it was when last read (to see it change). */
+typedef struct key_file {
+    clasp_ticket_keys *keys;
+    struct stat seen;
+    int64_t checked_ms;
+} key_file;
+
 typedef struct server {
     const server_args *args;
     clasp_config *cfg;
+    key_file tk;
     clasp_config *sni_cfg[MAX_SNI]; /* the configuration of each --sni name */
     tool_trace_out trace_out;
     int listeners[MAX_LISTENERS];
@@ -664,12 +704,53 @@ static int catch_signals(void)
     return 0;
 }
 
+/* ---- ticket keys from a file (--ticket-keys) ---- */
+
+/* The file is looked at once a second; a replaced or rewritten file is read again. */
+#define KEY_FILE_CHECK_MS 1000
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Reads the key file if it changed since it was last read. A file that does not read leaves
+ * the keys as they were (the library replaces them all or none). 0, or -1 (printed).
+ */
+static int reload_keys(server *srv, int64_t now)
+{
+    const char *path = srv->args->ticket_keys;
+    key_file *k = &srv->tk;
+    struct stat st;
+    k->checked_ms = now;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, PROG ": ticket keys: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (k->seen.st_ino && same_file(&st, &k->seen))
+        return 0;
+    k->seen = st;
+    int rc = clasp_ticket_keys_load_file(k->keys, path);
+    if (rc)
+        fprintf(stderr, PROG ": ticket keys: %s: %s; the keys are unchanged\n", path,
+                rc == CLASP_ERR_INVALID_ARG ? "not a key file (NAME SECRET NOT_BEFORE a line)"
+                                            : clasp_strerror(rc));
+    else
+        fprintf(stderr, PROG ": ticket keys read from %s\n", path);
+    return rc ? -1 : 0;
+}
+
 /* ---- the loop ---- */
 
 /* 0 when a session is ready to run, else until the next deadline (-1: none). */
 static int poll_timeout(const server *srv, int64_t now)
 {
     int64_t next = srv->accept_paused_until > now ? srv->accept_paused_until : -1;
+    int64_t look = srv->tk.checked_ms + KEY_FILE_CHECK_MS; /* the key file's next look */
+    if (srv->args->ticket_keys && (next < 0 || look < next))
+        next = look;
     for (size_t i = 0; i < srv->n_sessions; i++) {
         const session *s = srv->sessions[i];
         if (s->ready)
@@ -688,6 +769,8 @@ static int serve(server *srv)
     while (!stop_signal && !srv->done) {
         int64_t now = tool_now_ms();
         expire(srv, now);
+        if (srv->args->ticket_keys && now - srv->tk.checked_ms >= KEY_FILE_CHECK_MS)
+            reload_keys(srv, now);
         size_t n = 0, polled = srv->n_sessions;
         int acc = accepting(srv, now);
         pfd[n++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
@@ -734,6 +817,7 @@ static void shut_down(server *srv)
         if (signal_pipe[i] >= 0)
             close(signal_pipe[i]);
     clasp_config_free(srv->cfg);
+    clasp_ticket_keys_free(srv->tk.keys);
     for (size_t i = 0; i < srv->args->n_sni; i++) {
         clasp_config_free(srv->sni_cfg[i]);
         free(srv->args->sni[i].name);
@@ -756,6 +840,34 @@ static void on_trace(void *arg, clasp_conn *conn, const clasp_trace_event *ev)
     }
 }
 
+/* --tickets, --stateful-tickets, --ticket-keys (which must read at start). 0 or -1 (printed). */
+static int configure_tickets(server *srv, clasp_config *cfg)
+{
+    const server_args *a = srv->args;
+    int rc = a->tickets >= 0 ? clasp_config_set_tickets(cfg, (unsigned)a->tickets) : 0;
+    if (rc == 0 && a->stateful_tickets)
+        rc = clasp_config_set_ticket_mode(cfg, CLASP_TICKETS_STATEFUL);
+    if (rc == 0 && a->session_context)
+        rc = clasp_config_set_session_id_context(cfg, (const uint8_t *)a->session_context,
+                                                 strlen(a->session_context));
+    if (rc != 0) {
+        fprintf(stderr, PROG ": --tickets, --session-context: %s\n", clasp_strerror(rc));
+        return -1;
+    }
+    if (!a->ticket_keys)
+        return 0;
+    if (!srv->tk.keys) { /* one set for every configuration (--sni) */
+        srv->tk.keys = clasp_ticket_keys_new(0, 0);
+        if (!srv->tk.keys) {
+            fprintf(stderr, PROG ": out of memory\n");
+            return -1;
+        }
+        if (reload_keys(srv, tool_now_ms()) != 0)
+            return -1;
+    }
+    return clasp_config_set_ticket_keys(cfg, srv->tk.keys) == 0 ? 0 : -1;
+}
+
 static clasp_config *make_config(server *srv, const server_args *a, const tool_tls *tls)
 {
     clasp_config *cfg = clasp_config_new(CLASP_SERVER);
@@ -771,6 +883,8 @@ static clasp_config *make_config(server *srv, const server_args *a, const tool_t
     if (rc == 0 && a->session_cache >= 0 &&
         (rc = clasp_config_set_session_cache(cfg, (size_t)a->session_cache, 7200)) != 0)
         fprintf(stderr, PROG ": --session-cache: %s\n", clasp_strerror(rc));
+    if (rc == 0 && configure_tickets(srv, cfg) != 0)
+        rc = -1;
     if (rc != 0 || tool_configure(PROG, cfg, tls, 0) != 0) {
         clasp_config_free(cfg);
         return NULL;
@@ -825,7 +939,7 @@ static int check_args(const server_args *a, const tool_tls *tls, int extra)
 
 int main(int argc, char **argv)
 {
-    server_args a = {.session_cache = -1};
+    server_args a = {.session_cache = -1, .tickets = -1};
     tool_tls tls;
     const tool_cli cli = {PROG,        "--port P --cert FILE --key FILE [options]",  ABOUT,
                           server_opts, sizeof(server_opts) / sizeof(server_opts[0]), on_opt,

@@ -588,6 +588,21 @@ static void compression_detail(tool_trace *t, const char *value)
         detail(t, "compression", value);
 }
 
+/* What a ClientHello offers to resume besides a session ID: a ticket, or a TLS 1.3 PSK. */
+static void ch_resumption_details(tool_trace *t, const clasp_trace_event *ev)
+{
+    const char *psk = field(ev, "pre_shared_key"), *ticket = field(ev, "session_ticket");
+    if (ticket && !starts(ticket, "empty"))
+        detailf(t, "session ticket", "%s: the session, sealed by the server (RFC 5077)", ticket);
+    else if (!t->concise)
+        detail(t, "session ticket", ticket);
+    if (psk)
+        detailf(t, "pre-shared key",
+                "%s: TLS 1.3's resumption by session ID, the ticket standing for the ID", psk);
+    if (!t->concise)
+        detail(t, "PSK modes", field(ev, "psk_key_exchange_modes"));
+}
+
 static void m_client_hello(tool_trace *t, int from, const clasp_trace_event *ev)
 {
     const char *suites = field(ev, "cipher_suites"), *sid = field(ev, "session_id");
@@ -622,15 +637,18 @@ static void m_client_hello(tool_trace *t, int from, const clasp_trace_event *ev)
         detail(t, "extended master secret", field(ev, "extended_master_secret"));
         detail(t, "extensions", field(ev, "extensions"));
     }
+    ch_resumption_details(t, ev);
     snprintf(t->ch_session_id, sizeof(t->ch_session_id), "%s", sid ? sid : "");
 }
 
 /* The ServerHello's session ID, and what it means next to the ClientHello's. */
-static void sh_session_detail(tool_trace *t, const char *sid)
+static void sh_session_detail(tool_trace *t, const char *sid, const char *ticket)
 {
     if (!sid)
         return;
-    if (strcmp(sid, "empty") == 0)
+    if (strcmp(sid, "empty") == 0 && ticket)
+        detail(t, "session ID", "empty: the session travels in a ticket instead (RFC 5077)");
+    else if (strcmp(sid, "empty") == 0)
         detail(t, "session ID", "empty (this session cannot be resumed)");
     else if (strcmp(sid, t->ch_session_id) != 0 && !t->tls13)
         hex_detail(t, "session ID", sid, "new: the server keeps it for resumption");
@@ -652,7 +670,10 @@ static void m_server_hello(tool_trace *t, int from, const clasp_trace_event *ev)
     if (v && suite)
         snprintf(sum, sizeof(sum), "%s, %s chosen from the client's list", v, suite);
     msg_step(t, from, ev, v && suite ? sum : NULL);
-    sh_session_detail(t, field(ev, "session_id"));
+    sh_session_detail(t, field(ev, "session_id"), field(ev, "session_ticket"));
+    if (field(ev, "pre_shared_key"))
+        detailf(t, "pre-shared key", "%s: the session is resumed, no certificates follow",
+                field(ev, "pre_shared_key"));
     hex_detail(t, "server random", field(ev, "random"), NULL);
     if (sentinel)
         detailf(t, "downgrade sentinel", "%s: a client that offered TLS 1.3 would refuse this",
@@ -1016,15 +1037,92 @@ static void n_finished_verified(tool_trace *t, int side, const clasp_trace_event
 static void n_resumed(tool_trace *t, int side, const clasp_trace_event *ev)
 {
     char text[256];
+    const char *by = field(ev, "by") ? field(ev, "by") : "session ID";
     (void)side;
     if (t->resumed_said)
         return;
     t->resumed_said = 1;
-    snprintf(text, sizeof(text),
-             "↺ session resumed by %s: the abbreviated handshake, no certificates and no key "
-             "exchange",
-             field(ev, "by") ? field(ev, "by") : "session ID");
+    if (strstr(by, "TLS 1.3"))
+        snprintf(text, sizeof(text),
+                 "↺ session resumed by %s, TLS 1.3's resumption by session ID: no certificates",
+                 by);
+    else
+        snprintf(text, sizeof(text),
+                 "↺ session resumed by %s: the abbreviated handshake, no certificates and no key "
+                 "exchange",
+                 by);
     note_line(t, C_GREEN, text);
+}
+
+/* A note's line, formatted. */
+static void notef(tool_trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notef(tool_trace *t, const char *fmt, ...)
+{
+    char text[VALUE_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    note_line(t, NULL, text);
+}
+
+/* Notes of one sentence: "<side> <verb>: <why>". */
+static void say_why(tool_trace *t, int side, const char *verb, const clasp_trace_event *ev)
+{
+    const char *why = field(ev, "why");
+    notef(t, "%s %s%s%s", side_name(side), verb, why ? ": " : "", why ? why : "");
+}
+
+static void n_ticket_issued(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    notef(t,
+          "%s issues a ticket (lifetime %s) holding %s: TLS 1.3's session ID, offered to resume "
+          "next time",
+          side_name(side), or_q(field(ev, "lifetime")), or_q(field(ev, "holds")));
+}
+
+static void n_psk_offered(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    notef(t,
+          "%s offers to resume: %s, as a pre-shared key, with a binder proving it holds the key "
+          "(modes: %s)",
+          side_name(side), or_q(field(ev, "by")), or_q(field(ev, "modes")));
+}
+
+static void n_binder_verified(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    char text[VALUE_BYTES];
+    snprintf(text, sizeof(text), "%s verifies the %s's PSK binder: it holds the ticket's secret",
+             side_name(side), side_name(!side));
+    check_step(t, 1, text);
+    if (!t->concise)
+        detail(t, "binder", field(ev, "binder"));
+}
+
+static void n_psk_accepted(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    notef(t, "%s resumes with the pre-shared key (identity %s): %s", side_name(side),
+          or_q(field(ev, "identity")), or_q(field(ev, "mode")));
+}
+
+static void n_session_not_offered(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    say_why(t, side, "does not offer its session", ev);
+}
+
+static void n_ticket_not_issued(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    say_why(t, side, "issues no ticket", ev);
+}
+
+static void n_ticket_keys_rotated(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    say_why(t, side, "rotates its ticket key", ev);
+}
+
+static void n_session_dropped(tool_trace *t, int side, const clasp_trace_event *ev)
+{
+    say_why(t, side, "forgets the session", ev);
 }
 
 /* Both sides may say it; the first to speak tells the reader. */
@@ -1116,6 +1214,14 @@ static const struct {
     {"signature_checked", n_signature_checked},
     {"finished_verified", n_finished_verified},
     {"resumed", n_resumed},
+    {"ticket_issued", n_ticket_issued},
+    {"psk_offered", n_psk_offered},
+    {"binder_verified", n_binder_verified},
+    {"psk_accepted", n_psk_accepted},
+    {"session_not_offered", n_session_not_offered},
+    {"ticket_not_issued", n_ticket_not_issued},
+    {"ticket_keys_rotated", n_ticket_keys_rotated},
+    {"session_dropped", n_session_dropped},
     {"session_stored", n_session_stored},
     {"session_not_resumed", n_session_not_resumed},
     {"early_data_rejected", n_early_data_rejected},

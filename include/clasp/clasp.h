@@ -11,6 +11,7 @@
 #include <clasp/errors.h>
 #include <clasp/config.h>
 #include <clasp/conn.h>
+#include <clasp/session.h>
 #include <clasp/trace.h>
 #include <clasp/io.h>
 

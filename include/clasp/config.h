@@ -175,23 +175,26 @@ CLASP_API int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t ce
 CLASP_API int clasp_config_set_extended_master_secret(clasp_config *cfg, int required);
 
 /*
- * Servers: the built-in cache of TLS 1.2 sessions for resumption by session ID: at most
- * max_sessions (0 disables caching), each resumable for lifetime seconds. Default: 1024
- * sessions, 7200 seconds. The cache is shared by every connection of the configuration and
- * is safe to use from several threads. Lookups take constant time whatever its size; from
- * 128 sessions up it is split into up to 16 shards (by a keyed hash of the session ID), each
- * with its own lock and an equal share of the room, and a shard that is full lets its
- * oldest session go.
+ * The session lifetime, in seconds (at most 86400; default 7200): how long a session may be
+ * resumed after its full handshake, by session ID or by ticket, either version. Servers:
+ * also the built-in cache of sessions for resumption by session ID (and stateful tickets,
+ * clasp/session.h): at most max_sessions (0 disables caching; default 1024). The cache is
+ * shared by every connection of the configuration and is safe to use from several threads.
+ * Lookups take constant time whatever its size; from 128 sessions up it is split into up to
+ * 16 shards (by a keyed hash of the session ID), each with its own lock and an equal share
+ * of the room, and a shard that is full lets its oldest session go.
  */
 CLASP_API int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
                                              unsigned lifetime_seconds);
 
 /*
  * Servers: an external session cache (shared between processes, say) in place of the
- * built-in one. Sessions are opaque byte strings holding the master secret: keep them
- * private. get copies the session for an ID into buf (returns 0, *len set; or nonzero when
- * unknown or when cap is too small); put stores one; remove forgets one (called when a
- * session is found unusable). Callbacks may be called from several threads at once.
+ * built-in one, for sessions by ID and stateful tickets. Sessions are opaque byte strings
+ * holding the master secret or PSK: keep them private. get copies the session for an ID
+ * into buf (returns 0, *len set; or nonzero when unknown or when cap is too small); put
+ * stores one; remove forgets one (called when a session is found unusable, when a stateful
+ * ticket is used, and after a fatal alert). Callbacks may be called from several threads
+ * at once.
  */
 typedef struct clasp_session_store {
     int (*get)(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, size_t cap, size_t *len);

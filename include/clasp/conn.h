@@ -93,21 +93,7 @@ CLASP_API int clasp_conn_close(clasp_conn *conn);
  */
 CLASP_API int clasp_conn_key_update(clasp_conn *conn, int request_peer);
 
-/* ---- TLS 1.2 sessions (resumption by session ID) ---- */
-
-/*
- * Clients: the session of a completed TLS 1.2 handshake, as an opaque byte string to give
- * to clasp_conn_set_session on a later connection to the same server. It holds the master
- * secret: store it like a key. CLASP_ERR_BUFFER_TOO_SMALL with *len set to the size needed
- * when cap is too small; CLASP_ERR_STATE when there is no session (TLS 1.3, or not done).
- */
-CLASP_API int clasp_conn_get_session(const clasp_conn *conn, uint8_t *buf, size_t cap, size_t *len);
-/*
- * Clients: offers a session from clasp_conn_get_session (before the handshake starts). A
- * server that still has it answers with the abbreviated handshake; otherwise the handshake
- * is a full one. CLASP_ERR_DECODE for bytes that are not a session.
- */
-CLASP_API int clasp_conn_set_session(clasp_conn *conn, const uint8_t *session, size_t len);
+/* Sessions and resumption (clasp_conn_get_session, clasp_conn_set_session): clasp/session.h. */
 
 /* ---- what was negotiated ---- */
 
@@ -119,7 +105,7 @@ CLASP_API uint16_t clasp_conn_peer_signature_scheme(const clasp_conn *conn);
 CLASP_API const char *clasp_conn_alpn(const clasp_conn *conn);
 /* The server name: the one set by a client, or the one a server received; or NULL. */
 CLASP_API const char *clasp_conn_server_name(const clasp_conn *conn);
-/* 1 when the handshake resumed a session. */
+/* 1 when the handshake resumed a session (TLS 1.2 by session ID or ticket, TLS 1.3 by ticket). */
 CLASP_API int clasp_conn_resumed(const clasp_conn *conn);
 
 /* The peer's certificate chain as received (leaf first): count, and each one's DER. */

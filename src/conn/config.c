@@ -48,16 +48,21 @@ clasp_config *clasp_config_new(clasp_role role)
     cfg->server_pref = 1;
     cfg->max_cert_chain = 256 * 1024;
     cfg->max_cert_chain_count = CL_DEFAULT_CHAIN_COUNT;
-    if (cl_trust_new(&cfg->trust) != 0) {
+    cfg->tickets = 2;
+    cfg->psk_ke = role == CLASP_SERVER;
+    cfg->ticket_age_window_ms = 10000;
+    /* Two configurations never resume each other's sessions unless told to (API). */
+    if (cl_random(cfg->identity, sizeof(cfg->identity)) != 0 || cl_trust_new(&cfg->trust) != 0) {
         cl_free(cfg, sizeof(*cfg));
         return NULL;
     }
-    if (cl_trust_set_cache(cfg->trust, CLASP_VERIFY_CACHE_DEFAULT) != 0) {
-        cl_trust_free(cfg->trust);
-        cl_free(cfg, sizeof(*cfg));
-        return NULL;
-    }
-    if (cl_session_cache_init(&cfg->cache, role == CLASP_SERVER ? 1024 : 0) != 0) {
+    int rc = cl_trust_set_cache(cfg->trust, CLASP_VERIFY_CACHE_DEFAULT);
+    if (rc == 0)
+        rc = cl_session_cache_init(&cfg->cache, role == CLASP_SERVER ? 1024 : 0);
+    if (rc == 0 && role == CLASP_SERVER)
+        rc = cl_ticket_keys_new(&cfg->ticket_keys, 0, 0);
+    if (rc != 0) {
+        cl_session_cache_free(&cfg->cache);
         cl_trust_free(cfg->trust);
         cl_free(cfg, sizeof(*cfg));
         return NULL;
@@ -80,6 +85,7 @@ void clasp_config_free(clasp_config *cfg)
         cl_credential_free(cfg->creds[i]);
     cl_trust_free(cfg->trust);
     cl_session_cache_free(&cfg->cache);
+    cl_ticket_keys_unref(cfg->ticket_keys);
     cl_free_secret(cfg, sizeof(*cfg));
 }
 
@@ -137,28 +143,58 @@ int clasp_config_add_cert_chain_file(clasp_config *cfg, const char *chain_path,
     return rc;
 }
 
+/*
+ * The trust anchors' digest, which binds sessions to how they were verified: each load adds
+ * what it loaded. Files count by content; a directory and the default store load lazily, so
+ * they count by name (docs/api.md says so).
+ */
+static int trust_digest(clasp_config *cfg, char kind, const uint8_t *data, size_t len)
+{
+    cl_hash_ctx *h;
+    CL_TRY(cl_hash_ctx_new(&h, CL_HASH_SHA256));
+    int rc = cl_hash_ctx_update(h, cfg->trust_id, sizeof(cfg->trust_id));
+    if (rc == 0)
+        rc = cl_hash_ctx_update(h, (const uint8_t *)&kind, 1);
+    if (rc == 0 && len)
+        rc = cl_hash_ctx_update(h, data, len);
+    if (rc == 0)
+        rc = cl_hash_ctx_snapshot(h, cfg->trust_id);
+    cl_hash_ctx_free(h);
+    return rc;
+}
+
 int clasp_config_load_verify_file(clasp_config *cfg, const char *path)
 {
     MUTABLE(cfg);
-    return cl_trust_load_file(cfg->trust, path);
+    CL_TRY(cl_trust_load_file(cfg->trust, path));
+    uint8_t *pem = NULL;
+    size_t len = 0;
+    if (read_file(path, &pem, &len) != 0) /* gone since: count it by name */
+        return trust_digest(cfg, 'n', (const uint8_t *)path, strlen(path));
+    int rc = trust_digest(cfg, 'f', pem, len);
+    cl_free(pem, len + 1);
+    return rc;
 }
 
 int clasp_config_load_verify_dir(clasp_config *cfg, const char *path)
 {
     MUTABLE(cfg);
-    return cl_trust_load_dir(cfg->trust, path);
+    CL_TRY(cl_trust_load_dir(cfg->trust, path));
+    return trust_digest(cfg, 'd', (const uint8_t *)path, strlen(path));
 }
 
 int clasp_config_load_verify_pem(clasp_config *cfg, const uint8_t *pem, size_t len)
 {
     MUTABLE(cfg);
-    return cl_trust_add_pem(cfg->trust, pem, len);
+    CL_TRY(cl_trust_add_pem(cfg->trust, pem, len));
+    return trust_digest(cfg, 'f', pem, len);
 }
 
 int clasp_config_load_verify_default(clasp_config *cfg)
 {
     MUTABLE(cfg);
-    return cl_trust_load_default(cfg->trust);
+    CL_TRY(cl_trust_load_default(cfg->trust));
+    return trust_digest(cfg, 's', NULL, 0);
 }
 
 int clasp_config_set_verify_cache(clasp_config *cfg, size_t max_chains)
@@ -316,5 +352,64 @@ int clasp_config_set_keylog(clasp_config *cfg, clasp_keylog_cb cb, void *arg)
     MUTABLE(cfg);
     cfg->keylog_cb = cb;
     cfg->keylog_arg = arg;
+    return 0;
+}
+
+/* ---- sessions and tickets (include/clasp/session.h) ---- */
+
+int clasp_config_set_session_callback(clasp_config *cfg, clasp_session_cb cb, void *arg)
+{
+    MUTABLE(cfg);
+    cfg->session_cb = cb;
+    cfg->session_arg = arg;
+    return 0;
+}
+
+int clasp_config_set_tickets(clasp_config *cfg, unsigned count)
+{
+    MUTABLE(cfg);
+    CL_CHECK(count <= CL_MAX_TICKETS, CLASP_ERR_INVALID_ARG);
+    cfg->tickets = count;
+    return 0;
+}
+
+int clasp_config_set_ticket_mode(clasp_config *cfg, clasp_ticket_mode mode)
+{
+    MUTABLE(cfg);
+    CL_CHECK(mode == CLASP_TICKETS_STATELESS || mode == CLASP_TICKETS_STATEFUL,
+             CLASP_ERR_INVALID_ARG);
+    cfg->tickets_stateful = mode == CLASP_TICKETS_STATEFUL;
+    return 0;
+}
+
+int clasp_config_set_psk_ke(clasp_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->psk_ke = on ? 1 : 0;
+    return 0;
+}
+
+int clasp_config_set_ticket_age_window(clasp_config *cfg, unsigned ms)
+{
+    MUTABLE(cfg);
+    CL_CHECK(ms <= 3600000, CLASP_ERR_INVALID_ARG);
+    cfg->ticket_age_window_ms = ms;
+    return 0;
+}
+
+int clasp_config_set_session_id_context(clasp_config *cfg, const uint8_t *id, size_t len)
+{
+    MUTABLE(cfg);
+    CL_CHECK(id && len >= 1 && len <= 64, CLASP_ERR_INVALID_ARG);
+    return cl_hash(CL_HASH_SHA256, id, len, cfg->identity);
+}
+
+int clasp_config_set_ticket_keys(clasp_config *cfg, clasp_ticket_keys *tk)
+{
+    MUTABLE(cfg);
+    CL_CHECK(tk && cfg->role == CLASP_SERVER, CLASP_ERR_INVALID_ARG);
+    atomic_fetch_add(&tk->refs, 1);
+    cl_ticket_keys_unref(cfg->ticket_keys);
+    cfg->ticket_keys = tk;
     return 0;
 }

@@ -6,8 +6,6 @@
 #include "hs/handlers.h"
 #include "hs/trace.h"
 
-static void session_free(cl_session *s);
-
 static void record_observer(void *arg, int outgoing, uint8_t type, uint16_t version, size_t len,
                             int protected_)
 {
@@ -57,10 +55,12 @@ void clasp_conn_free(clasp_conn *c)
     free_str(c->alpn);
     free_str(c->server_name);
     cl_free(c->detail, CL_DETAIL_LEN);
-    cl_free(c->ticket.ticket, c->ticket.ticket_len);
-    session_free(c->session);
+    for (size_t i = 0; i < c->n_tickets; i++)
+        cl_session_unref(c->tickets[i]);
+    cl_session_unref(c->session);
+    cl_free(c->issued, CL_MAX_TICKETS * CL_SESSION_ID_LEN);
     clasp_config_free(c->cfg);
-    cl_free_secret(c, sizeof(*c)); /* traffic secrets, resumption secret, ticket PSK */
+    cl_free_secret(c, sizeof(*c)); /* traffic secrets, resumption secret */
 }
 
 int clasp_conn_set_server_name(clasp_conn *c, const char *name)
@@ -255,48 +255,6 @@ const char *clasp_conn_server_name(const clasp_conn *c)
 int clasp_conn_resumed(const clasp_conn *c)
 {
     return c->resumed;
-}
-
-/* ---- TLS 1.2 sessions ---- */
-
-static void session_free(cl_session *s)
-{
-    if (!s)
-        return;
-    cl_session_clear(s);
-    cl_free(s, sizeof(*s));
-}
-
-int clasp_conn_get_session(const clasp_conn *c, uint8_t *buf, size_t cap, size_t *len)
-{
-    CL_CHECK(c && len, CLASP_ERR_INVALID_ARG);
-    *len = 0;
-    CL_CHECK(c->session && c->handshake_done && !c->err, CLASP_ERR_STATE);
-    uint8_t *enc;
-    size_t n, enc_cap;
-    CL_TRY(cl_session_encode(c->session, &enc, &n, &enc_cap));
-    *len = n;
-    int rc = buf && n <= cap ? 0 : CLASP_ERR_BUFFER_TOO_SMALL;
-    if (rc == 0)
-        memcpy(buf, enc, n);
-    cl_free_secret(enc, enc_cap);
-    return rc;
-}
-
-int clasp_conn_set_session(clasp_conn *c, const uint8_t *session, size_t len)
-{
-    CL_CHECK(c && session, CLASP_ERR_INVALID_ARG);
-    CL_CHECK(c->role == CLASP_CLIENT && !c->started && c->hs, CLASP_ERR_STATE);
-    cl_session *s = cl_calloc(1, sizeof(*s));
-    CL_CHECK(s, CLASP_ERR_NOMEM);
-    int rc = cl_session_decode(s, session, len);
-    if (rc) {
-        cl_free(s, sizeof(*s));
-        return rc;
-    }
-    session_free(c->hs->session);
-    c->hs->session = s;
-    return 0;
 }
 
 size_t clasp_conn_peer_cert_count(const clasp_conn *c)

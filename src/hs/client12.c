@@ -55,6 +55,8 @@ static int sh12_extensions(clasp_conn *c, const cl_exts *e)
         CL_TRY(cl_c_accept_alpn(c, cl_exts_get(e, CL_EXTI_ALPN)));
     if (cl_exts_has(e, CL_EXTI_RECORD_SIZE_LIMIT))
         CL_TRY(cl_c_record_size_limit(c, cl_exts_get(e, CL_EXTI_RECORD_SIZE_LIMIT), 0));
+    if (cl_exts_has(e, CL_EXTI_SESSION_TICKET))
+        CL_TRY(cl_c12_server_ticket_ext(c, cl_exts_get(e, CL_EXTI_SESSION_TICKET)));
     return 0;
 }
 
@@ -84,27 +86,32 @@ static int check_sh12(clasp_conn *c, const cl_server_hello *sh)
     return 0;
 }
 
-/* RFC 5246 7.4.1.3: the server resumes by echoing the session ID we offered. */
+/*
+ * RFC 5246 7.4.1.3: the server resumes by echoing the session ID we offered (RFC 5077 3.4:
+ * also when we presented a ticket, with an ID of our own beside it).
+ */
 static int resumes(const cl_hs *hs, const cl_server_hello *sh)
 {
-    return hs->session && sh->session_id_len && sh->session_id_len == hs->session->id_len &&
-           memcmp(sh->session_id, hs->session->id, sh->session_id_len) == 0;
+    return hs->offered_id_len && sh->session_id_len == hs->offered_id_len &&
+           memcmp(sh->session_id, hs->offered_id, sh->session_id_len) == 0;
 }
 
 static int resume(clasp_conn *c, const uint8_t *msg, size_t len)
 {
     cl_hs *hs = c->hs;
-    if (hs->session->suite != c->suite) /* 7.4.1.3: the session's own suite */
+    const cl_session *s = &hs->offer->s;
+    if (s->suite != c->suite) /* 7.4.1.3: the session's own suite */
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the resumed session had another suite");
-    if (hs->session->ems != hs->ems) /* RFC 7627 5.3 */
+    if (s->ems != hs->ems) /* RFC 7627 5.3 */
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "the extended master secret differs from the resumed session's");
     hs->resumed = 1;
-    memcpy(hs->master, hs->session->master, sizeof(hs->master));
+    hs->by_ticket = hs->offered_ticket;
+    memcpy(hs->master, s->master, sizeof(hs->master));
     cl_keylog(c, "CLIENT_RANDOM", hs->master, sizeof(hs->master));
     CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    hs->state = CL_C12_WAIT_CCS;
+    hs->state = hs->ticket_expected ? CL_C12_WAIT_NST : CL_C12_WAIT_CCS;
     return 0;
 }
 
@@ -120,7 +127,7 @@ int cl_c12_server_hello(clasp_conn *c, const cl_server_hello *sh, const uint8_t 
     memcpy(hs->session_id, sh->session_id, sh->session_id_len);
     if (resumes(hs, sh))
         return resume(c, msg, len);
-    if (hs->session)
+    if (hs->offered_id_len)
         cl_trace_note(c, "session_not_resumed", 1, "why",
                       "the server answered the offered session with a new one");
     if (!hs->ems && c->cfg->ems_required)
@@ -332,7 +339,7 @@ int cl_c12_server_hello_done(clasp_conn *c, const uint8_t *msg, size_t len)
         CL_TRY(certificate_verify(c));
     cl_tr_drop_raw(&hs->tr);
     CL_TRY(cl_12_send_ccs_finished(c));
-    hs->state = CL_C12_WAIT_CCS;
+    hs->state = hs->ticket_expected ? CL_C12_WAIT_NST : CL_C12_WAIT_CCS;
     return 0;
 }
 

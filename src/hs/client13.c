@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/resume.h"
 #include "hs/trace.h"
 
 #define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
@@ -98,9 +99,7 @@ static int write_13_extensions(clasp_conn *c, cl_writer *w)
     cl_hs *hs = c->hs;
     write_versions(c->cfg, w);
     CL_TRY(write_key_shares(hs, w));
-    cl_ext_open(w, CL_EXT_PSK_KEY_EXCHANGE_MODES);
-    cl_write_vec(w, 1, (const uint8_t[]){1}, 1); /* psk_dhe_ke */
-    cl_ext_close(w);
+    cl_c13_write_psk_modes(c, w);
     offer(hs, CL_EXTI_SUPPORTED_VERSIONS);
     offer(hs, CL_EXTI_KEY_SHARE);
     if (hs->cookie) {
@@ -111,17 +110,28 @@ static int write_13_extensions(clasp_conn *c, cl_writer *w)
     return 0;
 }
 
-/* What TLS 1.2 needs: extended master secret (RFC 7627), uncompressed points (RFC 8422). */
+/*
+ * What TLS 1.2 needs: extended master secret (RFC 7627), uncompressed points (RFC 8422),
+ * and SessionTicket (RFC 5077 3.2: the ticket presented, or empty to ask for one).
+ */
 static void write_12_extensions(clasp_conn *c, cl_writer *w)
 {
+    cl_hs *hs = c->hs;
     cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
     cl_ext_close(w);
     cl_ext_open(w, CL_EXT_EC_POINT_FORMATS);
     cl_write_vec(w, 1, (const uint8_t[]){0}, 1);
     cl_ext_close(w);
-    offer(c->hs, CL_EXTI_EXTENDED_MASTER_SECRET);
-    offer(c->hs, CL_EXTI_EC_POINT_FORMATS);
-    offer(c->hs, CL_EXTI_RENEGOTIATION_INFO); /* answered to our SCSV */
+    if (c->cfg->tickets || hs->offered_ticket) {
+        cl_ext_open(w, CL_EXT_SESSION_TICKET);
+        if (hs->offered_ticket)
+            cl_write_bytes(w, hs->offer->s.ticket, hs->offer->s.ticket_len);
+        cl_ext_close(w);
+        offer(hs, CL_EXTI_SESSION_TICKET);
+    }
+    offer(hs, CL_EXTI_EXTENDED_MASTER_SECRET);
+    offer(hs, CL_EXTI_EC_POINT_FORMATS);
+    offer(hs, CL_EXTI_RENEGOTIATION_INFO); /* answered to our SCSV */
 }
 
 /* The limit we advertise (RFC 8449 4): in TLS 1.3 it counts the inner content type. */
@@ -158,6 +168,8 @@ static int write_ch_extensions(clasp_conn *c, cl_writer *w)
         write_12_extensions(c, w);
     if (offers13(cfg))
         CL_TRY(write_13_extensions(c, w));
+    if (hs->psk_offered) /* RFC 8446 4.2.11: "MUST be the last extension" */
+        CL_TRY(cl_c13_write_psk(c, w));
     return cl_exts_close(w);
 }
 
@@ -174,6 +186,10 @@ static int send_client_hello(clasp_conn *c)
     cl_write_vec(&w, 1, (const uint8_t[]){0}, 1); /* compression: null only */
     int rc = write_ch_extensions(c, &w);
     cl_msg_close(&w);
+    if (rc == 0)
+        rc = cl_writer_finish(&w);
+    if (rc == 0 && hs->psk_offered)
+        rc = cl_c13_bind_psk(c, w.buf, w.len);
     if (rc) {
         cl_writer_free(&w);
         return rc;
@@ -190,11 +206,40 @@ static int generate_share(cl_hs *hs, uint16_t group)
 }
 
 /* A TLS 1.2 session to resume, if one was set and this hello can offer it. */
-static int offered_session(const clasp_conn *c)
+static int offered_session(clasp_conn *c)
 {
-    const cl_session *s = c->hs->session;
-    return s && offers12(c->cfg) && s->id_len &&
-           cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites);
+    const clasp_session *h = c->hs->offer;
+    if (!h || h->s.version != CL_TLS12_VERSION)
+        return 0;
+    const char *why = atomic_load(&h->dropped) ? "the session's connection ended with a fatal alert"
+                                               : cl_c_cannot_offer(c, &h->s);
+    if (why)
+        cl_trace_note(c, "session_not_offered", 1, "why", why);
+    return why == NULL;
+}
+
+/*
+ * The session ID: the TLS 1.2 session's, or with a ticket one of our own (RFC 5077 3.4: the
+ * server echoes it when it accepts the ticket); else random for TLS 1.3's middlebox
+ * compatibility (D.4: middleboxes see a TLS 1.2 resumption), or none.
+ */
+static int choose_session_id(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    int offer12 = offered_session(c);
+    hs->offered_ticket = offer12 && hs->offer->s.ticket_len > 0;
+    if (offer12 && !hs->offered_ticket) {
+        hs->session_id_len = hs->offer->s.id_len;
+        memcpy(hs->session_id, hs->offer->s.id, hs->session_id_len);
+    } else {
+        hs->session_id_len = offers13(c->cfg) || hs->offered_ticket ? 32 : 0;
+        CL_TRY(cl_random(hs->session_id, hs->session_id_len));
+    }
+    if (offer12) {
+        hs->offered_id_len = hs->session_id_len;
+        memcpy(hs->offered_id, hs->session_id, hs->session_id_len);
+    }
+    return 0;
 }
 
 int cl_c13_client_hello(clasp_conn *c)
@@ -205,13 +250,8 @@ int cl_c13_client_hello(clasp_conn *c)
     cl_hs *hs = c->hs;
     CL_TRY(cl_random(hs->client_random, sizeof(hs->client_random)));
     hs->client_version = CL_TLS12_VERSION;
-    if (offered_session(c)) { /* RFC 5246 7.4.1.2: the ID of the session to resume */
-        hs->session_id_len = hs->session->id_len;
-        memcpy(hs->session_id, hs->session->id, hs->session_id_len);
-    } else { /* D.4: a session ID makes middleboxes see a TLS 1.2 resumption */
-        hs->session_id_len = offers13(c->cfg) ? 32 : 0;
-        CL_TRY(cl_random(hs->session_id, hs->session_id_len));
-    }
+    CL_TRY(choose_session_id(c));
+    CL_TRY(cl_c13_prepare_psk(c));
     for (size_t i = 0; offers13(c->cfg) && i < c->cfg->key_shares && i < c->cfg->n_groups; i++)
         CL_TRY(generate_share(hs, c->cfg->groups[i]));
     CL_TRY(send_client_hello(c));
@@ -290,6 +330,7 @@ static int hello_retry_request(clasp_conn *c, const cl_server_hello *sh, const u
     }
     if (!group && !hs->cookie) /* it would change nothing in the ClientHello */
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "HelloRetryRequest asks for nothing");
+    cl_c13_psk_after_hrr(c);
     cl_trace_note(c, "hello_retry_request", 2, "group", group ? cl_group_name(group) : "unchanged",
                   "cookie", hs->cookie ? "echoed in the second ClientHello" : "none");
     CL_TRY(cl_tr_replace_with_message_hash(&hs->tr));
@@ -305,15 +346,18 @@ static int hello_retry_request(clasp_conn *c, const cl_server_hello *sh, const u
     return send_client_hello(c);
 }
 
-/* The (EC)DHE secret from the server's share; the share must answer one of ours. */
+/*
+ * The (EC)DHE secret from the server's share; the share must answer one of ours. With a
+ * PSK and psk_ke there is none (*dhe_len stays 0).
+ */
 static int server_share(clasp_conn *c, const cl_server_hello *sh, uint8_t *dhe, size_t *dhe_len)
 {
     cl_hs *hs = c->hs;
     cl_key_share_entry ks;
-    if (!cl_exts_has(&sh->exts, CL_EXTI_KEY_SHARE))
-        return cl_fail(c, CLASP_ERR_MISSING_EXTENSION, "ServerHello without key_share");
-    if (cl_exts_has(&sh->exts, CL_EXTI_PRE_SHARED_KEY)) /* we offered no PSK */
-        return cl_fail(c, CLASP_ERR_UNSUPPORTED_EXTENSION, "ServerHello selects a PSK");
+    int have_share;
+    CL_TRY(cl_c13_server_psk(c, sh, &have_share));
+    if (!have_share)
+        return 0;
     CL_TRY(cl_ext_key_share_sh(cl_exts_get(&sh->exts, CL_EXTI_KEY_SHARE), &ks));
     cl_kex *k = find_share(hs, ks.group);
     if (!k)
@@ -410,7 +454,8 @@ int cl_c13_encrypted_extensions(clasp_conn *c, const uint8_t *msg, size_t len)
     if (cl_exts_has(&e, CL_EXTI_RECORD_SIZE_LIMIT))
         CL_TRY(cl_c_record_size_limit(c, cl_exts_get(&e, CL_EXTI_RECORD_SIZE_LIMIT), 1));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    hs->state = CL_C_WAIT_CERT_CR;
+    /* 4.3.2, 2.2: a server authenticating with a PSK sends no Certificate(Request). */
+    hs->state = hs->psk_accepted ? CL_C_WAIT_FINISHED : CL_C_WAIT_CERT_CR;
     return 0;
 }
 
@@ -476,25 +521,4 @@ int cl_c13_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_RES_MASTER, th, c->res_master));
     cl_trace_key(c, "resumption_master_secret", cl_hash_len(c->suite_info->hash));
     return cl_13_complete(c);
-}
-
-/* ---- after the handshake ---- */
-
-int cl_c13_new_session_ticket(clasp_conn *c, const uint8_t *msg, size_t len)
-{
-    cl_new_session_ticket13 nst;
-    CL_TRY(cl_new_session_ticket13_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &nst));
-    cl_ticket13 *t = &c->ticket;
-    cl_free(t->ticket, t->ticket_len);
-    cl_wipe(t, sizeof(*t));
-    if (nst.lifetime == 0) /* 4.6.1: discard at once */
-        return 0;
-    t->ticket_len = cl_reader_left(&nst.ticket);
-    t->ticket = cl_memdup(nst.ticket.p, t->ticket_len);
-    CL_CHECK(t->ticket, CLASP_ERR_NOMEM);
-    t->lifetime = nst.lifetime;
-    t->age_add = nst.age_add;
-    t->suite = c->suite;
-    return cl_ks13_ticket_psk(c->suite_info->hash, c->res_master, nst.nonce.p,
-                              cl_reader_left(&nst.nonce), t->psk);
 }

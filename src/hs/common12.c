@@ -12,6 +12,7 @@
 #include "hs/handlers.h"
 #include "hs/trace.h"
 #include "hs/keysched12.h"
+#include "hs/resume.h"
 
 static size_t hlen(const clasp_conn *c)
 {
@@ -233,8 +234,11 @@ int cl_send_warning(clasp_conn *c, int description)
 
 /* ---- the end of the handshake ---- */
 
-/* The session this handshake made: what a client exports and a server caches. */
-static int new_session(clasp_conn *c, cl_session *s)
+/*
+ * The session this handshake made: what a client keeps and a server caches or seals. A
+ * server keeps the client's leaf only (who the client is), a client the server's chain.
+ */
+int cl_12_new_session(clasp_conn *c, cl_session *s)
 {
     cl_hs *hs = c->hs;
     memset(s, 0, sizeof(*s));
@@ -244,18 +248,19 @@ static int new_session(clasp_conn *c, cl_session *s)
     s->id_len = hs->session_id_len;
     memcpy(s->id, hs->session_id, hs->session_id_len);
     memcpy(s->master, hs->master, sizeof(s->master));
+    s->master_len = CL_SESSION_MASTER_LEN;
     if (c->server_name)
         snprintf(s->server_name, sizeof(s->server_name), "%s", c->server_name);
-    s->created = (uint64_t)time(NULL);
+    s->created = cl_now(c->cfg);
     s->lifetime = c->cfg->session_lifetime;
-    if (!c->n_peer_chain)
-        return 0;
-    cl_session tmp = {.peer_chain = c->peer_chain, .n_peer_chain = c->n_peer_chain};
-    cl_session copy;
-    CL_TRY(cl_session_copy(&copy, &tmp)); /* deep-copies the chain */
-    s->peer_chain = copy.peer_chain;
-    s->n_peer_chain = copy.n_peer_chain;
-    return 0;
+    int rc =
+        c->role == CLASP_SERVER ? cl_sid_ctx(c->cfg, s->sid_ctx) : cl_verify_id(c, s->verify_id);
+    size_t n = c->role == CLASP_SERVER && c->n_peer_chain ? 1 : c->n_peer_chain;
+    if (rc == 0)
+        rc = cl_session_set_chain(s, c->peer_chain, n);
+    if (rc != 0)
+        cl_session_clear(s);
+    return rc;
 }
 
 /* A resumed connection reports the certificates of the session it resumed. */
@@ -286,24 +291,56 @@ static int verified(const clasp_conn *c)
     return !hs->cert_requested || hs->peer_cert_empty || signed_ok;
 }
 
+/*
+ * The client's session: the one it resumed, or a new one; with the ticket the server sent
+ * (RFC 5077 3.3: trusted now that the server's Finished verified), which also makes a
+ * resumed session new. Lifetime: the server's hint when it gave one.
+ */
+static int client_session(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    cl_session s;
+    if (hs->resumed && !hs->new_ticket) {
+        c->session = cl_session_ref(hs->offer);
+        return 0;
+    }
+    CL_TRY(hs->resumed ? cl_session_copy(&s, &hs->offer->s) : cl_12_new_session(c, &s));
+    int rc = hs->new_ticket ? cl_session_set_ticket(&s, hs->ticket12, hs->ticket12_len) : 0;
+    if (hs->new_ticket && hs->ticket12_hint && rc == 0) {
+        s.created = cl_now(c->cfg);
+        s.lifetime = hs->ticket12_hint;
+    }
+    if (rc != 0) {
+        cl_session_clear(&s);
+        return rc;
+    }
+    return cl_c_new_session(c, &s);
+}
+
+static int server_session(clasp_conn *c)
+{
+    cl_hs *hs = c->hs;
+    cl_session s;
+    CL_TRY(hs->resumed ? cl_session_copy(&s, hs->session) : cl_12_new_session(c, &s));
+    c->session = cl_session_handle(&s);
+    return c->session ? 0 : CLASP_ERR_NOMEM;
+}
+
 int cl_12_complete(clasp_conn *c)
 {
     cl_hs *hs = c->hs;
     /* Design rule 5: application data flows only after the checks that were due. */
     CL_CHECK(verified(c), CLASP_ERR_INTERNAL);
-    c->session = cl_calloc(1, sizeof(*c->session));
-    CL_CHECK(c->session, CLASP_ERR_NOMEM);
     if (hs->resumed) {
-        CL_TRY(cl_session_copy(c->session, hs->session));
-        CL_TRY(restore_peer_chain(c, hs->session));
+        CL_TRY(restore_peer_chain(c, c->role == CLASP_CLIENT ? &hs->offer->s : hs->session));
         c->resumed = 1;
-    } else {
-        CL_TRY(new_session(c, c->session));
     }
+    CL_TRY(c->role == CLASP_CLIENT ? client_session(c) : server_session(c));
     hs->state = CL_CONNECTED;
     c->handshake_done = 1;
     if (c->resumed)
-        cl_trace_note(c, "resumed", 1, "by", "session ID");
+        cl_trace_note(c, "resumed", 1, "by",
+                      hs->by_ticket ? "session ticket (RFC 5077)" : "session ID");
     cl_trace_note(c, "handshake_done", 2, "version", "TLS 1.2", "cipher_suite",
                   c->suite_info->name);
     return 0;

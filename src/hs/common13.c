@@ -19,12 +19,18 @@ static size_t hlen(const clasp_conn *c)
 
 int cl_13_handshake_secrets(clasp_conn *c, const uint8_t *dhe, size_t dhe_len)
 {
+    static const uint8_t zeros[CL_MAX_HASH_LEN];
     cl_hs *hs = c->hs;
     uint8_t th[CL_MAX_HASH_LEN];
     size_t h = hlen(c);
-    CL_TRY(cl_ks13_early(&hs->ks, c->suite_info->hash, NULL, 0));
+    /* 7.1: the Early Secret from the PSK when one was accepted, else from zeros. */
+    CL_TRY(cl_ks13_early(&hs->ks, c->suite_info->hash, hs->psk_accepted ? hs->psk : NULL,
+                         hs->psk_len));
     cl_trace_key(c, "early_secret", h);
-    cl_trace_key(c, "ecdhe_shared_secret", dhe_len);
+    if (dhe_len)
+        cl_trace_key(c, "ecdhe_shared_secret", dhe_len);
+    else /* psk_ke: no (EC)DHE, its input is HashLen zeros */
+        dhe = zeros, dhe_len = h;
     CL_TRY(cl_ks13_handshake(&hs->ks, dhe, dhe_len));
     cl_trace_key(c, "handshake_secret", h);
     CL_TRY(cl_tr_hash(&hs->tr, th));
@@ -295,18 +301,45 @@ int cl_13_choose_credential(clasp_conn *c)
 
 /* ---- the end of the handshake ---- */
 
+/*
+ * A resumed connection reports the peer of the session it resumed: a client the server's
+ * chain, a server the client's leaf (RFC 8446 4.6.1: the server name is this hello's).
+ */
+static int resumed_peer(clasp_conn *c)
+{
+    const cl_session *s = c->role == CLASP_CLIENT ? &c->hs->offer->s : c->hs->session;
+    cl_session tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    CL_TRY(cl_session_set_chain(&tmp, s->peer_chain, s->n_peer_chain));
+    c->peer_chain = tmp.peer_chain;
+    c->n_peer_chain = tmp.n_peer_chain;
+    c->resumed = 1;
+    cl_trace_note(c, "resumed", 1, "by", "ticket (TLS 1.3 PSK)");
+    return 0;
+}
+
 int cl_13_complete(clasp_conn *c)
 {
     cl_hs *hs = c->hs;
-    int peer_authenticated = hs->peer_chain_verified && hs->peer_cv_verified;
+    /*
+     * With a PSK the peer proved it holds the session's secret: a server by its Finished
+     * (keyed by the PSK), a client by the binder and its Finished.
+     */
+    int peer_authenticated =
+        (hs->peer_chain_verified && hs->peer_cv_verified) ||
+        (hs->psk_accepted && (c->role == CLASP_CLIENT || hs->psk_binder_verified));
     /* Design rule 5: application data flows only after the checks that were due were made. */
     if (!hs->peer_finished_verified)
         return CLASP_ERR_INTERNAL;
     if (c->role == CLASP_CLIENT && !peer_authenticated)
         return CLASP_ERR_INTERNAL;
+    if (c->role == CLASP_SERVER && hs->psk_accepted && !hs->psk_binder_verified)
+        return CLASP_ERR_INTERNAL;
     if (c->role == CLASP_SERVER && hs->cert_requested && !hs->peer_cert_empty &&
         !peer_authenticated)
         return CLASP_ERR_INTERNAL;
+    if (hs->psk_accepted)
+        CL_TRY(resumed_peer(c));
     size_t h = hlen(c);
     memcpy(c->read_secret, c->role == CLASP_CLIENT ? hs->s_ap : hs->c_ap, h);
     memcpy(c->write_secret, c->role == CLASP_CLIENT ? hs->c_ap : hs->s_ap, h);

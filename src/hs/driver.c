@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/resume.h"
 #include "hs/trace.h"
 
 #define T_KEY_CHANGE 1 /* the peer's keys change after this message: it must end its record */
@@ -43,6 +44,7 @@ static const struct transition client_table[] = {
     {CL_C12_WAIT_CR_DONE, CL_HS_CERTIFICATE_REQUEST, cl_c12_certificate_request, 0, V12},
     {CL_C12_WAIT_CR_DONE, CL_HS_SERVER_HELLO_DONE, cl_c12_server_hello_done, 0, V12},
     {CL_C12_WAIT_DONE, CL_HS_SERVER_HELLO_DONE, cl_c12_server_hello_done, 0, V12},
+    {CL_C12_WAIT_NST, CL_HS_NEW_SESSION_TICKET, cl_c12_new_session_ticket, 0, V12},
     {CL_C12_WAIT_CCS, 0, cl_c12_change_cipher_spec, T_CCS, V12},
     {CL_C12_WAIT_FINISHED, CL_HS_FINISHED, cl_c12_finished, 0, V12},
 };
@@ -122,6 +124,8 @@ int cl_fail(clasp_conn *c, int err, const char *fmt, ...)
     cl_trace_note(c, "failure", 3, "error", clasp_strerror(err), "detail",
                   c->detail ? c->detail : clasp_strerror(err), "alert",
                   alert_name ? alert_name : "none");
+    if (alert >= 0 || err == CLASP_ERR_ALERT_RECEIVED) /* RFC 5246 7.2: not resumed again */
+        cl_drop_sessions(c);
     if (alert >= 0 && c->alert_sent < 0)
         cl_send_alert(c, alert);
     return err;
@@ -143,6 +147,8 @@ void cl_hs_free(cl_hs *hs)
         cl_session_clear(hs->session);
         cl_free(hs->session, sizeof(*hs->session));
     }
+    cl_session_unref(hs->offer);
+    cl_free(hs->ticket12, hs->ticket12_len);
     cl_writer_free(&hs->out);
     cl_free_secret(hs, sizeof(*hs));
 }

@@ -12,6 +12,7 @@
 
 #include <clasp/config.h>
 #include <clasp/conn.h>
+#include <clasp/session.h>
 #include <clasp/trace.h>
 
 #include "base/bytes.h"
@@ -19,6 +20,7 @@
 #include "hs/keysched13.h"
 #include "hs/params.h"
 #include "hs/session.h"
+#include "hs/stek.h"
 #include "hs/transcript.h"
 #include "record/layer.h"
 #include "x509/x509.h"
@@ -29,6 +31,8 @@
 #define CL_MAX_CREDS      8
 #define CL_MAX_KEY_SHARES 3
 #define CL_MAX_ALPN_WIRE  512 /* the ALPN list in its wire form */
+#define CL_MAX_TICKETS    10  /* TLS 1.3 tickets a server sends per handshake */
+#define CL_KEPT_TICKETS   4   /* TLS 1.3 tickets a client connection keeps (the newest) */
 /*
  * Certificates in a peer's chain: 10 by default (docs/security.md says why), 16 at most,
  * the most a stored session holds (session.c).
@@ -64,6 +68,19 @@ struct clasp_config {
     cl_session_cache cache;      /* servers: TLS 1.2 sessions */
     uint32_t session_lifetime;
     clasp_session_store store; /* servers: an external cache instead (store.get != NULL) */
+    /* resumption (hs/resume.c, hs/psk13.c, hs/ticket12.c; docs/api.md "Sessions") */
+    unsigned tickets;         /* TLS 1.3 tickets per handshake; TLS 1.2 tickets when > 0 */
+    uint8_t tickets_stateful; /* clasp_ticket_mode */
+    uint8_t psk_ke;           /* servers: accept psk_ke; clients: offer it */
+    uint32_t ticket_age_window_ms;
+    clasp_ticket_keys *ticket_keys; /* servers */
+    uint8_t identity[32];           /* the configuration identity (random unless set) */
+    uint8_t trust_id[32];           /* a digest of the trust anchors, as they were loaded */
+    clasp_session_cb session_cb;
+    void *session_arg;
+    /* Tests only: the clock (milliseconds since the epoch); NULL: the real one. */
+    uint64_t (*clock_ms)(void *arg);
+    void *clock_arg;
     clasp_trace_cb trace_cb;
     void *trace_arg;
     clasp_keylog_cb keylog_cb;
@@ -89,6 +106,7 @@ typedef enum cl_hs_state {
     CL_C12_WAIT_SKE,
     CL_C12_WAIT_CR_DONE,
     CL_C12_WAIT_DONE,
+    CL_C12_WAIT_NST, /* RFC 5077 3.3: the server promised a NewSessionTicket */
     CL_C12_WAIT_CCS,
     CL_C12_WAIT_FINISHED,
     CL_S12_WAIT_CERT,
@@ -144,7 +162,27 @@ typedef struct cl_hs {
     uint8_t keys_installed;  /* bit 0: read keys, bit 1: write keys */
     cl_hmac_ctx *master_mac; /* the PRF keyed with the master secret, once it is final */
     size_t pms_len;
-    cl_session *session; /* client: the session offered; server: the one resumed */
+    cl_session *session;  /* server: the session resumed */
+    clasp_session *offer; /* client: the session to offer (a reference) */
+    /* TLS 1.3 PSK (hs/psk13.c): the offered or accepted ticket's PSK and its schedule */
+    uint8_t psk[CL_MAX_SECRET_LEN];
+    uint8_t psk_len;
+    uint8_t psk_offered;         /* client: the hello carries pre_shared_key */
+    uint8_t psk_accepted;        /* both: the handshake is keyed by the PSK */
+    uint8_t psk_dhe;             /* the mode: psk_dhe_ke (1) or psk_ke (0) */
+    uint8_t psk_binder_verified; /* server: the verified mark of the binder */
+    uint8_t peer_psk_modes;      /* server: the client's psk_key_exchange_modes, as bits */
+    /* TLS 1.2 tickets (RFC 5077, hs/ticket12.c) */
+    uint8_t ticket_expected; /* a NewSessionTicket comes (client) / is to be sent (server) */
+    uint8_t offered_ticket;  /* client: the hello presented a ticket */
+    uint8_t by_ticket;       /* server: the session resumed came from a ticket */
+    uint8_t new_ticket;      /* client: the server sent a new ticket (kept here until then) */
+    uint8_t *ticket12;
+    size_t ticket12_len;
+    uint32_t ticket12_hint;
+    uint16_t psk_identity;  /* server: the index of the identity accepted */
+    uint8_t offered_id[32]; /* client: the session ID the hello carried */
+    uint8_t offered_id_len;
     uint8_t rsl_offered; /* server: the client sent record_size_limit */
     /* servers: the client's supported_groups that clasp knows, in its order, once each (TLS
      * 1.2: they also bound ECDSA certificates) */
@@ -155,15 +193,6 @@ typedef struct cl_hs {
     uint8_t cert_types;      /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
     cl_writer out;           /* outgoing handshake messages not yet framed into records */
 } cl_hs;
-
-/* A ticket received from a server (resumption comes later; the client keeps the last one). */
-typedef struct cl_ticket13 {
-    uint8_t *ticket;
-    size_t ticket_len;
-    uint32_t lifetime, age_add;
-    uint8_t psk[CL_MAX_SECRET_LEN];
-    uint16_t suite;
-} cl_ticket13;
 
 /*
  * Tests only: sees every outgoing handshake message before it enters the transcript and the
@@ -203,10 +232,18 @@ struct clasp_conn {
     const cl_suite *suite_info;
     uint8_t read_secret[CL_MAX_SECRET_LEN], write_secret[CL_MAX_SECRET_LEN];
     uint8_t res_master[CL_MAX_SECRET_LEN];
-    cl_ticket13 ticket;
-    /* TLS 1.2: the session this connection made or resumed (exportable by clients) */
-    cl_session *session;
+    /* clients, TLS 1.3: the tickets received (newest last) */
+    clasp_session *tickets[CL_KEPT_TICKETS];
+    size_t n_tickets;
+    /* TLS 1.2: the session this connection made or resumed */
+    clasp_session *session;
     uint8_t resumed;
+    /* servers, TLS 1.3: stateful tickets issued here, forgotten if the connection fails
+     * (allocated with the first: most connections never need it) */
+    uint8_t (*issued)[CL_SESSION_ID_LEN];
+    uint8_t n_issued;
+    uint8_t tickets_sent; /* NewSessionTickets sent so far: the next ticket_nonce */
+    uint8_t dropped;      /* sessions dropped after a fatal alert (once) */
 };
 
 /* ---- the driver (hs/driver.c) ---- */

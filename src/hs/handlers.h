@@ -88,6 +88,25 @@ int cl_c13_certificate_verify(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_c13_finished(clasp_conn *c, const uint8_t *msg, size_t len);
 int cl_c13_new_session_ticket(clasp_conn *c, const uint8_t *msg, size_t len);
 
+/* ---- TLS 1.3 resumption by ticket (psk13.c) ---- */
+/* Clients: whether the hello offers the session set (a TLS 1.3 ticket); sets hs->psk. */
+int cl_c13_prepare_psk(clasp_conn *c);
+/* Clients: psk_key_exchange_modes, and pre_shared_key (last, its binder zeroed). */
+void cl_c13_write_psk_modes(clasp_conn *c, cl_writer *w);
+int cl_c13_write_psk(clasp_conn *c, cl_writer *w);
+/* Clients: fills in the binder of the complete ClientHello msg (RFC 8446 4.2.11.2). */
+int cl_c13_bind_psk(clasp_conn *c, uint8_t *msg, size_t len);
+/* Clients: after a HelloRetryRequest, drops a PSK whose hash its suite does not have. */
+void cl_c13_psk_after_hrr(clasp_conn *c);
+/* Clients: the ServerHello's answer to the PSK; *dhe says whether a key_share came. */
+int cl_c13_server_psk(clasp_conn *c, const cl_server_hello *sh, int *dhe);
+/* Servers: the hello's psk_key_exchange_modes and pre_shared_key, checked (fatal errors). */
+int cl_s13_psk_check(clasp_conn *c, const cl_client_hello *ch);
+/* Servers: resumes the first offered ticket that opens, fits and binds (hs->psk_accepted). */
+int cl_s13_psk_choose(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, int have_share);
+/* Servers: the NewSessionTickets after the client's Finished. */
+int cl_s13_send_tickets(clasp_conn *c);
+
 /* ---- TLS 1.3 server (server13.c) ---- */
 int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len);
 int cl_s13_certificate(clasp_conn *c, const uint8_t *msg, size_t len);
@@ -181,6 +200,22 @@ int cl_12_choose_credential(clasp_conn *c, unsigned key_mask);
 int cl_12_choose_rsa_credential(clasp_conn *c);
 /* A TLS 1.2 handshake is complete: checks the verified marks, fills c->session. */
 int cl_12_complete(clasp_conn *c);
+/* The session this handshake made (what a server caches or seals, a client keeps). */
+int cl_12_new_session(clasp_conn *c, cl_session *s);
+
+/* ---- TLS 1.2 session tickets, RFC 5077 (ticket12.c) ---- */
+/* Servers: whether to answer this hello's SessionTicket extension (stateless tickets on). */
+int cl_s12_tickets_on(const clasp_conn *c, const cl_client_hello *ch);
+/*
+ * Servers: opens the hello's ticket and checks it may be resumed here: 0 and the session,
+ * CLASP_ERR_STATE with *why when not (a full handshake follows), or a fatal error.
+ */
+int cl_s12_open_ticket(clasp_conn *c, const cl_client_hello *ch, cl_session *s, const char **why);
+/* Servers: queues a NewSessionTicket holding this handshake's session. */
+int cl_s12_send_ticket(clasp_conn *c);
+/* Clients: the server's SessionTicket extension (empty: a NewSessionTicket follows). */
+int cl_c12_server_ticket_ext(clasp_conn *c, cl_reader ext);
+int cl_c12_new_session_ticket(clasp_conn *c, const uint8_t *msg, size_t len);
 /* Keeps the peer's signature schemes that clasp supports and TLS 1.2 allows (no SHA-1). */
 /* A warning alert (TLS 1.2: no_renegotiation). */
 int cl_send_warning(clasp_conn *c, int description);

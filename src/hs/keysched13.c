@@ -98,6 +98,22 @@ int cl_ks13_next_traffic_secret(cl_hash_alg hash, const uint8_t *secret, uint8_t
     return rc;
 }
 
+int cl_ks13_binder(cl_hash_alg hash, const uint8_t *psk, size_t psk_len,
+                   const uint8_t *transcript_hash, uint8_t *out)
+{
+    cl_ks13 early;
+    uint8_t empty_hash[CL_MAX_HASH_LEN], binder_key[CL_MAX_HASH_LEN];
+    int rc;
+    CL_TRY_OUT(rc, cl_ks13_early(&early, hash, psk, psk_len));
+    CL_TRY_OUT(rc, cl_hash(hash, NULL, 0, empty_hash));
+    CL_TRY_OUT(rc, cl_ks13_derive(&early, CL_LABEL_RES_BINDER, empty_hash, binder_key));
+    rc = cl_ks13_finished(hash, binder_key, transcript_hash, out);
+out:
+    cl_ks13_clear(&early);
+    cl_wipe(binder_key, sizeof(binder_key));
+    return rc;
+}
+
 int cl_ks13_ticket_psk(cl_hash_alg hash, const uint8_t *res_master, const uint8_t *nonce,
                        size_t nonce_len, uint8_t *out)
 {

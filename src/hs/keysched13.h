@@ -56,6 +56,13 @@ int cl_ks13_finished(cl_hash_alg hash, const uint8_t *base_key, const uint8_t *t
                      uint8_t *out);
 /* application_traffic_secret_N+1 (RFC 8446 section 7.2); out may equal secret. */
 int cl_ks13_next_traffic_secret(cl_hash_alg hash, const uint8_t *secret, uint8_t *out);
+/*
+ * A resumption PSK's binder (RFC 8446 4.2.11.2, 7.1): binder_key = Derive-Secret(Early
+ * Secret from psk, "res binder", ""), then computed as Finished is, with binder_key as the
+ * base key, over transcript_hash (the hash of the partial ClientHello).
+ */
+int cl_ks13_binder(cl_hash_alg hash, const uint8_t *psk, size_t psk_len,
+                   const uint8_t *transcript_hash, uint8_t *out);
 /* The PSK of a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce). */
 int cl_ks13_ticket_psk(cl_hash_alg hash, const uint8_t *res_master, const uint8_t *nonce,
                        size_t nonce_len, uint8_t *out);

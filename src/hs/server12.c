@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "hs/handlers.h"
+#include "hs/resume.h"
 #include "hs/trace.h"
 
 static const uint8_t downgrade_tls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
@@ -181,58 +182,27 @@ static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
 
 /* ---- sessions ---- */
 
-static int lookup_session(clasp_conn *c, const cl_client_hello *ch, cl_session *s)
-{
-    const clasp_config *cfg = c->cfg;
-    uint64_t now = (uint64_t)time(NULL);
-    if (!cfg->store.get)
-        return cl_session_cache_get((cl_session_cache *)&cfg->cache, ch->session_id,
-                                    ch->session_id_len, now, s);
-    uint8_t buf[16384];
-    size_t n = 0;
-    int rc = CLASP_ERR_STATE;
-    if (cfg->store.get(cfg->store.arg, ch->session_id, ch->session_id_len, buf, sizeof(buf), &n) ==
-            0 &&
-        n <= sizeof(buf)) {
-        rc = cl_session_decode(s, buf, n) == 0 && cl_session_valid(s, now) ? 0 : CLASP_ERR_STATE;
-        if (rc) /* unusable: forget it */
-            cfg->store.remove(cfg->store.arg, ch->session_id, ch->session_id_len);
-    }
-    cl_wipe(buf, sizeof(buf));
-    return rc;
-}
-
 /* RFC 5246 7.4.1.2, RFC 7627 5.3: why a cached session may not be resumed; NULL: it may. */
 static const char *not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
 {
-    const char *name = c->server_name ? c->server_name : "";
-    if (s->version != CL_TLS12_VERSION)
-        return "the session is not TLS 1.2";
+    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
+    if (why)
+        return why;
     if (s->ems != c->hs->ems)
         return "the session and this hello differ in the extended master secret";
     if (!cl_suite_find(s->suite) || !cl_ch_offers_suite(ch, s->suite) ||
         !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
         return "the session's cipher suite is no longer offered by both sides";
-    if (strcmp(s->server_name, name) != 0)
-        return "the session was for another server name";
     return NULL;
 }
 
 static int store_session(clasp_conn *c)
 {
-    const clasp_config *cfg = c->cfg;
-    if (!c->session || !c->session->id_len)
+    if (!c->session || !c->session->s.id_len)
         return 0;
     cl_trace_note(c, "session_stored", 1, "where",
-                  cfg->store.put ? "the application's session store" : "the session cache");
-    if (!cfg->store.put)
-        return cl_session_cache_put((cl_session_cache *)&cfg->cache, c->session);
-    uint8_t *buf;
-    size_t len, cap;
-    CL_TRY(cl_session_encode(c->session, &buf, &len, &cap));
-    cfg->store.put(cfg->store.arg, c->session->id, c->session->id_len, buf, len);
-    cl_free_secret(buf, cap);
-    return 0;
+                  c->cfg->store.put ? "the application's session store" : "the session cache");
+    return cl_s_store_put(c, &c->session->s);
 }
 
 /* ---- the server's messages ---- */
@@ -254,6 +224,10 @@ static int write_sh12(clasp_conn *c, cl_writer *w, int reneg, int formats)
     }
     if (hs->ems) {
         cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
+        cl_ext_close(w);
+    }
+    if (hs->ticket_expected) { /* RFC 5077 3.2: empty, a NewSessionTicket will follow */
+        cl_ext_open(w, CL_EXT_SESSION_TICKET);
         cl_ext_close(w);
     }
     if (formats && c->suite_info->kx != CL_KX_RSA) {
@@ -368,7 +342,9 @@ static int full_handshake(clasp_conn *c, const cl_client_hello *ch, const uint8_
         cl_tr_keep_raw(&hs->tr);
     CL_TRY(cl_tr_set_hash(&hs->tr, c->suite_info->hash));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    int cache = c->cfg->cache.capacity > 0 || c->cfg->store.put;
+    /* A ticket holds the session: no ID, nothing kept (RFC 5077 3.4 lets the ID be empty). */
+    hs->ticket_expected = (uint8_t)cl_s12_tickets_on(c, ch);
+    int cache = (c->cfg->cache.capacity > 0 || c->cfg->store.put) && !hs->ticket_expected;
     hs->session_id_len = cache ? CL_SESSION_ID_LEN : 0;
     CL_TRY(cl_random(hs->session_id, hs->session_id_len));
     CL_TRY(send_sh12(c, ch, reneg));
@@ -406,14 +382,36 @@ static int resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, 
     return 0;
 }
 
+/* RFC 5077 3.4: a presented ticket that opens and fits is resumed: 1 resumed, 0 not. */
+static int try_ticket(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len,
+                      int reneg)
+{
+    cl_session s;
+    const char *why = NULL;
+    int rc = cl_s12_open_ticket(c, ch, &s, &why);
+    if (rc == CLASP_ERR_STATE) {
+        cl_trace_note(c, "session_not_resumed", 1, "why", why);
+        return 0;
+    }
+    CL_TRY(rc);
+    c->hs->by_ticket = 1;
+    rc = resume(c, ch, msg, len, &s, reneg);
+    cl_session_clear(&s);
+    return rc ? rc : 1;
+}
+
 /* Resumes when the hello names a session that may be resumed: 1 resumed, 0 not. */
 static int try_resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg, size_t len,
                       int reneg)
 {
     cl_session s;
+    cl_reader ticket = cl_exts_get(&ch->exts, CL_EXTI_SESSION_TICKET);
+    /* RFC 5077 3.4: with a ticket presented, the session ID "MUST NOT" be looked up. */
+    if (cl_s12_tickets_on(c, ch) && cl_reader_left(&ticket))
+        return try_ticket(c, ch, msg, len, reneg);
     if (!ch->session_id_len)
         return 0;
-    if (lookup_session(c, ch, &s) != 0) {
+    if (cl_s_store_get(c, ch->session_id, ch->session_id_len, 0, &s) != 0) {
         cl_trace_note(c, "session_not_resumed", 1, "why",
                       "the session ID is not in the cache (unknown, expired or evicted)");
         return 0;
@@ -541,9 +539,12 @@ int cl_s12_change_cipher_spec(clasp_conn *c, const uint8_t *msg, size_t len)
 
 int cl_s12_finished(clasp_conn *c, const uint8_t *msg, size_t len)
 {
+    cl_hs *hs = c->hs;
     CL_TRY(cl_12_peer_finished(c, msg, len));
-    if (!c->hs->resumed)
+    if (!hs->resumed && hs->ticket_expected) /* RFC 5077 3.3: before ChangeCipherSpec */
+        CL_TRY(cl_s12_send_ticket(c));
+    if (!hs->resumed)
         CL_TRY(cl_12_send_ccs_finished(c));
     CL_TRY(cl_12_complete(c));
-    return c->resumed ? 0 : store_session(c);
+    return c->resumed || hs->ticket_expected ? 0 : store_session(c);
 }

@@ -103,10 +103,15 @@ static int select_group(clasp_conn *c, const cl_client_hello *ch, cl_key_share_e
 
 /* ---- HelloRetryRequest (4.1.4) ---- */
 
+/*
+ * A ServerHello or, with the HRR random, a HelloRetryRequest. group 0: no key_share (a PSK
+ * with psk_ke); the HRR names its group without a share.
+ */
 static int write_hello(clasp_conn *c, cl_writer *w, const uint8_t *random, uint16_t group,
                        const uint8_t *share, size_t share_len)
 {
     cl_hs *hs = c->hs;
+    int hrr = random == cl_hrr_random;
     cl_msg_open(w, CL_HS_SERVER_HELLO);
     cl_write_u16(w, CL_TLS12_VERSION);
     cl_write_bytes(w, random, CL_RANDOM_LEN);
@@ -117,14 +122,21 @@ static int write_hello(clasp_conn *c, cl_writer *w, const uint8_t *random, uint1
     cl_ext_open(w, CL_EXT_SUPPORTED_VERSIONS);
     cl_write_u16(w, CL_TLS13_VERSION);
     cl_ext_close(w);
-    cl_ext_open(w, CL_EXT_KEY_SHARE);
-    cl_write_u16(w, group);
-    if (share)
-        cl_write_vec(w, 2, share, share_len);
-    cl_ext_close(w);
-    if (!share) { /* HelloRetryRequest: the cookie the client must echo */
+    if (group) {
+        cl_ext_open(w, CL_EXT_KEY_SHARE);
+        cl_write_u16(w, group);
+        if (share)
+            cl_write_vec(w, 2, share, share_len);
+        cl_ext_close(w);
+    }
+    if (hrr) { /* the cookie the client must echo */
         cl_ext_open(w, CL_EXT_COOKIE);
         cl_write_vec(w, 2, hs->cookie, hs->cookie_len);
+        cl_ext_close(w);
+    }
+    if (!hrr && hs->psk_accepted) { /* 4.2.11: the identity chosen */
+        cl_ext_open(w, CL_EXT_PRE_SHARED_KEY);
+        cl_write_u16(w, hs->psk_identity);
         cl_ext_close(w);
     }
     cl_exts_close(w);
@@ -234,22 +246,40 @@ static int check_second_share(clasp_conn *c, const cl_client_hello *ch)
 
 /* ---- the server's flight ---- */
 
+/* Our share and the (EC)DHE secret with the client's; none for psk_ke (peer NULL). */
+static int server_share(clasp_conn *c, const cl_key_share_entry *peer, uint8_t *pub,
+                        size_t *pub_len, uint8_t *dhe, size_t *dhe_len)
+{
+    cl_hs *hs = c->hs;
+    *pub_len = *dhe_len = 0;
+    if (!peer)
+        return 0;
+    CL_TRY(cl_kex_generate(&hs->kex[0], peer->group));
+    hs->n_kex = 1;
+    int rc =
+        cl_kex_derive(hs->kex[0], peer->key, peer->key_len, dhe, CL_MAX_KEX_SECRET_LEN, dhe_len);
+    if (rc)
+        return cl_fail(c, rc, "the client's key share is invalid");
+    c->group = peer->group;
+    return cl_kex_public(hs->kex[0], pub, CL_MAX_KEX_PUBLIC_LEN, pub_len);
+}
+
 static int send_server_hello(clasp_conn *c, const cl_key_share_entry *peer)
 {
     cl_hs *hs = c->hs;
     uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], dhe[CL_MAX_KEX_SECRET_LEN];
-    size_t pub_len, dhe_len = 0;
-    CL_TRY(cl_kex_generate(&hs->kex[0], peer->group));
-    hs->n_kex = 1;
-    int rc = cl_kex_derive(hs->kex[0], peer->key, peer->key_len, dhe, sizeof(dhe), &dhe_len);
-    if (rc)
-        return cl_fail(c, rc, "the client's key share is invalid");
-    c->group = peer->group;
-    CL_TRY(cl_kex_public(hs->kex[0], pub, sizeof(pub), &pub_len));
-    CL_TRY(cl_random(hs->server_random, sizeof(hs->server_random)));
+    size_t pub_len, dhe_len;
+    int rc = server_share(c, peer, pub, &pub_len, dhe, &dhe_len);
+    if (rc == 0)
+        rc = cl_random(hs->server_random, sizeof(hs->server_random));
     cl_writer w;
-    CL_TRY(cl_writer_growable(&w, 256, 4096));
-    write_hello(c, &w, hs->server_random, peer->group, pub, pub_len);
+    if (rc == 0)
+        rc = cl_writer_growable(&w, 256, 4096);
+    if (rc) {
+        cl_wipe(dhe, sizeof(dhe));
+        return rc;
+    }
+    write_hello(c, &w, hs->server_random, peer ? peer->group : 0, pub, pub_len);
     rc = cl_hs_queue_writer(c, &w);
     if (rc == 0)
         rc = cl_13_handshake_secrets(c, dhe, dhe_len);
@@ -308,12 +338,16 @@ static int server_flight(clasp_conn *c, const cl_key_share_entry *ks)
     CL_TRY(cl_13_set_write_secret(c, hs->s_hs));
     CL_TRY(cl_13_set_read_secret(c, hs->c_hs));
     CL_TRY(send_encrypted_extensions(c, c->server_name != NULL, hs->rsl_offered));
-    if (c->cfg->verify != CLASP_VERIFY_NONE) {
+    /* 4.3.2: "Servers which are authenticating with a PSK MUST NOT send the
+     * CertificateRequest message in the main handshake" (nor Certificate, 2.2). */
+    if (c->cfg->verify != CLASP_VERIFY_NONE && !hs->psk_accepted) {
         CL_TRY(send_certificate_request(c));
         hs->cert_requested = 1;
     }
-    CL_TRY(cl_13_send_certificate(c, NULL, 0));
-    CL_TRY(cl_13_send_certificate_verify(c));
+    if (!hs->psk_accepted) {
+        CL_TRY(cl_13_send_certificate(c, NULL, 0));
+        CL_TRY(cl_13_send_certificate_verify(c));
+    }
     CL_TRY(cl_13_send_finished(c));
     CL_TRY(cl_13_application_secrets(c));
     CL_TRY(cl_13_set_write_secret(c, hs->s_ap));
@@ -323,12 +357,37 @@ static int server_flight(clasp_conn *c, const cl_key_share_entry *ks)
 
 /* ---- ClientHello ---- */
 
-/* Everything decided from the ClientHello before the server answers. */
+static int offers_psk(const cl_client_hello *ch)
+{
+    return cl_exts_has(&ch->exts, CL_EXTI_PRE_SHARED_KEY);
+}
+
+/*
+ * Everything decided from the ClientHello before the server answers. With a PSK offered,
+ * the certificate is chosen only once the PSK is known not to be resumed (9.2: such a hello
+ * may come without signature_algorithms).
+ */
 static int negotiate(clasp_conn *c, const cl_client_hello *ch)
 {
     CL_TRY(check_compression(c, ch));
     CL_TRY(cl_s_common_hello(c, ch));
     CL_TRY(select_suite(c, ch));
+    CL_TRY(cl_s13_psk_check(c, ch));
+    return offers_psk(ch) ? 0 : select_credential(c, ch);
+}
+
+/* 4.2.11: resumes an offered ticket, or authenticates with a certificate. */
+static int resume_or_authenticate(clasp_conn *c, const cl_client_hello *ch, const uint8_t *msg,
+                                  int have_share)
+{
+    if (!offers_psk(ch))
+        return 0;
+    CL_TRY(cl_s13_psk_choose(c, ch, msg, have_share));
+    if (c->hs->psk_accepted)
+        return 0;
+    if (!have_share) /* 9.2: a full handshake needs the client's key_share */
+        return cl_fail(c, CLASP_ERR_MISSING_EXTENSION,
+                       "the PSK is not resumed and the ClientHello has no key_share");
     return select_credential(c, ch);
 }
 
@@ -336,12 +395,16 @@ int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
 {
     cl_hs *hs = c->hs;
     cl_key_share_entry ks;
-    uint16_t hrr_group;
+    uint16_t hrr_group = 0;
     int second = hs->state == CL_S_WAIT_CH2;
     if (second)
         CL_TRY(check_second_hello(c, ch));
     CL_TRY(negotiate(c, ch));
-    CL_TRY(select_group(c, ch, &ks, &hrr_group));
+    /* 9.2: with a PSK, a hello may omit supported_groups and key_share (psk_ke only). */
+    int have_share = !offers_psk(ch) || cl_exts_has(&ch->exts, CL_EXTI_SUPPORTED_GROUPS) ||
+                     cl_exts_has(&ch->exts, CL_EXTI_KEY_SHARE);
+    if (have_share)
+        CL_TRY(select_group(c, ch, &ks, &hrr_group));
     if (!second && cl_exts_has(&ch->exts, CL_EXTI_EARLY_DATA)) { /* 4.2.10: never accepted */
         c->rl.early_skip = CL_EARLY_DATA_SKIP_MAX;
         cl_trace_note(c, "early_data_rejected", 1, "why",
@@ -351,8 +414,11 @@ int cl_s13_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
         CL_TRY(check_second_share(c, ch));
     else if (hrr_group)
         return hello_retry(c, msg, len, hrr_group);
+    CL_TRY(resume_or_authenticate(c, ch, msg, have_share));
     CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    return server_flight(c, &ks);
+    /* psk_ke: no key exchange, whatever shares the client sent (4.2.9) */
+    int dhe = have_share && (!hs->psk_accepted || hs->psk_dhe);
+    return server_flight(c, dhe ? &ks : NULL);
 }
 
 /* ---- the client's flight ---- */
@@ -387,5 +453,6 @@ int cl_s13_finished(clasp_conn *c, const uint8_t *msg, size_t len)
     CL_TRY(cl_tr_hash(&hs->tr, th));
     CL_TRY(cl_ks13_derive(&hs->ks, CL_LABEL_RES_MASTER, th, c->res_master));
     cl_trace_key(c, "resumption_master_secret", cl_hash_len(c->suite_info->hash));
-    return cl_13_complete(c);
+    CL_TRY(cl_13_complete(c));
+    return cl_s13_send_tickets(c); /* 4.6.1: after the client's Finished */
 }

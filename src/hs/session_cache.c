@@ -1,5 +1,6 @@
 /*
- * The server's built-in cache of TLS 1.2 sessions (session.h).
+ * The server's built-in cache of sessions: TLS 1.2 session IDs and stateful TLS 1.3 tickets
+ * (session.h).
  *
  * Sessions are spread over shards by a keyed hash of their ID; each shard has its own lock,
  * a fixed array of entries, an open-addressing table (linear probing, at most half full)
@@ -311,9 +312,9 @@ int cl_session_cache_put(cl_session_cache *c, const cl_session *s)
     return 0;
 }
 
-/* *out is always initialised: a copy on success, cleared otherwise. */
-int cl_session_cache_get(cl_session_cache *c, const uint8_t *id, size_t id_len, uint64_t now,
-                         cl_session *out)
+/* Looks up and, with take, removes the entry found in the same critical section. */
+static int lookup(cl_session_cache *c, const uint8_t *id, size_t id_len, uint64_t now,
+                  cl_session *out, int take)
 {
     memset(out, 0, sizeof(*out));
     if (!c->shards || id_len > CL_SESSION_ID_LEN)
@@ -323,12 +324,26 @@ int cl_session_cache_get(cl_session_cache *c, const uint8_t *id, size_t id_len, 
     int rc = CLASP_ERR_STATE;
     pthread_mutex_lock(&sh->lock);
     uint32_t idx = find(sh, hash, id, id_len);
-    if (idx != NIL && !cl_session_valid(&sh->e[idx].s, now))
-        remove_entry(sh, idx);
-    else if (idx != NIL)
+    int valid = idx != NIL && cl_session_valid(&sh->e[idx].s, now);
+    if (valid)
         rc = cl_session_copy(out, &sh->e[idx].s); /* under the lock: a put may replace it */
+    if (idx != NIL && (!valid || (take && rc == 0)))
+        remove_entry(sh, idx);
     pthread_mutex_unlock(&sh->lock);
     return rc;
+}
+
+/* *out is always initialised: a copy on success, cleared otherwise. */
+int cl_session_cache_get(cl_session_cache *c, const uint8_t *id, size_t id_len, uint64_t now,
+                         cl_session *out)
+{
+    return lookup(c, id, id_len, now, out, 0);
+}
+
+int cl_session_cache_take(cl_session_cache *c, const uint8_t *id, size_t id_len, uint64_t now,
+                          cl_session *out)
+{
+    return lookup(c, id, id_len, now, out, 1);
 }
 
 void cl_session_cache_remove(cl_session_cache *c, const uint8_t *id, size_t id_len)

@@ -426,6 +426,43 @@ static void ch_compression_field(desc *d, cl_reader methods)
     end(d);
 }
 
+/* Resumption in a ClientHello: TLS 1.2's ticket (RFC 5077), TLS 1.3's PSK (RFC 8446 4.2.11). */
+static void ch_resumption_fields(desc *d, const cl_exts *e)
+{
+    cl_reader ext = cl_exts_get(e, CL_EXTI_SESSION_TICKET), ids, binders, modes;
+    if (cl_exts_has(e, CL_EXTI_SESSION_TICKET))
+        field(d, "session_ticket",
+              cl_reader_left(&ext) ? "%zu bytes (a ticket to resume)" : "empty (asks for a ticket)",
+              cl_reader_left(&ext));
+    if (cl_exts_has(e, CL_EXTI_PSK_KEY_EXCHANGE_MODES) &&
+        cl_ext_psk_modes(cl_exts_get(e, CL_EXTI_PSK_KEY_EXCHANGE_MODES), &modes) == 0 &&
+        begin(d, "psk_key_exchange_modes")) {
+        int first = 1;
+        uint8_t m;
+        while (!d->full && cl_read_u8(&modes, &m) == 0) {
+            put_sep(d, &first, ", ");
+            puts_(d, m == 1 ? "psk_dhe_ke" : m == 0 ? "psk_ke" : "unknown");
+        }
+        end(d);
+    }
+    if (!cl_exts_has(e, CL_EXTI_PRE_SHARED_KEY))
+        return;
+    const uint8_t *id;
+    size_t id_len, n = 0;
+    uint32_t age;
+    if (cl_ext_pre_shared_key_ch(cl_exts_get(e, CL_EXTI_PRE_SHARED_KEY), &ids, &binders) != 0) {
+        field(d, "pre_shared_key", "malformed");
+        return;
+    }
+    cl_reader first = ids;
+    cl_ext_psk_identity_next(&first, &id, &id_len, &age);
+    while (cl_reader_left(&ids) && cl_ext_psk_identity_next(&ids, &id, &id_len, &age) == 0)
+        n++;
+    /* the obfuscated age is left out: it is meant to say nothing */
+    field(d, "pre_shared_key", "%zu identit%s, the first a %zu-byte ticket, with binders", n,
+          n == 1 ? "y" : "ies", id_len);
+}
+
 static void ch_extension_fields(desc *d, const cl_client_hello *ch)
 {
     const cl_exts *e = &ch->exts;
@@ -441,8 +478,7 @@ static void ch_extension_fields(desc *d, const cl_client_hello *ch)
     /* after the agreed fields: what a second ClientHello or a TLS 1.2 client adds */
     cookie_field(d, e);
     record_size_limit_field(d, e);
-    if (cl_exts_has(e, CL_EXTI_PRE_SHARED_KEY))
-        field(d, "pre_shared_key", "offered");
+    ch_resumption_fields(d, e);
 }
 
 static int describe_client_hello(desc *d, const uint8_t *body, size_t len)
@@ -545,8 +581,14 @@ static int describe_server_hello(desc *d, const uint8_t *body, size_t len)
     else
         field(d, "compression_method", "%u (unknown)", sh.compression);
     sh_key_share_field(d, &sh.exts);
+    uint16_t selected;
+    if (cl_exts_has(&sh.exts, CL_EXTI_PRE_SHARED_KEY) &&
+        cl_ext_pre_shared_key_sh(cl_exts_get(&sh.exts, CL_EXTI_PRE_SHARED_KEY), &selected) == 0)
+        field(d, "pre_shared_key", "identity %u selected", (unsigned)selected);
     if (cl_exts_has(&sh.exts, CL_EXTI_EXTENDED_MASTER_SECRET))
         field(d, "extended_master_secret", "yes");
+    if (cl_exts_has(&sh.exts, CL_EXTI_SESSION_TICKET))
+        field(d, "session_ticket", "yes (a NewSessionTicket follows)");
     known_extensions_field(d, &sh.exts);
     alpn_single_field(d, &sh.exts); /* TLS 1.2 answers ALPN here */
     return 0;

@@ -43,6 +43,21 @@ int cl_tr_hash(cl_transcript *t, uint8_t *out)
     return cl_hash_ctx_snapshot(t->h, out);
 }
 
+int cl_tr_hash_extra(cl_transcript *t, cl_hash_alg alg, const uint8_t *extra, size_t len,
+                     uint8_t *out)
+{
+    cl_hash_ctx *h;
+    CL_CHECK(!t->h || cl_hash_ctx_alg(t->h) == alg, CLASP_ERR_INTERNAL);
+    CL_TRY(t->h ? cl_hash_ctx_dup(t->h, &h) : cl_hash_ctx_new(&h, alg));
+    int rc = t->h || !t->raw.len ? 0 : cl_hash_ctx_update(h, t->raw.buf, t->raw.len);
+    if (rc == 0)
+        rc = cl_hash_ctx_update(h, extra, len);
+    if (rc == 0)
+        rc = cl_hash_ctx_snapshot(h, out);
+    cl_hash_ctx_free(h);
+    return rc;
+}
+
 int cl_tr_replace_with_message_hash(cl_transcript *t)
 {
     CL_CHECK(t->h, CLASP_ERR_INTERNAL);

@@ -28,6 +28,13 @@ int cl_tr_has_hash(const cl_transcript *t);
 /* Transcript-Hash of everything so far (cl_hash_len bytes); the hash must be chosen. */
 int cl_tr_hash(cl_transcript *t, uint8_t *out);
 /*
+ * Transcript-Hash of everything so far followed by `extra`, which is not added: a PSK
+ * binder's transcript ends in a partial ClientHello (RFC 8446 4.2.11.2). Before a hash is
+ * chosen, alg is used; after, it must be the chosen one.
+ */
+int cl_tr_hash_extra(cl_transcript *t, cl_hash_alg alg, const uint8_t *extra, size_t len,
+                     uint8_t *out);
+/*
  * HelloRetryRequest (RFC 8446 4.4.1): replaces ClientHello1 (all that the transcript holds)
  * with the synthetic message_hash message: 254, 00 00 HashLen, Hash(ClientHello1).
  */

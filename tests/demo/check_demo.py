@@ -261,6 +261,38 @@ EXPECTED = {
             N("failure", detail="bad_certificate"),
         ],
     },
+    6: {
+        "client": [
+            N("psk_offered"),
+            M("out", "ClientHello", pre_shared_key="1 identity",
+              psk_key_exchange_modes="psk_dhe_ke"),
+            M("in", "ServerHello", version="TLS 1.3", pre_shared_key="identity 0 selected",
+              key_share="x25519"),
+            N("psk_accepted", identity="0", mode="psk_dhe_ke"),
+            M("in", "EncryptedExtensions"),
+            M("in", "Finished"),
+            N("finished_verified"),
+            M("out", "Finished"),
+            N("resumed", by="ticket (TLS 1.3 PSK)"),
+            N("handshake_done", version="TLS 1.3"),
+            M("in", "NewSessionTicket"),
+            R("out", "application_data"),
+        ],
+        "server": [
+            M("in", "ClientHello"),
+            N("binder_verified"),
+            N("psk_accepted", mode="psk_dhe_ke"),
+            M("out", "ServerHello"),
+            M("out", "EncryptedExtensions"),
+            M("out", "Finished"),
+            M("in", "Finished"),
+            N("finished_verified"),
+            N("resumed", by="ticket (TLS 1.3 PSK)"),
+            M("out", "NewSessionTicket"),
+            # counted from section 4's handshake: 7200 s, or a second less if one passed
+            N("ticket_issued", lifetime=lambda v: v in ("7200 s", "7199 s")),
+        ],
+    },
 }
 
 # What a section must not have at all (either side).
@@ -271,6 +303,8 @@ ABSENT = {
     4: [("message", "ServerKeyExchange"), ("message", "ClientKeyExchange"),
         ("message", "ServerHelloDone")],
     5: [("record", "application_data"), ("note", "handshake_done")],
+    6: [("message", "Certificate"), ("message", "CertificateRequest"),
+        ("message", "CertificateVerify"), ("note", "certificate_verified")],
 }
 
 COMMON_KEYS = {"side", "section", "kind", "name"}
@@ -291,7 +325,7 @@ def check_schema(ev, n):
     if set(ev) != COMMON_KEYS | KIND_KEYS[kind]:
         fail("event %d (%s %s): keys %s, want %s" % (n, kind, ev.get("name"), sorted(ev),
                                                      sorted(COMMON_KEYS | KIND_KEYS[kind])))
-    if ev.get("side") not in ("client", "server") or ev.get("section") not in range(1, 6):
+    if ev.get("side") not in ("client", "server") or ev.get("section") not in range(1, 7):
         fail("event %d: side %r section %r" % (n, ev.get("side"), ev.get("section")))
     for v in ev.get("fields", {}).values():
         if not isinstance(v, str):
@@ -348,6 +382,7 @@ HEADINGS = [
     "━━ 3. TLS 1.2 with ECDHE: forward secrecy",
     "━━ 4. TLS 1.3 with X25519 and client certificates",
     "━━ 5. A failure: the wrong host name",
+    "━━ 6. The TLS 1.3 session, resumed by ticket",
 ]
 
 # Phrases each section's narration must contain, in this order.
@@ -381,6 +416,13 @@ PHRASES = {
         "✗ client: certificate verify failed: hostname mismatch (wanted other.test)",
         "→ alert bad_certificate (fatal, encrypted)",
         "✗ server: the peer sent the alert bad_certificate", "✓ as expected"],
+    6: ["client offers to resume: a ticket from an earlier connection",
+        "pre-shared key: 1 identity", "TLS 1.3's resumption by session ID",
+        "✓ server verifies the client's PSK binder",
+        "server resumes with the pre-shared key (identity 0): psk_dhe_ke",
+        "pre-shared key: identity 0 selected", "key share: x25519",
+        "↺ session resumed by ticket (TLS 1.3 PSK)",
+        "← NewSessionTicket (encrypted)", "server issues a ticket", "✓ as expected"],
 }
 
 
@@ -417,9 +459,9 @@ def check_text(demo):
         if starts != sorted(starts):
             fail("the sections are not in order")
         bounds = starts + [len(out)]
-        for n in range(1, 6):
+        for n in range(1, 7):
             phrases_in_order(out[bounds[n - 1]:bounds[n]], PHRASES[n], "section %d" % n)
-    if "All five sections behaved as expected." not in out:
+    if "All six sections behaved as expected." not in out:
         fail("no final verdict")
     for secret_word in ("CLIENT_RANDOM", "TRAFFIC_SECRET"):
         if secret_word in out:
@@ -433,6 +475,10 @@ def check_options(demo):
         fail("--only 2 exited %d or lacks its heading" % rc)
     if HEADINGS[0] in out or "session resumed by session ID" not in out:
         fail("--only 2 should narrate section 2 alone (section 1 runs silently first)")
+    rc, out, _ = run(demo, "--only", "6", "--color=never")
+    if rc != 0 or HEADINGS[5] not in out or HEADINGS[3] in out or \
+            "session resumed by ticket" not in out:
+        fail("--only 6 should narrate section 6 alone (section 4 runs silently first)")
     rc, out, _ = run(demo, "--only", "5", "--color=always")
     if rc != 0 or "\033[" not in out:
         fail("--color=always: exit %d, colour codes %s" % (rc, "\033[" in out))

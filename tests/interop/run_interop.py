@@ -1583,17 +1583,78 @@ def cs_close_notify(peer):
 
 
 def cc_reconnect13(peer):
-    """clasp-client --reconnect 1 with TLS 1.3, which has no sessions in clasp yet: two new
-    connections, two answers."""
+    """clasp-client --reconnect 2 with TLS 1.3: the first connection is new, the next two
+    resume by ticket, each with the newest ticket of the one before (RFC 8446 4.6.1); the
+    peer server says so too (s_server's pages: Reused; gnutls-serv: resumed sessions)."""
     def body(ctx):
-        srv = peer.server(ctx, naccept=2)
-        cl = ctx.clasp_client(srv.port, "--reconnect", "1")
-        expect_client_ok(cl, connections=["new", "new"])
+        srv = peer.server(ctx, naccept=3)
+        cl = ctx.clasp_client(srv.port, "--reconnect", "2")
+        expect_client_ok(cl, connections=["new", "resumed", "resumed"])
         pages = peer.pages(cl.out())
-        check(len(pages) == 2, "clasp-client received %d answers, expected 2" % len(pages))
-        for p in pages:
-            peer.page_negotiated(p)
+        check(len(pages) == 3, "clasp-client received %d answers, expected 3" % len(pages))
+        if peer.name == "openssl":
+            for p, reused in zip(pages, (False, True, True)):
+                peer.page_negotiated(p, reused=reused)
+            peer.server_done(srv)
+            return
+        peer.page_negotiated(pages[0])
         peer.server_done(srv)
+        n = srv.out().count("*** This is a resumed session")
+        check(n == 2, "gnutls-serv reports %d resumed sessions, expected 2" % n)
+    return body
+
+
+def peer_resumes(peer, ctx, srv, version, suite=None):
+    """The peer client makes a session with clasp-server and resumes it on a second
+    connection (s_client -sess_out / -sess_in; gnutls-cli --resume), which must say so; the
+    answers and clasp-server's log lines say resumed=no, then yes. Returns the first
+    connection's s_client (None for gnutls-cli)."""
+    suite = suite or SUITE["TLS_AES_128_GCM_SHA256" if version == "1.3" else
+                           "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]
+    first = None
+    if peer.name == "openssl":
+        sess = ctx.path("session.pem")
+        first = peer.client(ctx, srv.port, version, stdin=GET, sess_out=sess, brief=False)
+        cl_done(first)
+        peer.reused(first, version, suite, reused=False)
+        c2 = peer.client(ctx, srv.port, version, stdin=GET, sess_in=sess, brief=False,
+                         label="s_client.2")
+        cl_done(c2)
+        peer.reused(c2, version, suite)
+        expect_body(first, version=VERSIONS[version].clasp, resumed="no")
+        expect_body(c2, version=VERSIONS[version].clasp, resumed="yes")
+    else:
+        c = peer.client(ctx, srv.port, version, stdin=GET, resume=True)
+        cl_done(c)
+        log = read_text(c.logfile)
+        expect_line(c, log, r"^- Resume Handshake was completed$")
+        expect_line(c, log, r"^\*\*\* This is a resumed session$")
+        expect_body(c, version=VERSIONS[version].clasp, resumed="yes")
+    logs = expect_server_logs(srv, 2)
+    for log, r in zip(sorted(logs, key=lambda l: l.get("resumed", "")), ("no", "yes")):
+        check_log(log, "clasp-server", version=VERSIONS[version].clasp, resumed=r,
+                  result="ok")
+    return first
+
+
+def cs_resume13(peer, how):
+    """A peer client resumes a TLS 1.3 session with clasp-server by ticket: sealed tickets
+    (the default), --stateful-tickets (the ticket an ID into the server's cache), or sealed
+    under keys from --ticket-keys FILE."""
+    def body(ctx):
+        args = []
+        if how == "stateful":
+            args = ["--stateful-tickets"]
+        elif how == "key-file":
+            keys = ctx.path("ticket.keys")
+            with open(keys, "w") as f:
+                f.write("# name secret not-before\n%s %s 0\n" % (os.urandom(16).hex(),
+                                                                   os.urandom(32).hex()))
+            args = ["--ticket-keys", keys]
+        srv = ctx.clasp_server("p256", *args, once=False)
+        peer_resumes(peer, ctx, srv, "1.3")
+        if how == "key-file":
+            expect_in(srv, r"^clasp-server: ticket keys read from ", what="the key file read")
     return body
 
 
@@ -2358,12 +2419,12 @@ def cc_done_when(peer):
 
 
 def cc_not_cached12(peer):
-    """A peer server without a session cache (s_server -no_cache; gnutls-serv --nodb
-    --noticket): clasp-client's second connection offers the session in vain and makes a
-    new one."""
+    """A peer server without a session cache or tickets (s_server -no_cache -no_ticket;
+    gnutls-serv --nodb --noticket): clasp-client's second connection offers the session in
+    vain and makes a new one."""
     def body(ctx):
         if peer.name == "openssl":
-            srv = peer.server(ctx, version="1.2", naccept=2, extra=["-no_cache"])
+            srv = peer.server(ctx, version="1.2", naccept=2, extra=["-no_cache", "-no_ticket"])
         else:
             srv = peer.server(ctx, version="1.2", extra=["--nodb", "--noticket"])
         cl = ctx.clasp_client(srv.port, "--reconnect", "1")
@@ -2374,11 +2435,12 @@ def cc_not_cached12(peer):
 
 
 def cs_not_cached12(peer):
-    """clasp-server --session-cache 0: its ServerHello has an empty session ID (RFC 5246
-    7.4.1.3: the session will not be cached), so the peer has nothing to resume: OpenSSL
-    writes no -sess_out file; gnutls-cli --resume makes a new session."""
+    """clasp-server --session-cache 0 --tickets 0: its ServerHello has an empty session ID
+    (RFC 5246 7.4.1.3: the session will not be cached) and no ticket follows, so the peer
+    has nothing to resume: OpenSSL writes no -sess_out file; gnutls-cli --resume makes a
+    new session."""
     def body(ctx):
-        srv = ctx.clasp_server("p256", "--session-cache", "0", once=False)
+        srv = ctx.clasp_server("p256", "--session-cache", "0", "--tickets", "0", once=False)
         if peer.name == "openssl":
             sess = ctx.path("session.pem")
             c1 = peer.client(ctx, srv.port, "1.2", stdin=GET, sess_out=sess, trace=True)
@@ -2400,6 +2462,79 @@ def cs_not_cached12(peer):
         logs = expect_server_logs(srv, 2)
         for log in logs:
             check_log(log, "clasp-server", version="TLS 1.2", resumed="no", result="ok")
+    return body
+
+
+def cs_ticket12(peer, tickets):
+    """A peer client resumes a TLS 1.2 session with clasp-server: by an RFC 5077 ticket (the
+    default: the ServerHello's session ID is empty and the session travels in the ticket),
+    or with --tickets 0 by session ID from the server's cache."""
+    def body(ctx):
+        srv = ctx.clasp_server("p256", *([] if tickets else ["--tickets", "0"]), once=False)
+        first = peer_resumes(peer, ctx, srv, "1.2")
+        if first is not None:
+            has = re.search(r"TLS session ticket lifetime hint: \d+", first.out())
+            check(bool(has) == tickets, "s_client's session %s a ticket" %
+                  ("has no" if tickets else "has"))
+    return body
+
+
+def cc_ticket12(peer, tickets):
+    """clasp-client --reconnect 1 resumes a TLS 1.2 session with a peer server that only has
+    tickets (s_server -no_cache; gnutls-serv --nodb) or only session IDs (s_server
+    -no_ticket; gnutls-serv --noticket)."""
+    def body(ctx):
+        if peer.name == "openssl":
+            srv = peer.server(ctx, version="1.2", naccept=2,
+                              extra=["-no_cache"] if tickets else ["-no_ticket"])
+        else:
+            srv = peer.server(ctx, version="1.2", extra=["--nodb"] if tickets else ["--noticket"])
+        cl = ctx.clasp_client(srv.port, "--reconnect", "1")
+        expect_client_ok(cl, "1.2", connections=["new", "resumed"])
+        pages = peer.pages(cl.out())
+        check(len(pages) == 2, "clasp-client received %d answers, expected 2" % len(pages))
+        for page, reused in zip(pages, (False, True)):
+            peer.page_negotiated(page, "1.2", reused=reused)
+        peer.server_done(srv)
+        if peer.name == "gnutls":
+            n = srv.out().count("*** This is a resumed session")
+            check(n == 1, "gnutls-serv reports %d resumed sessions, expected 1" % n)
+    return body
+
+
+def shared_keys(ctx):
+    keys = ctx.path("shared.keys")
+    with open(keys, "w") as f:
+        f.write("%s %s 0\n" % (os.urandom(16).hex(), os.urandom(32).hex()))
+    return keys
+
+
+def ticket_two_servers(peer, what):
+    """s_client takes a TLS 1.3 ticket from clasp-server-a and offers it to clasp-server-b.
+    what: "shared" (the same --ticket-keys file and --session-context: resumed, as a fleet of
+    servers needs), "other-keys" (b has its own keys) or "other-context" (the same keys,
+    another --session-context: another configuration): a full handshake, no alert."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        keys, sess = shared_keys(ctx), ctx.path("session.pem")
+        a_args = ["--ticket-keys", keys, "--session-context", "one"]
+        b_args = {"shared": a_args, "other-keys": [],
+                  "other-context": ["--ticket-keys", keys, "--session-context", "two"]}[what]
+        a = ctx.clasp_server("p256", *a_args, label="clasp-server-a")
+        c1 = peer.client(ctx, a.port, "1.3", stdin=GET, sess_out=sess)
+        cl_done(c1)
+        expect_server_log(a, version="TLS 1.3", resumed="no")
+        b = ctx.clasp_server("p256", *b_args, label="clasp-server-b")
+        c2 = peer.client(ctx, b.port, "1.3", stdin=GET, sess_in=sess, brief=False,
+                         label="s_client.2")
+        cl_done(c2)
+        resumed = what == "shared"
+        peer.reused(c2, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], reused=resumed)
+        expect_body(c2, resumed="yes" if resumed else "no")
+        expect_server_log(b, version="TLS 1.3", resumed="yes" if resumed else "no",
+                          alert_sent="close_notify")
     return body
 
 
@@ -2765,7 +2900,13 @@ FEATURE_CASES = [
     ("clasp-client", "1.3/close-notify", cc_close_notify),
     ("clasp-server", "1.3/close-notify", cs_close_notify),
     ("clasp-client", "1.3/ip-address-san", cc_ip_san),
-    ("clasp-client", "1.3/reconnect-without-sessions", cc_reconnect13),
+    ("clasp-client", "1.3/reconnect-resumes-by-ticket", cc_reconnect13),
+    ("clasp-server", "1.3/resumption-by-ticket", lambda peer: cs_resume13(peer, "sealed")),
+    ("clasp-server", "1.3/resumption-by-stateful-ticket",
+     lambda peer: cs_resume13(peer, "stateful")),
+    ("clasp-server", "1.3/resumption-ticket-key-file", lambda peer: cs_resume13(peer, "key-file")),
+    ("clasp-server", "1.3/ticket-shared-by-two-servers",
+     lambda peer: ticket_two_servers(peer, "shared")),
     ("clasp-client", "1.3/new-session-tickets", cc_tickets),
     # record_size_limit: GnuTLS has it, OpenSSL 3.0 does not (not negotiated). More, for
     # both versions, in BOTH_VERSIONS.
@@ -2790,6 +2931,11 @@ FEATURE_CASES = [
     ("clasp-client", "1.2/resumption-not-cached", cc_not_cached12),
     ("clasp-server", "1.2/resumption-not-cached", cs_not_cached12),
     ("clasp-server", "1.2/resumption-unknown-session", cs_unknown_session12),
+    # Resumption by RFC 5077 ticket and by session ID, both directions.
+    ("clasp-server", "1.2/resumption-by-ticket", lambda peer: cs_ticket12(peer, True)),
+    ("clasp-server", "1.2/resumption-by-session-id", lambda peer: cs_ticket12(peer, False)),
+    ("clasp-client", "1.2/reconnect-by-ticket", lambda peer: cc_ticket12(peer, True)),
+    ("clasp-client", "1.2/reconnect-by-session-id", lambda peer: cc_ticket12(peer, False)),
     # Client certificates besides the matrix's (of the server's kind, with a P-256 server).
     ("clasp-client", "1.2/client-cert-rsa2048",
      lambda peer: cc_client_cert(peer, "rsa2048", "1.2")),
@@ -2889,6 +3035,10 @@ NEGATIVE_CASES = [
     ("clasp-server", "1.3/tls1.2-only-client", neg_cs_version),
     ("clasp-client", "1.3/truncated", neg_cc_truncated),
     ("clasp-server", "1.3/truncated", neg_cs_truncated),
+    ("clasp-server", "1.3/ticket-from-other-keys",
+     lambda peer: ticket_two_servers(peer, "other-keys")),
+    ("clasp-server", "1.3/ticket-from-other-configuration",
+     lambda peer: ticket_two_servers(peer, "other-context")),
     ("clasp-server", "1.3/sni-unknown-name-refused", neg_cs_sni_refused),
     # TLS 1.2
     ("clasp-server", "1.2/tls1.1-client", lambda peer: neg_cs_old_version(peer, "1.1")),

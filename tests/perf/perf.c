@@ -44,8 +44,7 @@ static void die(const char *what)
 
 typedef struct clasp_state {
     clasp_config *s, *c;
-    uint8_t session[8192];
-    size_t session_len;
+    clasp_session *session; /* TLS 1.2: the session resumed by ID */
     clasp_conn *a, *b; /* an open connection, for the bulk operations */
     unsigned char *data;
 } clasp_state;
@@ -54,7 +53,7 @@ static clasp_conn *handshake(clasp_state *st, int resume)
 {
     clasp_conn *a = clasp_conn_new(st->c), *b = clasp_conn_new(st->s);
     clasp_conn_set_server_name(a, "server.test");
-    if (resume && clasp_conn_set_session(a, st->session, st->session_len))
+    if (resume && clasp_conn_set_session(a, st->session))
         die("clasp_conn_set_session");
     if (pair_handshake(a, b) || (resume && !clasp_conn_resumed(a)))
         die("clasp handshake");
@@ -73,11 +72,12 @@ static clasp_state *clasp_setup(uint16_t version, const char *suites)
         clasp_config_load_verify_pem(st->c, (const uint8_t *)anchor->pem, anchor->len) ||
         clasp_config_set_versions(st->s, version, version) ||
         clasp_config_set_versions(st->c, version, version) ||
-        (suites && clasp_config_set_cipher_suites(st->c, suites)))
-        die("clasp setup");
+        (suites && clasp_config_set_cipher_suites(st->c, suites)) ||
+        clasp_config_set_tickets(st->s, 0) || clasp_config_set_tickets(st->c, 0))
+        die("clasp setup"); /* no tickets: TLS 1.2 resumes by session ID, TLS 1.3 sends none */
     if (version == CLASP_TLS12) {
         clasp_conn *a = handshake(st, 0);
-        if (clasp_conn_get_session(a, st->session, sizeof(st->session), &st->session_len))
+        if (!(st->session = clasp_conn_get_session(a)))
             die("clasp_conn_get_session");
         clasp_conn_free(a);
     }
@@ -88,6 +88,7 @@ static void clasp_teardown(clasp_state *st)
 {
     clasp_conn_free(st->a);
     clasp_conn_free(st->b);
+    clasp_session_free(st->session);
     clasp_config_free(st->s);
     clasp_config_free(st->c);
     free(st->data);

@@ -1,6 +1,6 @@
 /*
- * TLS 1.2 sessions (src/hs/session.c): copy and validity, the strict serialisation (round
- * trips, a byte-exact format built independently here, every malformation), and the cache
+ * Sessions (src/hs/session.c): copy and validity, the strict serialisation (round trips, a
+ * byte-exact format built independently here, every malformation), and the cache
  * (replacement, eviction, expiry, capacity 0, its keyed hash against SipHash's reference
  * vectors, collisions in its tables against a model, eviction per shard, threads), with an
  * allocator that checks every free against its allocation's size and fails on demand.
@@ -53,9 +53,14 @@ static void make_session(cl_session *s, const char *sni, const size_t *cert_lens
         s->id[i] = (uint8_t)(0xa0 + i);
     for (size_t i = 0; i < CL_SESSION_MASTER_LEN; i++)
         s->master[i] = (uint8_t)(0x30 + i);
+    s->master_len = CL_SESSION_MASTER_LEN;
     strcpy(s->server_name, sni);
     s->created = CREATED;
     s->lifetime = LIFE;
+    s->issued_ms = (uint64_t)CREATED * 1000 + 123;
+    s->age_add = 0x01020304;
+    memset(s->sid_ctx, 0x5c, sizeof(s->sid_ctx));
+    memset(s->verify_id, 0xc5, sizeof(s->verify_id));
     if (n_certs) {
         s->peer_chain = cl_calloc(n_certs, sizeof(cl_cert_der));
         assert_non_null(s->peer_chain);
@@ -72,10 +77,18 @@ static void assert_session_equal(const cl_session *a, const cl_session *b)
     assert_int_equal(a->ems, b->ems);
     assert_int_equal(a->id_len, b->id_len);
     assert_memory_equal(a->id, b->id, a->id_len);
-    assert_memory_equal(a->master, b->master, CL_SESSION_MASTER_LEN);
+    assert_int_equal(a->master_len, b->master_len);
+    assert_memory_equal(a->master, b->master, a->master_len);
     assert_string_equal(a->server_name, b->server_name);
     assert_true(a->created == b->created);
     assert_int_equal(a->lifetime, b->lifetime);
+    assert_true(a->issued_ms == b->issued_ms);
+    assert_int_equal(a->age_add, b->age_add);
+    assert_memory_equal(a->sid_ctx, b->sid_ctx, sizeof(a->sid_ctx));
+    assert_memory_equal(a->verify_id, b->verify_id, sizeof(a->verify_id));
+    assert_int_equal(a->ticket_len, b->ticket_len);
+    if (a->ticket_len)
+        assert_memory_equal(a->ticket, b->ticket, a->ticket_len);
     assert_int_equal(a->n_peer_chain, b->n_peer_chain);
     for (size_t i = 0; i < a->n_peer_chain; i++) {
         assert_int_equal(a->peer_chain[i].len, b->peer_chain[i].len);
@@ -98,9 +111,13 @@ static int all_zero(const void *p, size_t n)
  */
 typedef struct raw_spec {
     const char *magic;
-    uint16_t version;
+    uint8_t format;
+    uint16_t version, suite;
     uint8_t ems;
     size_t id_len;
+    size_t secret_len;
+    uint32_t lifetime;
+    size_t ticket_len;
     const char *sni;
     size_t sni_len;
     uint16_t count; /* what the count field says */
@@ -111,7 +128,8 @@ typedef struct raw_spec {
 
 static raw_spec default_spec(void)
 {
-    raw_spec sp = {"CLS1", 0x0303, 1, 32, "www.example.com", 15, 2, 2, {300, 500}, 0};
+    raw_spec sp = {"CLSE", 1, 0x0303, SUITE,      1, 32, 48, LIFE, 0, "www.example.com",
+                   15,     2, 2,      {300, 500}, 0};
     return sp;
 }
 
@@ -120,18 +138,29 @@ static void build_raw(const raw_spec *sp, uint8_t **out, size_t *len, size_t *ca
     cl_writer w;
     assert_int_equal(cl_writer_growable(&w, 0, 1 << 20), 0);
     cl_write_bytes(&w, (const uint8_t *)sp->magic, 4);
+    cl_write_u8(&w, sp->format);
     cl_write_u16(&w, sp->version);
-    cl_write_u16(&w, SUITE);
+    cl_write_u16(&w, sp->suite);
     cl_write_u8(&w, sp->ems);
     cl_write_u8(&w, (uint8_t)sp->id_len);
     for (size_t i = 0; i < sp->id_len; i++)
         cl_write_u8(&w, (uint8_t)(0xa0 + i));
-    for (size_t i = 0; i < CL_SESSION_MASTER_LEN; i++)
+    cl_write_u8(&w, (uint8_t)sp->secret_len);
+    for (size_t i = 0; i < sp->secret_len; i++)
         cl_write_u8(&w, (uint8_t)(0x30 + i));
     cl_write_u8(&w, (uint8_t)sp->sni_len);
     cl_write_bytes(&w, (const uint8_t *)sp->sni, sp->sni_len);
     cl_write_u64(&w, CREATED);
-    cl_write_u32(&w, LIFE);
+    cl_write_u32(&w, sp->lifetime);
+    cl_write_u64(&w, (uint64_t)CREATED * 1000 + 123);
+    cl_write_u32(&w, 0x01020304);
+    for (size_t i = 0; i < 32; i++)
+        cl_write_u8(&w, 0x5c);
+    for (size_t i = 0; i < 32; i++)
+        cl_write_u8(&w, 0xc5);
+    cl_write_u16(&w, (uint16_t)sp->ticket_len);
+    for (size_t i = 0; i < sp->ticket_len; i++)
+        cl_write_u8(&w, (uint8_t)(0x70 + i));
     cl_write_u16(&w, sp->count);
     for (size_t i = 0; i < sp->n_certs; i++) {
         cl_write_u24(&w, (uint32_t)sp->cert_lens[i]);
@@ -211,14 +240,41 @@ static void test_round_trip_minimal(void **state)
     s.lifetime = UINT32_MAX;
     round_trip(&s);
 
-    /* the longest name and the largest chain the format allows */
+    /* the longest name, ticket and chain the format allows */
     static const size_t lens[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     cl_session big;
     make_session(&big, "", lens, 16);
     memset(big.server_name, 'a', 255);
+    uint8_t ticket[0xffff];
+    memset(ticket, 0x7e, sizeof(ticket));
+    assert_int_equal(cl_session_set_ticket(&big, ticket, sizeof(ticket)), 0);
     round_trip(&big);
     cl_session_clear(&big);
     cl_session_clear(&s);
+}
+
+/* A TLS 1.3 ticket as a client keeps it: a TLS 1.3 suite, its hash's PSK, the ticket. */
+static void test_round_trip_tls13(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {600};
+    static const struct {
+        uint16_t suite;
+        uint8_t secret_len;
+    } suites[] = {{0x1301, 32}, {0x1302, 48}, {0x1303, 32}};
+    for (size_t i = 0; i < 3; i++) {
+        cl_session s;
+        make_session(&s, "server.test", lens, 1);
+        s.version = 0x0304;
+        s.suite = suites[i].suite;
+        s.ems = 0;
+        s.id_len = 0;
+        s.master_len = suites[i].secret_len;
+        s.lifetime = 604800; /* the longest RFC 8446 4.6.1 allows */
+        assert_int_equal(cl_session_set_ticket(&s, (const uint8_t *)"a ticket", 8), 0);
+        round_trip(&s);
+        cl_session_clear(&s);
+    }
 }
 
 static void test_format_is_pinned(void **state)
@@ -268,10 +324,16 @@ static void test_malformed(void **state)
     sp.trailing = 1;
     expect_raw_rejected(&sp);
 
-    static const char *const magics[] = {"CLS2", "cls1", "\0LS1", "CLS0"};
+    static const char *const magics[] = {"CLS1", "clse", "\0LSE", "CLSF"};
     for (size_t i = 0; i < 4; i++) {
         sp = default_spec();
         sp.magic = magics[i];
+        expect_raw_rejected(&sp);
+    }
+    static const uint8_t formats[] = {0, 2, 0xff};
+    for (size_t i = 0; i < sizeof(formats); i++) {
+        sp = default_spec();
+        sp.format = formats[i];
         expect_raw_rejected(&sp);
     }
     static const uint16_t versions[] = {0x0000, 0x0300, 0x0301, 0x0302, 0x0304, 0x0403};
@@ -289,6 +351,60 @@ static void test_malformed(void **state)
     sp = default_spec();
     sp.id_len = 33;
     expect_raw_rejected(&sp);
+}
+
+/* The fields that must agree with the version: suite, secret length, EMS, lifetime. */
+static void test_malformed_inconsistent(void **state)
+{
+    (void)state;
+    raw_spec sp = default_spec();
+    static const size_t secrets12[] = {0, 32, 47};
+    for (size_t i = 0; i < 3; i++) {
+        sp.secret_len = secrets12[i];
+        expect_raw_rejected(&sp);
+    }
+    static const uint16_t suites12[] = {0x1301, 0x0000, 0xc0ff, 0x0a0a};
+    for (size_t i = 0; i < 4; i++) {
+        sp = default_spec();
+        sp.suite = suites12[i];
+        expect_raw_rejected(&sp);
+    }
+    /* TLS 1.3: a TLS 1.3 suite, the hash's length, no EMS, at most seven days */
+    raw_spec ok = default_spec();
+    ok.version = 0x0304;
+    ok.suite = 0x1302;
+    ok.ems = 0;
+    ok.secret_len = 48;
+    ok.lifetime = 604800;
+    ok.ticket_len = 200;
+    uint8_t *buf;
+    size_t len, cap;
+    build_raw(&ok, &buf, &len, &cap);
+    cl_session s;
+    assert_int_equal(decode_exact(&s, buf, len), 0);
+    assert_int_equal(s.ticket_len, 200);
+    assert_int_equal(s.ticket[199], (uint8_t)(0x70 + 199));
+    cl_session_clear(&s);
+    cl_free(buf, cap);
+    sp = ok;
+    sp.secret_len = 32;
+    expect_raw_rejected(&sp);
+    sp = ok;
+    sp.suite = SUITE;
+    expect_raw_rejected(&sp);
+    sp = ok;
+    sp.ems = 1;
+    expect_raw_rejected(&sp);
+    sp = ok;
+    sp.lifetime = 604801;
+    expect_raw_rejected(&sp);
+    /* the ticket's length says more than there is */
+    sp = ok;
+    sp.ticket_len = 0xffff;
+    sp.n_certs = sp.count = 0;
+    build_raw(&sp, &buf, &len, &cap);
+    assert_int_equal(decode_exact(&s, buf, len - 3), CLASP_ERR_DECODE);
+    cl_free(buf, cap);
 }
 
 static void test_malformed_name(void **state)
@@ -987,6 +1103,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_full),
         cmocka_unit_test(test_round_trip_minimal),
+        cmocka_unit_test(test_round_trip_tls13),
+        cmocka_unit_test(test_malformed_inconsistent),
         cmocka_unit_test(test_format_is_pinned),
         cmocka_unit_test(test_every_prefix_fails),
         cmocka_unit_test(test_malformed),

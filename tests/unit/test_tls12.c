@@ -25,6 +25,7 @@
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "hs/handlers.h"
+#include "hs/resume.h"
 #include "msg/msg.h"
 #include "e2e_checks.h"
 #include "pair.h"
@@ -40,9 +41,12 @@ static const uint8_t downgrd_11[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 
 
 #define SH_RANDOM_TAIL 30 /* header 4, version 2, random[24..32) */
 
+/* Resumption here is by session ID: RFC 5077 tickets have their tests in test_resume.c. */
 static clasp_config *client12(void)
 {
-    return kit12_client(V12, V12);
+    clasp_config *cfg = kit12_client(V12, V12);
+    assert_int_equal(clasp_config_set_tickets(cfg, 0), 0);
+    return cfg;
 }
 
 static clasp_config *server12(test_key k)
@@ -770,26 +774,26 @@ static void test_sni(void **state)
 
 /* ---- resumption by session ID (RFC 5246 7.3, 7.4.1.2, 7.4.1.3) ---- */
 
-static size_t full_handshake(clasp_config *ccfg, clasp_config *scfg, const char *host,
-                             uint8_t *sess, size_t cap)
+/* A full handshake; its session (the caller frees it). */
+static clasp_session *full_handshake(clasp_config *ccfg, clasp_config *scfg, const char *host)
 {
     kit_pair p;
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), host);
     kit12_handshake(&p);
     assert_int_equal(clasp_conn_resumed(p.client), 0);
-    size_t n;
-    assert_int_equal(clasp_conn_get_session(p.client, sess, cap, &n), 0);
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    assert_non_null(sess);
     kit_close(&p);
-    return n;
+    return sess;
 }
 
 /* Offers the session; returns whether the handshake resumed it (data flows either way). */
 static int offer_session(clasp_config *ccfg, clasp_config *scfg, const char *host,
-                         const uint8_t *sess, size_t n)
+                         clasp_session *sess)
 {
     kit_pair p;
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), host);
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit12_handshake(&p);
     int resumed = clasp_conn_resumed(p.client);
     kit_exchange(&p, 500);
@@ -823,12 +827,10 @@ static void test_resumption(void **state)
     kit_hook_install(full.server, &h1);
     kit12_handshake(&full);
     assert_int_equal(sh1.data[KIT_HELLO_SID_OFF], 32);
-    uint8_t sess[8192];
-    size_t n;
-    /* Too small a buffer says how much is needed. */
-    assert_int_equal(clasp_conn_get_session(full.client, sess, 10, &n), CLASP_ERR_BUFFER_TOO_SMALL);
-    assert_true(n > 10);
-    assert_int_equal(clasp_conn_get_session(full.client, sess, sizeof(sess), &n), 0);
+    clasp_session *sess = clasp_conn_get_session(full.client);
+    assert_non_null(sess);
+    assert_int_equal(clasp_session_version(sess), CLASP_TLS12);
+    assert_int_equal(clasp_session_is_resumable(sess), 1);
 
     /* The abbreviated handshake: the client offers the ID, the server echoes it and sends
      * ChangeCipherSpec and Finished at once; the client answers with its own. */
@@ -837,7 +839,7 @@ static void test_resumption(void **state)
     kit_hook hc = {.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
     kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "server.test");
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit_hook_install(p.client, &hc);
     kit_hook_install(p.server, &hs);
     assert_int_equal(kit_move(p.client, p.server), 0);
@@ -870,11 +872,13 @@ static void test_resumption(void **state)
     assert_string_equal(clasp_conn_server_name(p.server), "server.test");
     kit_exchange(&p, 3000);
 
-    /* A resumed connection's session resumes again. */
-    uint8_t again[8192];
-    size_t m;
-    assert_int_equal(clasp_conn_get_session(p.client, again, sizeof(again), &m), 0);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", again, m), 1);
+    /* A resumed connection's session resumes again, and again. */
+    clasp_session *again = clasp_conn_get_session(p.client);
+    assert_ptr_equal(again, sess); /* the same session: the handle is shared */
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", again), 1);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 1);
+    clasp_session_free(again);
+    clasp_session_free(sess);
     kit_close(&p);
     kit_close(&full);
     clasp_config_free(ccfg);
@@ -886,22 +890,16 @@ static void test_session_api(void **state)
     (void)state;
     kit_pair p;
     kit_open(&p, client12(), server12(TK_P256), "server.test");
-    uint8_t buf[8192];
-    size_t n = 7;
-    assert_int_equal(clasp_conn_get_session(p.client, buf, sizeof(buf), &n), CLASP_ERR_STATE);
-    assert_int_equal(n, 0);
-    assert_int_equal(clasp_conn_set_session(p.client, (const uint8_t *)"not a session", 13),
-                     CLASP_ERR_DECODE);
+    assert_null(clasp_conn_get_session(p.client)); /* not before the handshake */
+    assert_int_equal(clasp_conn_set_session(p.client, NULL), CLASP_ERR_INVALID_ARG);
     kit12_handshake(&p);
     /* Servers have sessions in their cache, not to export; a started client takes none. */
-    assert_int_equal(clasp_conn_get_session(p.client, buf, sizeof(buf), &n), 0);
-    assert_int_equal(clasp_conn_set_session(p.client, buf, n), CLASP_ERR_STATE);
-    assert_int_equal(clasp_conn_set_session(p.server, buf, n), CLASP_ERR_STATE);
-    kit_close(&p);
-    /* TLS 1.3 has no TLS 1.2 session. */
-    kit_open(&p, NULL, NULL, "server.test");
-    kit_handshake(&p);
-    assert_int_equal(clasp_conn_get_session(p.client, buf, sizeof(buf), &n), CLASP_ERR_STATE);
+    assert_null(clasp_conn_get_session(p.server));
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    assert_non_null(sess);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), CLASP_ERR_STATE);
+    assert_int_equal(clasp_conn_set_session(p.server, sess), CLASP_ERR_STATE);
+    clasp_session_free(sess);
     kit_close(&p);
 }
 
@@ -922,19 +920,18 @@ static void age_entry(clasp_config *scfg, const kit_msg *sh, uint64_t created)
     cl_session_clear(&e);
 }
 
-/* A full handshake whose ServerHello is kept in sh. */
-static size_t full_handshake_sh(clasp_config *ccfg, clasp_config *scfg, uint8_t *sess, size_t cap,
-                                kit_msg *sh)
+/* A full handshake whose ServerHello is kept in sh; its session (the caller frees it). */
+static clasp_session *full_handshake_sh(clasp_config *ccfg, clasp_config *scfg, kit_msg *sh)
 {
     kit_pair p;
     kit_hook h = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = sh};
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "server.test");
     kit_hook_install(p.server, &h);
     kit12_handshake(&p);
-    size_t n;
-    assert_int_equal(clasp_conn_get_session(p.client, sess, cap, &n), 0);
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    assert_non_null(sess);
     kit_close(&p);
-    return n;
+    return sess;
 }
 
 /* RFC 5246 7.4.1.2 / F.1.4: sessions expire; an expired one gets a full handshake. */
@@ -942,10 +939,9 @@ static void test_resumption_expired(void **state)
 {
     (void)state;
     clasp_config *scfg = server12(TK_P256), *ccfg = client12();
-    uint8_t s1[8192], s2[8192];
     kit_msg sh1 = {0}, sh2 = {0};
-    size_t n1 = full_handshake_sh(ccfg, scfg, s1, sizeof(s1), &sh1);
-    size_t n2 = full_handshake_sh(ccfg, scfg, s2, sizeof(s2), &sh2);
+    clasp_session *s1 = full_handshake_sh(ccfg, scfg, &sh1);
+    clasp_session *s2 = full_handshake_sh(ccfg, scfg, &sh2);
     uint64_t now = (uint64_t)time(NULL);
     cl_session e;
     assert_int_equal(cache_entry(scfg, &sh1, &e), 0);
@@ -954,11 +950,13 @@ static void test_resumption_expired(void **state)
     age_entry(scfg, &sh1, now - 7300); /* older than the default lifetime of 7200 s */
     age_entry(scfg, &sh2, now - 7000); /* still young enough */
     assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", s1, n1), 0);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", s1), 0);
     /* dropped when found expired; the full handshake instead stored a new one */
     assert_int_equal(cache_entry(scfg, &sh1, &e), CLASP_ERR_STATE);
     assert_int_equal(cl_session_cache_count(&scfg->cache), 2);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", s2, n2), 1);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", s2), 1);
+    clasp_session_free(s1);
+    clasp_session_free(s2);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -969,12 +967,27 @@ static void test_resumption_other_name(void **state)
 {
     (void)state;
     clasp_config *scfg = server12(TK_P256), *ccfg = client12();
-    uint8_t sess[8192];
-    size_t n = full_handshake(ccfg, scfg, "server.test", sess, sizeof(sess));
-    assert_int_equal(offer_session(ccfg, scfg, "127.0.0.1", sess, n), 0); /* no name at all */
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 1);
-    n = full_handshake(ccfg, scfg, "127.0.0.1", sess, sizeof(sess));
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 0);
+    clasp_session *sess = full_handshake(ccfg, scfg, "server.test");
+    /* Not offered by the client for another name; refused by the server when it is. */
+    assert_int_equal(offer_session(ccfg, scfg, "127.0.0.1", sess), 0); /* no name at all */
+    cl_session *forged = &sess->s; /* as if the client had bound it to no name */
+    uint8_t verify_id[32];
+    memcpy(verify_id, forged->verify_id, sizeof(verify_id));
+    forged->server_name[0] = 0;
+    kit_pair p;
+    kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "127.0.0.1");
+    assert_int_equal(cl_verify_id(p.client, forged->verify_id), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_resumed(p.client), 0); /* offered, and refused */
+    kit_close(&p);
+    memcpy(forged->verify_id, verify_id, sizeof(verify_id));
+    snprintf(forged->server_name, sizeof(forged->server_name), "server.test");
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 1);
+    clasp_session_free(sess);
+    sess = full_handshake(ccfg, scfg, "127.0.0.1");
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 0);
+    clasp_session_free(sess);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -986,8 +999,7 @@ static void test_resumption_client_suite_gone(void **state)
     clasp_config *scfg = server12(TK_P256), *ccfg = client12();
     assert_int_equal(
         clasp_config_set_cipher_suites(ccfg, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), 0);
-    uint8_t sess[8192];
-    size_t n = full_handshake(ccfg, scfg, "server.test", sess, sizeof(sess));
+    clasp_session *sess = full_handshake(ccfg, scfg, "server.test");
     clasp_config *c2 = client12();
     assert_int_equal(clasp_config_set_cipher_suites(c2, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
                      0);
@@ -995,13 +1007,14 @@ static void test_resumption_client_suite_gone(void **state)
     kit_msg ch = {0};
     kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
     kit_open(&p, c2, clasp_config_up_ref(scfg), "server.test");
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit_hook_install(p.client, &h);
     kit12_handshake(&p);
     assert_int_equal(ch.data[KIT_HELLO_SID_OFF], 0);
     assert_int_equal(clasp_conn_resumed(p.client), 0);
     assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02c);
     kit_close(&p);
+    clasp_session_free(sess);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -1023,8 +1036,8 @@ static const uint16_t ems_type = CL_EXT_EXTENDED_MASTER_SECRET;
  * RFC 7627 5.2: a server that does not require the extended master secret continues with
  * the standard one when the client does not offer it (and then MUST NOT answer it).
  */
-static size_t handshake_without_ems(clasp_config *ccfg, clasp_config *scfg, const uint8_t *sess,
-                                    size_t sess_len, uint8_t *out, size_t cap, int *resumed)
+static clasp_session *handshake_without_ems(clasp_config *ccfg, clasp_config *scfg,
+                                            clasp_session *sess, int *resumed)
 {
     kit_pair p;
     kit_msg sh = {0};
@@ -1032,7 +1045,7 @@ static size_t handshake_without_ems(clasp_config *ccfg, clasp_config *scfg, cons
     kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "server.test");
     if (sess)
-        assert_int_equal(clasp_conn_set_session(p.client, sess, sess_len), 0);
+        assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit_hook_install(p.client, &hc);
     kit_hook_install(p.server, &hs);
     kit12_handshake(&p);
@@ -1040,9 +1053,10 @@ static size_t handshake_without_ems(clasp_config *ccfg, clasp_config *scfg, cons
     assert_null(find_ext(&sh, CL_EXT_EXTENDED_MASTER_SECRET, &n));
     kit_exchange(&p, 500);
     *resumed = clasp_conn_resumed(p.client);
-    assert_int_equal(clasp_conn_get_session(p.client, out, cap, &n), 0);
+    clasp_session *out = clasp_conn_get_session(p.client);
+    assert_non_null(out);
     kit_close(&p);
-    return n;
+    return out;
 }
 
 static void test_ems_optional(void **state)
@@ -1051,9 +1065,8 @@ static void test_ems_optional(void **state)
     clasp_config *scfg = server12(TK_P256), *ccfg = client12();
     assert_int_equal(clasp_config_set_extended_master_secret(scfg, 0), 0);
     assert_int_equal(clasp_config_set_extended_master_secret(ccfg, 0), 0);
-    uint8_t sess[8192], again[8192];
     int resumed;
-    size_t n = handshake_without_ems(ccfg, scfg, NULL, 0, sess, sizeof(sess), &resumed);
+    clasp_session *sess = handshake_without_ems(ccfg, scfg, NULL, &resumed);
     assert_int_equal(resumed, 0);
 
     /* RFC 7627 5.3: "If the original session did not use the "extended_master_secret"
@@ -1064,7 +1077,7 @@ static void test_ems_optional(void **state)
     kit_msg sh = {0};
     kit_hook hs = {.type = CL_HS_SERVER_HELLO, .edit = kit12_capture, .arg = &sh};
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "server.test");
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit_hook_install(p.server, &hs);
     kit12_handshake(&p);
     assert_int_equal(clasp_conn_resumed(p.client), 0);
@@ -1077,8 +1090,10 @@ static void test_ems_optional(void **state)
     /* RFC 7627 5.3: with neither the session nor the hello using it, the server "SHOULD
      * abort"; clasp resumes such a session only when the extended master secret is not
      * required (clasp_config_set_extended_master_secret(cfg, 0)). */
-    handshake_without_ems(ccfg, scfg, sess, n, again, sizeof(again), &resumed);
+    clasp_session *again = handshake_without_ems(ccfg, scfg, sess, &resumed);
     assert_int_equal(resumed, 1);
+    clasp_session_free(again);
+    clasp_session_free(sess);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -1089,12 +1104,11 @@ static void test_session_cache_bounded(void **state)
     (void)state;
     clasp_config *scfg = server12(TK_P256), *ccfg = client12();
     assert_int_equal(clasp_config_set_session_cache(scfg, 2, 3600), 0);
-    uint8_t s[3][8192];
-    size_t n[3];
+    clasp_session *s[3];
     kit_msg sh[3];
     for (int i = 0; i < 3; i++) {
         memset(&sh[i], 0, sizeof(sh[i]));
-        n[i] = full_handshake_sh(ccfg, scfg, s[i], sizeof(s[i]), &sh[i]);
+        s[i] = full_handshake_sh(ccfg, scfg, &sh[i]);
         assert_true(cl_session_cache_count(&scfg->cache) <= 2);
     }
     cl_session e;
@@ -1102,9 +1116,11 @@ static void test_session_cache_bounded(void **state)
     assert_int_equal(cache_entry(scfg, &sh[2], &e), 0);
     assert_int_equal(e.lifetime, 3600);
     cl_session_clear(&e);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", s[2], n[2]), 1);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", s[1], n[1]), 1);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", s[0], n[0]), 0);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", s[2]), 1);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", s[1]), 1);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", s[0]), 0);
+    for (int i = 0; i < 3; i++)
+        clasp_session_free(s[i]);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -1116,20 +1132,21 @@ static void test_session_cache_disabled(void **state)
     (void)state;
     clasp_config *scfg = server12(TK_P256), *ccfg = client12();
     assert_int_equal(clasp_config_set_session_cache(scfg, 0, 3600), 0);
-    uint8_t sess[8192];
     kit_msg sh = {0};
-    size_t n = full_handshake_sh(ccfg, scfg, sess, sizeof(sess), &sh);
+    clasp_session *sess = full_handshake_sh(ccfg, scfg, &sh);
     assert_int_equal(sh.data[KIT_HELLO_SID_OFF], 0);
+    assert_int_equal(clasp_session_is_resumable(sess), 0); /* neither an ID nor a ticket */
     kit_pair p;
     kit_msg ch = {0};
     kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = kit12_capture, .arg = &ch};
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg), "server.test");
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit_hook_install(p.client, &h);
     kit12_handshake(&p);
     assert_int_equal(ch.data[KIT_HELLO_SID_OFF], 0); /* nothing to offer */
     assert_int_equal(clasp_conn_resumed(p.client), 0);
     kit_close(&p);
+    clasp_session_free(sess);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 }
@@ -1141,18 +1158,19 @@ struct worker {
     int failures;
 };
 
-static int worker_handshake(struct worker *w, const uint8_t *sess, size_t n, uint8_t *out,
-                            size_t *out_len, int *resumed)
+static int worker_handshake(struct worker *w, clasp_session *sess, clasp_session **out,
+                            int *resumed)
 {
     clasp_conn *c = clasp_conn_new(w->ccfg), *s = clasp_conn_new(w->scfg);
     int rc = !c || !s ? -1 : clasp_conn_set_server_name(c, "server.test");
     if (rc == 0 && sess)
-        rc = clasp_conn_set_session(c, sess, n);
+        rc = clasp_conn_set_session(c, sess);
     if (rc == 0)
         rc = pair_handshake(c, s);
     if (rc == 0) {
         *resumed = clasp_conn_resumed(c) && clasp_conn_resumed(s);
-        rc = clasp_conn_get_session(c, out, 8192, out_len);
+        *out = clasp_conn_get_session(c);
+        rc = *out ? 0 : -1;
     }
     if (rc == 0) {
         const unsigned char data[] = "threads";
@@ -1166,14 +1184,15 @@ static int worker_handshake(struct worker *w, const uint8_t *sess, size_t n, uin
 static void *worker_run(void *arg)
 {
     struct worker *w = arg;
-    uint8_t sess[8192], again[8192];
     for (int i = 0; i < 6; i++) {
-        size_t n = 0, m = 0;
+        clasp_session *sess = NULL, *again = NULL;
         int resumed = 0;
-        if (worker_handshake(w, NULL, 0, sess, &n, &resumed) != 0 || resumed)
+        if (worker_handshake(w, NULL, &sess, &resumed) != 0 || resumed)
             w->failures++;
-        else if (worker_handshake(w, sess, n, again, &m, &resumed) != 0 || !resumed)
+        else if (worker_handshake(w, sess, &again, &resumed) != 0 || !resumed)
             w->failures++;
+        clasp_session_free(sess);
+        clasp_session_free(again);
     }
     return NULL;
 }
@@ -1294,11 +1313,10 @@ static void test_session_store(void **state)
     static struct store st;
     memset(&st, 0, sizeof(st));
     clasp_config *scfg = store_server(&st, NULL), *ccfg = client12();
-    uint8_t sess[8192];
     kit_msg sh = {0};
 
     /* put once per full handshake; a hello without a session ID asks nothing. */
-    size_t n = full_handshake_sh(ccfg, scfg, sess, sizeof(sess), &sh);
+    clasp_session *sess = full_handshake_sh(ccfg, scfg, &sh);
     assert_int_equal(st.puts, 1);
     assert_int_equal(st.gets, 0);
     assert_int_equal(st.n, 1);
@@ -1306,20 +1324,19 @@ static void test_session_store(void **state)
     assert_int_equal(cl_session_cache_count(&scfg->cache), 0); /* the built-in cache is not used */
 
     /* get for resumption; nothing is put again. */
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 1);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 1);
     assert_int_equal(st.gets, 1);
     assert_int_equal(st.hits, 1);
     assert_int_equal(st.puts, 1);
     assert_int_equal(st.removes, 0);
 
     /* An unknown ID: a full handshake and a new session. */
-    uint8_t other[8192];
-    size_t m = full_handshake(ccfg, scfg, "server.test", other, sizeof(other));
+    clasp_session *other = full_handshake(ccfg, scfg, "server.test");
     assert_int_equal(st.puts, 2);
 
     /* An undecodable session is removed and a full handshake made instead. */
     st.slot[0].data[0] ^= 0xff; /* the magic */
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 0);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 0);
     assert_int_equal(st.removes, 1);
     assert_memory_equal(st.removed, sh.data + KIT_HELLO_SID_OFF + 1, 32);
     assert_int_equal(st.puts, 3);
@@ -1328,23 +1345,26 @@ static void test_session_store(void **state)
     for (size_t k = 0; k < st.n; k++)
         age_stored(&st, k, (uint64_t)time(NULL) - 7300);
     unsigned removes = st.removes;
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", other, m), 0);
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", other), 0);
     assert_int_equal(st.removes, removes + 1);
+    clasp_session_free(other);
+    clasp_session_free(sess);
 
     /* A server whose suites no longer include the session's: a full handshake with another
      * suite (the session is fine, only not for this configuration: it stays). */
     clasp_config *scfg2 = store_server(&st, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
-    n = full_handshake(ccfg, scfg, "server.test", sess, sizeof(sess));
+    sess = full_handshake(ccfg, scfg, "server.test");
     removes = st.removes;
     kit_pair p;
     kit_open(&p, clasp_config_up_ref(ccfg), clasp_config_up_ref(scfg2), "server.test");
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit12_handshake(&p);
     assert_int_equal(clasp_conn_resumed(p.client), 0);
     assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02c);
     kit_close(&p);
     assert_int_equal(st.removes, removes);
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 1); /* still good */
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 1); /* still good */
+    clasp_session_free(sess);
     clasp_config_free(scfg2);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
@@ -2032,9 +2052,9 @@ static void leak_scenarios(void)
     ccfg = client12();
     assert_int_equal(clasp_config_set_verify(scfg, CLASP_VERIFY_REQUIRE), 0);
     kit_add_cert(ccfg, &kit.client);
-    uint8_t sess[8192];
-    size_t n = full_handshake(ccfg, scfg, "server.test", sess, sizeof(sess));
-    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess, n), 1);
+    clasp_session *sess = full_handshake(ccfg, scfg, "server.test");
+    assert_int_equal(offer_session(ccfg, scfg, "server.test", sess), 1);
+    clasp_session_free(sess);
     clasp_config_free(ccfg);
     clasp_config_free(scfg);
 

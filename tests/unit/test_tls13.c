@@ -655,12 +655,21 @@ static size_t put_ticket(uint8_t *m, uint32_t lifetime, const uint8_t *nonce, si
     return w.len;
 }
 
+/* The newest ticket the client keeps. */
+static const cl_session *newest_ticket(const clasp_conn *c)
+{
+    assert_true(c->n_tickets > 0);
+    return &c->tickets[c->n_tickets - 1]->s;
+}
+
 static void new_session_ticket(const char *suite, cl_hash_alg hash, size_t h)
 {
     kit_pair p;
-    kit_open(&p, client_with(suite, NULL), NULL, "server.test");
+    clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
+    assert_int_equal(clasp_config_set_tickets(scfg, 0), 0); /* only the tickets made here */
+    kit_open(&p, client_with(suite, NULL), scfg, "server.test");
     kit_handshake(&p);
-    assert_null(p.client->ticket.ticket);
+    assert_int_equal(p.client->n_tickets, 0);
     /* Both sides derived the resumption master secret, each from its own transcript. */
     assert_memory_equal(p.client->res_master, p.server->res_master, h);
 
@@ -674,44 +683,51 @@ static void new_session_ticket(const char *suite, cl_hash_alg hash, size_t h)
     uint8_t m[1024];
     size_t n =
         put_ticket(m, 7200, nonce, sizeof(nonce), ticket, sizeof(ticket), exts, sizeof(exts));
-    /* clasp's server sends no tickets yet: inject one, protected like any other. */
+    /* A ticket made by hand, protected like any other. */
     assert_int_equal(cl_rl_write(&p.server->rl, CL_CT_HANDSHAKE, m, n), 0);
     assert_int_equal(kit_move(p.server, p.client), 0);
     assert_int_equal(clasp_conn_error(p.client), 0);
 
-    const cl_ticket13 *t = &p.client->ticket;
+    assert_int_equal(p.client->n_tickets, 1);
+    const cl_session *t = newest_ticket(p.client);
+    assert_int_equal(t->version, CLASP_TLS13);
     assert_int_equal(t->ticket_len, sizeof(ticket));
     assert_memory_equal(t->ticket, ticket, sizeof(ticket));
     assert_int_equal(t->lifetime, 7200);
     assert_int_equal(t->age_add, 0xdeadbeef);
     assert_int_equal(t->suite, clasp_conn_cipher_suite(p.client));
+    assert_string_equal(t->server_name, "server.test");
     /* RFC 8446 4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption",
      * ticket_nonce, Hash.length), here from the server's copy of the secret. */
     uint8_t psk[48];
     assert_int_equal(cl_hkdf_expand_label(hash, p.server->res_master, h, "resumption", nonce,
                                           sizeof(nonce), psk, h),
                      0);
-    assert_memory_equal(t->psk, psk, h);
+    assert_int_equal(t->master_len, h);
+    assert_memory_equal(t->master, psk, h);
 
-    /* Two tickets in one record: the client keeps the last; an empty nonce is legal. */
+    /* Two tickets in one record: the client keeps both, the newest last; an empty nonce is
+     * legal. */
     uint8_t two[2048];
     size_t n1 = put_ticket(two, 60, nonce, 3, ticket, 10, NULL, 0);
     size_t n2 = put_ticket(two + n1, 120, NULL, 0, ticket + 1, 20, NULL, 0);
     assert_int_equal(cl_rl_write(&p.server->rl, CL_CT_HANDSHAKE, two, n1 + n2), 0);
     assert_int_equal(kit_move(p.server, p.client), 0);
+    assert_int_equal(p.client->n_tickets, 3);
+    t = newest_ticket(p.client);
     assert_int_equal(t->lifetime, 120);
     assert_int_equal(t->ticket_len, 20);
     assert_memory_equal(t->ticket, ticket + 1, 20);
     assert_int_equal(
         cl_hkdf_expand_label(hash, p.server->res_master, h, "resumption", NULL, 0, psk, h), 0);
-    assert_memory_equal(t->psk, psk, h);
+    assert_memory_equal(t->master, psk, h);
 
     /* A lifetime of zero: "the ticket should be discarded immediately" (4.6.1). */
     n = put_ticket(m, 0, nonce, 1, ticket, 5, NULL, 0);
     assert_int_equal(cl_rl_write(&p.server->rl, CL_CT_HANDSHAKE, m, n), 0);
     assert_int_equal(kit_move(p.server, p.client), 0);
-    assert_null(t->ticket);
-    assert_int_equal(t->ticket_len, 0);
+    assert_int_equal(p.client->n_tickets, 3);
+    assert_int_equal(newest_ticket(p.client)->lifetime, 120);
 
     kit_exchange(&p, 1000);
     kit_close(&p);

@@ -295,6 +295,7 @@ static void configs12_rsa(clasp_config **ccfg, clasp_config **scfg, collector *c
     assert_int_equal(clasp_config_set_cipher_suites(*scfg, suite), 0);
     assert_int_equal(clasp_config_set_cipher_suites(*ccfg, suite), 0);
     assert_int_equal(clasp_config_set_verify(*scfg, CLASP_VERIFY_REQUIRE), 0);
+    assert_int_equal(clasp_config_set_tickets(*ccfg, 0), 0); /* resumption by session ID */
     kit_add_cert(*ccfg, &kit.client);
     watch(*ccfg, cc);
     watch(*scfg, sc);
@@ -307,11 +308,13 @@ static void open12(kit_pair *p, clasp_config *ccfg, clasp_config *scfg)
 
 /* ---- TLS 1.3 ---- */
 
+/* After the client's Finished, the server's two NewSessionTickets (its default). */
 static const char *const flow13[] = {
     "out ClientHello",     "in ServerHello",         "out ChangeCipherSpec",
     "in ChangeCipherSpec", "in EncryptedExtensions", "in CertificateRequest",
     "in Certificate",      "in CertificateVerify",   "in Finished",
     "out Certificate",     "out CertificateVerify",  "out Finished",
+    "in NewSessionTicket", "in NewSessionTicket",
 };
 
 static const char *const flow13_hrr[] = {
@@ -319,13 +322,16 @@ static const char *const flow13_hrr[] = {
     "out ClientHello",        "in ChangeCipherSpec",   "in ServerHello",
     "in EncryptedExtensions", "in CertificateRequest", "in Certificate",
     "in CertificateVerify",   "in Finished",           "out Certificate",
-    "out CertificateVerify",  "out Finished",
+    "out CertificateVerify",  "out Finished",          "in NewSessionTicket",
+    "in NewSessionTicket",
 };
 
 static const char *const flow13_server[] = {
-    "in ClientHello",         "out ServerHello", "out ChangeCipherSpec",  "out EncryptedExtensions",
-    "out CertificateRequest", "out Certificate", "out CertificateVerify", "out Finished",
-    "in ChangeCipherSpec",    "in Certificate",  "in CertificateVerify",  "in Finished",
+    "in ClientHello",          "out ServerHello",        "out ChangeCipherSpec",
+    "out EncryptedExtensions", "out CertificateRequest", "out Certificate",
+    "out CertificateVerify",   "out Finished",           "in ChangeCipherSpec",
+    "in Certificate",          "in CertificateVerify",   "in Finished",
+    "out NewSessionTicket",    "out NewSessionTicket",
 };
 
 static void check_client_hello13(const rec_event *ch)
@@ -594,16 +600,15 @@ static void test_tls12_rsa_client_auth_and_resumption(void **state)
     assert_null(find_ev(&cc, CLASP_TRACE_NOTE, -1, "resumed", 0));
     assert_null(find_ev(&sc, CLASP_TRACE_NOTE, -1, "session_not_resumed", 0)); /* none offered */
     must_find(&sc, CLASP_TRACE_NOTE, -1, "session_stored", 0);
-    uint8_t sess[8192];
-    size_t n;
-    assert_int_equal(clasp_conn_get_session(p.client, sess, sizeof(sess), &n), 0);
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    assert_non_null(sess);
     kit_close(&p);
     collector_free(&cc);
     collector_free(&sc);
 
     /* Resumption: the server's ChangeCipherSpec and Finished come first. */
     open12(&p, ccfg, scfg);
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
     kit12_handshake(&p);
     assert_int_equal(clasp_conn_resumed(p.client), 1);
     expect_messages(&cc, flow12_resumed, ARRAY_LEN(flow12_resumed));
@@ -627,7 +632,8 @@ static void test_tls12_rsa_client_auth_and_resumption(void **state)
     /* A server that never saw the session: both sides say why it is a full handshake. */
     configs12_rsa(&ccfg, &scfg, &cc, &sc);
     open12(&p, ccfg, scfg);
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
+    clasp_session_free(sess);
     kit12_handshake(&p);
     assert_int_equal(clasp_conn_resumed(p.client), 0);
     expect_field_has(must_find(&sc, CLASP_TRACE_NOTE, -1, "session_not_resumed", 0), "why",
@@ -657,8 +663,8 @@ static void test_tls12_ecdhe_and_downgrade(void **state)
     static const char *const flow[] = {
         "out ClientHello",      "in ServerHello",     "in Certificate",
         "in ServerKeyExchange", "in ServerHelloDone", "out ClientKeyExchange",
-        "out ChangeCipherSpec", "out Finished",       "in ChangeCipherSpec",
-        "in Finished",
+        "out ChangeCipherSpec", "out Finished",       "in NewSessionTicket",
+        "in ChangeCipherSpec",  "in Finished",
     };
     expect_messages(&cc, flow, ARRAY_LEN(flow));
     const rec_event *sh = must_find(&cc, CLASP_TRACE_MESSAGE, 0, "ServerHello", 0);
@@ -725,7 +731,7 @@ static void test_post_handshake_messages(void **state)
     assert_int_equal(clasp_conn_key_update(p.client, 1), 0);
     assert_int_equal(kit_move(p.client, p.server), 0);
     kit_exchange(&p, 10); /* the server answers with its own KeyUpdate */
-    /* clasp's server sends no tickets yet: one made by hand, protected like any other */
+    /* a ticket made by hand (its fields known here), protected like any other */
     uint8_t m[256], ticket[100] = {0};
     cl_writer w;
     cl_writer_fixed(&w, m, sizeof(m));
@@ -987,16 +993,16 @@ static void test_keylog_tls12(void **state)
     /* client_write_key, then client_write_IV after both keys; sequence 1: Finished was 0 */
     open_and_check(CL_TLS12_VERSION, s->aead, kb, kb + 2 * kl, ivl, 1, rec, len, msg);
     free(rec);
-    uint8_t sess[8192];
-    size_t n;
-    assert_int_equal(clasp_conn_get_session(p.client, sess, sizeof(sess), &n), 0);
+    clasp_session *sess = clasp_conn_get_session(p.client);
+    assert_non_null(sess);
     kit_close(&p);
     collector_free(&cc);
     collector_free(&sc);
 
     /* A resumed handshake logs the session's master secret with its own client random. */
     open12(&p, ccfg, scfg);
-    assert_int_equal(clasp_conn_set_session(p.client, sess, n), 0);
+    assert_int_equal(clasp_conn_set_session(p.client, sess), 0);
+    clasp_session_free(sess);
     kit12_handshake(&p);
     assert_int_equal(clasp_conn_resumed(p.client), 1);
     assert_int_equal(cc.n_lines, 1);
@@ -1112,6 +1118,43 @@ static void watch_finished(kit_pair *p, kit_hook h[2], secrets *s)
     }
 }
 
+/*
+ * Resumption by ticket: neither the ticket's PSK nor the resumption master secret it came
+ * from, nor the resumed connection's secrets, appear in either side's events.
+ */
+static void no_secrets_resuming(void)
+{
+    collector cc = {0}, sc = {0};
+    kit_pair p;
+    open13(&p, "TLS_AES_128_GCM_SHA256", 0, &cc, &sc);
+    kit_handshake(&p);
+    kit_exchange(&p, 100);
+    clasp_session *s = clasp_conn_get_session(p.client);
+    assert_non_null(s);
+    secrets sec = {0};
+    add_secret(&sec, s->s.master, s->s.master_len); /* the PSK */
+    add_secret(&sec, p.client->res_master, 32);
+    no_secrets(&cc, &sec);
+    no_secrets(&sc, &sec);
+    kit_pair r;
+    kit_open(&r, clasp_config_up_ref(p.ccfg), clasp_config_up_ref(p.scfg), "server.test");
+    kit_close(&p);
+    collector_free(&cc);
+    collector_free(&sc);
+    assert_int_equal(clasp_conn_set_session(r.client, s), 0);
+    kit_handshake(&r);
+    kit_exchange(&r, 100);
+    assert_int_equal(clasp_conn_resumed(r.client), 1);
+    secrets13(&cc, &sec, cl_suite_find(clasp_conn_cipher_suite(r.client)));
+    must_find(&sc, CLASP_TRACE_NOTE, -1, "binder_verified", 0);
+    no_secrets(&cc, &sec);
+    no_secrets(&sc, &sec);
+    clasp_session_free(s);
+    kit_close(&r);
+    collector_free(&cc);
+    collector_free(&sc);
+}
+
 static void test_no_secrets_in_events(void **state)
 {
     (void)state;
@@ -1146,6 +1189,7 @@ static void test_no_secrets_in_events(void **state)
     secrets12(&cc, &s, cl_suite_find(clasp_conn_cipher_suite(p.client)));
     no_secrets(&cc, &s);
     no_secrets(&sc, &s);
+    no_secrets_resuming();
     kit_close(&p);
     collector_free(&cc);
     collector_free(&sc);
