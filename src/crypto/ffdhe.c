@@ -45,8 +45,6 @@ int cl_ffdhe_from_private(EVP_PKEY *tmpl, const char *name, const uint8_t *priv,
                           EVP_PKEY **out)
 {
     int rc = CLASP_ERR_NOMEM;
-    EVP_PKEY_CTX *ctx = NULL;
-    OSSL_PARAM *params = NULL;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     BIGNUM *x = BN_secure_new(), *y = BN_new();
     if (!bld || !x || !y)
@@ -57,19 +55,13 @@ int cl_ffdhe_from_private(EVP_PKEY *tmpl, const char *name, const uint8_t *priv,
         !public_from_exponent(tmpl, x, y))
         goto out;
     rc = CLASP_ERR_CRYPTO;
-    if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, name, 0) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, x) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y) != 1 ||
-        !(params = OSSL_PARAM_BLD_to_param(bld)) ||
-        !(ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL)) || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, out, EVP_PKEY_KEYPAIR, params) != 1)
-        goto out;
-    rc = 0;
+    if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, name, 0) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, x) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y) == 1)
+        rc = cl_keypair_fromdata(tmpl, bld, out);
 out:
     if (rc)
         ERR_clear_error();
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params); /* the exponent (a secure BIGNUM) sat in its cleared secure block */
     OSSL_PARAM_BLD_free(bld);
     BN_clear_free(x);
     BN_free(y);

@@ -6,6 +6,7 @@
 #define CLASP_CRYPTO_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/sha.h>
 
 #include "crypto/crypto.h"
@@ -74,7 +75,11 @@ cl_key_type cl_pkey_type(const EVP_PKEY *pkey);
  */
 int cl_pubkey_wrap(cl_pubkey **out, EVP_PKEY *pkey);
 
-/* ---- FFDHE (ffdhe.c), for kex.c ---- */
+/* ---- key exchange (kex.c, ffdhe.c) ---- */
+
+/* A key pair of the template's type from the parameters in bld (which this empties; the
+ * template is only read). */
+int cl_keypair_fromdata(EVP_PKEY *tmpl, OSSL_PARAM_BLD *bld, EVP_PKEY **out);
 
 /* 1 when 1 < y < p - 1 (RFC 7919 5.1), both big-endian of len bytes, p odd. */
 int cl_ffdhe_in_range(const uint8_t *y, const uint8_t *p, size_t len);

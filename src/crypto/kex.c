@@ -295,6 +295,19 @@ int cl_kex_generate(cl_kex **out, uint16_t group)
     return kex_wrap(out, g, pkey);
 }
 
+int cl_keypair_fromdata(EVP_PKEY *tmpl, OSSL_PARAM_BLD *bld, EVP_PKEY **out)
+{
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *ctx = params ? EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL) : NULL;
+    int ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+             EVP_PKEY_fromdata(ctx, out, EVP_PKEY_KEYPAIR, params) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params); /* a secret (a secure BIGNUM) sat in its cleared secure block */
+    if (!ok)
+        ERR_clear_error();
+    return ok ? 0 : CLASP_ERR_CRYPTO;
+}
+
 /* pub = d * G, uncompressed; d must already be in [1, n-1]. */
 static int ec_public_from_scalar(const EC_GROUP *grp, const BIGNUM *d, uint8_t *pub, size_t len)
 {
@@ -314,12 +327,11 @@ static int ec_public_from_scalar(const EC_GROUP *grp, const BIGNUM *d, uint8_t *
  * scalar: OpenSSL 3.0's EC import does not derive it (on 3.0.19 a scalar-only import gives a
  * key with no public point; the fallback in ossl_ec_key_fromdata came in a later release).
  */
-static int ec_from_scalar(const struct group_info *g, const uint8_t *priv, EVP_PKEY **pkey)
+static int ec_from_scalar(const struct group_info *g, EVP_PKEY *tmpl, const uint8_t *priv,
+                          EVP_PKEY **pkey)
 {
     int rc = CLASP_ERR_NOMEM;
     uint8_t pub[CL_MAX_KEX_PUBLIC_LEN];
-    EVP_PKEY_CTX *ctx = NULL;
-    OSSL_PARAM *params = NULL;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     EC_GROUP *grp = EC_GROUP_new_by_curve_name(g->nid);
     BIGNUM *d = BN_secure_new();
@@ -332,17 +344,11 @@ static int ec_from_scalar(const struct group_info *g, const uint8_t *priv, EVP_P
         goto out;
     CL_TRY_OUT(rc, ec_public_from_scalar(grp, d, pub, g->public_len));
     rc = CLASP_ERR_CRYPTO;
-    if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, g->name, 0) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, g->public_len) != 1 ||
-        !(params = OSSL_PARAM_BLD_to_param(bld)) ||
-        !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, pkey, EVP_PKEY_KEYPAIR, params) != 1)
-        goto out;
-    rc = 0;
+    if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, g->name, 0) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, g->public_len) == 1)
+        rc = cl_keypair_fromdata(tmpl, bld, pkey);
 out:
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params); /* the scalar (a secure BIGNUM) sat in its cleared secure block */
     OSSL_PARAM_BLD_free(bld);
     BN_clear_free(d);
     EC_GROUP_free(grp);
@@ -361,7 +367,7 @@ int cl_kex_from_private(cl_kex **out, uint16_t group, const uint8_t *priv, size_
     }
     CL_CHECK(len == g->secret_len, CLASP_ERR_INVALID_ARG);
     if (g->kind == KIND_EC) {
-        CL_TRY(ec_from_scalar(g, priv, &pkey));
+        CL_TRY(ec_from_scalar(g, tmpl, priv, &pkey));
     } else {
         pkey = EVP_PKEY_new_raw_private_key_ex(NULL, g->name, NULL, priv, len);
         CL_CHECK(pkey, CLASP_ERR_CRYPTO);

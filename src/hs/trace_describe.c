@@ -752,6 +752,23 @@ static void scheme_field(desc *d, uint16_t scheme)
     end(d);
 }
 
+/* A group field: its name and value. */
+static void group_field(desc *d, uint16_t group)
+{
+    if (begin(d, "group")) {
+        put_named(d, cl_group_name(group), group);
+        end(d);
+    }
+}
+
+/* What a ServerKeyExchange has after its group: the public key, the signature. */
+static void ske_tail(desc *d, size_t pub_len, uint16_t scheme, size_t sig_len)
+{
+    length_field(d, "public_key", pub_len);
+    scheme_field(d, scheme);
+    length_field(d, "signature", sig_len);
+}
+
 /* ServerDHParams: the RFC 7919 group p and g make, or their sizes when they make none. */
 static int describe_server_dh_params(desc *d, const uint8_t *body, size_t len)
 {
@@ -760,16 +777,13 @@ static int describe_server_dh_params(desc *d, const uint8_t *body, size_t len)
         return -1;
     uint16_t group = cl_kex_ffdhe_group_of(ske.p, ske.p_len, ske.g, ske.g_len);
     field(d, "key_exchange", "DHE");
-    if (group && begin(d, "group")) {
-        put_named(d, cl_group_name(group), group);
-        end(d);
-    } else if (!group) {
+    if (group) {
+        group_field(d, group);
+    } else {
         field(d, "group", "not an RFC 7919 group");
         length_field(d, "dh_p", ske.p_len);
     }
-    length_field(d, "public_key", ske.ys_len);
-    scheme_field(d, ske.scheme);
-    length_field(d, "signature", ske.sig_len);
+    ske_tail(d, ske.ys_len, ske.scheme, ske.sig_len);
     return 0;
 }
 
@@ -783,13 +797,8 @@ static int describe_server_key_exchange(const clasp_conn *c, desc *d, const uint
     if (cl_server_key_exchange12_parse(body, len, &ske) != 0)
         return -1;
     field(d, "curve_type", "named_curve"); /* the only one the parser accepts */
-    if (begin(d, "group")) {
-        put_named(d, cl_group_name(ske.group), ske.group);
-        end(d);
-    }
-    length_field(d, "public_key", ske.point_len);
-    scheme_field(d, ske.scheme);
-    length_field(d, "signature", ske.sig_len);
+    group_field(d, ske.group);
+    ske_tail(d, ske.point_len, ske.scheme, ske.sig_len);
     return 0;
 }
 

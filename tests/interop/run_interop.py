@@ -2962,50 +2962,35 @@ FEATURE_CASES = [
 # The opt-in groups and suites (clasp's tools are given --groups / --suites): every group in
 # TLS 1.3, P-521 and X448 in TLS 1.2 ECDHE, ffdhe3072 and ffdhe4096 in TLS 1.2 DHE (ffdhe2048
 # is in the TLS 1.2 matrix), TLS_AES_128_CCM_SHA256 with two certificate kinds and 1 MiB.
-OPT_IN_CASES = []
-for _g in OPT_IN_GROUPS:
-    _what = "1.3/TLS_AES_128_GCM_SHA256/%s/p256" % _g.iana
-    OPT_IN_CASES += [
-        ("clasp-client", _what, functools.partial(
-            lambda peer, g: cc_handshake(peer, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], g, "p256"),
-            g=_g.iana)),
-        ("clasp-server", _what, functools.partial(
-            lambda peer, g: cs_handshake(peer, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], g, "p256"),
-            g=_g.iana))]
-for _cert in ("p256", "rsa2048"):
-    _what = "1.3/TLS_AES_128_CCM_SHA256/x25519/%s" % _cert
-    OPT_IN_CASES += [
-        ("clasp-client", _what, functools.partial(
-            lambda peer, c: cc_handshake(peer, "1.3", SUITE["TLS_AES_128_CCM_SHA256"], "x25519",
-                                         c), c=_cert)),
-        ("clasp-server", _what, functools.partial(
-            lambda peer, c: cs_handshake(peer, "1.3", SUITE["TLS_AES_128_CCM_SHA256"], "x25519",
-                                         c), c=_cert))]
+def handshake_cases(version, suite, group, cert):
+    """Both directions of one handshake of the matrix's kind, as feature cases."""
+    what = "%s/%s/%s/%s" % (version, suite, group, cert)
+    kw = dict(suite=SUITE[suite], group=group, cert=cert)
+    cc, cs = cc_handshake12, cs_handshake12
+    if version == "1.3":
+        kw["version"] = version
+        cc, cs = cc_handshake, cs_handshake
+    return [("clasp-client", what, functools.partial(cc, **kw)),
+            ("clasp-server", what, functools.partial(cs, **kw))]
+
+
+OPT_IN_CASES = [c for g in OPT_IN_GROUPS
+                for c in handshake_cases("1.3", "TLS_AES_128_GCM_SHA256", g.iana, "p256")]
+OPT_IN_CASES += [c for v, suite, group, cert in [
+    ("1.3", "TLS_AES_128_CCM_SHA256", "x25519", "p256"),
+    ("1.3", "TLS_AES_128_CCM_SHA256", "x25519", "rsa2048"),
+    ("1.3", "TLS_AES_128_GCM_SHA256", "x25519", "p521"),  # ecdsa_secp521r1_sha512
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp521r1", "p256"),
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x448", "p256"),
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x25519", "p521"),
+    ("1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe3072", "rsa2048"),
+    ("1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe4096", "rsa2048"),
+] for c in handshake_cases(v, suite, group, cert)]
 OPT_IN_CASES += [
     ("clasp-client", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
      lambda peer: cc_echo(peer, "1.3", SUITE["TLS_AES_128_CCM_SHA256"], "p256")),
     ("clasp-server", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
      lambda peer: cs_echo(peer, SUITE["TLS_AES_128_CCM_SHA256"]))]
-for _cert in ("p521",):  # a P-521 certificate (ecdsa_secp521r1_sha512 in TLS 1.3)
-    _what = "1.3/TLS_AES_128_GCM_SHA256/x25519/%s" % _cert
-    OPT_IN_CASES += [
-        ("clasp-client", _what, functools.partial(
-            lambda peer, c: cc_handshake(peer, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], "x25519",
-                                         c), c=_cert)),
-        ("clasp-server", _what, functools.partial(
-            lambda peer, c: cs_handshake(peer, "1.3", SUITE["TLS_AES_128_GCM_SHA256"], "x25519",
-                                         c), c=_cert))]
-for _suite, _g, _cert in [("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp521r1", "p256"),
-                          ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x25519", "p521"),
-                          ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x448", "p256"),
-                          ("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe3072", "rsa2048"),
-                          ("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe4096", "rsa2048")]:
-    _what = "1.2/%s/%s/%s" % (_suite, _g, _cert)
-    OPT_IN_CASES += [
-        ("clasp-client", _what, functools.partial(
-            lambda peer, s, g, c: cc_handshake12(peer, SUITE[s], g, c), s=_suite, g=_g, c=_cert)),
-        ("clasp-server", _what, functools.partial(
-            lambda peer, s, g, c: cs_handshake12(peer, SUITE[s], g, c), s=_suite, g=_g, c=_cert))]
 FEATURE_CASES += OPT_IN_CASES
 
 # Feature cases for each version clasp speaks: (role, name, make(peer, version)).

@@ -376,8 +376,7 @@ static int edit_ske_ys_zero(clasp_conn *c, const uint8_t *msg, size_t len, cl_wr
 {
     (void)arg;
     cl_server_key_exchange_dhe ske;
-    uint8_t params[6 + 512 + 1 + 513], tbs[64 + sizeof(params)], sig[CL_MAX_SIG_LEN];
-    size_t sig_len;
+    uint8_t params[6 + 512 + 1 + 513];
     assert_int_equal(cl_server_key_exchange_dhe_parse(msg + 4, len - 4, &ske), 0);
     cl_writer w;
     cl_writer_fixed(&w, params, sizeof(params));
@@ -387,17 +386,7 @@ static int edit_ske_ys_zero(clasp_conn *c, const uint8_t *msg, size_t len, cl_wr
     cl_write_u8(&w, 0);
     cl_write_bytes(&w, ske.ys, ske.ys_len);
     assert_int_equal(cl_writer_finish(&w), 0);
-    memcpy(tbs, c->hs->client_random, 32);
-    memcpy(tbs + 32, c->hs->server_random, 32);
-    memcpy(tbs + 64, params, w.len);
-    assert_int_equal(
-        cl_sign(c->hs->cred->key, ske.scheme, tbs, 64 + w.len, sig, sizeof(sig), &sig_len), 0);
-    cl_write_u8(out, CL_HS_SERVER_KEY_EXCHANGE);
-    cl_write_u24(out, (uint32_t)(w.len + 4 + sig_len));
-    cl_write_bytes(out, params, w.len);
-    cl_write_u16(out, ske.scheme);
-    cl_write_u16(out, (uint16_t)sig_len);
-    cl_write_bytes(out, sig, sig_len);
+    kit12_put_ske(c, params, w.len, out);
     return 0;
 }
 

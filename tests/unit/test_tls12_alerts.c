@@ -492,21 +492,7 @@ static int edit_ske_params(clasp_conn *c, const uint8_t *msg, size_t len, cl_wri
 {
     (void)msg, (void)len;
     const xbytes *params = arg;
-    cl_hs *hs = c->hs;
-    uint8_t tbs[64 + 1200], sig[CL_MAX_SIG_LEN];
-    size_t sig_len;
-    assert_true(params->n <= sizeof(tbs) - 64);
-    memcpy(tbs, hs->client_random, 32);
-    memcpy(tbs + 32, hs->server_random, 32);
-    memcpy(tbs + 64, params->p, params->n);
-    assert_int_equal(
-        cl_sign(hs->cred->key, hs->our_scheme, tbs, 64 + params->n, sig, sizeof(sig), &sig_len), 0);
-    cl_write_u8(out, CL_HS_SERVER_KEY_EXCHANGE);
-    cl_write_u24(out, (uint32_t)(params->n + 2 + 2 + sig_len));
-    cl_write_bytes(out, params->p, params->n);
-    cl_write_u16(out, hs->our_scheme);
-    cl_write_u16(out, (uint16_t)sig_len);
-    cl_write_bytes(out, sig, sig_len);
+    kit12_put_ske(c, params->p, params->n, out);
     return 0;
 }
 
