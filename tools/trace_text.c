@@ -871,13 +871,14 @@ static void m_server_hello_done(tool_trace *t, int from, const clasp_trace_event
 static void m_server_key_exchange(tool_trace *t, int from, const clasp_trace_event *ev)
 {
     const char *group = field(ev, "group"), *scheme = field(ev, "signature_scheme");
-    const char *sig = field(ev, "signature");
+    const char *sig = field(ev, "signature"), *kx = field(ev, "key_exchange");
     char sum[192];
     if (group)
         snprintf(sum, sizeof(sum),
-                 "the server's ephemeral %s public key (ECDHE), signed with its certificate's "
+                 "the server's ephemeral %s public key (%s), signed with its certificate's "
                  "private key",
-                 group);
+                 group,
+                 kx && !strcmp(kx, "DHE") ? "DHE, with the group's prime and generator" : "ECDHE");
     msg_step(t, from, ev, group ? sum : NULL);
     detail(t, "public key", field(ev, "public_key"));
     if (scheme && sig)
@@ -890,9 +891,11 @@ static void m_client_key_exchange(tool_trace *t, int from, const clasp_trace_eve
 {
     const char *kx = field(ev, "key_exchange"), *epms = field(ev, "encrypted_pre_master_secret");
     const char *sum = kx;
-    if (kx && starts(kx, "ECDHE"))
-        sum = "ECDHE: the client's ephemeral public key; from the two, each side computes "
-              "the same pre-master secret";
+    if (kx && (starts(kx, "ECDHE") || starts(kx, "DHE")))
+        sum = starts(kx, "DHE") ? "DHE: the client's ephemeral public key; from the two, each "
+                                  "side computes the same pre-master secret"
+                                : "ECDHE: the client's ephemeral public key; from the two, each "
+                                  "side computes the same pre-master secret";
     else if (!kx && t->rsa_kx)
         sum = "RSA: the pre-master secret, encrypted to the server's public key";
     msg_step(t, from, ev, sum);

@@ -39,9 +39,12 @@ typedef enum clasp_role {
  * TLS 1.2 ECDHE suites with AES-GCM and ChaCha20-Poly1305 (ECDSA before RSA); RSA key
  * exchange is implemented but not in the default list (it has no forward secrecy: add
  * TLS_RSA_WITH_AES_128_GCM_SHA256 and friends with clasp_config_set_cipher_suites), and so
- * are the TLS 1.2 CBC-HMAC suites (TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, ...,
- * TLS_RSA_WITH_AES_128_CBC_SHA: docs/api.md, docs/security.md); groups
- * x25519, secp256r1, secp384r1 (one key share: the first); the server's preference order;
+ * are TLS_AES_128_CCM_SHA256, the TLS_DHE_RSA_WITH_* suites and the TLS 1.2 CBC-HMAC
+ * suites (TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, ..., TLS_RSA_WITH_AES_128_CBC_SHA:
+ * docs/api.md, docs/security.md); groups x25519, secp256r1, secp384r1 (one key share: the
+ * first; secp521r1, x448, ffdhe2048, ffdhe3072 and ffdhe4096 are implemented but not offered
+ * unless listed); signature schemes ECDSA (P-256, P-384, P-521), Ed25519, RSA-PSS and RSA
+ * PKCS#1; the server's preference order;
  * extended master secret required; and for clients peer verification against the trust
  * anchors (there is no way to turn it off). NULL when out of memory. The caller owns one
  * reference.
@@ -119,6 +122,9 @@ CLASP_API int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_
  * nor served (a server allowing TLS 1.3 with TLS 1.2 suites only negotiates TLS 1.2). A CBC
  * suite is CLASP_ERR_UNSUPPORTED when libcrypto was built without its deprecated low-level
  * SHA functions, which the constant-time CBC decoding needs.
+ * Groups: x25519, secp256r1, secp384r1, secp521r1, x448, ffdhe2048, ffdhe3072, ffdhe4096
+ * (a group this libcrypto lacks is unknown); the TLS_DHE_RSA_WITH_* suites are used only
+ * with an ffdhe group in the list.
  */
 CLASP_API int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list);
 CLASP_API int clasp_config_set_groups(clasp_config *cfg, const char *list);

@@ -6,6 +6,7 @@
 #define CLASP_CRYPTO_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/sha.h>
 
 #include "crypto/crypto.h"
@@ -65,9 +66,9 @@ struct cl_hmac_ctx {
 
 /* Algorithms fetched once per process (OpenSSL 3's implicit per-call fetches are slow). */
 struct cl_crypto_algs {
-    EVP_MD *md[4];       /* indexed by cl_hash_alg */
-    EVP_CIPHER *aead[3]; /* indexed by cl_aead_alg */
-    EVP_CIPHER *cbc[2];  /* indexed by cl_cbc_alg */
+    EVP_MD *md[4];                   /* indexed by cl_hash_alg */
+    EVP_CIPHER *aead[CL_AEAD_COUNT]; /* indexed by cl_aead_alg */
+    EVP_CIPHER *cbc[2];              /* indexed by cl_cbc_alg */
 };
 
 /* The fetched algorithms; cl_crypto_init must have succeeded. */
@@ -93,5 +94,20 @@ cl_key_type cl_pkey_type(const EVP_PKEY *pkey);
  * once, by d2i_X509, never again from its re-encoded SubjectPublicKeyInfo.
  */
 int cl_pubkey_wrap(cl_pubkey **out, EVP_PKEY *pkey);
+
+/* ---- key exchange (kex.c, ffdhe.c) ---- */
+
+/* A key pair of the template's type from the parameters in bld (which this empties; the
+ * template is only read). */
+int cl_keypair_fromdata(EVP_PKEY *tmpl, OSSL_PARAM_BLD *bld, EVP_PKEY **out);
+
+/* 1 when 1 < y < p - 1 (RFC 7919 5.1), both big-endian of len bytes, p odd. */
+int cl_ffdhe_in_range(const uint8_t *y, const uint8_t *p, size_t len);
+/*
+ * A key pair of the template's group (name: its OpenSSL name) from an exponent of len bytes,
+ * big-endian; CLASP_ERR_INVALID_ARG unless 1 < x < p.
+ */
+int cl_ffdhe_from_private(EVP_PKEY *tmpl, const char *name, const uint8_t *priv, size_t len,
+                          EVP_PKEY **out);
 
 #endif /* CLASP_CRYPTO_INTERNAL_H */

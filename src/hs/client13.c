@@ -41,7 +41,7 @@ static int write_suites(const clasp_config *cfg, cl_writer *w)
     cl_write_open(w, 2);
     for (size_t i = 0; i < cfg->n_suites; i++) {
         const cl_suite *s = cl_suite_find(cfg->suites[i]);
-        if (s && s->version >= cfg->min_version && s->version <= cfg->max_version)
+        if (cl_cfg_suite_usable(cfg, s))
             cl_write_u16(w, s->id);
     }
     /* RFC 5746 3.4: the SCSV says we support secure renegotiation (and refuse it anyway). */

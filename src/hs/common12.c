@@ -38,6 +38,33 @@ int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
     return 0;
 }
 
+/*
+ * RFC 5246 8.1.2: the DHE pre-master secret is Z with its "leading bytes of Z that contain
+ * all zero bits ... stripped". The peer's value may come with or without leading zeros (an
+ * integer either way); it is padded to the prime's length for cl_kex_derive, which checks
+ * 1 < Y < p - 1. Stripping makes the secret's length depend on it, which the Raccoon attack
+ * (2020) measures through the PRF's timing; it needs a DH key used more than once, and every
+ * clasp key is used for one exchange (docs/security.md).
+ */
+int cl_12_dh_premaster(const cl_kex *k, const uint8_t *y, size_t y_len, uint8_t *pms,
+                       size_t *pms_len)
+{
+    uint8_t padded[CL_MAX_KEX_PUBLIC_LEN];
+    size_t p_len = cl_kex_public_len(cl_kex_group(k)), n = 0, z = 0;
+    while (y_len > 0 && y[0] == 0)
+        y++, y_len--;
+    CL_CHECK(y_len <= p_len, CLASP_ERR_ILLEGAL_PARAMETER); /* above p */
+    memset(padded, 0, p_len - y_len);
+    memcpy(padded + p_len - y_len, y, y_len);
+    CL_TRY(cl_kex_derive(k, padded, p_len, pms, CL_MAX_KEX_SECRET_LEN, &n));
+    while (z < n && pms[z] == 0)
+        z++;
+    memmove(pms, pms + z, n - z);
+    cl_wipe(pms + n - z, z);
+    *pms_len = n - z;
+    return 0;
+}
+
 /* The PRF keyed with the master secret; made at its first use, when the secret is final. */
 static int master_mac(clasp_conn *c, cl_hmac_ctx **out)
 {
@@ -367,7 +394,7 @@ static unsigned key_class(cl_key_type t)
 {
     if (t == CL_KEY_RSA || t == CL_KEY_RSA_PSS)
         return 1;
-    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519)
+    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_EC_P521 || t == CL_KEY_ED25519)
         return 2;
     return 0;
 }
@@ -385,6 +412,8 @@ static int curve_offered(const clasp_conn *c, cl_key_type t)
         return cl_u16_in(CL_GROUP_SECP256R1, hs->peer_groups, hs->n_peer_groups);
     if (t == CL_KEY_EC_P384)
         return cl_u16_in(CL_GROUP_SECP384R1, hs->peer_groups, hs->n_peer_groups);
+    if (t == CL_KEY_EC_P521)
+        return cl_u16_in(CL_GROUP_SECP521R1, hs->peer_groups, hs->n_peer_groups);
     return 1;
 }
 

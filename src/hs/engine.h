@@ -193,8 +193,9 @@ typedef struct cl_hs {
     uint16_t peer_groups[CL_MAX_GROUPS];
     size_t n_peer_groups;
     uint8_t peer_groups_sent;
-    uint8_t cert_types; /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
-    cl_writer out;      /* outgoing handshake messages not yet framed into records */
+    uint8_t peer_ffdhe_sent; /* the list had an FFDHE code point, known or not (RFC 7919 4) */
+    uint8_t cert_types;      /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
+    cl_writer out;           /* outgoing handshake messages not yet framed into records */
 } cl_hs;
 
 /*

@@ -16,6 +16,7 @@ typedef enum cl_kx {
     CL_KX_ECDHE_ECDSA,
     CL_KX_ECDHE_RSA,
     CL_KX_RSA,
+    CL_KX_DHE_RSA, /* FFDHE over an RFC 7919 group, signed with RSA */
 } cl_kx;
 
 typedef struct cl_suite {

@@ -135,22 +135,35 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
     return 0;
 }
 
-static int gcm(const cl_record_prot *p)
+/*
+ * The records one key may protect, from the AES-GCM figure (RFC 8446 5.5). AES-CCM runs the
+ * block cipher twice per block (CBC-MAC and counter mode), so the same margin is reached in
+ * half the records (RFC 8446 gives no figure for it); ChaCha20-Poly1305 has no limit short
+ * of the sequence numbers.
+ */
+static uint64_t usage_limit(const cl_record_prot *p, uint64_t gcm_limit)
 {
-    return !p->cbc_mode && p->alg != CL_AEAD_CHACHA20_POLY1305;
+    if (p->cbc_mode) /* CBC-HMAC: no AEAD bound (RFC 8446 5.5 is about AEADs) */
+        return UINT64_MAX;
+    switch (p->alg) {
+    case CL_AEAD_CHACHA20_POLY1305: return UINT64_MAX;
+    case CL_AEAD_AES_128_CCM: return gcm_limit / 2;
+    default: return gcm_limit;
+    }
 }
 
 static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
 {
     size_t off;
     /*
-     * RFC 8446 5.5: a sender changes keys before 2^24.5 AES-GCM records. A peer that goes on
+     * RFC 8446 5.5: a sender changes keys before 2^24.5 AES-GCM records (usage_limit: fewer
+     * for AES-CCM). A peer that goes on
      * is answered with unexpected_message: the record did authenticate (not bad_record_mac)
      * and is well formed; what is wrong is that a KeyUpdate (or, in TLS 1.2, the end of the
      * connection) should have come before it.
      */
-    if (gcm(&rl->rprot) && rl->rprot.seq >= rl->gcm_recv_limit) {
-        rl->why = "the peer sent more records under one AES-GCM key than RFC 8446 5.5 allows";
+    if (rl->rprot.seq >= usage_limit(&rl->rprot, rl->gcm_recv_limit)) {
+        rl->why = "the peer sent more records under one AES key than RFC 8446 5.5 allows";
         return CLASP_ERR_UNEXPECTED_MESSAGE;
     }
     CL_TRY(cl_record_open(&rl->rprot, rec, rec_len, &out->type, &off, &out->len));
@@ -390,5 +403,5 @@ int cl_rl_write_protected(const cl_rl *rl)
 
 int cl_rl_write_key_spent(const cl_rl *rl)
 {
-    return rl->wprot.active && gcm(&rl->wprot) && rl->wprot.seq + 1 >= rl->gcm_send_limit;
+    return rl->wprot.active && rl->wprot.seq + 1 >= usage_limit(&rl->wprot, rl->gcm_send_limit);
 }

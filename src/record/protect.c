@@ -11,8 +11,10 @@ int cl_record_prot_init(cl_record_prot *p, uint16_t version, cl_aead_alg alg, in
     memset(p, 0, sizeof(*p));
     int gcm12 = version == CL_TLS12_VERSION && alg != CL_AEAD_CHACHA20_POLY1305;
     CL_CHECK(version == CL_TLS12_VERSION || version == CL_TLS13_VERSION, CLASP_ERR_INVALID_ARG);
-    CL_CHECK((unsigned)alg <= CL_AEAD_CHACHA20_POLY1305 && key_len == cl_aead_key_len(alg),
+    CL_CHECK((unsigned)alg < CL_AEAD_COUNT && key_len == cl_aead_key_len(alg),
              CLASP_ERR_INVALID_ARG);
+    /* AES-CCM serves TLS 1.3 only (TLS_AES_128_CCM_SHA256); clasp has no TLS 1.2 CCM suite. */
+    CL_CHECK(alg != CL_AEAD_AES_128_CCM || version == CL_TLS13_VERSION, CLASP_ERR_INVALID_ARG);
     CL_CHECK(iv_len == (gcm12 ? 4u : (size_t)CL_AEAD_NONCE_LEN), CLASP_ERR_INVALID_ARG);
     memcpy(p->key, key, key_len);
     memcpy(p->iv, iv, iv_len);

@@ -101,7 +101,8 @@ class Suite:
     gnutls_prio: str      # GnuTLS priority fragment selecting only it
     gnutls_cipher: str    # the cipher as GnuTLS prints it in a session description
     certs: tuple = ()     # certificate kinds it can be used with; () for all (TLS 1.3)
-    kx: str = ""          # TLS 1.2 key exchange: ECDHE (with a group) or RSA (none)
+    kx: str = ""          # TLS 1.2 key exchange: ECDHE or DHE (with a group), RSA (none)
+    opt_in: bool = False  # not in clasp's default list: the tools are given --suites
     gnutls_mac: str = ""  # CBC suites: the MAC as GnuTLS prints it (AEAD: none)
     # OpenSSL's "New, <this>, Cipher is ..." names the version that defined the suite, not
     # the one negotiated: TLSv1.0 for the ECDHE _SHA suites, SSLv3 for AES128-SHA.
@@ -124,6 +125,9 @@ SUITES = [
           "-CIPHER-ALL:+AES-256-GCM", "AES-256-GCM"),
     Suite("TLS_CHACHA20_POLY1305_SHA256", "1.3", "TLS_CHACHA20_POLY1305_SHA256",
           "-CIPHER-ALL:+CHACHA20-POLY1305", "CHACHA20-POLY1305"),
+    # Opt-in: not in the TLS 1.3 matrix, but in OPT_IN_CASES.
+    Suite("TLS_AES_128_CCM_SHA256", "1.3", "TLS_AES_128_CCM_SHA256", "-CIPHER-ALL:+AES-128-CCM",
+          "AES-128-CCM", opt_in=True),
     # TLS 1.2: ECDHE_ECDSA with the ECDSA certificates, ECDHE_RSA and RSA key exchange with
     # the RSA one. The TLS_RSA_WITH_* suites are not in clasp's defaults (CLASP_ALL_SUITES).
     Suite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "1.2", "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -143,16 +147,25 @@ SUITES = [
           "-CIPHER-ALL:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-RSA", "CHACHA20-POLY1305", ("rsa2048",),
           "ECDHE"),
     Suite("TLS_RSA_WITH_AES_128_GCM_SHA256", "1.2", "AES128-GCM-SHA256",
-          "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+RSA", "AES-128-GCM", ("rsa2048",), "RSA"),
+          "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+RSA", "AES-128-GCM", ("rsa2048",), "RSA", True),
     Suite("TLS_RSA_WITH_AES_256_GCM_SHA384", "1.2", "AES256-GCM-SHA384",
-          "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+RSA", "AES-256-GCM", ("rsa2048",), "RSA"),
+          "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+RSA", "AES-256-GCM", ("rsa2048",), "RSA", True),
+    # DHE_RSA over RFC 7919 groups (opt-in; in the TLS 1.2 matrix with ffdhe2048).
+    Suite("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "1.2", "DHE-RSA-AES128-GCM-SHA256",
+          "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+DHE-RSA", "AES-128-GCM", ("rsa2048",), "DHE", True),
+    Suite("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "1.2", "DHE-RSA-AES256-GCM-SHA384",
+          "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+DHE-RSA", "AES-256-GCM", ("rsa2048",), "DHE", True),
+    Suite("TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "1.2", "DHE-RSA-CHACHA20-POLY1305",
+          "-CIPHER-ALL:+CHACHA20-POLY1305:-KX-ALL:+DHE-RSA", "CHACHA20-POLY1305", ("rsa2048",),
+          "DHE", True),
 ] + [
     # TLS 1.2 CBC-HMAC (not in clasp's defaults: enabled by name), each run with and without
     # encrypt-then-MAC (RFC 7366) in both directions by cbc_cases, not by the matrix.
     Suite(iana, "1.2", openssl,
           "-CIPHER-ALL:+%s:-MAC-ALL:+%s:-KX-ALL:+%s" % (cipher, mac, kx_prio), cipher,
           ("p256",) if "ECDSA" in iana else ("rsa2048",), "RSA" if kx_prio == "RSA" else "ECDHE",
-          mac, "" if mac != "SHA1" else "SSLv3" if kx_prio == "RSA" else "TLSv1.0")
+          gnutls_mac=mac,
+          openssl_defined_in="" if mac != "SHA1" else "SSLv3" if kx_prio == "RSA" else "TLSv1.0")
     for iana, openssl, cipher, mac, kx_prio in [
         ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA", "AES-128-CBC", "SHA1",
          "ECDHE-ECDSA"),
@@ -183,16 +196,20 @@ CLASP_DEFAULT_SUITES = [
     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
 ]
-CLASP_ALL_SUITES = ":".join(CLASP_DEFAULT_SUITES + ["TLS_RSA_WITH_AES_128_GCM_SHA256",
-                                                     "TLS_RSA_WITH_AES_256_GCM_SHA384"])
+CLASP_ALL_SUITES = ":".join(CLASP_DEFAULT_SUITES + [s.iana for s in SUITES if s.opt_in])
+# A DHE suite needs an FFDHE group among the tool's groups (clasp offers it only then).
+CLASP_DHE_GROUPS = "ffdhe2048:ffdhe3072:ffdhe4096"
 
 
 def clasp_suite_args(suite):
-    """What a clasp tool needs to be able to negotiate suite: a CBC suite is enabled by name
-    beside the others."""
-    if suite.gnutls_mac:
+    """What a clasp tool needs to be able to negotiate suite: an opt-in suite is enabled by
+    name beside the others (a later --groups overrides the groups given here)."""
+    if suite and suite.gnutls_mac:
         return ["--suites", CLASP_ALL_SUITES + ":" + suite.iana]
-    return ["--suites", CLASP_ALL_SUITES] if suite.kx == "RSA" else []
+    if not suite or not suite.opt_in:
+        return []
+    return ["--suites", CLASP_ALL_SUITES] + (["--groups", CLASP_DHE_GROUPS]
+                                             if suite.kx == "DHE" else [])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,7 +228,19 @@ GROUPS = [
     Group("secp384r1", "P-384", r"ECDH, secp384r1, 384 bits", "GROUP-SECP384R1",
           "ECDHE-SECP384R1"),
 ]
-GROUP = {g.iana: g for g in GROUPS}
+# Not in clasp's default list (the tools are given --groups), so not in the matrix: each in
+# OPT_IN_CASES. The FFDHE groups also serve DHE in TLS 1.2.
+OPT_IN_GROUPS = [
+    Group("secp521r1", "P-521", r"ECDH, secp521r1, 521 bits", "GROUP-SECP521R1",
+          "ECDHE-SECP521R1"),
+    Group("x448", "X448", r"X448, 448 bits", "GROUP-X448", "ECDHE-X448"),
+    Group("ffdhe2048", "ffdhe2048", r"DH, 2048 bits", "GROUP-FFDHE2048", "DHE-FFDHE2048"),
+    Group("ffdhe3072", "ffdhe3072", r"DH, 3072 bits", "GROUP-FFDHE3072", "DHE-FFDHE3072"),
+    Group("ffdhe4096", "ffdhe4096", r"DH, 4096 bits", "GROUP-FFDHE4096", "DHE-FFDHE4096"),
+]
+GROUP = {g.iana: g for g in GROUPS + OPT_IN_GROUPS}
+GROUPS_DEFAULT = [g.iana for g in GROUPS]
+FFDHE_GROUPS = ["ffdhe2048", "ffdhe3072", "ffdhe4096"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -256,12 +285,19 @@ CERTS = [
              r"ed25519", "Ed25519", "ed25519", r"EdDSA-Ed25519", "digitalSignature",
              r"ed25519", r"ed25519", r"EdDSA-Ed25519"),
 ]
-CERT = {c.key: c for c in CERTS}
+# Not in the matrix: a P-521 certificate (ecdsa_secp521r1_sha512), in OPT_IN_CASES.
+CERT_P521 = CertKind("p521", ("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"),
+                     r"ecdsa_secp521r1_sha512", "ECDSA P-521", "ECDSA", r"ECDSA-SECP521R1-SHA512",
+                     "digitalSignature",
+                     r"ecdsa_secp(256r1_sha256|384r1_sha384|521r1_sha512)", r"ECDSA",
+                     r"ECDSA-SHA(256|384|512)")
+CERT = {c.key: c for c in CERTS + [CERT_P521]}
 
 # Alerts the negative cases name: RFC 8446 name -> number.
 ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
           "bad_certificate": 42, "unsupported_certificate": 43, "certificate_expired": 45,
           "unknown_ca": 48, "decode_error": 50, "protocol_version": 70,
+          "insufficient_security": 71,
           "inappropriate_fallback": 86, "unrecognized_name": 112, "certificate_required": 116}
 
 # Cases clasp is known to fail (fnmatch patterns on the name) and why. They still run; a
@@ -364,6 +400,7 @@ class PKI:
     def build(self):
         self.make_ca("ca", "clasp interop CA")
         self.make_ca("other-ca", "clasp interop other CA")
+        self.leaf("server-p521", CERT_P521, "ca", server=True)
         for kind in CERTS:
             self.leaf("server-" + kind.key, kind, "ca", server=True)
             # Client certificates: P-256 is "the" client certificate; RSA and Ed25519 also
@@ -378,6 +415,11 @@ class PKI:
                   key_usage="digitalSignature")
         # A second name, for clasp-server's --sni.
         self.leaf("server-alt", CERT["p384"], "ca", server=True, host=ALT_NAME)
+        # DH parameters for s_server's DHE: the RFC 7919 groups (its own choice, without
+        # -dhparam, is an RFC 3526 group, which clasp refuses).
+        for g in FFDHE_GROUPS:
+            self.run("genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:" + g,
+                     "-out", "dh-%s.pem" % g)
         self.leaf("client-expired", CERT["p256"], "ca", server=False, expired=True)
         self.leaf("client-other", CERT["p256"], "other-ca", server=False)
         # Payloads: random bytes, and random text lines for gnutls-serv --echo, which echoes
@@ -935,7 +977,9 @@ class OpenSSLPeer:
                  str(naccept), "-cert", pem, "-key", key] + self.version_args(version)
             if suite:
                 a += suite.openssl_args()
-            if groups:
+            if suite and suite.kx == "DHE":  # TLS 1.2 DHE: the group is a -dhparam file
+                a += ["-dhparam", ctx.pki.path("dh-%s.pem" % (groups or FFDHE_GROUPS)[0])]
+            elif groups:
                 a += ["-groups", ":".join(GROUP[g].openssl for g in groups)]
             if alpn:
                 a += ["-alpn", alpn]
@@ -1221,7 +1265,7 @@ def cc_handshake(peer, version, suite, group, cert):
     suites and its key share for the group; both report the same parameters."""
     def body(ctx):
         srv = peer.server(ctx, cert=cert, version=version, suite=suite, groups=[group])
-        cl = ctx.clasp_client(srv.port, "--groups", group)
+        cl = ctx.clasp_client(srv.port, *clasp_suite_args(suite), "--groups", group)
         expect_client_ok(cl, version, suite.iana, group, cert=cert)
         page = cl.out()
         if peer.name == "openssl":
@@ -1235,7 +1279,8 @@ def cc_handshake(peer, version, suite, group, cert):
 def cs_handshake(peer, version, suite, group, cert):
     """The matrix, clasp as server: the peer client offers only this suite and group."""
     def body(ctx):
-        srv = ctx.clasp_server(cert)
+        srv = ctx.clasp_server(cert, *clasp_suite_args(suite),
+                               *(["--groups", group] if group not in GROUPS_DEFAULT else []))
         cl = peer.client(ctx, srv.port, version, suite=suite, groups=[group], stdin=GET)
         cl_done(cl)
         peer.client_negotiated(cl, version, suite, group, cert)
@@ -1441,15 +1486,16 @@ def cc_echo(peer, version="1.3", suite=None, cert="p256", **peer_kw):
     return body
 
 
-def cs_echo(peer):
-    """1 MiB of random bytes through clasp-server --echo, from the peer client's stdin."""
+def cs_echo(peer, suite=None):
+    """1 MiB of random bytes through clasp-server --echo, from the peer client's stdin (which
+    may offer only suite)."""
     def body(ctx):
         a = ctx.pki.data("data-a.bin")
-        srv = ctx.clasp_server("p256", "--echo")
+        srv = ctx.clasp_server("p256", "--echo", *clasp_suite_args(suite))
         if peer.name == "openssl":
-            cl = peer.client(ctx, srv.port, mode="echo", stdin="pipe")
+            cl = peer.client(ctx, srv.port, suite=suite, mode="echo", stdin="pipe")
         else:
-            cl = peer.client(ctx, srv.port, stdin="pipe")
+            cl = peer.client(ctx, srv.port, suite=suite, stdin="pipe")
         cl.feed(a)
         wait_until(lambda: cl.out_size() >= len(a) or not cl.running(), PROC_TIMEOUT,
                    "the echo of 1 MiB")
@@ -2198,7 +2244,7 @@ def peer_resumed_pages(peer, srv, pages, suite, group, cert, resumed=(False, Tru
 
 
 # The curve of each ECDSA certificate kind.
-CURVE = {"p256": "secp256r1", "p384": "secp384r1"}
+CURVE = {"p256": "secp256r1", "p384": "secp384r1", "p521": "secp521r1"}
 
 
 def client_groups12(group, cert):
@@ -2907,6 +2953,44 @@ def neg_cc_rsa_not_enabled(peer):
     return body
 
 
+def neg_cc_dhe_not_rfc7919(peer):
+    """s_server with DHE and its own group choice (an RFC 3526 prime, not RFC 7919's):
+    clasp-client checks ServerDHParams against the groups it offered and refuses
+    (insufficient_security, RFC 7919 3). GnuTLS's server uses the RFC 7919 group the client
+    lists (RFC 7919 4), so this case is OpenSSL's."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        suite = SUITE["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]
+        srv = peer.server(ctx, cert="rsa2048", version="1.2", mode="plain",
+                          extra=("-cipher", suite.openssl))  # no -dhparam
+        cl = ctx.clasp_client(srv.port, *clasp_suite_args(suite))
+        d = expect_client_failed(cl, alert_sent="insufficient_security",
+                                 failure="handshake failed")
+        check("no RFC 7919 group" in d.get("detail", ""),
+              "clasp-client: detail %r does not say why" % d.get("detail"))
+        peer.saw_alert(srv, "insufficient_security")
+        peer.server_done(srv, ok=False)
+    return body
+
+
+def neg_cs_dhe_no_common_group(peer):
+    """gnutls-cli offering DHE only, with ffdhe4096 only, to clasp-server taking ffdhe2048:
+    RFC 7919 4, "the server MUST end the connection with a fatal TLS alert of type
+    insufficient_security(71)". OpenSSL 3.0's client lists no FFDHE group in TLS 1.2 (the
+    server then picks its own), so this case is GnuTLS's."""
+    if peer.name != "gnutls":
+        return None
+
+    def body(ctx):
+        suite = SUITE["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]
+        srv = ctx.clasp_server("rsa2048", *clasp_suite_args(suite), "--groups", "ffdhe2048")
+        cl = peer.client(ctx, srv.port, "1.2", suite=suite, groups=["ffdhe4096"], stdin=GET)
+        expect_refused(peer, cl, srv, "insufficient_security")
+    return body
+
+
 def neg_cs_13_only_client(peer):
     """A TLS 1.3-only peer client against clasp-server --versions 1.2: no version in
     common. The client's supported_versions lists only TLS 1.3, and a server that reads the
@@ -3037,6 +3121,40 @@ FEATURE_CASES = [
     ("clasp-client", "1.2/no-ems-allowed", cc_no_ems_allowed),
 ]
 
+# The opt-in groups and suites (clasp's tools are given --groups / --suites): every group in
+# TLS 1.3, P-521 and X448 in TLS 1.2 ECDHE, ffdhe3072 and ffdhe4096 in TLS 1.2 DHE (ffdhe2048
+# is in the TLS 1.2 matrix), TLS_AES_128_CCM_SHA256 with two certificate kinds and 1 MiB.
+def handshake_cases(version, suite, group, cert):
+    """Both directions of one handshake of the matrix's kind, as feature cases."""
+    what = "%s/%s/%s/%s" % (version, suite, group, cert)
+    kw = dict(suite=SUITE[suite], group=group, cert=cert)
+    cc, cs = cc_handshake12, cs_handshake12
+    if version == "1.3":
+        kw["version"] = version
+        cc, cs = cc_handshake, cs_handshake
+    return [("clasp-client", what, functools.partial(cc, **kw)),
+            ("clasp-server", what, functools.partial(cs, **kw))]
+
+
+OPT_IN_CASES = [c for g in OPT_IN_GROUPS
+                for c in handshake_cases("1.3", "TLS_AES_128_GCM_SHA256", g.iana, "p256")]
+OPT_IN_CASES += [c for v, suite, group, cert in [
+    ("1.3", "TLS_AES_128_CCM_SHA256", "x25519", "p256"),
+    ("1.3", "TLS_AES_128_CCM_SHA256", "x25519", "rsa2048"),
+    ("1.3", "TLS_AES_128_GCM_SHA256", "x25519", "p521"),  # ecdsa_secp521r1_sha512
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp521r1", "p256"),
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x448", "p256"),
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x25519", "p521"),
+    ("1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe3072", "rsa2048"),
+    ("1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe4096", "rsa2048"),
+] for c in handshake_cases(v, suite, group, cert)]
+OPT_IN_CASES += [
+    ("clasp-client", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
+     lambda peer: cc_echo(peer, "1.3", SUITE["TLS_AES_128_CCM_SHA256"], "p256")),
+    ("clasp-server", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
+     lambda peer: cs_echo(peer, SUITE["TLS_AES_128_CCM_SHA256"]))]
+FEATURE_CASES += OPT_IN_CASES
+
 # Feature cases for each version clasp speaks: (role, name, make(peer, version)).
 BOTH_VERSIONS = [
     ("clasp-server", "sni-callback", cs_sni),
@@ -3082,6 +3200,8 @@ NEGATIVE_CASES = [
     ("clasp-server", "1.2/no-ems", neg_cs_no_ems),
     ("clasp-client", "1.2/no-ems", neg_cc_no_ems),
     ("clasp-server", "1.2/rsa-kx-not-enabled", neg_cs_rsa_not_enabled),
+    ("clasp-client", "1.2/dhe-group-not-rfc7919", neg_cc_dhe_not_rfc7919),
+    ("clasp-server", "1.2/dhe-no-common-ffdhe-group", neg_cs_dhe_no_common_group),
     ("clasp-client", "1.2/rsa-kx-not-enabled", neg_cc_rsa_not_enabled),
     ("clasp-client", "1.2/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca", "1.2")),
     ("clasp-client", "1.2/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host", "1.2")),
@@ -3113,7 +3233,7 @@ def tls12_matrix(peer, suite):
     certificate (of the server's kind) with the first group; and 1 MiB each way once, with
     its first certificate kind (clasp as server: on the resumed connection)."""
     p, cases = peer.name, []
-    groups = [g.iana for g in GROUPS] if suite.kx == "ECDHE" else [None]
+    groups = {"ECDHE": GROUPS_DEFAULT, "DHE": ["ffdhe2048"]}.get(suite.kx, [None])
     for cert in suite.certs:
         for group in groups:
             what = "1.2/%s/%s/%s" % (suite.iana, group or "none", cert)
@@ -3145,6 +3265,8 @@ def build_cases():
                 continue
             if v == "1.2":
                 cases += cbc_cases(peer, suite) if suite.gnutls_mac else tls12_matrix(peer, suite)
+                continue
+            if suite.opt_in:  # OPT_IN_CASES
                 continue
             for group in GROUPS:
                 for cert in CERTS:

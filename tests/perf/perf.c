@@ -15,7 +15,9 @@
  * server in memory, ECDSA P-256), full13, full12 (full handshakes), bulk13-SUITE and
  * bulk12-SUITE (one 16 KiB record written, moved and read over an open connection; SUITE is
  * aes128, aes256 or chacha; for TLS 1.2 also cbc-etm and cbc-mte, AES-128-CBC with
- * HMAC-SHA256, encrypt-then-MAC or the constant-time MAC-then-encrypt decoding).
+ * HMAC-SHA256, encrypt-then-MAC or the constant-time MAC-then-encrypt decoding), kex-GROUP
+ * (one side of a key exchange: a key share made and the shared secret derived with a peer's
+ * share; GROUP is x25519, secp256r1, ...).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,9 @@
 
 #include <clasp/clasp.h>
 
+#include "crypto/crypto.h"
 #include "heap_count.h"
+#include "hs/params.h"
 #include "pair.h"
 #include "peers.h"
 #include "pki.h"
@@ -165,6 +169,37 @@ static const struct {
     {"bulk12-chacha", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
+/* One side of a key exchange, as each side of a handshake does it. */
+typedef struct kex_state {
+    uint16_t group;
+    uint8_t peer[CL_MAX_KEX_PUBLIC_LEN];
+    size_t peer_len;
+} kex_state;
+
+static void kex_one(void *arg)
+{
+    kex_state *st = arg;
+    cl_kex *k = NULL;
+    uint8_t secret[CL_MAX_KEX_SECRET_LEN];
+    size_t n;
+    if (cl_kex_generate(&k, st->group) ||
+        cl_kex_derive(k, st->peer, st->peer_len, secret, sizeof(secret), &n))
+        die("key exchange");
+    cl_kex_free(k);
+}
+
+static void *kex_setup(const char *group_name)
+{
+    kex_state *st = calloc(1, sizeof(*st));
+    cl_kex *peer = NULL;
+    st->group = cl_group_by_name(group_name, strlen(group_name));
+    if (!st->group || cl_kex_generate(&peer, st->group) ||
+        cl_kex_public(peer, st->peer, sizeof(st->peer), &st->peer_len))
+        die("key exchange setup");
+    cl_kex_free(peer);
+    return st;
+}
+
 /* Sets up the named operation; 0 when there is none of that name. */
 static int op_setup(const char *name, op *o)
 {
@@ -183,6 +218,11 @@ static int op_setup(const char *name, op *o)
             o->one = bulk_one_op;
             return 1;
         }
+    if (!strncmp(name, "kex-", 4)) {
+        o->state = kex_setup(name + 4);
+        o->one = kex_one;
+        return 1;
+    }
     const perf_peer *peer = NULL;
     if (!strcmp(name, "openssl-resume"))
         peer = &perf_openssl;
@@ -205,6 +245,8 @@ static void op_teardown(op *o)
     else if (!strcmp(o->name, "gnutls-resume"))
         perf_gnutls.teardown(o->state);
 #endif
+    else if (!strncmp(o->name, "kex-", 4))
+        free(o->state);
     else
         clasp_teardown(o->state);
 }
