@@ -64,7 +64,7 @@ struct parsed {
     cl_x509_list *untrusted; /* the certificates after the leaf, in order */
     size_t n_keyed;          /* the first n_keyed of them have a key below */
     uint8_t key[KEYED_MAX][32];
-    uint32_t fresh; /* bit i: untrusted certificate i was decoded now, not taken parsed */
+    uint32_t keep; /* bit i: untrusted certificate i was decoded now and may be kept */
 };
 
 /* An intermediate the store holds parsed already (a reference), or NULL. */
@@ -78,6 +78,22 @@ static X509 *parsed_before(const cl_trust *t, const cl_cert_der *der, struct par
     return cl_vcache_get_cert(cl_trust_cache(t), p->key[i]);
 }
 
+/*
+ * Whether a certificate decoded now may be shared with later verifications: its key must be
+ * complete as decoded. X509_verify_cert fills a key that lacks its domain parameters (DSA may
+ * inherit them) with its issuer's (X509_get_pubkey_parameters), a write that would reach
+ * every thread sharing the certificate and outlive the path it was made for. (libcrypto 3.0
+ * does not decode such a key at all, and a certificate without a key never is on a verified
+ * path above the leaf; the check keeps the table sound with a libcrypto that does.)
+ */
+static int keepable(X509 *x)
+{
+    ERR_set_mark();
+    EVP_PKEY *k = X509_get0_pubkey(x);
+    ERR_pop_to_mark();
+    return k && !EVP_PKEY_missing_parameters(k);
+}
+
 /* Decodes the chain: the leaf, and the certificates after it as untrusted intermediates. */
 static int parse_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, struct parsed *p,
                        cl_verify_result *res)
@@ -86,19 +102,21 @@ static int parse_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, st
     CL_CHECK(p->untrusted, CLASP_ERR_NOMEM);
     for (size_t i = 0; i < n; i++) {
         X509 *x = i > 0 ? parsed_before(t, &chain[i], p) : NULL;
-        if (!x && (x = cl_x509_from_der(chain[i].der, chain[i].len)) != NULL && i > 0 &&
-            i - 1 < KEYED_MAX)
-            p->fresh |= 1u << (i - 1);
-        if (!x) {
+        int fresh = x == NULL;
+        if (fresh && !(x = cl_x509_from_der(chain[i].der, chain[i].len))) {
             set_reason(res, "certificate %zu does not parse", i);
             return CLASP_ERR_BAD_CERTIFICATE;
         }
         if (i == 0) {
             p->leaf = x;
-        } else if (!sk_X509_push(p->untrusted, x)) {
+            continue;
+        }
+        if (!sk_X509_push(p->untrusted, x)) {
             X509_free(x);
             return CLASP_ERR_NOMEM;
         }
+        if (fresh && i - 1 < KEYED_MAX && keepable(x))
+            p->keep |= 1u << (i - 1);
     }
     return 0;
 }
@@ -125,7 +143,7 @@ static void keep_intermediates(const cl_trust *t, X509_STORE_CTX *ctx, const str
     cl_x509_list *path = X509_STORE_CTX_get0_chain(ctx);
     for (size_t i = 0; i < p->n_keyed; i++) {
         X509 *x = sk_X509_value(p->untrusted, (int)i);
-        if ((p->fresh >> i & 1u) && on_path(path, x))
+        if ((p->keep >> i & 1u) && on_path(path, x))
             cl_vcache_put_cert(cl_trust_cache(t), p->key[i], x);
     }
 }
