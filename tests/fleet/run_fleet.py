@@ -316,7 +316,44 @@ def key_file_cases(f):
     for v in ("1.3", "1.2"):
         f.expect(f.client(i, v, sess_in="kf" + v), "new",
                  "TLS %s ticket whose key was rotated out of the file" % v)
+    # With a period, a key is added only when due: run again at once, nothing changes.
+    with open(keys, "rb") as fp:
+        before = fp.read()
+    r = subprocess.run([f.server_bin, "--rotate-ticket-keys", keys, "--ticket-keys-rotate",
+                        "3600", "--ticket-keys-announce", "0"], stderr=subprocess.PIPE)
+    with open(keys, "rb") as fp:
+        after = fp.read()
+    check(r.returncode == 0 and b"no key due" in r.stderr and after == before,
+          "rotate-ticket-keys with a period rotated early: %s" % r.stderr.decode())
+    print("ok   --rotate-ticket-keys with a period: no key due, the file unchanged", flush=True)
+    # A file that is not a key file is left alone, and said so.
+    bad = f.path("bad.keys")
+    with open(bad, "w") as fp:
+        fp.write("not a key\n")
+    r = subprocess.run([f.server_bin, "--rotate-ticket-keys", bad], stderr=subprocess.PIPE)
+    with open(bad) as fp:
+        check(r.returncode == 1 and b"not a key file" in r.stderr and fp.read() == "not a key\n",
+              "rotate-ticket-keys on a bad file: %d %s" % (r.returncode, r.stderr.decode()))
+    print("ok   --rotate-ticket-keys refuses a file that is not a key file", flush=True)
     return h, i
+
+
+def bad_flags(f, mc):
+    """Fleet options that cannot work are refused at start, with a reason."""
+    cases = [(("--session-store", "redis:127.0.0.1:6379"), "is not memcached:HOST:PORT"),
+             (("--ticket-keys", f.path("fleet.keys"), "--ticket-keys-memcached", mc.addr),
+              "exclude each other"),
+             (("--ticket-keys-memcached", mc.addr, "--ticket-keys-group", "a b"),
+              "invalid argument")]
+    for flags, why in cases:
+        argv = [f.server_bin, "--port", "0", "--cert", f.path("server.pem"), "--key",
+                f.path("server.key"), *flags]
+        r = subprocess.run(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                           timeout=TIMEOUT, env=tool_env())
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode in (1, 2) and why.lower() in err.lower(),
+              "clasp-server %s: status %d, %s" % (" ".join(flags), r.returncode, err))
+    print("ok   bad fleet options refused at start", flush=True)
 
 
 def outage_cases(f, mc, a, b, c, e, g):
@@ -373,6 +410,7 @@ def main():
         a, b, c, _ = store_cases(f, mc)
         e, g = memcached_key_cases(f, mc)
         key_file_cases(f)
+        bad_flags(f, mc)
         outage_cases(f, mc, a, b, c, e, g)
         f.stop_all()
         print("ok   every server stopped cleanly (%.1f s in all)" % (time.monotonic() - started))
