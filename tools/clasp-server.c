@@ -311,7 +311,7 @@ typedef struct server {
     const server_args *args;
     clasp_config *cfg;
     key_file tk;
-    tool_fleet fleet; /* --session-store, --ticket-keys-memcached */
+    tool_fleet fleet;               /* --session-store, --ticket-keys-memcached */
     clasp_config *sni_cfg[MAX_SNI]; /* the configuration of each --sni name */
     tool_trace_out trace_out;
     int listeners[MAX_LISTENERS];
@@ -911,9 +911,9 @@ static int configure_tickets(server *srv, clasp_config *cfg)
             fprintf(stderr, PROG ": out of memory\n");
             return -1;
         }
-        if (a->ticket_keys ? reload_keys(srv, tool_now_ms())
-                           : tool_fleet_keys(PROG, &srv->fleet, &a->fleet, a->session_context,
-                                             srv->tk.keys))
+        if (a->ticket_keys
+                ? reload_keys(srv, tool_now_ms())
+                : tool_fleet_keys(PROG, &srv->fleet, &a->fleet, a->session_context, srv->tk.keys))
             return -1;
     }
     return clasp_config_set_ticket_keys(cfg, srv->tk.keys) == 0 ? 0 : -1;
@@ -978,14 +978,13 @@ static int make_configs(server *srv, const server_args *a, const tool_tls *tls)
 /* What getopt cannot check: operands, and options that need others. */
 static int check_args(const server_args *a, const tool_tls *tls, int extra)
 {
-    const char *why =
-        extra                   ? "unexpected operand"
-        : !a->port              ? "--port is required"
-        : tls->n_cert == 0      ? "at least one --cert and --key are required"
-        : a->verify && !tls->ca ? "--verify optional|require needs --ca"
-        : a->ticket_keys && a->fleet.keys_memcached
-            ? "--ticket-keys and --ticket-keys-memcached exclude each other"
-            : NULL;
+    const char *why = extra                   ? "unexpected operand"
+                      : !a->port              ? "--port is required"
+                      : tls->n_cert == 0      ? "at least one --cert and --key are required"
+                      : a->verify && !tls->ca ? "--verify optional|require needs --ca"
+                      : a->ticket_keys && a->fleet.keys_memcached
+                          ? "--ticket-keys and --ticket-keys-memcached exclude each other"
+                          : NULL;
     if (why)
         fprintf(stderr, PROG ": %s\n", why);
     return why ? -1 : 0;

@@ -36,8 +36,7 @@ int tool_fleet_store(const char *prog, tool_fleet *f, const tool_fleet_args *a, 
 {
     const char *spec = a->session_store;
     if (strncmp(spec, STORE_SCHEME, strlen(STORE_SCHEME)) != 0) {
-        fprintf(stderr, "%s: --session-store: '%s' is not memcached:HOST:PORT[,...]\n", prog,
-                spec);
+        fprintf(stderr, "%s: --session-store: '%s' is not memcached:HOST:PORT[,...]\n", prog, spec);
         return -1;
     }
     int rc = 0;
@@ -64,8 +63,8 @@ int tool_fleet_keys(const char *prog, tool_fleet *f, const tool_fleet_args *a, c
                                                a->keys_rotate > 0 ? (unsigned)a->keys_rotate : 0,
                                                a->keys_keep > 0 ? (unsigned)a->keys_keep : 0, &mk);
     if (rc != 0) {
-        fprintf(stderr, "%s: --ticket-keys-memcached %s (group %s): %s\n", prog,
-                a->keys_memcached, group, clasp_strerror(rc));
+        fprintf(stderr, "%s: --ticket-keys-memcached %s (group %s): %s\n", prog, a->keys_memcached,
+                group, clasp_strerror(rc));
         return -1;
     }
     f->keys = mk;
@@ -92,8 +91,9 @@ void tool_fleet_close(tool_fleet *f)
 
 static int no_memcached(const char *prog, const char *opt)
 {
-    fprintf(stderr, "%s: %s: this clasp-server was built without libclasp-memcached "
-                    "(libmemcached was not found at build time)\n",
+    fprintf(stderr,
+            "%s: %s: this clasp-server was built without libclasp-memcached "
+            "(libmemcached was not found at build time)\n",
             prog, opt);
     return -1;
 }
@@ -146,9 +146,9 @@ static int write_ring(const char *prog, const char *path, const clasp_ticket_key
 {
     char text[RING_MAX * 128], tmp[4096];
     size_t len;
-    int fd = -1, ok = clasp_ticket_keys_format(ring, n, text, sizeof(text), &len) == 0 &&
-                      snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) <
-                          (int)sizeof(tmp);
+    int fd = -1,
+        ok = clasp_ticket_keys_format(ring, n, text, sizeof(text), &len) == 0 &&
+             snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) < (int)sizeof(tmp);
     if (ok)
         ok = (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) >= 0;
     if (ok)

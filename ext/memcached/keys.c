@@ -94,9 +94,9 @@ static int publish(clasp_memcached_keys *mk, const stored *was, const clasp_tick
     if (clasp_ticket_keys_format(ring, n, text, sizeof(text), &len) != 0)
         return -1;
     size_t klen = strlen(mk->key);
-    memcached_return_t rc =
-        was->found ? memcached_cas(mk->m, mk->key, klen, text, len, 0, 0, was->cas)
-                   : memcached_add(mk->m, mk->key, klen, text, len, 0, 0);
+    memcached_return_t rc = was->found
+                                ? memcached_cas(mk->m, mk->key, klen, text, len, 0, 0, was->cas)
+                                : memcached_add(mk->m, mk->key, klen, text, len, 0, 0);
     memset(text, 0, sizeof(text));
     if (rc == MEMCACHED_SUCCESS)
         return 1;
@@ -226,8 +226,8 @@ static void destroy(clasp_memcached_keys *mk)
     mc_free_secret(mk, sizeof(*mk));
 }
 
-int clasp_memcached_ticket_keys_start(clasp_ticket_keys *tk, const char *servers,
-                                      const char *group, unsigned rotate_seconds, unsigned keep,
+int clasp_memcached_ticket_keys_start(clasp_ticket_keys *tk, const char *servers, const char *group,
+                                      unsigned rotate_seconds, unsigned keep,
                                       clasp_memcached_keys **out)
 {
     if (!out)
@@ -263,8 +263,7 @@ int clasp_memcached_ticket_keys_start(clasp_ticket_keys *tk, const char *servers
     return 0;
 }
 
-void clasp_memcached_ticket_keys_status(clasp_memcached_keys *mk, size_t *n_keys,
-                                        uint64_t *last_ok)
+void clasp_memcached_ticket_keys_status(clasp_memcached_keys *mk, size_t *n_keys, uint64_t *last_ok)
 {
     if (!mk)
         return;

@@ -51,8 +51,7 @@ typedef struct clasp_memcached_store clasp_memcached_store;
  * be up: the store connects when it is first used.
  */
 CLASP_MEMCACHED_API int clasp_memcached_store_new(const char *servers, const char *prefix,
-                                                  unsigned timeout_ms,
-                                                  clasp_memcached_store **out);
+                                                  unsigned timeout_ms, clasp_memcached_store **out);
 /* The callbacks for clasp_config_set_session_store; valid while the store lives. */
 CLASP_MEMCACHED_API clasp_session_store clasp_memcached_store_callbacks(clasp_memcached_store *st);
 /* Frees the store (after every configuration using it is freed). NULL is ok. */
@@ -70,7 +69,8 @@ typedef struct clasp_memcached_keys clasp_memcached_keys;
  * one server (whose compare-and-swap wins) adds a fresh random key announced three poll
  * intervals ahead (clasp_ticket_key_ring_rotate): every server holds it before any seals with
  * it. The ring keeps `keep` keys (2 to 16), the announced one included, so a ticket opens for
- * about (keep - 1) * rotate_seconds, less the announcement, after its key stopped sealing. 0 for rotate_seconds and keep: 43200 and 3.
+ * about (keep - 1) * rotate_seconds, less the announcement, after its key stopped sealing. 0 for
+ * rotate_seconds and keep: 43200 and 3.
  *
  * The first read happens before this returns. While memcached cannot be reached the last
  * keys stay; once the newest is older than rotate_seconds the server rotates on its own (its

@@ -89,7 +89,7 @@ static void test_store(void **state)
     assert_int_equal(cb.get(cb.arg, id, 32, buf, sizeof(buf), &n), 0);
     assert_int_equal(n, len);
     assert_memory_equal(buf, s, len);
-    assert_int_equal(cb.get(cb.arg, id, 32, buf, len - 1, &n), -1); /* too small */
+    assert_int_equal(cb.get(cb.arg, id, 32, buf, len - 1, &n), -1);     /* too small */
     assert_int_equal(cb.get(cb.arg, id, 31, buf, sizeof(buf), &n), -1); /* another ID */
     assert_int_equal(cb.take(cb.arg, id, 32, buf, sizeof(buf), &n), 0);
     assert_memory_equal(buf, s, len);
@@ -367,9 +367,9 @@ int main(int argc, char **argv)
     dead = argv[2];
     snprintf(group, sizeof(group), "test-%ld-%ld", (long)getpid(), (long)time(NULL));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_args),   cmocka_unit_test(test_store),
-        cmocka_unit_test(test_take_race),    cmocka_unit_test(test_store_dead),
-        cmocka_unit_test(test_key_ring),     cmocka_unit_test(test_key_ring_dead),
+        cmocka_unit_test(test_store_args), cmocka_unit_test(test_store),
+        cmocka_unit_test(test_take_race),  cmocka_unit_test(test_store_dead),
+        cmocka_unit_test(test_key_ring),   cmocka_unit_test(test_key_ring_dead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
