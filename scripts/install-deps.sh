@@ -6,6 +6,8 @@ set -eu
 packages="build-essential cmake pkg-config libssl-dev openssl libcmocka-dev gnutls-bin"
 # The sanitizer pass and the interop tests want these too; cheap, so always asked for.
 packages="$packages clang libclang-rt-14-dev python3"
+# The constant-time check of CBC record decoding (tests/ct/) runs under memcheck.
+packages="$packages valgrind"
 # The benchmarks' peers beside OpenSSL (optional at build time; CI builds and smoke-tests them).
 packages="$packages libgnutls28-dev android-libboringssl-dev"
 # Fleets: libclasp-memcached builds against libmemcached (optional at build time), and the

@@ -64,6 +64,7 @@ static const char ABOUT[] =
     "  group: x25519                         (none without a key exchange)\n"
     "  signature_scheme: ecdsa_secp256r1_sha256\n"
     "  alpn: h2                              (none when not negotiated)\n"
+    "  encrypt_then_mac: yes                 (TLS 1.2 CBC suites only; no: MAC-then-encrypt)\n"
     "  peer_cert[I]: subject=... issuer=... key=... valid=FROM..TO\n"
     "  key_update: sent, server asked to update (with --key-update)\n"
     "\n"
@@ -274,6 +275,8 @@ static void print_negotiated(const clasp_conn *c, const char *addr)
     fprintf(stderr, "signature_scheme: %s\n",
             tool_scheme(clasp_conn_peer_signature_scheme(c), b, sizeof(b)));
     fprintf(stderr, "alpn: %s\n", alpn ? alpn : "none");
+    if (tool_suite_is_cbc(clasp_conn_cipher_suite(c)))
+        fprintf(stderr, "encrypt_then_mac: %s\n", clasp_conn_encrypt_then_mac(c) ? "yes" : "no");
     for (size_t i = 0; i < clasp_conn_peer_cert_count(c); i++) {
         char line[512];
         if (clasp_conn_peer_cert_summary(c, i, line, sizeof(line)) != 0)

@@ -1,14 +1,15 @@
 /*
  * clasp-demo: the SSL handshake, narrated. A clasp client and a clasp server run in this
  * process, wired to each other through the sans-I/O engine (no sockets, no files, no
- * network), with certificates made in memory at every run. Six real handshakes, one
+ * network), with certificates made in memory at every run. Seven real handshakes, one
  * section each, told step by step from both sides' trace events:
  *   1. the classic handshake: TLS 1.2, RSA key exchange, a client certificate;
  *   2. the same session resumed by session ID;
  *   3. TLS 1.2 with ECDHE (forward secrecy);
  *   4. TLS 1.3 with X25519 and client certificates;
  *   5. a client refusing a certificate for another host name;
- *   6. section 4's TLS 1.3 session resumed by ticket.
+ *   6. section 4's TLS 1.3 session resumed by ticket;
+ *   7. the record layer: one record of a TLS 1.2 CBC suite, MAC then encryption, byte by byte.
  * Each section checks that it ended as it should; the exit status says whether all did.
  */
 #include <getopt.h>
@@ -22,7 +23,7 @@
 #include "trace.h"
 
 #define PROG             "clasp-demo"
-#define N_SECTIONS       6
+#define N_SECTIONS       7
 #define WRONG_NAME       "other.test"
 
 #define EXIT_AS_EXPECTED 0
@@ -62,6 +63,7 @@ typedef struct outcome {
     char client_detail[256];
     uint16_t version, suite, group;
     int resumed_client, resumed_server;
+    int etm;             /* records used encrypt-then-MAC (RFC 7366) */
     size_t client_certs; /* certificates the server received from the client */
 } outcome;
 
@@ -197,6 +199,7 @@ static void record_outcome(const clasp_conn *c, const clasp_conn *s, outcome *o)
     o->group = clasp_conn_group(c);
     o->resumed_client = clasp_conn_resumed(c);
     o->resumed_server = clasp_conn_resumed(s);
+    o->etm = clasp_conn_encrypt_then_mac(c);
     o->client_certs = clasp_conn_peer_cert_count(s);
 }
 
@@ -425,6 +428,35 @@ static void judge_wrong_name(const outcome *o, verdict *v)
               "sides name the alert bad_certificate; no application data flowed.");
 }
 
+#define CBC_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"
+
+/*
+ * Section 7: a CBC suite (never a default) with encrypt_then_mac turned off, so the record
+ * is the seeds' MAC-then-encrypt; the client's first application data record (the request)
+ * is traced step by step.
+ */
+static int run_record(demo *d, outcome *o)
+{
+    const cfg_spec cs = {CLASP_CLIENT, CLASP_TLS12, CBC_SUITE, NULL, CLASP_VERIFY_NONE};
+    const cfg_spec ss = {CLASP_SERVER, 0, CBC_SUITE, &d->pki.server_ecdsa, CLASP_VERIFY_NONE};
+    clasp_config *cc = make_config(d, &cs), *sc = cc ? make_config(d, &ss) : NULL;
+    int rc = -1;
+    if (sc && clasp_config_set_encrypt_then_mac(cc, 0) == 0 &&
+        clasp_config_set_trace_records(cc, 1) == 0)
+        rc = converse(d, cc, sc, DEMO_SERVER_NAME, NULL, NULL, o);
+    clasp_config_free(cc);
+    clasp_config_free(sc);
+    return rc;
+}
+
+static void judge_record(const outcome *o, verdict *v)
+{
+    want_success(v, o, CLASP_TLS12, 0xc023);
+    want(v, !o->etm, "the records used encrypt-then-MAC");
+    praise(v, "as expected: the request was MACed, padded, encrypted under its own IV and "
+              "framed; the server checked padding and MAC in constant time, then read it.");
+}
+
 typedef struct section {
     const char *title, *intro;
     int (*run)(demo *d, outcome *o);
@@ -462,6 +494,15 @@ static const section sections[N_SECTIONS] = {
      "with a binder, so the server skips the certificates, and a fresh key exchange keeps "
      "forward secrecy.",
      run_ticket, judge_ticket},
+    {"The record layer: one record, MAC then encryption",
+     "The seeds list what the record layer does to every message it sends: cut it into "
+     "fragments of at most 2^14 bytes, compress, compute the MAC, encrypt, add the header. "
+     "Sections 1 to 6 use AEAD suites, which MAC and encrypt in one step; here a CBC suite "
+     "(never on by default) with encrypt_then_mac turned off shows the seeds' order for the "
+     "client's request, byte by byte. Decoding it, the server checks padding and MAC in "
+     "constant time, so a forged record teaches an attacker nothing (Lucky Thirteen); by "
+     "default clasp asks for encrypt-then-MAC, which checks the MAC before decrypting.",
+     run_record, judge_record},
 };
 
 /* ---- running ---- */
@@ -540,7 +581,7 @@ static int run_all(demo *d, int only)
     if (!only)
         tool_trace_verdict(&d->trace, !bad,
                            bad ? "Not every section behaved as expected."
-                               : "All six sections behaved as expected.");
+                               : "All seven sections behaved as expected.");
     return bad ? EXIT_UNEXPECTED : EXIT_AS_EXPECTED;
 }
 
@@ -555,7 +596,7 @@ typedef struct demo_args {
 static const char USAGE[] =
     "usage: clasp-demo [--only N] [--trace[=text|json]] [--trace-file FILE] [--color=WHEN]\n"
     "\n"
-    "Runs six real TLS handshakes between a clasp client and a clasp server inside this\n"
+    "Runs seven real TLS handshakes between a clasp client and a clasp server inside this\n"
     "process, and narrates each step by step:\n"
     "  1. the classic handshake: TLS 1.2, RSA key exchange, a client certificate\n"
     "  2. the same session, resumed by session ID\n"
@@ -563,10 +604,11 @@ static const char USAGE[] =
     "  4. TLS 1.3 with X25519 and client certificates\n"
     "  5. a failure: the client refuses a certificate for the wrong host name\n"
     "  6. the TLS 1.3 session of section 4, resumed by ticket\n"
+    "  7. the record layer: one TLS 1.2 CBC record, MAC then encryption, byte by byte\n"
     "Needs no files and no network: the certificates are made in memory at every run.\n"
     "\n"
     "options:\n"
-    "  --only N             run section N alone (1 to 6)\n"
+    "  --only N             run section N alone (1 to 7)\n"
     "  --trace=text         the narration (the default)\n"
     "  --trace=json         one JSON object per trace event per line instead, with \"section\"\n"
     "                       and \"side\" (docs/trace.md)\n"

@@ -144,7 +144,7 @@ static const char ABOUT[] =
     "  listening on 127.0.0.1:P\n"
     "and one line per connection when it ends:\n"
     "  clasp-server: PEER version=V suite=S group=G alpn=A client_cert=C resumed=yes|no\n"
-    "      result=R alert_sent=X alert_received=Y                  (all on one line)\n"
+    "      etm=yes|no result=R alert_sent=X alert_received=Y       (all on one line)\n"
     "Values are \"none\" when absent, and double-quoted (with \\\" \\\\ \\xNN escapes) when\n"
     "not a plain word: version=\"TLS 1.3\". R is ok, or why the connection failed\n"
     "(clasp's error detail, or a timeout). X and Y are RFC 8446 alert names.\n"
@@ -346,12 +346,12 @@ static void session_log(const session *s)
     tool_quote(client_cert(c, cert, sizeof(cert)), cert_q, sizeof(cert_q));
     tool_quote(res, res_q, sizeof(res_q));
     fprintf(stderr,
-            PROG ": %s version=%s suite=%s group=%s alpn=%s client_cert=%s resumed=%s "
+            PROG ": %s version=%s suite=%s group=%s alpn=%s client_cert=%s resumed=%s etm=%s "
                  "result=%s alert_sent=%s alert_received=%s\n",
             s->peer, ver_q, tool_suite(clasp_conn_cipher_suite(c), b[1], sizeof(b[1])),
             tool_group(clasp_conn_group(c), b[2], sizeof(b[2])), alpn_q, cert_q,
-            clasp_conn_resumed(c) ? "yes" : "no", res_q,
-            tool_alert(clasp_conn_alert_sent(c), b[3], sizeof(b[3])),
+            clasp_conn_resumed(c) ? "yes" : "no", clasp_conn_encrypt_then_mac(c) ? "yes" : "no",
+            res_q, tool_alert(clasp_conn_alert_sent(c), b[3], sizeof(b[3])),
             tool_alert(clasp_conn_alert_received(c), b[4], sizeof(b[4])));
 }
 

@@ -269,6 +269,12 @@ const char *tool_suite(uint16_t s, char *buf, size_t cap)
     return tool_code(clasp_cipher_suite_name(s), s, buf, cap);
 }
 
+int tool_suite_is_cbc(uint16_t s)
+{
+    const char *name = clasp_cipher_suite_name(s);
+    return name && strstr(name, "_CBC_") != NULL;
+}
+
 const char *tool_group(uint16_t g, char *buf, size_t cap)
 {
     return tool_code(clasp_group_name(g), g, buf, cap);

@@ -103,6 +103,8 @@ int tool_configure(const char *prog, clasp_config *cfg, const tool_tls *tls, int
 const char *tool_code(const char *name, unsigned code, char *buf, size_t cap);
 const char *tool_version(uint16_t v, char *buf, size_t cap);
 const char *tool_suite(uint16_t s, char *buf, size_t cap);
+/* 1 for a TLS 1.2 CBC-HMAC suite (its IANA name has _CBC_). */
+int tool_suite_is_cbc(uint16_t s);
 const char *tool_group(uint16_t g, char *buf, size_t cap);
 const char *tool_scheme(uint16_t s, char *buf, size_t cap);
 /* An alert's RFC name, "alert N" when unknown, "none" for -1. */

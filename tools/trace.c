@@ -196,6 +196,8 @@ static void json_body(FILE *f, const clasp_trace_event *ev)
     case CLASP_TRACE_RECORD:
         fprintf(f, ",\"type\":%u,\"version\":\"0x%04x\",\"length\":%zu,\"protected\":%s",
                 ev->content_type, ev->record_version, ev->len, ev->protected_ ? "true" : "false");
+        if (ev->n_fields) /* a record told step by step (clasp_config_set_trace_records) */
+            json_fields(f, ev);
         break;
     case CLASP_TRACE_KEY: fprintf(f, ",\"length\":%zu", ev->len); break;
     case CLASP_TRACE_ALERT: {

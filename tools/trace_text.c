@@ -212,6 +212,11 @@ static void clean(const char *s, char *out, size_t cap)
 
 /* ---- event fields ---- */
 
+static const char *or_q(const char *s)
+{
+    return s ? s : "?";
+}
+
 static const char *field(const clasp_trace_event *ev, const char *name)
 {
     for (size_t i = 0; i < ev->n_fields; i++)
@@ -490,6 +495,73 @@ static void flush_records(tool_trace *t)
     l_arrow(&l, from);
     l_text(&l, C_BOLD, "application data");
     l_wrap(&l, NULL, text, STEP_INDENT + 2);
+}
+
+/* ---- one record, step by step (clasp_config_set_trace_records) ---- */
+
+/* Runs of hex digits longer than 16 get a space every 16, so that they wrap. */
+static void spaced_hex(const char *in, char *out, size_t cap)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t o = 0;
+    while (*in && o + 2 < cap) {
+        size_t run = strspn(in, digits);
+        if (run == 0) {
+            out[o++] = *in++;
+            continue;
+        }
+        for (size_t i = 0; i < run && o + 2 < cap; i++) {
+            if (run > 16 && i && i % 16 == 0)
+                out[o++] = ' ';
+            out[o++] = in[i];
+        }
+        in += run;
+    }
+    out[o] = '\0';
+}
+
+/*
+ * The seeds' steps by name (fragment, compression, MAC, encryption, header), for each field
+ * of the record event, in the order they happened: encrypt-then-MAC encrypts third.
+ */
+static const char *step_label(const char *field, int etm)
+{
+    static const struct {
+        const char *field, *mte, *etm;
+    } steps[] = {
+        {"fragment", "1 fragment", "1 fragment"},
+        {"compression", "2 compression", "2 compression"},
+        {"mac_input", "3 MAC over", "4 MAC over"},
+        {"mac", "  MAC", "  MAC"},
+        {"padding", "4 padding", "3 padding"},
+        {"iv", "  IV", "  IV"},
+        {"ciphertext", "  encrypted", "  encrypted"},
+        {"header", "5 header", "5 header"},
+    };
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++)
+        if (strcmp(field, steps[k].field) == 0)
+            return etm ? steps[k].etm : steps[k].mte;
+    return NULL;
+}
+
+static void record_steps_event(tool_trace *t, int from, const clasp_trace_event *ev)
+{
+    const char *how = field(ev, "protection");
+    int etm = how && starts(how, "encrypt-then");
+    char text[VALUE_BYTES];
+    snprintf(text, sizeof(text), ", the record layer step by step, %s:", how ? how : "?");
+    line l;
+    step_begin(t, &l);
+    l_arrow(&l, from);
+    l_text(&l, C_BOLD, "one application data record");
+    l_wrap(&l, NULL, text, STEP_INDENT + 2);
+    for (size_t i = 0; i < ev->n_fields; i++) {
+        const char *label = step_label(or_q(ev->fields[i].name), etm);
+        if (!label)
+            continue;
+        spaced_hex(or_q(ev->fields[i].value), text, sizeof(text));
+        detail(t, label, text);
+    }
 }
 
 /* ---- messages ---- */
@@ -799,13 +871,14 @@ static void m_server_hello_done(tool_trace *t, int from, const clasp_trace_event
 static void m_server_key_exchange(tool_trace *t, int from, const clasp_trace_event *ev)
 {
     const char *group = field(ev, "group"), *scheme = field(ev, "signature_scheme");
-    const char *sig = field(ev, "signature");
+    const char *sig = field(ev, "signature"), *kx = field(ev, "key_exchange");
     char sum[192];
     if (group)
         snprintf(sum, sizeof(sum),
-                 "the server's ephemeral %s public key (ECDHE), signed with its certificate's "
+                 "the server's ephemeral %s public key (%s), signed with its certificate's "
                  "private key",
-                 group);
+                 group,
+                 kx && !strcmp(kx, "DHE") ? "DHE, with the group's prime and generator" : "ECDHE");
     msg_step(t, from, ev, group ? sum : NULL);
     detail(t, "public key", field(ev, "public_key"));
     if (scheme && sig)
@@ -818,9 +891,11 @@ static void m_client_key_exchange(tool_trace *t, int from, const clasp_trace_eve
 {
     const char *kx = field(ev, "key_exchange"), *epms = field(ev, "encrypted_pre_master_secret");
     const char *sum = kx;
-    if (kx && starts(kx, "ECDHE"))
-        sum = "ECDHE: the client's ephemeral public key; from the two, each side computes "
-              "the same pre-master secret";
+    if (kx && (starts(kx, "ECDHE") || starts(kx, "DHE")))
+        sum = starts(kx, "DHE") ? "DHE: the client's ephemeral public key; from the two, each "
+                                  "side computes the same pre-master secret"
+                                : "ECDHE: the client's ephemeral public key; from the two, each "
+                                  "side computes the same pre-master secret";
     else if (!kx && t->rsa_kx)
         sum = "RSA: the pre-master secret, encrypted to the server's public key";
     msg_step(t, from, ev, sum);
@@ -945,11 +1020,6 @@ static void note_line(tool_trace *t, const char *color, const char *text)
     line l;
     plain_begin(t, &l);
     l_wrap(&l, color, safe, STEP_INDENT + 2);
-}
-
-static const char *or_q(const char *s)
-{
-    return s ? s : "?";
 }
 
 static void n_version(tool_trace *t, int side, const clasp_trace_event *ev)
@@ -1283,7 +1353,9 @@ void trace_text_event(tool_trace *t, int side, const clasp_trace_event *ev)
             message_event(t, from, ev);
         break;
     case CLASP_TRACE_RECORD:
-        if (is_application_data(ev) && (!t->both || ev->outgoing))
+        if (ev->n_fields && ev->outgoing)
+            record_steps_event(t, from, ev);
+        else if (is_application_data(ev) && (!t->both || ev->outgoing))
             add_record(t, from, ev);
         break;
     case CLASP_TRACE_KEY: add_key(t, side, ev->name); break;

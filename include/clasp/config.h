@@ -38,8 +38,13 @@ typedef enum clasp_role {
  * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, then the
  * TLS 1.2 ECDHE suites with AES-GCM and ChaCha20-Poly1305 (ECDSA before RSA); RSA key
  * exchange is implemented but not in the default list (it has no forward secrecy: add
- * TLS_RSA_WITH_AES_128_GCM_SHA256 and friends with clasp_config_set_cipher_suites); groups
- * x25519, secp256r1, secp384r1 (one key share: the first); the server's preference order;
+ * TLS_RSA_WITH_AES_128_GCM_SHA256 and friends with clasp_config_set_cipher_suites), and so
+ * are TLS_AES_128_CCM_SHA256, the TLS_DHE_RSA_WITH_* suites and the TLS 1.2 CBC-HMAC
+ * suites (TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, ..., TLS_RSA_WITH_AES_128_CBC_SHA:
+ * docs/api.md, docs/security.md); groups x25519, secp256r1, secp384r1 (one key share: the
+ * first; secp521r1, x448, ffdhe2048, ffdhe3072 and ffdhe4096 are implemented but not offered
+ * unless listed); signature schemes ECDSA (P-256, P-384, P-521), Ed25519, RSA-PSS and RSA
+ * PKCS#1; the server's preference order;
  * extended master secret required; and for clients peer verification against the trust
  * anchors (there is no way to turn it off). NULL when out of memory. The caller owns one
  * reference.
@@ -114,7 +119,12 @@ CLASP_API int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_
  * by ':' or ',' (e.g. "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "x25519:secp256r1",
  * "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). An unknown name is CLASP_ERR_INVALID_ARG
  * and leaves the setting as it was. A version with no suite in the list is neither offered
- * nor served (a server allowing TLS 1.3 with TLS 1.2 suites only negotiates TLS 1.2).
+ * nor served (a server allowing TLS 1.3 with TLS 1.2 suites only negotiates TLS 1.2). A CBC
+ * suite is CLASP_ERR_UNSUPPORTED when libcrypto was built without its deprecated low-level
+ * SHA functions, which the constant-time CBC decoding needs.
+ * Groups: x25519, secp256r1, secp384r1, secp521r1, x448, ffdhe2048, ffdhe3072, ffdhe4096
+ * (a group this libcrypto lacks is unknown); the TLS_DHE_RSA_WITH_* suites are used only
+ * with an ffdhe group in the list.
  */
 CLASP_API int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list);
 CLASP_API int clasp_config_set_groups(clasp_config *cfg, const char *list);
@@ -167,6 +177,15 @@ CLASP_API int clasp_config_set_max_cert_chain_count(clasp_config *cfg, size_t ce
  * a man in the middle can synchronise two sessions' keys (the triple handshake attack).
  */
 CLASP_API int clasp_config_set_extended_master_secret(clasp_config *cfg, int required);
+
+/*
+ * TLS 1.2 CBC-HMAC suites (never in the defaults: clasp_config_set_cipher_suites enables
+ * them by name; docs/security.md) protect records with encrypt-then-MAC (RFC 7366) when
+ * both sides agree: clients offer it with any CBC suite, servers accept it for one. on = 0
+ * (default 1) offers and accepts it no more, so CBC records are MAC-then-encrypt, which
+ * clasp still decodes in constant time: for interoperability tests and demonstrations.
+ */
+CLASP_API int clasp_config_set_encrypt_then_mac(clasp_config *cfg, int on);
 
 /*
  * The session lifetime, in seconds (at most 86400; default 7200): how long a session may be

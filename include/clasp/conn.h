@@ -107,6 +107,11 @@ CLASP_API const char *clasp_conn_alpn(const clasp_conn *conn);
 CLASP_API const char *clasp_conn_server_name(const clasp_conn *conn);
 /* 1 when the handshake resumed a session (TLS 1.2 by session ID or ticket, TLS 1.3 by ticket). */
 CLASP_API int clasp_conn_resumed(const clasp_conn *conn);
+/*
+ * 1 when records are protected by encrypt-then-MAC (RFC 7366: a TLS 1.2 CBC suite whose peer
+ * agreed to it); 0 for MAC-then-encrypt CBC records, AEAD suites, and before the keys.
+ */
+CLASP_API int clasp_conn_encrypt_then_mac(const clasp_conn *conn);
 
 /* The peer's certificate chain as received (leaf first): count, and each one's DER. */
 CLASP_API size_t clasp_conn_peer_cert_count(const clasp_conn *conn);

@@ -71,6 +71,16 @@ typedef void (*clasp_trace_cb)(void *arg, clasp_conn *conn, const clasp_trace_ev
 CLASP_API int clasp_config_set_trace(clasp_config *cfg, clasp_trace_cb cb, void *arg);
 
 /*
+ * The first n application_data records each connection sends under a TLS 1.2 CBC suite
+ * (default 0) are traced step by step as the seeds describe the record layer: their
+ * CLASP_TRACE_RECORD event carries fields for the fragment, the compression (always null),
+ * the MAC's input and the MAC, the padding, the IV, the ciphertext and the header
+ * (docs/trace.md). Those fields hold the record's plaintext: for demonstrations and
+ * debugging. Never a key. Other records carry no fields.
+ */
+CLASP_API int clasp_config_set_trace_records(clasp_config *cfg, unsigned n);
+
+/*
  * The NSS key log (SSLKEYLOGFILE format): one line per secret, without the newline, e.g.
  * "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>" (TLS 1.3) or
  * "CLIENT_RANDOM <client random> <master secret>" (TLS 1.2). Whoever holds these lines

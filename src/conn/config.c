@@ -13,10 +13,13 @@ static const uint16_t default_suites[] = {
 };
 static const uint16_t default_groups[] = {CL_GROUP_X25519, CL_GROUP_SECP256R1, CL_GROUP_SECP384R1};
 static const uint16_t default_schemes[] = {
-    CL_SIG_ECDSA_SECP256R1_SHA256, CL_SIG_ECDSA_SECP384R1_SHA384, CL_SIG_ED25519,
-    CL_SIG_RSA_PSS_RSAE_SHA256,    CL_SIG_RSA_PSS_RSAE_SHA384,    CL_SIG_RSA_PSS_RSAE_SHA512,
-    CL_SIG_RSA_PSS_PSS_SHA256,     CL_SIG_RSA_PSS_PSS_SHA384,     CL_SIG_RSA_PSS_PSS_SHA512,
-    CL_SIG_RSA_PKCS1_SHA256,       CL_SIG_RSA_PKCS1_SHA384,       CL_SIG_RSA_PKCS1_SHA512,
+    CL_SIG_ECDSA_SECP256R1_SHA256, CL_SIG_ECDSA_SECP384R1_SHA384,
+    CL_SIG_ECDSA_SECP521R1_SHA512, CL_SIG_ED25519,
+    CL_SIG_RSA_PSS_RSAE_SHA256,    CL_SIG_RSA_PSS_RSAE_SHA384,
+    CL_SIG_RSA_PSS_RSAE_SHA512,    CL_SIG_RSA_PSS_PSS_SHA256,
+    CL_SIG_RSA_PSS_PSS_SHA384,     CL_SIG_RSA_PSS_PSS_SHA512,
+    CL_SIG_RSA_PKCS1_SHA256,       CL_SIG_RSA_PKCS1_SHA384,
+    CL_SIG_RSA_PKCS1_SHA512,
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -34,6 +37,7 @@ clasp_config *clasp_config_new(clasp_role role)
     cfg->min_version = CL_TLS12_VERSION;
     cfg->max_version = CL_TLS13_VERSION;
     cfg->ems_required = 1;
+    cfg->etm = 1;
     cfg->session_lifetime = 7200;
     memcpy(cfg->suites, default_suites, sizeof(default_suites));
     cfg->n_suites = COUNT(default_suites);
@@ -222,9 +226,16 @@ int clasp_config_set_versions(clasp_config *cfg, uint16_t min, uint16_t max)
 
 int clasp_config_set_cipher_suites(clasp_config *cfg, const char *list)
 {
+    uint16_t ids[CL_MAX_SUITES];
+    size_t n;
     MUTABLE(cfg);
-    return cl_parse_name_list(list, cl_suite_id_by_name, cfg->suites, CL_MAX_SUITES,
-                              &cfg->n_suites);
+    CL_TRY(cl_parse_name_list(list, cl_suite_id_by_name, ids, CL_MAX_SUITES, &n));
+    /* CBC needs the constant-time MAC, which needs libcrypto's SHA*_Transform (crypto.h). */
+    for (size_t i = 0; i < n; i++)
+        CL_CHECK(!cl_suite_find(ids[i])->cbc || cl_hmac_ct_available(), CLASP_ERR_UNSUPPORTED);
+    memcpy(cfg->suites, ids, n * sizeof(ids[0]));
+    cfg->n_suites = n;
+    return 0;
 }
 
 int clasp_config_set_groups(clasp_config *cfg, const char *list)
@@ -316,6 +327,13 @@ int clasp_config_set_extended_master_secret(clasp_config *cfg, int required)
     return 0;
 }
 
+int clasp_config_set_encrypt_then_mac(clasp_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->etm = on ? 1 : 0;
+    return 0;
+}
+
 int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessions,
                                    unsigned lifetime_seconds)
 {
@@ -341,6 +359,13 @@ int clasp_config_set_trace(clasp_config *cfg, clasp_trace_cb cb, void *arg)
     MUTABLE(cfg);
     cfg->trace_cb = cb;
     cfg->trace_arg = arg;
+    return 0;
+}
+
+int clasp_config_set_trace_records(clasp_config *cfg, unsigned n)
+{
+    MUTABLE(cfg);
+    cfg->trace_records = n;
     return 0;
 }
 

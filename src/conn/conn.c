@@ -7,9 +7,9 @@
 #include "hs/trace.h"
 
 static void record_observer(void *arg, int outgoing, uint8_t type, uint16_t version, size_t len,
-                            int protected_)
+                            int protected_, const cl_record_steps *steps)
 {
-    cl_trace_record(arg, outgoing, type, version, len, protected_);
+    cl_trace_record(arg, outgoing, type, version, len, protected_, steps);
 }
 
 clasp_conn *clasp_conn_new(clasp_config *cfg)
@@ -33,6 +33,7 @@ clasp_conn *clasp_conn_new(clasp_config *cfg)
     cl_rl_init(&c->rl);
     c->rl.observe = record_observer;
     c->rl.observe_arg = c;
+    c->rl.trace_steps = cfg->trace_cb ? cfg->trace_records : 0;
     return c;
 }
 
@@ -255,6 +256,13 @@ const char *clasp_conn_server_name(const clasp_conn *c)
 int clasp_conn_resumed(const clasp_conn *c)
 {
     return c->resumed;
+}
+
+int clasp_conn_encrypt_then_mac(const clasp_conn *c)
+{
+    /* Both directions are set from one negotiation: the read side answers once it has keys. */
+    const cl_record_prot *p = c->rl.rprot.active ? &c->rl.rprot : &c->rl.wprot;
+    return p->active && p->cbc_mode && p->etm;
 }
 
 size_t clasp_conn_peer_cert_count(const clasp_conn *c)

@@ -18,8 +18,8 @@
 #define CL_MAX_AEAD_KEY_LEN   32
 #define CL_AEAD_NONCE_LEN     12
 #define CL_AEAD_TAG_LEN       16
-#define CL_MAX_KEX_PUBLIC_LEN 97  /* P-384 uncompressed point */
-#define CL_MAX_KEX_SECRET_LEN 48  /* P-384 shared x-coordinate */
+#define CL_MAX_KEX_PUBLIC_LEN 512 /* ffdhe4096; handshake state only, never an idle connection */
+#define CL_MAX_KEX_SECRET_LEN 512 /* ffdhe4096 */
 #define CL_MAX_SIG_LEN        512 /* RSA-4096 */
 
 /* Fetches the algorithms once; safe to call from several threads. */
@@ -52,6 +52,7 @@ typedef enum cl_hash_alg {
     CL_HASH_SHA256 = 0,
     CL_HASH_SHA384 = 1,
     CL_HASH_SHA512 = 2, /* signatures only; no TLS suite uses it */
+    CL_HASH_SHA1 = 3,   /* the record MAC of TLS 1.2's _SHA CBC suites only (HMAC-SHA1) */
 } cl_hash_alg;
 
 size_t cl_hash_len(cl_hash_alg alg);
@@ -96,6 +97,26 @@ cl_hash_alg cl_hmac_alg(const cl_hmac_ctx *m);
 int cl_hmac(cl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *in, size_t len,
             uint8_t *out);
 
+/*
+ * HMAC over header[0..header_len) || data[0..len) where len is a secret between the public
+ * bounds min_len and max_len (data holds max_len readable bytes), for MAC-then-encrypt
+ * records (Lucky Thirteen, docs/security.md). The work is a function of header_len, min_len
+ * and max_len alone: the same compression-function calls on the same addresses, whatever
+ * len, with no branch on it or on the bytes. The header may be secret too (it carries len).
+ * CLASP_ERR_UNSUPPORTED in a build whose libcrypto has no SHA-*_Transform (no-deprecated).
+ */
+int cl_hmac_ct(cl_hmac_ctx *m, const uint8_t *header, size_t header_len, const uint8_t *data,
+               size_t len, size_t min_len, size_t max_len, uint8_t *out);
+/* 1 when cl_hmac_ct is available (see above). */
+int cl_hmac_ct_available(void);
+
+/*
+ * Compression-function calls this thread has made so far, in every hash clasp computes
+ * (HMAC, PRF, transcripts, cl_hmac_ct). Tests count the calls an operation makes, e.g. to
+ * show that opening a CBC record does the same work whatever its padding and MAC.
+ */
+uint64_t cl_hash_compressions(void);
+
 /* ---- KDFs, written by us over HMAC ---- */
 
 /* HKDF-Extract (RFC 5869): prk = HMAC(salt, ikm); a NULL salt means HashLen zero bytes. */
@@ -129,7 +150,10 @@ typedef enum cl_aead_alg {
     CL_AEAD_AES_128_GCM = 0,
     CL_AEAD_AES_256_GCM = 1,
     CL_AEAD_CHACHA20_POLY1305 = 2,
+    CL_AEAD_AES_128_CCM = 3, /* 16-byte tags (RFC 8446 B.4: TLS_AES_128_CCM_SHA256) */
 } cl_aead_alg;
+
+#define CL_AEAD_COUNT 4
 
 size_t cl_aead_key_len(cl_aead_alg alg);
 
@@ -154,34 +178,78 @@ int cl_aead_seal(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8
 int cl_aead_open(cl_aead *a, const uint8_t nonce[CL_AEAD_NONCE_LEN], const uint8_t *ad,
                  size_t ad_len, uint8_t *buf, size_t len, const uint8_t tag[CL_AEAD_TAG_LEN]);
 
-/* ---- key exchange: X25519, P-256, P-384 (IANA NamedGroup values) ---- */
+/* ---- AES-CBC, for TLS 1.2's CBC-HMAC suites ---- */
+
+typedef enum cl_cbc_alg {
+    CL_CBC_AES_128 = 0,
+    CL_CBC_AES_256 = 1,
+} cl_cbc_alg;
+
+#define CL_CBC_BLOCK_LEN   16
+#define CL_MAX_MAC_KEY_LEN 48 /* HMAC-SHA384's key in TLS 1.2 (RFC 5246 6.3: hash length) */
+
+size_t cl_cbc_key_len(cl_cbc_alg alg);
+
+/*
+ * A keyed AES-CBC context for one direction, without padding (the record layer pads as TLS
+ * says, RFC 5246 6.2.3.2). Keyed once; each record sets its own IV.
+ */
+typedef struct cl_cbc cl_cbc;
+
+int cl_cbc_new(cl_cbc **out, cl_cbc_alg alg, int encrypt, const uint8_t *key, size_t key_len);
+void cl_cbc_free(cl_cbc *c);
+/* Encrypts or decrypts buf[0..len) in place under iv; len a multiple of CL_CBC_BLOCK_LEN. */
+int cl_cbc_crypt(cl_cbc *c, const uint8_t iv[CL_CBC_BLOCK_LEN], uint8_t *buf, size_t len);
+
+/* ---- key exchange: X25519, X448, P-256/384/521, FFDHE (IANA NamedGroup values) ---- */
 
 #define CL_GROUP_SECP256R1 0x0017
 #define CL_GROUP_SECP384R1 0x0018
+#define CL_GROUP_SECP521R1 0x0019
 #define CL_GROUP_X25519    0x001d
+#define CL_GROUP_X448      0x001e
+#define CL_GROUP_FFDHE2048 0x0100
+#define CL_GROUP_FFDHE3072 0x0101
+#define CL_GROUP_FFDHE4096 0x0102
 
-/* 1 when the group is one clasp implements. */
+/* RFC 7919 2: the FFDHE code points are 256..511 (0x0100..0x01ff), known or not. */
+#define CL_GROUP_IS_FFDHE(g) ((g) >= 0x0100 && (g) <= 0x01ff)
+
+/* 1 when the group is one clasp (and this libcrypto) implements. */
 int cl_kex_group_supported(uint16_t group);
-/* Public share length: 32 for X25519, 65 / 97 for P-256 / P-384 uncompressed points. */
+/*
+ * Public share length: 32 / 56 for X25519 / X448, 65 / 97 / 133 for P-256 / P-384 / P-521
+ * uncompressed points, the prime's length for FFDHE (256 / 384 / 512).
+ */
 size_t cl_kex_public_len(uint16_t group);
 
 /* An ephemeral private key. */
 typedef struct cl_kex cl_kex;
 
 int cl_kex_generate(cl_kex **out, uint16_t group);
-/* From a raw private key (X25519: 32 bytes; P-256/P-384: the scalar); for known-answer tests. */
+/*
+ * From a raw private key (X25519, X448: the 32 / 56 bytes; the curves: the scalar, of the
+ * field's length; FFDHE: the exponent, big-endian, 1 < x < p, up to the prime's length); for
+ * known-answer tests.
+ */
 int cl_kex_from_private(cl_kex **out, uint16_t group, const uint8_t *priv, size_t len);
 void cl_kex_free(cl_kex *k);
 uint16_t cl_kex_group(const cl_kex *k);
 /* Writes the public share in its TLS encoding; *len = cl_kex_public_len(group). */
 int cl_kex_public(const cl_kex *k, uint8_t *out, size_t cap, size_t *len);
 /*
- * The shared secret with a peer's share (X25519: 32 bytes; ECDH: the x-coordinate). The
- * share is decoded and validated once here: a wrong length, a compressed or off-curve point
- * is CLASP_ERR_ILLEGAL_PARAMETER, and so is an all-zero X25519 result (RFC 8446 7.4.2).
+ * The shared secret with a peer's share (X25519, X448: the raw bytes; ECDH: the
+ * x-coordinate; FFDHE: Z left-padded to the prime's length, RFC 8446 7.4.1). The share is
+ * decoded and validated once here: a wrong length, a compressed or off-curve point, an FFDHE
+ * value outside 1 < Y < p - 1 is CLASP_ERR_ILLEGAL_PARAMETER, and so is an all-zero X25519 or
+ * X448 result (RFC 8446 7.4.2).
  */
 int cl_kex_derive(const cl_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
                   size_t cap, size_t *len);
+/* An FFDHE group's prime (big-endian, its share length) and generator, for ServerDHParams. */
+int cl_kex_ffdhe_params(uint16_t group, const uint8_t **p, size_t *p_len, uint8_t *g);
+/* The RFC 7919 group with exactly this p and g (leading zeros aside), or 0. */
+uint16_t cl_kex_ffdhe_group_of(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len);
 
 /* ---- keys and signatures ---- */
 
@@ -192,6 +260,7 @@ typedef enum cl_key_type {
     CL_KEY_EC_P384 = 3,
     CL_KEY_ED25519 = 4,
     CL_KEY_OTHER = 5, /* parsed, but no TLS use in clasp */
+    CL_KEY_EC_P521 = 6,
 } cl_key_type;
 
 /* SignatureScheme values (RFC 8446 section 4.2.3). */
@@ -200,6 +269,7 @@ typedef enum cl_key_type {
 #define CL_SIG_RSA_PKCS1_SHA512       0x0601
 #define CL_SIG_ECDSA_SECP256R1_SHA256 0x0403
 #define CL_SIG_ECDSA_SECP384R1_SHA384 0x0503
+#define CL_SIG_ECDSA_SECP521R1_SHA512 0x0603
 #define CL_SIG_RSA_PSS_RSAE_SHA256    0x0804
 #define CL_SIG_RSA_PSS_RSAE_SHA384    0x0805
 #define CL_SIG_RSA_PSS_RSAE_SHA512    0x0806

@@ -14,13 +14,14 @@ size_t cl_hash_len(cl_hash_alg alg)
     case CL_HASH_SHA256: return 32;
     case CL_HASH_SHA384: return 48;
     case CL_HASH_SHA512: return 64;
+    case CL_HASH_SHA1: return 20;
     }
     return 0;
 }
 
 size_t cl_hash_block_len(cl_hash_alg alg)
 {
-    return alg == CL_HASH_SHA256 ? 64 : 128;
+    return alg == CL_HASH_SHA256 || alg == CL_HASH_SHA1 ? 64 : 128;
 }
 
 int cl_hash(cl_hash_alg alg, const uint8_t *in, size_t len, uint8_t *out)
@@ -37,7 +38,7 @@ int cl_hash(cl_hash_alg alg, const uint8_t *in, size_t len, uint8_t *out)
 
 int cl_hash_ctx_new(cl_hash_ctx **out, cl_hash_alg alg)
 {
-    CL_CHECK((unsigned)alg <= CL_HASH_SHA512, CLASP_ERR_INVALID_ARG);
+    CL_CHECK((unsigned)alg <= CL_HASH_SHA1, CLASP_ERR_INVALID_ARG);
     cl_hash_ctx *h = cl_calloc(1, sizeof(*h));
     CL_CHECK(h, CLASP_ERR_NOMEM);
     int rc = cl_digest_init(&h->d, alg);

@@ -7,12 +7,6 @@
 #include "base/mem.h"
 #include "crypto/internal.h"
 
-struct cl_hmac_ctx {
-    cl_digest inner_keyed; /* state after absorbing key ^ ipad */
-    cl_digest outer_keyed; /* state after absorbing key ^ opad */
-    cl_digest work;
-};
-
 void cl_hmac_free(cl_hmac_ctx *m)
 {
     if (!m)
@@ -41,7 +35,7 @@ static int absorb_padded_key(cl_digest *d, cl_hash_alg alg, const uint8_t *key, 
 
 int cl_hmac_new(cl_hmac_ctx **out, cl_hash_alg alg, const uint8_t *key, size_t key_len)
 {
-    CL_CHECK((unsigned)alg <= CL_HASH_SHA512, CLASP_ERR_INVALID_ARG);
+    CL_CHECK((unsigned)alg <= CL_HASH_SHA1, CLASP_ERR_INVALID_ARG);
     size_t block = cl_hash_block_len(alg);
     uint8_t hashed[CL_MAX_HASH_LEN];
     if (key_len > block) { /* RFC 2104: longer keys are hashed first */

@@ -32,6 +32,8 @@ static cl_key_type ec_key_type(const EVP_PKEY *pkey)
         return CL_KEY_EC_P256;
     if (nid == NID_secp384r1)
         return CL_KEY_EC_P384;
+    if (nid == NID_secp521r1)
+        return CL_KEY_EC_P521;
     return CL_KEY_OTHER;
 }
 

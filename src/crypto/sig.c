@@ -30,6 +30,7 @@ static const struct scheme_info schemes[] = {
     {CL_SIG_RSA_PKCS1_SHA512, SIGK_RSA_PKCS1, CL_HASH_SHA512, CL_KEY_OTHER},
     {CL_SIG_ECDSA_SECP256R1_SHA256, SIGK_ECDSA, CL_HASH_SHA256, CL_KEY_EC_P256},
     {CL_SIG_ECDSA_SECP384R1_SHA384, SIGK_ECDSA, CL_HASH_SHA384, CL_KEY_EC_P384},
+    {CL_SIG_ECDSA_SECP521R1_SHA512, SIGK_ECDSA, CL_HASH_SHA512, CL_KEY_EC_P521},
     {CL_SIG_RSA_PSS_RSAE_SHA256, SIGK_RSA_PSS_RSAE, CL_HASH_SHA256, CL_KEY_OTHER},
     {CL_SIG_RSA_PSS_RSAE_SHA384, SIGK_RSA_PSS_RSAE, CL_HASH_SHA384, CL_KEY_OTHER},
     {CL_SIG_RSA_PSS_RSAE_SHA512, SIGK_RSA_PSS_RSAE, CL_HASH_SHA512, CL_KEY_OTHER},
@@ -64,7 +65,7 @@ static int type_fits(cl_key_type type, const struct scheme_info *s, int strict_c
         /* RFC 8446 4.2.3: TLS 1.3 binds the curve to the scheme; TLS 1.2 does not. */
         if (strict_curve)
             return type == s->curve;
-        return type == CL_KEY_EC_P256 || type == CL_KEY_EC_P384;
+        return type == CL_KEY_EC_P256 || type == CL_KEY_EC_P384 || type == CL_KEY_EC_P521;
     }
     return 0;
 }

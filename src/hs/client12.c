@@ -1,6 +1,6 @@
 /*
  * The TLS 1.2 client (RFC 5246 7.3, 7.4; RFC 8422; RFC 7627; RFC 5746): the server's flight
- * checked message by message (ServerHello, Certificate, ServerKeyExchange,
+ * checked message by message (ServerHello, Certificate, ServerKeyExchange for ECDHE or DHE,
  * CertificateRequest, ServerHelloDone), then the client's flight (Certificate,
  * ClientKeyExchange, CertificateVerify, ChangeCipherSpec, Finished), and resumption by
  * session ID.
@@ -44,6 +44,15 @@ static int sh12_extensions(clasp_conn *c, const cl_exts *e)
         CL_TRY(cl_ext_empty(cl_exts_get(e, CL_EXTI_EXTENDED_MASTER_SECRET)));
         hs->ems = 1;
     }
+    if (cl_exts_has(e, CL_EXTI_ENCRYPT_THEN_MAC)) {
+        CL_TRY(cl_ext_empty(cl_exts_get(e, CL_EXTI_ENCRYPT_THEN_MAC)));
+        /* RFC 7366 3: a server that selects an AEAD suite "MUST NOT send" it. */
+        if (!c->suite_info->cbc)
+            return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                           "encrypt_then_mac answered for %s, which is not a CBC suite",
+                           c->suite_info->name);
+        hs->etm = 1;
+    }
     if (cl_exts_has(e, CL_EXTI_EC_POINT_FORMATS)) { /* RFC 8422 5.2: uncompressed included */
         CL_TRY(cl_ext_ec_point_formats(cl_exts_get(e, CL_EXTI_EC_POINT_FORMATS), &formats));
         while (f != 0 && cl_read_u8(&formats, &f) == 0)
@@ -73,7 +82,7 @@ static int check_sh12(clasp_conn *c, const cl_server_hello *sh)
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
                        "downgrade to TLS 1.2 detected (the server supports TLS 1.3)");
     const cl_suite *s = cl_suite_find(sh->cipher_suite);
-    if (!s || s->version != CL_TLS12_VERSION ||
+    if (!s || s->version != CL_TLS12_VERSION || !cl_cfg_suite_usable(cfg, s) ||
         !cl_u16_in(sh->cipher_suite, cfg->suites, cfg->n_suites))
         return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER, "the server chose suite 0x%04x, not offered",
                        sh->cipher_suite);
@@ -105,6 +114,10 @@ static int resume(clasp_conn *c, const uint8_t *msg, size_t len)
     if (s->ems != hs->ems) /* RFC 7627 5.3 */
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "the extended master secret differs from the resumed session's");
+    /* RFC 7366 3.1: the mechanism stays what the session used (no downgrade, no change). */
+    if (s->etm != hs->etm)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "encrypt-then-MAC differs from the resumed session's");
     hs->resumed = 1;
     hs->by_ticket = hs->offered_ticket;
     memcpy(hs->master, s->master, sizeof(hs->master));
@@ -147,8 +160,10 @@ static int key_fits_kx(cl_key_type t, cl_kx kx)
 {
     switch (kx) {
     case CL_KX_ECDHE_ECDSA:
-        return t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519;
-    case CL_KX_ECDHE_RSA: return t == CL_KEY_RSA || t == CL_KEY_RSA_PSS;
+        return t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_EC_P521 ||
+               t == CL_KEY_ED25519;
+    case CL_KX_ECDHE_RSA:
+    case CL_KX_DHE_RSA: return t == CL_KEY_RSA || t == CL_KEY_RSA_PSS;
     case CL_KX_RSA: return t == CL_KEY_RSA;
     default: return 0;
     }
@@ -167,11 +182,29 @@ int cl_c12_certificate(clasp_conn *c, const uint8_t *msg, size_t len)
     return 0;
 }
 
-/* The ECDHE shared secret, from a fresh share of the server's group. */
-static int ecdhe_secret(clasp_conn *c, uint16_t group, const uint8_t *point, size_t point_len)
+/* The server's signature over both randoms and its parameters (RFC 5246 7.4.3). */
+static int verify_ske(clasp_conn *c, const uint8_t *params, size_t params_len, uint16_t scheme,
+                      const uint8_t *sig, size_t sig_len)
 {
     cl_hs *hs = c->hs;
-    /* The key shares a ClientHello that also offered TLS 1.3 made go first. */
+    uint8_t signed_data[64 + 3 * (2 + CL_MAX_KEX_PUBLIC_LEN)];
+    /* Larger ServerDHParams have a prime longer than any group clasp offers (RFC 7919 3). */
+    if (params_len > sizeof(signed_data) - 64)
+        return cl_fail(c, CLASP_ERR_INSUFFICIENT_SECURITY,
+                       "the server's DH parameters are larger than any group offered");
+    memcpy(signed_data, hs->client_random, 32);
+    memcpy(signed_data + 32, hs->server_random, 32);
+    memcpy(signed_data + 64, params, params_len);
+    CL_TRY(cl_12_verify_signed(c, scheme, sig, sig_len, signed_data, 64 + params_len,
+                               "ServerKeyExchange"));
+    hs->peer_cv_verified = 1;
+    return 0;
+}
+
+/* A fresh key of the server's group; the shares a ClientHello that also offered TLS 1.3
+ * made go first. */
+static int fresh_key(cl_hs *hs, uint16_t group)
+{
     for (size_t i = 0; i < hs->n_kex; i++) {
         cl_kex_free(hs->kex[i]);
         hs->kex[i] = NULL;
@@ -179,33 +212,65 @@ static int ecdhe_secret(clasp_conn *c, uint16_t group, const uint8_t *point, siz
     hs->n_kex = 0;
     CL_TRY(cl_kex_generate(&hs->kex[0], group));
     hs->n_kex = 1;
-    int rc = cl_kex_derive(hs->kex[0], point, point_len, hs->pms, sizeof(hs->pms), &hs->pms_len);
+    return 0;
+}
+
+/*
+ * RFC 7919 3, in its order: the signature over ServerDHParams; then p and g compared with
+ * the groups we offered ("the client MAY ... terminate the connection with a fatal
+ * insufficient_security(71) alert" when none matches; clasp accepts no custom group); then
+ * "the client MUST verify that dh_Ys is in the range 1 < dh_Ys < dh_p - 1 ... handshake_failure".
+ */
+static int dhe_server_key_exchange(clasp_conn *c, const uint8_t *body, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_server_key_exchange_dhe ske;
+    CL_TRY(cl_server_key_exchange_dhe_parse(body, len, &ske));
+    CL_TRY(verify_ske(c, ske.params, ske.params_len, ske.scheme, ske.sig, ske.sig_len));
+    uint16_t group = cl_kex_ffdhe_group_of(ske.p, ske.p_len, ske.g, ske.g_len);
+    if (!group || !cl_u16_in(group, c->cfg->groups, c->cfg->n_groups))
+        return cl_fail(c, CLASP_ERR_INSUFFICIENT_SECURITY,
+                       group ? "the server's DH group (%s) was not offered"
+                             : "the server's DH parameters are no RFC 7919 group%s",
+                       group ? cl_group_name(group) : "");
+    CL_TRY(fresh_key(hs, group));
+    int rc = cl_12_dh_premaster(hs->kex[0], ske.ys, ske.ys_len, hs->pms, &hs->pms_len);
+    if (rc == CLASP_ERR_ILLEGAL_PARAMETER)
+        return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                       "the server's DH public value is out of range (RFC 7919 3)");
+    CL_TRY(rc);
+    c->group = group;
+    return 0;
+}
+
+static int ecdhe_server_key_exchange(clasp_conn *c, const uint8_t *body, size_t len)
+{
+    cl_hs *hs = c->hs;
+    cl_server_key_exchange12 ske;
+    CL_TRY(cl_server_key_exchange12_parse(body, len, &ske));
+    /* RFC 8422 5.4: the curve must be one the client offered; an FFDHE code point is none. */
+    if (!cl_u16_in(ske.group, c->cfg->groups, c->cfg->n_groups) || CL_GROUP_IS_FFDHE(ske.group))
+        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
+                       "ServerKeyExchange uses group 0x%04x, not offered as a curve", ske.group);
+    /* RFC 8422 5.4: the signature covers both randoms and the ECDH parameters. */
+    CL_TRY(verify_ske(c, ske.params, ske.params_len, ske.scheme, ske.sig, ske.sig_len));
+    CL_TRY(fresh_key(hs, ske.group));
+    int rc =
+        cl_kex_derive(hs->kex[0], ske.point, ske.point_len, hs->pms, sizeof(hs->pms), &hs->pms_len);
     if (rc)
         return cl_fail(c, rc, "the server's ECDHE point is invalid");
-    c->group = group;
+    c->group = ske.group;
     return 0;
 }
 
 int cl_c12_server_key_exchange(clasp_conn *c, const uint8_t *msg, size_t len)
 {
-    cl_hs *hs = c->hs;
-    cl_server_key_exchange12 ske;
-    CL_TRY(cl_server_key_exchange12_parse(msg + CL_HS_HEADER_LEN, len - CL_HS_HEADER_LEN, &ske));
-    if (!cl_u16_in(ske.group, c->cfg->groups, c->cfg->n_groups))
-        return cl_fail(c, CLASP_ERR_ILLEGAL_PARAMETER,
-                       "ServerKeyExchange uses group 0x%04x, not offered", ske.group);
-    /* RFC 8422 5.4: the signature covers both randoms and the ECDH parameters. */
-    uint8_t signed_data[64 + 4 + 255];
-    CL_CHECK(ske.params_len <= sizeof(signed_data) - 64, CLASP_ERR_DECODE);
-    memcpy(signed_data, hs->client_random, 32);
-    memcpy(signed_data + 32, hs->server_random, 32);
-    memcpy(signed_data + 64, ske.params, ske.params_len);
-    CL_TRY(cl_12_verify_signed(c, ske.scheme, ske.sig, ske.sig_len, signed_data,
-                               64 + ske.params_len, "ServerKeyExchange"));
-    hs->peer_cv_verified = 1;
-    CL_TRY(ecdhe_secret(c, ske.group, ske.point, ske.point_len));
-    CL_TRY(cl_tr_add(&hs->tr, msg, len));
-    hs->state = CL_C12_WAIT_CR_DONE;
+    const uint8_t *body = msg + CL_HS_HEADER_LEN;
+    size_t body_len = len - CL_HS_HEADER_LEN;
+    CL_TRY(c->suite_info->kx == CL_KX_DHE_RSA ? dhe_server_key_exchange(c, body, body_len)
+                                              : ecdhe_server_key_exchange(c, body, body_len));
+    CL_TRY(cl_tr_add(&c->hs->tr, msg, len));
+    c->hs->state = CL_C12_WAIT_CR_DONE;
     return 0;
 }
 
@@ -244,7 +309,10 @@ static int client_key_exchange(clasp_conn *c)
     }
     CL_TRY(cl_writer_growable(&w, n + 8, n + 8));
     cl_msg_open(&w, CL_HS_CLIENT_KEY_EXCHANGE);
-    cl_write_vec(&w, c->suite_info->kx == CL_KX_RSA ? 2 : 1, buf, n);
+    /* EncryptedPreMasterSecret and dh_Yc are <..2^16-1>, ecdh_Yc <1..2^8-1> (RFC 8422 5.7). */
+    cl_write_vec(
+        &w, c->suite_info->kx == CL_KX_ECDHE_ECDSA || c->suite_info->kx == CL_KX_ECDHE_RSA ? 1 : 2,
+        buf, n);
     cl_msg_close(&w);
     return cl_hs_queue_writer(c, &w);
 }

@@ -41,7 +41,7 @@ static int write_suites(const clasp_config *cfg, cl_writer *w)
     cl_write_open(w, 2);
     for (size_t i = 0; i < cfg->n_suites; i++) {
         const cl_suite *s = cl_suite_find(cfg->suites[i]);
-        if (s && s->version >= cfg->min_version && s->version <= cfg->max_version)
+        if (cl_cfg_suite_usable(cfg, s))
             cl_write_u16(w, s->id);
     }
     /* RFC 5746 3.4: the SCSV says we support secure renegotiation (and refuse it anyway). */
@@ -110,15 +110,32 @@ static int write_13_extensions(clasp_conn *c, cl_writer *w)
     return 0;
 }
 
+/* Whether the configuration enables a TLS 1.2 CBC-HMAC suite. */
+static int offers_cbc(const clasp_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_suites; i++) {
+        const cl_suite *s = cl_suite_find(cfg->suites[i]);
+        if (s && s->cbc)
+            return 1;
+    }
+    return 0;
+}
+
 /*
  * What TLS 1.2 needs: extended master secret (RFC 7627), uncompressed points (RFC 8422),
- * and SessionTicket (RFC 5077 3.2: the ticket presented, or empty to ask for one).
+ * SessionTicket (RFC 5077 3.2: the ticket presented, or empty to ask for one), and with a
+ * CBC suite encrypt_then_mac (RFC 7366 2), always: it is what makes CBC safe.
  */
 static void write_12_extensions(clasp_conn *c, cl_writer *w)
 {
     cl_hs *hs = c->hs;
     cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
     cl_ext_close(w);
+    if (c->cfg->etm && offers_cbc(c->cfg)) {
+        cl_ext_open(w, CL_EXT_ENCRYPT_THEN_MAC);
+        cl_ext_close(w);
+        offer(hs, CL_EXTI_ENCRYPT_THEN_MAC);
+    }
     cl_ext_open(w, CL_EXT_EC_POINT_FORMATS);
     cl_write_vec(w, 1, (const uint8_t[]){0}, 1);
     cl_ext_close(w);

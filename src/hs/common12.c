@@ -38,6 +38,33 @@ int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len)
     return 0;
 }
 
+/*
+ * RFC 5246 8.1.2: the DHE pre-master secret is Z with its "leading bytes of Z that contain
+ * all zero bits ... stripped". The peer's value may come with or without leading zeros (an
+ * integer either way); it is padded to the prime's length for cl_kex_derive, which checks
+ * 1 < Y < p - 1. Stripping makes the secret's length depend on it, which the Raccoon attack
+ * (2020) measures through the PRF's timing; it needs a DH key used more than once, and every
+ * clasp key is used for one exchange (docs/security.md).
+ */
+int cl_12_dh_premaster(const cl_kex *k, const uint8_t *y, size_t y_len, uint8_t *pms,
+                       size_t *pms_len)
+{
+    uint8_t padded[CL_MAX_KEX_PUBLIC_LEN];
+    size_t p_len = cl_kex_public_len(cl_kex_group(k)), n = 0, z = 0;
+    while (y_len > 0 && y[0] == 0)
+        y++, y_len--;
+    CL_CHECK(y_len <= p_len, CLASP_ERR_ILLEGAL_PARAMETER); /* above p */
+    memset(padded, 0, p_len - y_len);
+    memcpy(padded + p_len - y_len, y, y_len);
+    CL_TRY(cl_kex_derive(k, padded, p_len, pms, CL_MAX_KEX_SECRET_LEN, &n));
+    while (z < n && pms[z] == 0)
+        z++;
+    memmove(pms, pms + z, n - z);
+    cl_wipe(pms + n - z, z);
+    *pms_len = n - z;
+    return 0;
+}
+
 /* The PRF keyed with the master secret; made at its first use, when the secret is final. */
 static int master_mac(clasp_conn *c, cl_hmac_ctx **out)
 {
@@ -49,18 +76,19 @@ static int master_mac(clasp_conn *c, cl_hmac_ctx **out)
 }
 
 /*
- * The key block (RFC 5246 6.3): client_write_key, server_write_key, client_write_IV,
- * server_write_IV; AEAD suites have no MAC keys. The IV is the 4-byte salt for AES-GCM
- * (RFC 5288 3), the 12-byte nonce mask for ChaCha20-Poly1305 (RFC 7905 2). Made once: the
- * second direction's keys come from the same PRF output.
+ * The key block (RFC 5246 6.3): client_write_MAC_key, server_write_MAC_key,
+ * client_write_key, server_write_key, client_write_IV, server_write_IV. AEAD suites have no
+ * MAC keys; their IV is the 4-byte salt for AES-GCM (RFC 5288 3), the 12-byte nonce mask for
+ * ChaCha20-Poly1305 (RFC 7905 2). CBC suites take no IV from it: each record carries its own
+ * (6.2.3.2). Made once: the second direction's keys come from the same PRF output.
  */
-static int key_block(clasp_conn *c, size_t kl, size_t ivl)
+static int key_block(clasp_conn *c, size_t n)
 {
     cl_hs *hs = c->hs;
     if (hs->key_block_len)
         return 0;
-    size_t n = 2 * kl + 2 * ivl;
     cl_hmac_ctx *m;
+    CL_CHECK(n <= sizeof(hs->key_block), CLASP_ERR_INTERNAL);
     CL_TRY(master_mac(c, &m));
     CL_TRY(cl_tls12_key_block_keyed(m, hs->client_random, hs->server_random, hs->key_block, n));
     hs->key_block_len = (uint8_t)n;
@@ -68,21 +96,44 @@ static int key_block(clasp_conn *c, size_t kl, size_t ivl)
     return 0;
 }
 
+/* The lengths of one MAC key, write key and IV in the suite's key block. */
+static void key_sizes(const cl_suite *s, size_t *ml, size_t *kl, size_t *ivl)
+{
+    *ml = s->cbc ? cl_hash_len(s->mac) : 0;
+    *kl = s->cbc ? cl_cbc_key_len(s->cbc_alg) : cl_aead_key_len(s->aead);
+    *ivl = s->cbc ? 0 : s->aead == CL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
+}
+
+/* Hands one direction's keys to the record layer. */
+static int set_keys(clasp_conn *c, int write, const uint8_t *mac_key, const uint8_t *key,
+                    const uint8_t *iv, size_t ivl)
+{
+    const cl_suite *s = c->suite_info;
+    if (s->cbc) {
+        cl_cbc_keys k = {s->cbc_alg, s->mac, c->hs->etm, key, mac_key};
+        return cl_rl_set_keys_cbc(&c->rl, write, &k);
+    }
+    return write ? cl_rl_set_write_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl)
+                 : cl_rl_set_read_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
+}
+
 /* Installs one direction's keys from the key block. */
 static int install_keys(clasp_conn *c, int write)
 {
     cl_hs *hs = c->hs;
-    const cl_suite *s = c->suite_info;
-    size_t kl = cl_aead_key_len(s->aead), ivl = s->aead == CL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
-    CL_TRY(key_block(c, kl, ivl));
+    size_t ml, kl, ivl;
+    key_sizes(c->suite_info, &ml, &kl, &ivl);
+    CL_TRY(key_block(c, 2 * ml + 2 * kl + 2 * ivl));
     int client_keys = (c->role == CLASP_CLIENT) == (write != 0);
+    if (ml)
+        cl_trace_key(c, client_keys ? "client_write_mac_key" : "server_write_mac_key", ml);
     cl_trace_key(c, client_keys ? "client_write_key" : "server_write_key", kl);
-    cl_trace_key(c, client_keys ? "client_write_iv" : "server_write_iv", ivl);
-    const uint8_t *kb = hs->key_block;
-    const uint8_t *key = client_keys ? kb : kb + kl;
-    const uint8_t *iv = client_keys ? kb + 2 * kl : kb + 2 * kl + ivl;
-    int rc = write ? cl_rl_set_write_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl)
-                   : cl_rl_set_read_keys(&c->rl, CL_TLS12_VERSION, s->aead, key, iv, ivl);
+    if (ivl)
+        cl_trace_key(c, client_keys ? "client_write_iv" : "server_write_iv", ivl);
+    const uint8_t *kb = hs->key_block, *mac_key = kb + (client_keys ? 0 : ml);
+    const uint8_t *key = kb + 2 * ml + (client_keys ? 0 : kl);
+    const uint8_t *iv = kb + 2 * ml + 2 * kl + (client_keys ? 0 : ivl);
+    int rc = set_keys(c, write, mac_key, key, iv, ivl);
     hs->keys_installed |= write ? 2 : 1;
     if (rc || hs->keys_installed == 3)
         cl_wipe(hs->key_block, sizeof(hs->key_block));
@@ -207,6 +258,23 @@ int cl_send_warning(clasp_conn *c, int description)
 
 /* ---- the end of the handshake ---- */
 
+const char *cl_s12_not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
+{
+    const cl_suite *suite = cl_suite_find(s->suite);
+    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
+    if (why)
+        return why;
+    if (s->ems != c->hs->ems) /* RFC 7627 5.3 */
+        return "the session and this hello differ in the extended master secret";
+    /* RFC 7366 3.1: a session keeps its mechanism; this hello would choose the other one. */
+    if (suite && suite->cbc && s->etm != c->hs->etm_offered)
+        return "the session and this hello differ in encrypt-then-MAC";
+    if (!suite || !cl_ch_offers_suite(ch, s->suite) ||
+        !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
+        return "the session's cipher suite is no longer offered by both sides";
+    return NULL;
+}
+
 /*
  * The session this handshake made: what a client keeps and a server caches or seals. A
  * server keeps the client's leaf only (who the client is), a client the server's chain.
@@ -218,6 +286,7 @@ int cl_12_new_session(clasp_conn *c, cl_session *s)
     s->version = CL_TLS12_VERSION;
     s->suite = c->suite;
     s->ems = hs->ems;
+    s->etm = hs->etm;
     s->id_len = hs->session_id_len;
     memcpy(s->id, hs->session_id, hs->session_id_len);
     memcpy(s->master, hs->master, sizeof(s->master));
@@ -325,7 +394,7 @@ static unsigned key_class(cl_key_type t)
 {
     if (t == CL_KEY_RSA || t == CL_KEY_RSA_PSS)
         return 1;
-    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_ED25519)
+    if (t == CL_KEY_EC_P256 || t == CL_KEY_EC_P384 || t == CL_KEY_EC_P521 || t == CL_KEY_ED25519)
         return 2;
     return 0;
 }
@@ -343,6 +412,8 @@ static int curve_offered(const clasp_conn *c, cl_key_type t)
         return cl_u16_in(CL_GROUP_SECP256R1, hs->peer_groups, hs->n_peer_groups);
     if (t == CL_KEY_EC_P384)
         return cl_u16_in(CL_GROUP_SECP384R1, hs->peer_groups, hs->n_peer_groups);
+    if (t == CL_KEY_EC_P521)
+        return cl_u16_in(CL_GROUP_SECP521R1, hs->peer_groups, hs->n_peer_groups);
     return 1;
 }
 

@@ -25,7 +25,7 @@
 #include "record/layer.h"
 #include "x509/x509.h"
 
-#define CL_MAX_SUITES     16
+#define CL_MAX_SUITES     32 /* cl_parse_name_list's bound */
 #define CL_MAX_GROUPS     8
 #define CL_MAX_SCHEMES    16
 #define CL_MAX_CREDS      8
@@ -65,6 +65,7 @@ struct clasp_config {
     size_t max_cert_chain;       /* bytes */
     size_t max_cert_chain_count; /* certificates */
     int ems_required;            /* TLS 1.2: refuse peers without extended master secret */
+    uint8_t etm;                 /* TLS 1.2 CBC: offer (clients) or accept (servers) RFC 7366 */
     cl_session_cache cache;      /* servers: TLS 1.2 sessions */
     uint32_t session_lifetime;
     clasp_session_store store; /* servers: an external cache instead (store.get != NULL) */
@@ -83,6 +84,7 @@ struct clasp_config {
     void *clock_arg;
     clasp_trace_cb trace_cb;
     void *trace_arg;
+    unsigned trace_records; /* application_data records traced step by step (CBC) */
     clasp_keylog_cb keylog_cb;
     void *keylog_arg;
 };
@@ -153,11 +155,13 @@ typedef struct cl_hs {
     /* TLS 1.2 */
     uint16_t client_version; /* ClientHello.legacy_version, inside an RSA pre-master */
     uint8_t ems;             /* extended master secret negotiated */
+    uint8_t etm_offered;     /* server: the client sent encrypt_then_mac (RFC 7366) */
+    uint8_t etm;             /* encrypt-then-MAC negotiated (a CBC suite only) */
     uint8_t resumed;         /* abbreviated handshake */
     uint8_t master[CL_SESSION_MASTER_LEN];
     uint8_t pms[CL_MAX_KEX_SECRET_LEN]; /* pre-master, until the master secret is made */
     /* the key block (RFC 5246 6.3), made once for both directions, wiped when both have it */
-    uint8_t key_block[2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
+    uint8_t key_block[2 * CL_MAX_MAC_KEY_LEN + 2 * CL_MAX_AEAD_KEY_LEN + 2 * CL_AEAD_NONCE_LEN];
     uint8_t key_block_len;
     uint8_t keys_installed;  /* bit 0: read keys, bit 1: write keys */
     cl_hmac_ctx *master_mac; /* the PRF keyed with the master secret, once it is final */
@@ -189,8 +193,9 @@ typedef struct cl_hs {
     uint16_t peer_groups[CL_MAX_GROUPS];
     size_t n_peer_groups;
     uint8_t peer_groups_sent;
-    uint8_t cert_types; /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
-    cl_writer out;      /* outgoing handshake messages not yet framed into records */
+    uint8_t peer_ffdhe_sent; /* the list had an FFDHE code point, known or not (RFC 7919 4) */
+    uint8_t cert_types;      /* client: CertificateRequest types (bit 0 RSA, bit 1 ECDSA) */
+    cl_writer out;           /* outgoing handshake messages not yet framed into records */
 } cl_hs;
 
 /*

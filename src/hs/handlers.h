@@ -23,6 +23,9 @@ typedef int (*cl_handler)(clasp_conn *c, const uint8_t *msg, size_t len);
  * written and checked exactly when TLS 1.3 could have been used (docs/security.md).
  */
 int cl_cfg_speaks(const clasp_config *cfg, uint16_t version);
+/* 1 when the configuration can use the suite: its version enabled, and for DHE an FFDHE
+ * group (a client offers, a server serves no other). */
+int cl_cfg_suite_usable(const clasp_config *cfg, const cl_suite *s);
 int cl_s_client_hello(clasp_conn *c, const uint8_t *msg, size_t len);
 /* 1 when the ClientHello lists this cipher suite (or signalling value). */
 int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite);
@@ -166,6 +169,13 @@ int cl_s12_finished(clasp_conn *c, const uint8_t *msg, size_t len);
 /* ---- TLS 1.2, both roles (common12.c) ---- */
 /* The master secret from the pre-master (RFC 5246 8.1, RFC 7627 4); wipes nothing of pms. */
 int cl_12_master_secret(clasp_conn *c, const uint8_t *pms, size_t pms_len);
+/*
+ * The DHE pre-master secret (RFC 5246 8.1.2: Z without its leading zero bytes) from our key
+ * and the peer's public value y (with or without leading zeros) into pms, which holds
+ * CL_MAX_KEX_SECRET_LEN bytes. CLASP_ERR_ILLEGAL_PARAMETER unless 1 < y < p - 1.
+ */
+int cl_12_dh_premaster(const cl_kex *k, const uint8_t *y, size_t y_len, uint8_t *pms,
+                       size_t *pms_len);
 /* Sends ChangeCipherSpec, switches to the new write keys, and queues our Finished. */
 int cl_12_send_ccs_finished(clasp_conn *c);
 /* The peer's ChangeCipherSpec: its body is the single byte 1; the new read keys apply. */
@@ -192,6 +202,13 @@ int cl_12_choose_rsa_credential(clasp_conn *c);
 int cl_12_complete(clasp_conn *c);
 /* The session this handshake made (what a server caches or seals, a client keeps). */
 int cl_12_new_session(clasp_conn *c, cl_session *s);
+/*
+ * Servers (by session ID or ticket), RFC 5246 7.4.1.2, RFC 7627 5.3, RFC 7366 3.1: why a
+ * TLS 1.2 session may not be resumed by this hello (its configuration, age or name; the
+ * extended master secret or encrypt-then-MAC this hello would choose; its suite no longer
+ * offered by both sides); NULL when it may.
+ */
+const char *cl_s12_not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s);
 
 /* ---- TLS 1.2 session tickets, RFC 5077 (ticket12.c) ---- */
 /* Servers: whether to answer this hello's SessionTicket extension (stateless tickets on). */

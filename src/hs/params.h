@@ -16,15 +16,20 @@ typedef enum cl_kx {
     CL_KX_ECDHE_ECDSA,
     CL_KX_ECDHE_RSA,
     CL_KX_RSA,
+    CL_KX_DHE_RSA, /* FFDHE over an RFC 7919 group, signed with RSA */
 } cl_kx;
 
 typedef struct cl_suite {
     uint16_t id;
     const char *name; /* IANA */
     uint16_t version; /* CL_TLS13_VERSION or CL_TLS12_VERSION */
-    cl_aead_alg aead;
-    cl_hash_alg hash;
+    cl_aead_alg aead; /* AEAD suites */
+    cl_hash_alg hash; /* the PRF's (TLS 1.2) or HKDF's (TLS 1.3) hash */
     cl_kx kx;
+    /* TLS 1.2 CBC-HMAC suites (RFC 5246 6.2.3.2): the cipher and the record MAC's hash */
+    uint8_t cbc;
+    cl_cbc_alg cbc_alg;
+    cl_hash_alg mac;
 } cl_suite;
 
 /* The suite with this IANA value that clasp implements, or NULL. */

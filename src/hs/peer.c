@@ -35,13 +35,16 @@ int cl_peer_supported_groups(clasp_conn *c, cl_reader ext, cl_reader *list)
     uint16_t g;
     CL_TRY(cl_ext_supported_groups(ext, list));
     hs->peer_groups_sent = 1;
+    hs->peer_ffdhe_sent = 0;
     hs->n_peer_groups = 0;
     /* The whole list is read, cut by its bytes only: a group we know may come last. */
     cl_reader walk = *list;
-    while (cl_read_u16(&walk, &g) == 0)
+    while (cl_read_u16(&walk, &g) == 0) {
+        hs->peer_ffdhe_sent |= CL_GROUP_IS_FFDHE(g);
         if (cl_group_name(g) && hs->n_peer_groups < CL_MAX_GROUPS &&
             !cl_u16_in(g, hs->peer_groups, hs->n_peer_groups))
             hs->peer_groups[hs->n_peer_groups++] = g;
+    }
     return 0;
 }
 

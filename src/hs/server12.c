@@ -1,8 +1,8 @@
 /*
  * The TLS 1.2 server (RFC 5246 7.3, 7.4; RFC 8422; RFC 7627; RFC 5746; RFC 8446 4.1.3): the
  * ClientHello's negotiation once TLS 1.2 is chosen, resumption by session ID, the server's
- * flight, and the client's Certificate, ClientKeyExchange (ECDHE, or RSA with implicit
- * rejection), CertificateVerify, ChangeCipherSpec and Finished.
+ * flight, and the client's Certificate, ClientKeyExchange (ECDHE, DHE over an RFC 7919
+ * group, or RSA with implicit rejection), CertificateVerify, ChangeCipherSpec and Finished.
  */
 #include <string.h>
 #include <time.h>
@@ -78,58 +78,109 @@ static int client_groups(clasp_conn *c, const cl_client_hello *ch)
     return cl_peer_supported_groups(c, cl_exts_get(&ch->exts, CL_EXTI_SUPPORTED_GROUPS), &list);
 }
 
-/* The ECDHE group: ours first (or the client's), among the client's supported_groups. */
-static uint16_t choose_group(const clasp_conn *c)
+/* The groups both sides take, in the order that decides (all of ours without the extension). */
+static size_t usable_groups(const clasp_conn *c, uint16_t out[CL_MAX_GROUPS])
+{
+    if (c->hs->peer_groups_sent)
+        return cl_s_common_groups(c, out);
+    memcpy(out, c->cfg->groups, c->cfg->n_groups * sizeof(uint16_t));
+    return c->cfg->n_groups;
+}
+
+/* The first usable group of a kind: a curve (RFC 8422 4: without the extension, any curve
+ * will do), or an FFDHE group (RFC 7919 4). */
+static uint16_t first_group(const uint16_t *groups, size_t n, int ffdhe)
+{
+    for (size_t i = 0; i < n; i++)
+        if (CL_GROUP_IS_FFDHE(groups[i]) == ffdhe)
+            return groups[i];
+    return 0;
+}
+
+/* The groups a TLS 1.2 suite could use, one per kind of key exchange. */
+typedef struct kx_groups {
+    uint16_t ec, dh;
+} kx_groups;
+
+/*
+ * RFC 7919 4: a client that lists an FFDHE group (any code point 256..511, known or not)
+ * gets one it listed or no DHE suite; one that lists none does not know RFC 7919, and "a
+ * server MAY ... select an FFDHE cipher suite and offer an FFDHE group of its choice": ours.
+ */
+static kx_groups choose_groups(const clasp_conn *c)
 {
     uint16_t groups[CL_MAX_GROUPS];
-    /* RFC 8422 4: without the extension, any curve will do. */
-    if (!c->hs->peer_groups_sent)
-        return c->cfg->groups[0];
-    return cl_s_common_groups(c, groups) ? groups[0] : 0;
+    size_t n = usable_groups(c, groups);
+    kx_groups g = {first_group(groups, n, 0), first_group(groups, n, 1)};
+    if (!c->hs->peer_ffdhe_sent)
+        g.dh = first_group(c->cfg->groups, c->cfg->n_groups, 1);
+    return g;
+}
+
+/*
+ * RFC 7919 4: "the server SHOULD select an FFDHE group at least as strong as the server's
+ * public key": the first the client listed (in the order that decides) whose prime is at
+ * least as long as the RSA modulus, else the first.
+ */
+static uint16_t dh_group_for_key(const clasp_conn *c, uint16_t first)
+{
+    uint16_t groups[CL_MAX_GROUPS];
+    size_t n = c->hs->peer_ffdhe_sent ? cl_s_common_groups(c, groups) : 0;
+    unsigned bits = cl_privkey_bits(c->hs->cred->key);
+    for (size_t i = 0; i < n; i++)
+        if (CL_GROUP_IS_FFDHE(groups[i]) && cl_kex_public_len(groups[i]) * 8 >= bits)
+            return groups[i];
+    return first;
 }
 
 /* Whether a suite can be served: a credential for its key exchange, and a group. */
-static int can_serve(clasp_conn *c, const cl_suite *s, uint16_t group)
+static int can_serve(clasp_conn *c, const cl_suite *s, const kx_groups *g)
 {
-    if (s->kx == CL_KX_RSA)
-        return cl_12_choose_rsa_credential(c) == 0;
-    if (!group)
-        return 0;
-    return cl_12_choose_credential(c, s->kx == CL_KX_ECDHE_ECDSA ? 2 : 1) == 0;
+    switch (s->kx) {
+    case CL_KX_RSA: return cl_12_choose_rsa_credential(c) == 0;
+    case CL_KX_DHE_RSA: return g->dh && cl_12_choose_credential(c, 1) == 0;
+    case CL_KX_ECDHE_ECDSA: return g->ec && cl_12_choose_credential(c, 2) == 0;
+    default: return g->ec && cl_12_choose_credential(c, 1) == 0;
+    }
 }
 
-static int tls12_suite(clasp_conn *c, const cl_suite *s, void *group)
+static int tls12_suite(clasp_conn *c, const cl_suite *s, void *groups)
 {
-    return s->version == CL_TLS12_VERSION && can_serve(c, s, *(uint16_t *)group);
+    return s->version == CL_TLS12_VERSION && can_serve(c, s, groups);
+}
+
+/* Whether the client offers a DHE suite that we enable. */
+static int dhe_offered(const clasp_conn *c, const cl_client_hello *ch)
+{
+    for (size_t i = 0; i < c->cfg->n_suites; i++) {
+        const cl_suite *s = cl_suite_find(c->cfg->suites[i]);
+        if (s && s->kx == CL_KX_DHE_RSA && cl_ch_offers_suite(ch, s->id))
+            return 1;
+    }
+    return 0;
 }
 
 static int select_suite12(clasp_conn *c, const cl_client_hello *ch)
 {
-    uint16_t group = choose_group(c);
-    const cl_suite *s = cl_s_choose_suite(c, ch, tls12_suite, &group);
+    kx_groups g = choose_groups(c);
+    const cl_suite *s = cl_s_choose_suite(c, ch, tls12_suite, &g);
+    /* RFC 7919 4: FFDHE groups listed, none acceptable, no other suite: "the server MUST end
+     * the connection with a fatal TLS alert of type insufficient_security(71)". */
+    if (!s && !g.dh && c->hs->peer_ffdhe_sent && dhe_offered(c, ch))
+        return cl_fail(c, CLASP_ERR_INSUFFICIENT_SECURITY,
+                       "the client's FFDHE groups are none of ours, and no other suite is in "
+                       "common (RFC 7919 4)");
     if (!s)
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "no TLS 1.2 cipher suite in common that a certificate and group can serve");
-    if (s->kx != CL_KX_RSA)
-        c->group = group;
+    if (s->kx == CL_KX_DHE_RSA)
+        c->group = dh_group_for_key(c, g.dh);
+    else if (s->kx != CL_KX_RSA)
+        c->group = g.ec;
     return 0;
 }
 
 /* ---- sessions ---- */
-
-/* RFC 5246 7.4.1.2, RFC 7627 5.3: why a cached session may not be resumed; NULL: it may. */
-static const char *not_resumable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
-{
-    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
-    if (why)
-        return why;
-    if (s->ems != c->hs->ems)
-        return "the session and this hello differ in the extended master secret";
-    if (!cl_suite_find(s->suite) || !cl_ch_offers_suite(ch, s->suite) ||
-        !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
-        return "the session's cipher suite is no longer offered by both sides";
-    return NULL;
-}
 
 static int store_session(clasp_conn *c)
 {
@@ -161,6 +212,10 @@ static int write_sh12(clasp_conn *c, cl_writer *w, int reneg, int formats)
         cl_ext_open(w, CL_EXT_EXTENDED_MASTER_SECRET);
         cl_ext_close(w);
     }
+    if (hs->etm) {
+        cl_ext_open(w, CL_EXT_ENCRYPT_THEN_MAC);
+        cl_ext_close(w);
+    }
     if (hs->ticket_expected) { /* RFC 5077 3.2: empty, a NewSessionTicket will follow */
         cl_ext_open(w, CL_EXT_SESSION_TICKET);
         cl_ext_close(w);
@@ -185,6 +240,14 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
     /* RFC 8446 4.1.3: a server that could have done TLS 1.3 says so in its random. */
     if (cl_cfg_speaks(c->cfg, CL_TLS13_VERSION))
         memcpy(hs->server_random + 24, downgrade_tls12, sizeof(downgrade_tls12));
+    /*
+     * RFC 7366 3: encrypt-then-MAC whenever the client asks and the suite is CBC; an AEAD
+     * suite "MUST NOT" answer it.
+     */
+    hs->etm = hs->etm_offered && c->suite_info->cbc;
+    if (hs->etm)
+        cl_trace_note(c, "encrypt_then_mac", 1, "why",
+                      "the client offered it and the suite is CBC: the MAC covers the ciphertext");
     cl_writer w;
     CL_TRY(cl_writer_growable(&w, 256, 4096));
     int rc = write_sh12(c, &w, reneg, cl_exts_has(&ch->exts, CL_EXTI_EC_POINT_FORMATS));
@@ -195,28 +258,45 @@ static int send_sh12(clasp_conn *c, const cl_client_hello *ch, int reneg)
     return cl_hs_queue_writer(c, &w);
 }
 
-/* RFC 8422 5.4: ServerECDHParams and their signature over both randoms. */
+/*
+ * The key exchange's parameters with our public value: ServerECDHParams (RFC 8422 5.4) or
+ * ServerDHParams (RFC 5246 7.4.3), whose dh_Ys is padded to the prime's length, as OpenSSL
+ * sends it (some peers expect it so; an integer's leading zeros change nothing).
+ */
+static int write_kx_params(clasp_conn *c, cl_writer *w)
+{
+    uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], g;
+    const uint8_t *p;
+    size_t pub_len, p_len;
+    CL_TRY(cl_kex_public(c->hs->kex[0], pub, sizeof(pub), &pub_len));
+    if (c->suite_info->kx != CL_KX_DHE_RSA) {
+        cl_write_u8(w, 3); /* named_curve */
+        cl_write_u16(w, c->group);
+        return cl_write_vec(w, 1, pub, pub_len);
+    }
+    CL_TRY(cl_kex_ffdhe_params(c->group, &p, &p_len, &g));
+    cl_write_vec(w, 2, p, p_len);
+    cl_write_vec(w, 2, &g, 1);
+    return cl_write_vec(w, 2, pub, pub_len);
+}
+
+/* The parameters and their signature over both randoms (RFC 5246 7.4.3, RFC 8422 5.4). */
 static int send_server_key_exchange(clasp_conn *c)
 {
     cl_hs *hs = c->hs;
-    uint8_t pub[CL_MAX_KEX_PUBLIC_LEN], params[4 + CL_MAX_KEX_PUBLIC_LEN], signed_data[64 + 101];
-    size_t pub_len;
+    uint8_t signed_data[64 + 2 * (2 + CL_MAX_KEX_PUBLIC_LEN) + 3];
+    cl_writer sd, w;
     CL_TRY(cl_kex_generate(&hs->kex[0], c->group));
     hs->n_kex = 1;
-    CL_TRY(cl_kex_public(hs->kex[0], pub, sizeof(pub), &pub_len));
-    params[0] = 3; /* named_curve */
-    params[1] = (uint8_t)(c->group >> 8);
-    params[2] = (uint8_t)c->group;
-    params[3] = (uint8_t)pub_len;
-    memcpy(params + 4, pub, pub_len);
-    memcpy(signed_data, hs->client_random, 32);
-    memcpy(signed_data + 32, hs->server_random, 32);
-    memcpy(signed_data + 64, params, 4 + pub_len);
-    cl_writer w;
-    CL_TRY(cl_writer_growable(&w, 1024, 1024));
+    cl_writer_fixed(&sd, signed_data, sizeof(signed_data));
+    cl_write_bytes(&sd, hs->client_random, 32);
+    cl_write_bytes(&sd, hs->server_random, 32);
+    CL_TRY(write_kx_params(c, &sd));
+    CL_TRY(cl_writer_finish(&sd));
+    CL_TRY(cl_writer_growable(&w, 1024, 4096));
     cl_msg_open(&w, CL_HS_SERVER_KEY_EXCHANGE);
-    cl_write_bytes(&w, params, 4 + pub_len);
-    int rc = cl_12_write_signed(c, &w, signed_data, 64 + 4 + pub_len);
+    cl_write_bytes(&w, signed_data + 64, sd.len - 64);
+    int rc = cl_12_write_signed(c, &w, signed_data, sd.len);
     cl_msg_close(&w);
     if (rc) {
         cl_writer_free(&w);
@@ -336,7 +416,7 @@ static int try_resume(clasp_conn *c, const cl_client_hello *ch, const uint8_t *m
     }
     /* RFC 7627 5.3: a session with EMS resumed by a hello without it MUST abort. */
     int abort = s.ems && !c->hs->ems;
-    const char *why = not_resumable(c, ch, &s);
+    const char *why = cl_s12_not_resumable(c, ch, &s);
     int rc = why ? 0 : resume(c, ch, msg, len, &s, reneg);
     cl_session_clear(&s);
     if (abort)
@@ -362,6 +442,10 @@ int cl_s12_client_hello(clasp_conn *c, const cl_client_hello *ch, const uint8_t 
     if (cl_exts_has(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)) {
         CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_EXTENDED_MASTER_SECRET)));
         hs->ems = 1;
+    }
+    if (cl_exts_has(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)) { /* RFC 7366 2: empty */
+        CL_TRY(cl_ext_empty(cl_exts_get(&ch->exts, CL_EXTI_ENCRYPT_THEN_MAC)));
+        hs->etm_offered = c->cfg->etm; /* a server that turned it off hears no offer */
     }
     c->version = CL_TLS12_VERSION;
     c->rl.rversion = CL_TLS12_VERSION;
@@ -400,6 +484,15 @@ static int premaster(clasp_conn *c, const uint8_t *body, size_t len)
          */
         hs->pms_len = CL_PREMASTER_LEN;
         return cl_rsa_kx_decrypt(hs->cred->key, p, n, hs->client_version, hs->pms);
+    }
+    if (c->suite_info->kx == CL_KX_DHE_RSA) {
+        CL_TRY(cl_client_key_exchange_dhe_parse(body, len, &p, &n));
+        /* RFC 7919 4: "the server MUST verify that 1 < dh_Yc < dh_p - 1 ... handshake_failure" */
+        int rc = cl_12_dh_premaster(hs->kex[0], p, n, hs->pms, &hs->pms_len);
+        if (rc == CLASP_ERR_ILLEGAL_PARAMETER)
+            return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
+                           "the client's DH public value is out of range (RFC 7919 4)");
+        return rc;
     }
     CL_TRY(cl_client_key_exchange_ecdhe_parse(body, len, &p, &n));
     int rc = cl_kex_derive(hs->kex[0], p, n, hs->pms, sizeof(hs->pms), &hs->pms_len);

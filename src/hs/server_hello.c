@@ -53,13 +53,23 @@ int cl_ch_offers_suite(const cl_client_hello *ch, uint16_t suite)
     return 0;
 }
 
+int cl_cfg_suite_usable(const clasp_config *cfg, const cl_suite *s)
+{
+    if (!s || s->version < cfg->min_version || s->version > cfg->max_version)
+        return 0;
+    if (s->kx != CL_KX_DHE_RSA) /* DHE needs an FFDHE group (RFC 7919) */
+        return 1;
+    for (size_t i = 0; i < cfg->n_groups; i++)
+        if (CL_GROUP_IS_FFDHE(cfg->groups[i]))
+            return 1;
+    return 0;
+}
+
 int cl_cfg_speaks(const clasp_config *cfg, uint16_t version)
 {
-    if (version < cfg->min_version || version > cfg->max_version)
-        return 0;
     for (size_t i = 0; i < cfg->n_suites; i++) {
         const cl_suite *s = cl_suite_find(cfg->suites[i]);
-        if (s && s->version == version)
+        if (s && s->version == version && cl_cfg_suite_usable(cfg, s))
             return 1;
     }
     return 0;

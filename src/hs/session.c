@@ -3,12 +3,13 @@
  * the public API gives out (the server's cache is session_cache.c).
  *
  * Encoding (all integers big-endian, vectors with their length prefix):
- *   "CLSE" | format u8 (1) | version u16 | suite u16 | ems u8 (0/1) | id<0..32>
+ *   "CLSE" | format u8 (1) | version u16 | suite u16 | flags u8 | id<0..32>
  *   | secret<0..48> | server_name<0..255> (no NUL) | created u64 | lifetime u32
  *   | issued_ms u64 | age_add u32 | sid_ctx[32] | verify_id[32] | ticket<0..2^16-1>
  *   | count u16 (<= 16) | count x certificate<1..2^24-1>
+ * flags: bit 0 the extended master secret, bit 1 encrypt-then-MAC (a CBC suite's only).
  * The version decides what must hold: TLS 1.2 has a 48-byte master secret and a TLS 1.2
- * suite; TLS 1.3 a TLS 1.3 suite, a secret of its hash's length, no EMS flag, a lifetime of
+ * suite; TLS 1.3 a TLS 1.3 suite, a secret of its hash's length, no flags, a lifetime of
  * at most seven days. A later format gets another format byte (and a new magic when the
  * layout changes altogether); the decoder refuses what it does not know.
  */
@@ -159,7 +160,7 @@ void cl_session_unref(clasp_session *h)
 static int consistent(const cl_session *s)
 {
     const cl_suite *suite = cl_suite_find(s->suite);
-    if (!suite || suite->version != s->version || s->ems > 1)
+    if (!suite || suite->version != s->version || s->ems > 1 || s->etm > suite->cbc)
         return 0;
     if (s->version == CL_TLS12_VERSION)
         return s->master_len == CL_SESSION_MASTER_LEN;
@@ -196,7 +197,7 @@ static void write_session(cl_writer *w, const cl_session *s, size_t sn_len)
     cl_write_u8(w, CL_SESSION_FORMAT);
     cl_write_u16(w, s->version);
     cl_write_u16(w, s->suite);
-    cl_write_u8(w, s->ems);
+    cl_write_u8(w, (uint8_t)(s->ems | s->etm << 1));
     cl_write_vec(w, 1, s->id, s->id_len);
     cl_write_vec(w, 1, s->master, s->master_len);
     cl_write_vec(w, 1, (const uint8_t *)s->server_name, sn_len);
@@ -238,7 +239,12 @@ static int read_magic_and_params(cl_reader *r, cl_session *s)
     CL_CHECK(format == CL_SESSION_FORMAT, CLASP_ERR_DECODE);
     CL_TRY(cl_read_u16(r, &s->version));
     CL_TRY(cl_read_u16(r, &s->suite));
-    return cl_read_u8(r, &s->ems);
+    uint8_t flags;
+    CL_TRY(cl_read_u8(r, &flags));
+    CL_CHECK(flags <= 3, CLASP_ERR_DECODE); /* consistent() judges the rest */
+    s->ems = flags & 1;
+    s->etm = flags >> 1;
+    return 0;
 }
 
 /* A vector of at most cap bytes copied into dst; *n is its length. */

@@ -26,6 +26,7 @@ typedef struct cl_session {
     uint16_t version; /* CL_TLS12_VERSION or CL_TLS13_VERSION */
     uint16_t suite;
     uint8_t ems; /* TLS 1.2: made with the extended master secret (RFC 7627) */
+    uint8_t etm; /* TLS 1.2 CBC suites: records used encrypt-then-MAC (RFC 7366) */
     /* TLS 1.2: the session ID; TLS 1.3 with stateful tickets: the ticket (server side) */
     uint8_t id[CL_SESSION_ID_LEN];
     uint8_t id_len;

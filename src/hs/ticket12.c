@@ -23,19 +23,6 @@ int cl_s12_tickets_on(const clasp_conn *c, const cl_client_hello *ch)
            cl_exts_has(&ch->exts, CL_EXTI_SESSION_TICKET);
 }
 
-/* Why an opened ticket's session may not be resumed by this hello; NULL when it may. */
-static const char *ticket_unusable(clasp_conn *c, const cl_client_hello *ch, const cl_session *s)
-{
-    const char *why = cl_s_cannot_resume(c, s, CL_TLS12_VERSION);
-    if (why)
-        return why;
-    if (s->ems != c->hs->ems) /* RFC 7627 5.3 */
-        return "the session and this hello differ in the extended master secret";
-    if (!cl_ch_offers_suite(ch, s->suite) || !cl_u16_in(s->suite, c->cfg->suites, c->cfg->n_suites))
-        return "the session's cipher suite is no longer offered by both sides";
-    return NULL;
-}
-
 int cl_s12_open_ticket(clasp_conn *c, const cl_client_hello *ch, cl_session *s, const char **why)
 {
     cl_reader ext = cl_exts_get(&ch->exts, CL_EXTI_SESSION_TICKET);
@@ -51,7 +38,7 @@ int cl_s12_open_ticket(clasp_conn *c, const cl_client_hello *ch, cl_session *s, 
         return cl_fail(c, CLASP_ERR_HANDSHAKE_FAILURE,
                        "the session used the extended master secret, this ClientHello does not");
     }
-    *why = ticket_unusable(c, ch, s);
+    *why = cl_s12_not_resumable(c, ch, s);
     if (*why) {
         cl_session_clear(s);
         return CLASP_ERR_STATE;

@@ -26,6 +26,17 @@ static void emit(clasp_conn *c, clasp_trace_event *ev)
     c->cfg->trace_cb(c->cfg->trace_arg, c, ev);
 }
 
+/* n bytes as 2n hex digits and a NUL. */
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
 void cl_trace_message(clasp_conn *c, int outgoing, const uint8_t *msg, size_t len)
 {
     if (!tracing(c))
@@ -66,11 +77,92 @@ static const char *content_type_name(uint8_t t)
     }
 }
 
+/* ---- a CBC record step by step (clasp_config_set_trace_records) ---- */
+
+typedef struct fields {
+    clasp_trace_field f[12];
+    size_t n;
+    char buf[FIELD_BUF];
+    size_t used;
+} fields;
+
+static void addf(fields *b, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void addf(fields *b, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    size_t room = sizeof(b->buf) - b->used;
+    if (b->n == sizeof(b->f) / sizeof(b->f[0]) || room < 2)
+        return;
+    va_start(ap, fmt);
+    int w = vsnprintf(b->buf + b->used, room, fmt, ap);
+    va_end(ap);
+    b->f[b->n++] = (clasp_trace_field){name, b->buf + b->used};
+    b->used += w < 0 ? 0 : (size_t)w < room ? (size_t)w + 1 : room;
+}
+
+/* n bytes in hex (out holds 2n + 4), then "..." when the whole was longer. */
+static const char *hex_shown(char *out, const uint8_t *p, size_t n, size_t whole)
+{
+    hex(out, p, n);
+    if (whole > n)
+        strcat(out, "...");
+    return out;
+}
+
+static void mac_fields(fields *b, const cl_record_steps *st)
+{
+    static const char *macs[] = {"HMAC-SHA256", "HMAC-SHA384", "HMAC-SHA512", "HMAC-SHA1"};
+    const uint8_t *h = st->mac_header;
+    char x[2 * CL_MAX_HASH_LEN + 4];
+    addf(b, "mac_input",
+         "seq_num %02x%02x%02x%02x%02x%02x%02x%02x, type %u, version %02x%02x, length %02x%02x, "
+         "then %s",
+         h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
+         st->etm ? "the IV and the ciphertext" : "the fragment");
+    addf(b, "mac", "%s, %u bytes: %s", macs[st->mac_alg & 3], st->mac_len,
+         hex_shown(x, st->mac, st->mac_len, st->mac_len));
+}
+
+static void cipher_fields(fields *b, const cl_record_steps *st)
+{
+    char x[2 * CL_STEPS_SHOWN + 4];
+    addf(b, "padding", "%u bytes of value %u: %s", st->padding_len,
+         st->padding_len ? st->padding_len - 1u : 0u,
+         hex_shown(x, st->padding, st->padding_len, st->padding_len));
+    addf(b, "iv", "%s (random, this record's own)", hex_shown(x, st->iv, 16, 16));
+    addf(b, "ciphertext", "%s, %zu bytes: %s", st->cipher ? "AES-256-CBC" : "AES-128-CBC",
+         st->ciphertext_len,
+         hex_shown(x, st->ciphertext,
+                   st->ciphertext_len < CL_STEPS_SHOWN ? st->ciphertext_len : CL_STEPS_SHOWN,
+                   st->ciphertext_len));
+}
+
+/* The seeds' steps in the order they happened: MAC-then-encrypt or encrypt-then-MAC. */
+static void step_fields(fields *b, const cl_record_steps *st, size_t len)
+{
+    char x[2 * CL_STEPS_SHOWN + 4];
+    size_t shown = st->fragment_len < CL_STEPS_SHOWN ? st->fragment_len : CL_STEPS_SHOWN;
+    addf(b, "protection", "%s",
+         st->etm ? "encrypt-then-MAC (RFC 7366)" : "MAC-then-encrypt (RFC 5246 6.2.3.2)");
+    addf(b, "fragment", "%zu bytes (at most 2^14): %s", st->fragment_len,
+         hex_shown(x, st->fragment, shown, st->fragment_len));
+    addf(b, "compression", "null: never negotiated (CRIME)");
+    if (!st->etm)
+        mac_fields(b, st);
+    cipher_fields(b, st);
+    if (st->etm)
+        mac_fields(b, st);
+    addf(b, "header", "%s: application_data, TLS 1.2, %zu bytes follow",
+         hex_shown(x, st->header, CL_RECORD_HEADER_LEN, CL_RECORD_HEADER_LEN), len);
+}
+
 void cl_trace_record(clasp_conn *c, int outgoing, uint8_t type, uint16_t version, size_t len,
-                     int protected_)
+                     int protected_, const cl_record_steps *steps)
 {
     if (!tracing(c))
         return;
+    fields b;
     clasp_trace_event ev = {.kind = CLASP_TRACE_RECORD,
                             .outgoing = outgoing,
                             .name = content_type_name(type),
@@ -78,7 +170,15 @@ void cl_trace_record(clasp_conn *c, int outgoing, uint8_t type, uint16_t version
                             .content_type = type,
                             .record_version = version,
                             .protected_ = protected_};
+    if (steps) {
+        b.n = b.used = 0;
+        step_fields(&b, steps, len);
+        ev.fields = b.f;
+        ev.n_fields = b.n;
+    }
     emit(c, &ev);
+    if (steps)
+        cl_wipe(&b, sizeof(b)); /* it held the fragment */
 }
 
 void cl_trace_key(clasp_conn *c, const char *name, size_t len)
@@ -134,16 +234,6 @@ void cl_trace_verified(clasp_conn *c, const cl_verify_result *res, const char *h
     cl_trace_note(c, "certificate_verified", 4, "result", "ok", "trust", anchor, "host",
                   host ? host : "(not checked: client certificate)", "from_cache",
                   res->from_cache ? "yes" : "no");
-}
-
-static void hex(char *out, const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = 0;
 }
 
 void cl_keylog(clasp_conn *c, const char *label, const uint8_t *secret, size_t len)

@@ -16,9 +16,12 @@
 /* A handshake message (header included) sent or received; its fields describe it. */
 void cl_trace_message(clasp_conn *c, int outgoing, const uint8_t *msg, size_t len);
 void cl_trace_ccs(clasp_conn *c, int outgoing);
-/* A record: type as carried (the inner type when protected), header version, body length. */
+/*
+ * A record: type as carried (the inner type when protected), header version, body length;
+ * with steps, its sealing step by step as fields (clasp_config_set_trace_records).
+ */
 void cl_trace_record(clasp_conn *c, int outgoing, uint8_t type, uint16_t version, size_t len,
-                     int protected_);
+                     int protected_, const cl_record_steps *steps);
 /* A secret or key derived by this side: its name and length only. */
 void cl_trace_key(clasp_conn *c, const char *name, size_t len);
 void cl_trace_alert(clasp_conn *c, int outgoing, uint8_t level, uint8_t description);

@@ -474,6 +474,8 @@ static void ch_extension_fields(desc *d, const cl_client_hello *ch)
     alpn_list_field(d, e);
     if (cl_exts_has(e, CL_EXTI_EXTENDED_MASTER_SECRET))
         field(d, "extended_master_secret", "offered");
+    if (cl_exts_has(e, CL_EXTI_ENCRYPT_THEN_MAC))
+        field(d, "encrypt_then_mac", "offered");
     raw_extensions_field(d, ch->ext_block);
     /* after the agreed fields: what a second ClientHello or a TLS 1.2 client adds */
     cookie_field(d, e);
@@ -587,6 +589,8 @@ static int describe_server_hello(desc *d, const uint8_t *body, size_t len)
         field(d, "pre_shared_key", "identity %u selected", (unsigned)selected);
     if (cl_exts_has(&sh.exts, CL_EXTI_EXTENDED_MASTER_SECRET))
         field(d, "extended_master_secret", "yes");
+    if (cl_exts_has(&sh.exts, CL_EXTI_ENCRYPT_THEN_MAC))
+        field(d, "encrypt_then_mac", "yes");
     if (cl_exts_has(&sh.exts, CL_EXTI_SESSION_TICKET))
         field(d, "session_ticket", "yes (a NewSessionTicket follows)");
     known_extensions_field(d, &sh.exts);
@@ -752,19 +756,53 @@ static void scheme_field(desc *d, uint16_t scheme)
     end(d);
 }
 
-static int describe_server_key_exchange(desc *d, const uint8_t *body, size_t len)
+/* A group field: its name and value. */
+static void group_field(desc *d, uint16_t group)
+{
+    if (begin(d, "group")) {
+        put_named(d, cl_group_name(group), group);
+        end(d);
+    }
+}
+
+/* What a ServerKeyExchange has after its group: the public key, the signature. */
+static void ske_tail(desc *d, size_t pub_len, uint16_t scheme, size_t sig_len)
+{
+    length_field(d, "public_key", pub_len);
+    scheme_field(d, scheme);
+    length_field(d, "signature", sig_len);
+}
+
+/* ServerDHParams: the RFC 7919 group p and g make, or their sizes when they make none. */
+static int describe_server_dh_params(desc *d, const uint8_t *body, size_t len)
+{
+    cl_server_key_exchange_dhe ske;
+    if (cl_server_key_exchange_dhe_parse(body, len, &ske) != 0)
+        return -1;
+    uint16_t group = cl_kex_ffdhe_group_of(ske.p, ske.p_len, ske.g, ske.g_len);
+    field(d, "key_exchange", "DHE");
+    if (group) {
+        group_field(d, group);
+    } else {
+        field(d, "group", "not an RFC 7919 group");
+        length_field(d, "dh_p", ske.p_len);
+    }
+    ske_tail(d, ske.ys_len, ske.scheme, ske.sig_len);
+    return 0;
+}
+
+/* The suite says which ServerKeyExchange this is; it is known by then. */
+static int describe_server_key_exchange(const clasp_conn *c, desc *d, const uint8_t *body,
+                                        size_t len)
 {
     cl_server_key_exchange12 ske;
+    if (c->suite_info && c->suite_info->kx == CL_KX_DHE_RSA)
+        return describe_server_dh_params(d, body, len);
     if (cl_server_key_exchange12_parse(body, len, &ske) != 0)
         return -1;
     field(d, "curve_type", "named_curve"); /* the only one the parser accepts */
-    if (begin(d, "group")) {
-        put_named(d, cl_group_name(ske.group), ske.group);
-        end(d);
-    }
-    length_field(d, "public_key", ske.point_len);
-    scheme_field(d, ske.scheme);
-    length_field(d, "signature", ske.sig_len);
+    group_field(d, ske.group);
+    ske_tail(d, ske.point_len, ske.scheme, ske.sig_len);
     return 0;
 }
 
@@ -783,6 +821,13 @@ static int describe_client_key_exchange(const clasp_conn *c, desc *d, const uint
               "RSA: the pre-master secret, encrypted to the server's "
               "public key");
         length_field(d, "encrypted_pre_master_secret", n);
+        return 0;
+    }
+    if (c->suite_info->kx == CL_KX_DHE_RSA) {
+        if (cl_client_key_exchange_dhe_parse(body, len, &p, &n) != 0)
+            return -1;
+        field(d, "key_exchange", "DHE public key");
+        length_field(d, "public_key", n);
         return 0;
     }
     if (cl_client_key_exchange_ecdhe_parse(body, len, &p, &n) != 0)
@@ -863,7 +908,7 @@ static int describe_body(const clasp_conn *c, desc *d, uint8_t type, const uint8
     case CL_HS_CERTIFICATE_REQUEST:
         return tls12 ? describe_certificate_request12(d, body, len)
                      : describe_certificate_request13(d, body, len);
-    case CL_HS_SERVER_KEY_EXCHANGE: return describe_server_key_exchange(d, body, len);
+    case CL_HS_SERVER_KEY_EXCHANGE: return describe_server_key_exchange(c, d, body, len);
     case CL_HS_CLIENT_KEY_EXCHANGE: return describe_client_key_exchange(c, d, body, len);
     case CL_HS_CERTIFICATE_VERIFY: return describe_certificate_verify(d, body, len);
     case CL_HS_FINISHED: return describe_finished(d, len);

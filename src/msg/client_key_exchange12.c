@@ -5,6 +5,8 @@
  *  - ECDHE (RFC 8422 5.7): struct { ECPoint ecdh_Yc; }, ECPoint being point<1..2^8-1>. The
  *    implicit encoding (an empty message, for fixed-ECDH client certificates) is
  *    "deprecated" (5.7) and never negotiated here.
+ *  - DHE (RFC 5246 7.4.7.2): ClientDiffieHellmanPublic, explicit (dh_Yc<1..2^16-1>); the
+ *    implicit form is for fixed-DH client certificates, which clasp never asks for.
  *  - RSA (RFC 5246 7.4.7.1): EncryptedPreMasterSecret, a public-key-encrypted value, which
  *    TLS encodes as opaque<0..2^16-1> (4.7). Its length against the modulus is for the
  *    decryption to judge, which must not tell a bad length from a bad padding (7.4.7.1).
@@ -35,4 +37,10 @@ int cl_client_key_exchange_rsa_parse(const uint8_t *body, size_t len, const uint
                                      size_t *enc_len)
 {
     return whole_vector(body, len, 2, 0, 0xffff, enc, enc_len);
+}
+
+int cl_client_key_exchange_dhe_parse(const uint8_t *body, size_t len, const uint8_t **yc,
+                                     size_t *yc_len)
+{
+    return whole_vector(body, len, 2, 1, 0xffff, yc, yc_len);
 }

@@ -419,9 +419,31 @@ typedef struct cl_server_key_exchange12 {
 
 int cl_server_key_exchange12_parse(const uint8_t *body, size_t len, cl_server_key_exchange12 *out);
 
+/*
+ * ServerKeyExchange for DHE (RFC 5246 7.4.3): ServerDHParams dh_p<1..2^16-1>,
+ * dh_g<1..2^16-1>, dh_Ys<1..2^16-1>, then SignatureAndHashAlgorithm and
+ * signature<0..2^16-1>; params/params_len cover the ServerDHParams, which the signature
+ * covers. Which group p and g are, and Ys's range, are hs/'s to check (RFC 7919 3).
+ */
+typedef struct cl_server_key_exchange_dhe {
+    const uint8_t *p, *g, *ys;
+    size_t p_len, g_len, ys_len;
+    const uint8_t *params;
+    size_t params_len;
+    uint16_t scheme;
+    const uint8_t *sig;
+    size_t sig_len;
+} cl_server_key_exchange_dhe;
+
+int cl_server_key_exchange_dhe_parse(const uint8_t *body, size_t len,
+                                     cl_server_key_exchange_dhe *out);
+
 /* ClientKeyExchange, ECDHE (RFC 8422 5.7): ecdh_Yc<1..2^8-1>. */
 int cl_client_key_exchange_ecdhe_parse(const uint8_t *body, size_t len, const uint8_t **point,
                                        size_t *point_len);
+/* ClientKeyExchange, DHE (RFC 5246 7.4.7.2): explicit dh_Yc<1..2^16-1>. */
+int cl_client_key_exchange_dhe_parse(const uint8_t *body, size_t len, const uint8_t **yc,
+                                     size_t *yc_len);
 /* ClientKeyExchange, RSA (RFC 5246 7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>; its
  * length against the modulus is for the decryption to judge. */
 int cl_client_key_exchange_rsa_parse(const uint8_t *body, size_t len, const uint8_t **enc,

@@ -11,10 +11,11 @@
 #define CL_RL_DEFAULT_TMAX (256 * 1024)
 
 static void observe(const cl_rl *rl, int outgoing, uint8_t type, const uint8_t *h, size_t len,
-                    int protected_)
+                    int protected_, const cl_record_steps *steps)
 {
     if (rl->observe)
-        rl->observe(rl->observe_arg, outgoing, type, (uint16_t)(h[1] << 8 | h[2]), len, protected_);
+        rl->observe(rl->observe_arg, outgoing, type, (uint16_t)(h[1] << 8 | h[2]), len, protected_,
+                    steps);
 }
 
 void cl_rl_init(cl_rl *rl)
@@ -134,22 +135,35 @@ static int check_header(const cl_rl *rl, const uint8_t *h, size_t *len)
     return 0;
 }
 
-static int gcm(const cl_record_prot *p)
+/*
+ * The records one key may protect, from the AES-GCM figure (RFC 8446 5.5). AES-CCM runs the
+ * block cipher twice per block (CBC-MAC and counter mode), so the same margin is reached in
+ * half the records (RFC 8446 gives no figure for it); ChaCha20-Poly1305 has no limit short
+ * of the sequence numbers.
+ */
+static uint64_t usage_limit(const cl_record_prot *p, uint64_t gcm_limit)
 {
-    return p->alg != CL_AEAD_CHACHA20_POLY1305;
+    if (p->cbc_mode) /* CBC-HMAC: no AEAD bound (RFC 8446 5.5 is about AEADs) */
+        return UINT64_MAX;
+    switch (p->alg) {
+    case CL_AEAD_CHACHA20_POLY1305: return UINT64_MAX;
+    case CL_AEAD_AES_128_CCM: return gcm_limit / 2;
+    default: return gcm_limit;
+    }
 }
 
 static int open_record(cl_rl *rl, uint8_t *rec, size_t rec_len, cl_record *out)
 {
     size_t off;
     /*
-     * RFC 8446 5.5: a sender changes keys before 2^24.5 AES-GCM records. A peer that goes on
+     * RFC 8446 5.5: a sender changes keys before 2^24.5 AES-GCM records (usage_limit: fewer
+     * for AES-CCM). A peer that goes on
      * is answered with unexpected_message: the record did authenticate (not bad_record_mac)
      * and is well formed; what is wrong is that a KeyUpdate (or, in TLS 1.2, the end of the
      * connection) should have come before it.
      */
-    if (gcm(&rl->rprot) && rl->rprot.seq >= rl->gcm_recv_limit) {
-        rl->why = "the peer sent more records under one AES-GCM key than RFC 8446 5.5 allows";
+    if (rl->rprot.seq >= usage_limit(&rl->rprot, rl->gcm_recv_limit)) {
+        rl->why = "the peer sent more records under one AES key than RFC 8446 5.5 allows";
         return CLASP_ERR_UNEXPECTED_MESSAGE;
     }
     CL_TRY(cl_record_open(&rl->rprot, rec, rec_len, &out->type, &off, &out->len));
@@ -212,7 +226,7 @@ static int take_record(cl_rl *rl, uint8_t *h, size_t len, cl_record *out)
     if (skip_early_data(rl, h[0], len, plain, rc))
         return CL_RL_SKIPPED;
     CL_TRY(rc);
-    observe(rl, 0, out->type, h, len, out->protected_);
+    observe(rl, 0, out->type, h, len, out->protected_, NULL);
     rl->holding = 1;
     return 0;
 }
@@ -310,7 +324,7 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
         h[4] = (uint8_t)n;
         memcpy(h + CL_RECORD_HEADER_LEN, data, n);
         rl->tlen += CL_RECORD_HEADER_LEN + n;
-        observe(rl, 1, type, h, n, 0);
+        observe(rl, 1, type, h, n, 0, NULL);
         return 0;
     }
     size_t prefix = cl_record_prot_prefix(&rl->wprot);
@@ -318,14 +332,21 @@ static int write_one(cl_rl *rl, uint8_t type, const uint8_t *data, size_t n)
     CL_TRY(tbuf_room(rl, total, bounded));
     uint8_t *rec = rl->tbuf + rl->tlen;
     memcpy(rec + prefix, data, n);
+    cl_record_steps steps;
+    int told = rl->trace_steps && type == CL_CT_APPLICATION_DATA && rl->wprot.cbc_mode;
+    rl->wprot.steps = told ? &steps : NULL;
     int rc = cl_record_seal(&rl->wprot, type, rec, total, n, 0, &len);
-    if (rc) {
+    rl->wprot.steps = NULL;
+    if (rc == 0) {
+        rl->tlen += len;
+        rl->trace_steps -= told;
+        observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1, told ? &steps : NULL);
+    } else {
         cl_wipe(rec, total); /* the plaintext must not stay in the output buffer */
-        return rc;
     }
-    rl->tlen += len;
-    observe(rl, 1, type, rec, len - CL_RECORD_HEADER_LEN, 1);
-    return 0;
+    if (told)
+        cl_wipe(&steps, sizeof(steps)); /* it held plaintext */
+    return rc;
 }
 
 int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
@@ -334,6 +355,8 @@ int cl_rl_write(cl_rl *rl, uint8_t type, const uint8_t *data, size_t len)
     /* Refuse the whole write up front rather than queue part of it. */
     size_t records = (len + frag - 1) / frag;
     size_t overhead = CL_RECORD_HEADER_LEN + CL_TLS12_EXPLICIT_NONCE_LEN + 1 + CL_AEAD_TAG_LEN;
+    if (rl->wprot.cbc_mode) /* IV, MAC and padding */
+        overhead = cl_record_prot_prefix(&rl->wprot) + cl_record_prot_suffix(&rl->wprot, 0);
     if (type == CL_CT_APPLICATION_DATA)
         CL_CHECK(cl_rl_output_len(rl) + len + records * overhead <= rl->tmax, CLASP_WANT_WRITE);
     for (size_t off = 0; off < len; off += frag) {
@@ -363,6 +386,11 @@ int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uin
     return set_keys(&rl->wprot, version, alg, 1, key, iv, iv_len);
 }
 
+int cl_rl_set_keys_cbc(cl_rl *rl, int write, const cl_cbc_keys *k)
+{
+    return cl_record_prot_init_cbc(write ? &rl->wprot : &rl->rprot, write, k);
+}
+
 int cl_rl_read_protected(const cl_rl *rl)
 {
     return rl->rprot.active;
@@ -375,5 +403,5 @@ int cl_rl_write_protected(const cl_rl *rl)
 
 int cl_rl_write_key_spent(const cl_rl *rl)
 {
-    return rl->wprot.active && gcm(&rl->wprot) && rl->wprot.seq + 1 >= rl->gcm_send_limit;
+    return rl->wprot.active && rl->wprot.seq + 1 >= usage_limit(&rl->wprot, rl->gcm_send_limit);
 }

@@ -32,14 +32,16 @@ typedef struct cl_record {
 
 /*
  * Told of every record as it crosses the wire: its type (the inner one when protected), the
- * header's version, the body's length, and whether it was protected.
+ * header's version, the body's length, and whether it was protected; steps, for the
+ * application_data records trace_steps asks for (else NULL).
  */
 typedef void (*cl_rl_observer)(void *arg, int outgoing, uint8_t type, uint16_t version, size_t len,
-                               int protected_);
+                               int protected_, const cl_record_steps *steps);
 
 typedef struct cl_rl {
     cl_rl_observer observe; /* may be NULL */
     void *observe_arg;
+    unsigned trace_steps; /* CBC application_data records still to be told step by step */
     /* receive side */
     uint8_t *rbuf;
     size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
@@ -144,6 +146,8 @@ int cl_rl_set_read_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint
                         const uint8_t *iv, size_t iv_len);
 int cl_rl_set_write_keys(cl_rl *rl, uint16_t version, cl_aead_alg alg, const uint8_t *key,
                          const uint8_t *iv, size_t iv_len);
+/* The same for a TLS 1.2 CBC-HMAC suite (TLS 1.2 has one epoch per direction). */
+int cl_rl_set_keys_cbc(cl_rl *rl, int write, const cl_cbc_keys *k);
 int cl_rl_read_protected(const cl_rl *rl);
 int cl_rl_write_protected(const cl_rl *rl);
 /*

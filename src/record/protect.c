@@ -2,6 +2,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "record/cbc.h"
 #include "record/protect.h"
 
 int cl_record_prot_init(cl_record_prot *p, uint16_t version, cl_aead_alg alg, int seal,
@@ -10,8 +11,10 @@ int cl_record_prot_init(cl_record_prot *p, uint16_t version, cl_aead_alg alg, in
     memset(p, 0, sizeof(*p));
     int gcm12 = version == CL_TLS12_VERSION && alg != CL_AEAD_CHACHA20_POLY1305;
     CL_CHECK(version == CL_TLS12_VERSION || version == CL_TLS13_VERSION, CLASP_ERR_INVALID_ARG);
-    CL_CHECK((unsigned)alg <= CL_AEAD_CHACHA20_POLY1305 && key_len == cl_aead_key_len(alg),
+    CL_CHECK((unsigned)alg < CL_AEAD_COUNT && key_len == cl_aead_key_len(alg),
              CLASP_ERR_INVALID_ARG);
+    /* AES-CCM serves TLS 1.3 only (TLS_AES_128_CCM_SHA256); clasp has no TLS 1.2 CCM suite. */
+    CL_CHECK(alg != CL_AEAD_AES_128_CCM || version == CL_TLS13_VERSION, CLASP_ERR_INVALID_ARG);
     CL_CHECK(iv_len == (gcm12 ? 4u : (size_t)CL_AEAD_NONCE_LEN), CLASP_ERR_INVALID_ARG);
     memcpy(p->key, key, key_len);
     memcpy(p->iv, iv, iv_len);
@@ -39,12 +42,34 @@ int cl_record_prot_next(cl_record_prot *p, uint16_t version, cl_aead_alg alg, in
     return 0;
 }
 
+int cl_record_prot_init_cbc(cl_record_prot *p, int seal, const cl_cbc_keys *k)
+{
+    cl_record_prot_clear(p);
+    CL_CHECK((unsigned)k->cipher <= CL_CBC_AES_256, CLASP_ERR_INVALID_ARG);
+    CL_CHECK(k->mac == CL_HASH_SHA1 || k->mac == CL_HASH_SHA256 || k->mac == CL_HASH_SHA384,
+             CLASP_ERR_INVALID_ARG);
+    p->key_len = (uint8_t)cl_cbc_key_len(k->cipher);
+    p->mac_len = (uint8_t)cl_hash_len(k->mac);
+    memcpy(p->key, k->key, p->key_len);
+    memcpy(p->mac_key, k->mac_key, p->mac_len);
+    p->alg = (uint8_t)k->cipher;
+    p->mac_alg = (uint8_t)k->mac;
+    p->etm = k->etm ? 1 : 0;
+    p->version = CL_TLS12_VERSION;
+    p->explicit_nonce_len = CL_CBC_BLOCK_LEN; /* the record IV */
+    p->seal = seal ? 1 : 0;
+    p->cbc_mode = p->active = p->pending = 1;
+    return 0;
+}
+
 int cl_record_prot_ready(cl_record_prot *p)
 {
     if (!p->pending)
         return 0;
     CL_CHECK(p->active, CLASP_ERR_STATE);
-    if (p->aead)
+    if (p->cbc_mode)
+        CL_TRY(cl_record_cbc_ready(p));
+    else if (p->aead)
         CL_TRY(cl_aead_rekey(p->aead, p->key, p->key_len));
     else
         CL_TRY(cl_aead_new(&p->aead, (cl_aead_alg)p->alg, p->seal, p->key, p->key_len));
@@ -56,6 +81,8 @@ int cl_record_prot_ready(cl_record_prot *p)
 void cl_record_prot_clear(cl_record_prot *p)
 {
     cl_aead_free(p->aead);
+    cl_cbc_free(p->cbc);
+    cl_hmac_free(p->mac);
     cl_wipe(p, sizeof(*p));
 }
 
@@ -66,6 +93,8 @@ size_t cl_record_prot_prefix(const cl_record_prot *p)
 
 size_t cl_record_prot_suffix(const cl_record_prot *p, size_t pad)
 {
+    if (p->cbc_mode) /* our padding is at most one block */
+        return p->mac_len + CL_CBC_BLOCK_LEN;
     return (p->version == CL_TLS13_VERSION ? 1 + pad : 0) + CL_AEAD_TAG_LEN;
 }
 
@@ -100,17 +129,7 @@ static void make_nonce(const cl_record_prot *p, const uint8_t *explicit_nonce,
         nonce[4 + i] ^= seq[i];
 }
 
-/* TLS 1.2 additional data: seq_num + type + version + length of the plaintext. */
-static void make_ad12(const cl_record_prot *p, uint8_t type, uint16_t version, size_t pt_len,
-                      uint8_t ad[13])
-{
-    put_u64(ad, p->seq);
-    ad[8] = type;
-    put_u16(ad + 9, version);
-    put_u16(ad + 11, pt_len);
-}
-
-static void write_header(uint8_t *rec, uint8_t type, size_t len)
+void cl_record_write_header(uint8_t *rec, uint8_t type, size_t len)
 {
     rec[0] = type;
     put_u16(rec + 1, CL_TLS12_VERSION); /* legacy_record_version in 1.3 */
@@ -127,7 +146,7 @@ static int seal13(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, siz
     body[pt_len] = type;
     memset(body + pt_len + 1, 0, pad);
     /* The additional data is the record header itself (RFC 8446 section 5.2). */
-    write_header(rec, CL_CT_APPLICATION_DATA, inner + CL_AEAD_TAG_LEN);
+    cl_record_write_header(rec, CL_CT_APPLICATION_DATA, inner + CL_AEAD_TAG_LEN);
     make_nonce(p, NULL, nonce);
     CL_TRY(cl_aead_seal(p->aead, nonce, rec, CL_RECORD_HEADER_LEN, body, inner, body + inner));
     *rec_len = CL_RECORD_HEADER_LEN + inner + CL_AEAD_TAG_LEN;
@@ -143,9 +162,10 @@ static int seal12(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, siz
     /* The sequence number is a fine explicit nonce: it never repeats under one key. */
     if (p->explicit_nonce_len)
         put_u64(rec + CL_RECORD_HEADER_LEN, p->seq);
-    write_header(rec, type, p->explicit_nonce_len + pt_len + CL_AEAD_TAG_LEN);
+    cl_record_write_header(rec, type, p->explicit_nonce_len + pt_len + CL_AEAD_TAG_LEN);
     make_nonce(p, rec + CL_RECORD_HEADER_LEN, nonce);
-    make_ad12(p, type, CL_TLS12_VERSION, pt_len, ad);
+    /* TLS 1.2 additional data: seq_num + type + version + length of the plaintext. */
+    cl_record_mac_header(p->seq, type, CL_TLS12_VERSION, pt_len, ad);
     CL_TRY(cl_aead_seal(p->aead, nonce, ad, sizeof(ad), pt, pt_len, pt + pt_len));
     *rec_len = prefix + pt_len + CL_AEAD_TAG_LEN;
     return 0;
@@ -162,6 +182,8 @@ int cl_record_seal(cl_record_prot *p, uint8_t type, uint8_t *rec, size_t cap, si
     CL_TRY(cl_record_prot_ready(p));
     if (p->version == CL_TLS13_VERSION)
         CL_TRY(seal13(p, type, rec, cap, pt_len, pad, rec_len));
+    else if (p->cbc_mode)
+        CL_TRY(cl_record_cbc_seal(p, type, rec, cap, pt_len, rec_len));
     else
         CL_TRY(seal12(p, type, rec, cap, pt_len, rec_len));
     p->seq++;
@@ -202,7 +224,7 @@ static int open12(cl_record_prot *p, uint8_t *rec, size_t ct_len, uint8_t *type,
     CL_CHECK(n <= CL_MAX_PLAINTEXT, CLASP_ERR_RECORD_OVERFLOW);
     uint8_t ad[13], nonce[CL_AEAD_NONCE_LEN], *pt = rec + cl_record_prot_prefix(p);
     make_nonce(p, rec + CL_RECORD_HEADER_LEN, nonce);
-    make_ad12(p, rec[0], (uint16_t)(rec[1] << 8 | rec[2]), n, ad);
+    cl_record_mac_header(p->seq, rec[0], (uint16_t)(rec[1] << 8 | rec[2]), n, ad);
     CL_TRY(cl_aead_open(p->aead, nonce, ad, sizeof(ad), pt, n, pt + n));
     *type = rec[0];
     *pt_len = n;
@@ -218,10 +240,16 @@ int cl_record_open(cl_record_prot *p, uint8_t *rec, size_t rec_len, uint8_t *typ
     CL_CHECK(((size_t)rec[3] << 8 | rec[4]) == ct_len, CLASP_ERR_INVALID_ARG);
     CL_CHECK(p->seq != UINT64_MAX, CLASP_ERR_SEQUENCE_WRAP);
     CL_TRY(cl_record_prot_ready(p));
-    if (p->version == CL_TLS13_VERSION)
+    if (p->version == CL_TLS13_VERSION) {
         CL_TRY(open13(p, rec, ct_len, type, pt_len));
-    else
+    } else if (p->cbc_mode) {
+        CL_TRY(cl_record_cbc_open(p, rec, ct_len, pt_len));
+        /* RFC 5246 6.2.1: the plaintext is at most 2^14 bytes (known now it authenticated). */
+        CL_CHECK(*pt_len <= CL_MAX_PLAINTEXT, CLASP_ERR_RECORD_OVERFLOW);
+        *type = rec[0];
+    } else {
         CL_TRY(open12(p, rec, ct_len, type, pt_len));
+    }
     *pt_off = cl_record_prot_prefix(p);
     p->seq++;
     p->app_data |= *type == CL_CT_APPLICATION_DATA;

@@ -75,6 +75,7 @@ static void key_line(const X509 *x, char *out, size_t cap)
     case CL_KEY_RSA_PSS: snprintf(out, cap, "RSA-PSS %u", bits); break;
     case CL_KEY_EC_P256: snprintf(out, cap, "ECDSA P-256"); break;
     case CL_KEY_EC_P384: snprintf(out, cap, "ECDSA P-384"); break;
+    case CL_KEY_EC_P521: snprintf(out, cap, "ECDSA P-521"); break;
     case CL_KEY_ED25519: snprintf(out, cap, "Ed25519"); break;
     case CL_KEY_OTHER: {
         /* Keys clasp cannot use are still named, by libcrypto ("DSA 2048", "EC 521"). */

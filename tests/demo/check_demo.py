@@ -59,8 +59,8 @@ def N(name, **fields):
     return ("note", None, name, fields)
 
 
-def R(d, name):
-    return ("record", d, name, {})
+def R(d, name, **fields):
+    return ("record", d, name, fields)
 
 
 def A(d, name):
@@ -293,6 +293,29 @@ EXPECTED = {
             N("ticket_issued", lifetime=lambda v: v in ("7200 s", "7199 s")),
         ],
     },
+    7: {
+        "client": [
+            M("out", "ClientHello", cipher_suites="TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"),
+            M("in", "ServerHello", cipher_suite="TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"),
+            M("out", "Finished"),
+            M("in", "Finished"),
+            N("handshake_done", version="TLS 1.2"),
+            # the seeds' steps, in their order: fragment, compression, MAC, encryption, header
+            R("out", "application_data", protection="MAC-then-encrypt",
+              fragment="37 bytes (at most 2^14): 474554202f", compression="null",
+              mac_input="seq_num 0000000000000001, type 23, version 0303, length 0025",
+              mac="HMAC-SHA256, 32 bytes: ", padding="11 bytes of value 10: 0a0a0a0a",
+              iv="(random", ciphertext="AES-128-CBC, 80 bytes: ",
+              header="1703030060: application_data"),
+            R("in", "application_data"),
+        ],
+        "server": [
+            M("in", "ClientHello"),
+            M("out", "ServerHello"),
+            R("in", "application_data"),
+            R("out", "application_data"),
+        ],
+    },
 }
 
 # What a section must not have at all (either side).
@@ -311,6 +334,8 @@ COMMON_KEYS = {"side", "section", "kind", "name"}
 KIND_KEYS = {
     "message": {"dir", "length", "fields"},
     "record": {"dir", "type", "version", "length", "protected"},
+    # a record told step by step (clasp_config_set_trace_records)
+    "record steps": {"dir", "type", "version", "length", "protected", "fields"},
     "key": {"length"},
     "alert": {"dir", "level", "description"},
     "note": {"fields"},
@@ -319,13 +344,15 @@ KIND_KEYS = {
 
 def check_schema(ev, n):
     kind = ev.get("kind")
+    if kind == "record" and "fields" in ev:
+        kind = "record steps"
     if kind not in KIND_KEYS:
         fail("event %d: unknown kind %r" % (n, kind))
         return
     if set(ev) != COMMON_KEYS | KIND_KEYS[kind]:
         fail("event %d (%s %s): keys %s, want %s" % (n, kind, ev.get("name"), sorted(ev),
                                                      sorted(COMMON_KEYS | KIND_KEYS[kind])))
-    if ev.get("side") not in ("client", "server") or ev.get("section") not in range(1, 7):
+    if ev.get("side") not in ("client", "server") or ev.get("section") not in range(1, 8):
         fail("event %d: side %r section %r" % (n, ev.get("side"), ev.get("section")))
     for v in ev.get("fields", {}).values():
         if not isinstance(v, str):
@@ -343,6 +370,51 @@ def encrypted_certificates(events, where):
                 fail("%s: the server's Certificate did not arrive in a protected record" % where)
             return
     fail("%s: no Certificate arrived" % where)
+
+
+def hex_of(value, after=": "):
+    """A step's hex digits as bytes: those after `after` ("N bytes: 0a0b..."), or with
+    after=None those that begin the value ("0a0b... (random)", "1703030060: ...")."""
+    if after:
+        value = value.split(after, 1)[1]
+    return bytes.fromhex(value.split(" ")[0].split(":")[0].rstrip("."))
+
+
+def record_steps_agree(events):
+    """Section 7: exactly one record told step by step (the client's first application data),
+    and its steps agree with each other and with the record on the wire: the fragment is the
+    request; the MAC input names its length and the first sequence number after Finished;
+    fragment, MAC and padding fill whole AES blocks; IV and ciphertext make the record's
+    length, which the header names."""
+    told = [e for e in events if e.get("kind") == "record" and "fields" in e]
+    if len(told) != 1 or told[0].get("side") != "client" or told[0].get("dir") != "out":
+        fail("section 7: %d records told step by step, want the client's one" % len(told))
+        return
+    ev, f = told[0], told[0]["fields"]
+    request = b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n"
+    try:
+        frag, mac, pad = hex_of(f["fragment"]), hex_of(f["mac"]), hex_of(f["padding"])
+        iv, header = hex_of(f["iv"], None), hex_of(f["header"], None)
+        enc = int(f["ciphertext"].split(", ")[1].split(" ")[0])
+    except (KeyError, ValueError, IndexError) as e:
+        fail("section 7: a step's value cannot be read: %r" % e)
+        return
+    checks = [
+        (frag == request, "the fragment is not the request"),
+        ("length %04x" % len(request) in f["mac_input"], "the MAC input's length is not the "
+                                                          "fragment's"),
+        (len(mac) == 32, "HMAC-SHA256 is not 32 bytes"),
+        (len(pad) >= 1 and pad == bytes([len(pad) - 1]) * len(pad),
+         "the padding is not padding_length + 1 bytes of padding_length"),
+        ((len(frag) + len(mac) + len(pad)) % 16 == 0 and len(frag) + len(mac) + len(pad) == enc,
+         "fragment, MAC and padding do not make the ciphertext's whole blocks"),
+        (len(iv) == 16, "the IV is not one block"),
+        (header[:3] == bytes([23, 3, 3]) and int.from_bytes(header[3:], "big") == 16 + enc ==
+         ev["length"], "the header does not name the record's length"),
+    ]
+    for ok, what in checks:
+        if not ok:
+            fail("section 7: " + what)
 
 
 def check_sections(demo):
@@ -369,6 +441,7 @@ def check_sections(demo):
             absent(mine, kind, name, "section %d" % section)
     encrypted_certificates([e for e in events if e.get("section") == 4 and
                             e.get("side") == "client"], "section 4, client")
+    record_steps_agree([e for e in events if e.get("section") == 7])
     print("checked %d events in %d sections" % (len(events), len(EXPECTED)))
 
 
@@ -383,6 +456,7 @@ HEADINGS = [
     "━━ 4. TLS 1.3 with X25519 and client certificates",
     "━━ 5. A failure: the wrong host name",
     "━━ 6. The TLS 1.3 session, resumed by ticket",
+    "━━ 7. The record layer: one record, MAC then encryption",
 ]
 
 # Phrases each section's narration must contain, in this order.
@@ -423,6 +497,14 @@ PHRASES = {
         "pre-shared key: identity 0 selected", "key share: x25519",
         "↺ session resumed by ticket (TLS 1.3 PSK)",
         "← NewSessionTicket (encrypted)", "server issues a ticket", "✓ as expected"],
+    7: ["cut it into fragments of at most 2^14 bytes, compress, compute the MAC, encrypt, add "
+        "the header", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 chosen",
+        "→ one application data record, the record layer step by step, MAC-then-encrypt",
+        "1 fragment: 37 bytes (at most 2^14):", "2 compression: null: never negotiated (CRIME)",
+        "3 MAC over: seq_num 0000000000000001, type 23, version 0303, length 0025, then the "
+        "fragment", "MAC: HMAC-SHA256, 32 bytes:", "4 padding: 11 bytes of value 10:",
+        "IV:", "encrypted: AES-128-CBC, 80 bytes:", "5 header: 1703030060: application_data",
+        "✓ as expected"],
 }
 
 
@@ -459,9 +541,9 @@ def check_text(demo):
         if starts != sorted(starts):
             fail("the sections are not in order")
         bounds = starts + [len(out)]
-        for n in range(1, 7):
+        for n in range(1, 8):
             phrases_in_order(out[bounds[n - 1]:bounds[n]], PHRASES[n], "section %d" % n)
-    if "All six sections behaved as expected." not in out:
+    if "All seven sections behaved as expected." not in out:
         fail("no final verdict")
     for secret_word in ("CLIENT_RANDOM", "TRAFFIC_SECRET"):
         if secret_word in out:

@@ -6,7 +6,8 @@
  * order array, and the ClientHello's binders offset points at a vector that ends the body.
  *
  * Selectors: 0-8 the TLS 1.3 (and shared) messages, 9-16 a bare extensions block in each
- * context, 17-24 the TLS 1.2 messages and the SSL 2.0 hello check. New parsers append
+ * context, 17-24 the TLS 1.2 messages and the SSL 2.0 hello check, 25-26 TLS 1.2's DHE
+ * ServerKeyExchange and ClientKeyExchange. New parsers append
  * selectors, so the seeds of tests/fuzz/corpus/msg keep their meaning.
  *
  * Built and run by `make fuzz` (CMake option CLASP_FUZZ, clang).
@@ -268,6 +269,22 @@ static void fuzz_key_exchange12(uint8_t sel, const uint8_t *p, size_t n)
         CHECK(len + 2 == n);
 }
 
+/* DHE: ServerDHParams (three vectors), then the signature, cover the body exactly. */
+static void fuzz_dhe(uint8_t sel, const uint8_t *p, size_t n)
+{
+    cl_server_key_exchange_dhe ske;
+    const uint8_t *v;
+    size_t len;
+    if (sel == 25 && cl_server_key_exchange_dhe_parse(p, n, &ske) == 0) {
+        CHECK(ske.p_len >= 1 && ske.g_len >= 1 && ske.ys_len >= 1 && ske.params == p);
+        CHECK(ske.params_len == 6 + ske.p_len + ske.g_len + ske.ys_len);
+        CHECK(ske.p == p + 2 && ske.ys + ske.ys_len == p + ske.params_len);
+        CHECK(ske.params_len + 4 + ske.sig_len == n);
+    }
+    if (sel == 26 && cl_client_key_exchange_dhe_parse(p, n, &v, &len) == 0)
+        CHECK(len >= 1 && len + 2 == n);
+}
+
 static void fuzz_messages12(uint8_t sel, const uint8_t *p, size_t n)
 {
     cl_new_session_ticket12 nst;
@@ -289,6 +306,8 @@ static void fuzz_messages12(uint8_t sel, const uint8_t *p, size_t n)
         if (cl_is_sslv2_client_hello(p, n))
             CHECK(n >= 3 && (p[0] & 0x80) && p[2] == 1);
         break;
+    case 25:
+    case 26: fuzz_dhe(sel, p, n); break;
     default: break;
     }
 }
@@ -309,7 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t sel = data[0] % 25;
+    uint8_t sel = data[0] % 27;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     if (sel < 9)

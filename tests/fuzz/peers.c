@@ -62,6 +62,9 @@ clasp_config *fuzz_client_config(void)
     if (!cfg) {
         cfg = fuzz_config_base(CLASP_CLIENT);
         must(clasp_config_set_key_shares(cfg, 2), "key shares");
+        /* The opt-in key exchanges too: FFDHE (a TLS 1.3 group, and DHE_RSA in TLS 1.2). */
+        must(clasp_config_set_groups(cfg, "x25519:secp256r1:secp384r1:ffdhe2048"), "groups");
+        must(clasp_config_set_cipher_suites(cfg, FUZZ_SUITES), "suites");
         fuzz_add_cert(cfg, "client_ed25519");
     }
     return cfg;
@@ -74,7 +77,16 @@ clasp_config *fuzz_server_config(void)
         cfg = fuzz_config_base(CLASP_SERVER);
         fuzz_add_cert(cfg, "server_ed25519");
         fuzz_add_cert(cfg, "server_p256");
-        must(clasp_config_set_groups(cfg, "secp256r1:x25519"), "groups");
+        fuzz_add_cert(cfg, "server_rsa"); /* for DHE_RSA */
+        must(clasp_config_set_groups(cfg, "secp256r1:x25519:ffdhe2048"), "groups");
+        /*
+         * The client's suites, then two CBC suites (never chosen for the recorded clients,
+         * which do not offer them): a hello mutated to offer one reaches the CBC record
+         * decoding, with or without encrypt-then-MAC.
+         */
+        must(clasp_config_set_cipher_suites(cfg, FUZZ_SUITES ":TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:"
+                                                             "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"),
+             "suites");
         /* A server that asks for client certificates parses more. */
         must(clasp_config_set_verify(cfg, CLASP_VERIFY_OPTIONAL), "verify");
         /* Every input meets the same server: no TLS 1.2 session outlives its input. */

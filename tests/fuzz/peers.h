@@ -24,9 +24,17 @@ const char *fuzz_pki(const char *name);
  * The configurations fuzz_client and fuzz_server run, made once. The client offers TLS 1.3
  * and 1.2 with two key shares, ALPN, an Ed25519 client certificate, and trusts the fixed
  * CA. The server holds Ed25519 (first: its signatures are deterministic, so a recorded
- * client flight's Finished still verifies) and P-256 certificates, asks for a client
- * certificate (optional) and trusts the same CA.
+ * client flight's Finished still verifies), P-256 and RSA certificates, asks for a client
+ * certificate (optional) and trusts the same CA. Both add ffdhe2048 to the default groups
+ * and a DHE_RSA suite to the default suites (FUZZ_SUITES), so the opt-in key exchanges are
+ * fuzzed too.
  */
+#define FUZZ_SUITES                                                                                \
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"                  \
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:"               \
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:"               \
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:"   \
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"
 clasp_config *fuzz_client_config(void);
 clasp_config *fuzz_server_config(void);
 /* A configuration with the targets' common settings (trace listener, ALPN), to vary. */

@@ -130,6 +130,43 @@ static clasp_config *c12_nocert(void)
     return cfg;
 }
 
+/* TLS 1.3 with FFDHE: the fuzzed client's shares (X25519, P-256) miss: HelloRetryRequest. */
+static clasp_config *s13_ffdhe(void)
+{
+    clasp_config *cfg = server13("server_p256");
+    must(clasp_config_set_groups(cfg, "ffdhe2048"), "groups");
+    return cfg;
+}
+
+/* TLS 1.2 DHE_RSA (RSA-PSS signatures: the client only checks them). */
+static clasp_config *s12_dhe(void)
+{
+    clasp_config *cfg = server12("server_rsa");
+    must(clasp_config_set_cipher_suites(cfg, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"), "suites");
+    must(clasp_config_set_groups(cfg, "ffdhe2048"), "groups");
+    return cfg;
+}
+
+static clasp_config *c13_ffdhe(void)
+{
+    clasp_config *cfg = fuzz_config_base(CLASP_CLIENT);
+    must(clasp_config_set_versions(cfg, 0x0304, 0x0304), "versions");
+    must(clasp_config_set_groups(cfg, "ffdhe2048"), "groups");
+    return cfg;
+}
+
+/* DHE_RSA against the fuzzed server, signed with PKCS#1 v1.5: deterministic, so the
+ * server's transcript, and the recorded Finished, are the same at every replay. */
+static clasp_config *c12_dhe(void)
+{
+    clasp_config *cfg = fuzz_config_base(CLASP_CLIENT);
+    must(clasp_config_set_versions(cfg, 0x0303, 0x0303), "versions");
+    must(clasp_config_set_cipher_suites(cfg, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"), "suites");
+    must(clasp_config_set_groups(cfg, "ffdhe2048"), "groups");
+    must(clasp_config_set_signature_schemes(cfg, "rsa_pkcs1_sha256"), "schemes");
+    return cfg;
+}
+
 static const scenario cases[] = {
     {"tls13_client_auth", fuzz_client_config, fuzz_server_config},
     {"tls13_p256", fuzz_client_config, s13_p256},
@@ -138,10 +175,14 @@ static const scenario cases[] = {
     {"tls12_ed25519_client_auth", fuzz_client_config, s12_ed25519_cr},
     {"tls12_ecdhe_ecdsa_p256", fuzz_client_config, s12_p256},
     {"tls12_ecdhe_rsa", fuzz_client_config, s12_rsa},
+    {"tls13_ffdhe2048_hrr", fuzz_client_config, s13_ffdhe},
+    {"tls12_dhe_rsa", fuzz_client_config, s12_dhe},
     {"tls13_no_client_cert", c13_nocert, fuzz_server_config},
     {"tls13_hrr_p384_to_p256", c13_hrr, fuzz_server_config},
     {"tls12_client_auth", c12, fuzz_server_config},
     {"tls12_no_client_cert", c12_nocert, fuzz_server_config},
+    {"tls13_ffdhe2048", c13_ffdhe, fuzz_server_config},
+    {"tls12_dhe_rsa", c12_dhe, fuzz_server_config},
 };
 
 /* ---- recording ---- */

@@ -101,7 +101,15 @@ class Suite:
     gnutls_prio: str      # GnuTLS priority fragment selecting only it
     gnutls_cipher: str    # the cipher as GnuTLS prints it in a session description
     certs: tuple = ()     # certificate kinds it can be used with; () for all (TLS 1.3)
-    kx: str = ""          # TLS 1.2 key exchange: ECDHE (with a group) or RSA (none)
+    kx: str = ""          # TLS 1.2 key exchange: ECDHE or DHE (with a group), RSA (none)
+    opt_in: bool = False  # not in clasp's default list: the tools are given --suites
+    gnutls_mac: str = ""  # CBC suites: the MAC as GnuTLS prints it (AEAD: none)
+    # OpenSSL's "New, <this>, Cipher is ..." names the version that defined the suite, not
+    # the one negotiated: TLSv1.0 for the ECDHE _SHA suites, SSLv3 for AES128-SHA.
+    openssl_defined_in: str = ""
+
+    def openssl_cipher_line_version(self, version):
+        return self.openssl_defined_in or VERSIONS[version].openssl_name
 
     def openssl_args(self):
         # TLS 1.3 suites are set apart from the older ones in OpenSSL.
@@ -117,6 +125,9 @@ SUITES = [
           "-CIPHER-ALL:+AES-256-GCM", "AES-256-GCM"),
     Suite("TLS_CHACHA20_POLY1305_SHA256", "1.3", "TLS_CHACHA20_POLY1305_SHA256",
           "-CIPHER-ALL:+CHACHA20-POLY1305", "CHACHA20-POLY1305"),
+    # Opt-in: not in the TLS 1.3 matrix, but in OPT_IN_CASES.
+    Suite("TLS_AES_128_CCM_SHA256", "1.3", "TLS_AES_128_CCM_SHA256", "-CIPHER-ALL:+AES-128-CCM",
+          "AES-128-CCM", opt_in=True),
     # TLS 1.2: ECDHE_ECDSA with the ECDSA certificates, ECDHE_RSA and RSA key exchange with
     # the RSA one. The TLS_RSA_WITH_* suites are not in clasp's defaults (CLASP_ALL_SUITES).
     Suite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "1.2", "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -136,9 +147,44 @@ SUITES = [
           "-CIPHER-ALL:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-RSA", "CHACHA20-POLY1305", ("rsa2048",),
           "ECDHE"),
     Suite("TLS_RSA_WITH_AES_128_GCM_SHA256", "1.2", "AES128-GCM-SHA256",
-          "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+RSA", "AES-128-GCM", ("rsa2048",), "RSA"),
+          "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+RSA", "AES-128-GCM", ("rsa2048",), "RSA", True),
     Suite("TLS_RSA_WITH_AES_256_GCM_SHA384", "1.2", "AES256-GCM-SHA384",
-          "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+RSA", "AES-256-GCM", ("rsa2048",), "RSA"),
+          "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+RSA", "AES-256-GCM", ("rsa2048",), "RSA", True),
+    # DHE_RSA over RFC 7919 groups (opt-in; in the TLS 1.2 matrix with ffdhe2048).
+    Suite("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "1.2", "DHE-RSA-AES128-GCM-SHA256",
+          "-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+DHE-RSA", "AES-128-GCM", ("rsa2048",), "DHE", True),
+    Suite("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "1.2", "DHE-RSA-AES256-GCM-SHA384",
+          "-CIPHER-ALL:+AES-256-GCM:-KX-ALL:+DHE-RSA", "AES-256-GCM", ("rsa2048",), "DHE", True),
+    Suite("TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "1.2", "DHE-RSA-CHACHA20-POLY1305",
+          "-CIPHER-ALL:+CHACHA20-POLY1305:-KX-ALL:+DHE-RSA", "CHACHA20-POLY1305", ("rsa2048",),
+          "DHE", True),
+] + [
+    # TLS 1.2 CBC-HMAC (not in clasp's defaults: enabled by name), each run with and without
+    # encrypt-then-MAC (RFC 7366) in both directions by cbc_cases, not by the matrix.
+    Suite(iana, "1.2", openssl,
+          "-CIPHER-ALL:+%s:-MAC-ALL:+%s:-KX-ALL:+%s" % (cipher, mac, kx_prio), cipher,
+          ("p256",) if "ECDSA" in iana else ("rsa2048",), "RSA" if kx_prio == "RSA" else "ECDHE",
+          gnutls_mac=mac,
+          openssl_defined_in="" if mac != "SHA1" else "SSLv3" if kx_prio == "RSA" else "TLSv1.0")
+    for iana, openssl, cipher, mac, kx_prio in [
+        ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA", "AES-128-CBC", "SHA1",
+         "ECDHE-ECDSA"),
+        ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA", "AES-256-CBC", "SHA1",
+         "ECDHE-ECDSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA", "AES-128-CBC", "SHA1",
+         "ECDHE-RSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA", "AES-256-CBC", "SHA1",
+         "ECDHE-RSA"),
+        ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256", "AES-128-CBC",
+         "SHA256", "ECDHE-ECDSA"),
+        ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384", "AES-256-CBC",
+         "SHA384", "ECDHE-ECDSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256", "AES-128-CBC",
+         "SHA256", "ECDHE-RSA"),
+        ("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384", "AES-256-CBC",
+         "SHA384", "ECDHE-RSA"),
+        ("TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", "AES-128-CBC", "SHA1", "RSA"),
+    ]
 ]
 SUITE = {s.iana: s for s in SUITES}
 
@@ -150,13 +196,20 @@ CLASP_DEFAULT_SUITES = [
     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
 ]
-CLASP_ALL_SUITES = ":".join(CLASP_DEFAULT_SUITES + ["TLS_RSA_WITH_AES_128_GCM_SHA256",
-                                                     "TLS_RSA_WITH_AES_256_GCM_SHA384"])
+CLASP_ALL_SUITES = ":".join(CLASP_DEFAULT_SUITES + [s.iana for s in SUITES if s.opt_in])
+# A DHE suite needs an FFDHE group among the tool's groups (clasp offers it only then).
+CLASP_DHE_GROUPS = "ffdhe2048:ffdhe3072:ffdhe4096"
 
 
 def clasp_suite_args(suite):
-    """What a clasp tool needs to be able to negotiate suite."""
-    return ["--suites", CLASP_ALL_SUITES] if suite.kx == "RSA" else []
+    """What a clasp tool needs to be able to negotiate suite: an opt-in suite is enabled by
+    name beside the others (a later --groups overrides the groups given here)."""
+    if suite and suite.gnutls_mac:
+        return ["--suites", CLASP_ALL_SUITES + ":" + suite.iana]
+    if not suite or not suite.opt_in:
+        return []
+    return ["--suites", CLASP_ALL_SUITES] + (["--groups", CLASP_DHE_GROUPS]
+                                             if suite.kx == "DHE" else [])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,7 +228,19 @@ GROUPS = [
     Group("secp384r1", "P-384", r"ECDH, secp384r1, 384 bits", "GROUP-SECP384R1",
           "ECDHE-SECP384R1"),
 ]
-GROUP = {g.iana: g for g in GROUPS}
+# Not in clasp's default list (the tools are given --groups), so not in the matrix: each in
+# OPT_IN_CASES. The FFDHE groups also serve DHE in TLS 1.2.
+OPT_IN_GROUPS = [
+    Group("secp521r1", "P-521", r"ECDH, secp521r1, 521 bits", "GROUP-SECP521R1",
+          "ECDHE-SECP521R1"),
+    Group("x448", "X448", r"X448, 448 bits", "GROUP-X448", "ECDHE-X448"),
+    Group("ffdhe2048", "ffdhe2048", r"DH, 2048 bits", "GROUP-FFDHE2048", "DHE-FFDHE2048"),
+    Group("ffdhe3072", "ffdhe3072", r"DH, 3072 bits", "GROUP-FFDHE3072", "DHE-FFDHE3072"),
+    Group("ffdhe4096", "ffdhe4096", r"DH, 4096 bits", "GROUP-FFDHE4096", "DHE-FFDHE4096"),
+]
+GROUP = {g.iana: g for g in GROUPS + OPT_IN_GROUPS}
+GROUPS_DEFAULT = [g.iana for g in GROUPS]
+FFDHE_GROUPS = ["ffdhe2048", "ffdhe3072", "ffdhe4096"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,12 +285,19 @@ CERTS = [
              r"ed25519", "Ed25519", "ed25519", r"EdDSA-Ed25519", "digitalSignature",
              r"ed25519", r"ed25519", r"EdDSA-Ed25519"),
 ]
-CERT = {c.key: c for c in CERTS}
+# Not in the matrix: a P-521 certificate (ecdsa_secp521r1_sha512), in OPT_IN_CASES.
+CERT_P521 = CertKind("p521", ("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"),
+                     r"ecdsa_secp521r1_sha512", "ECDSA P-521", "ECDSA", r"ECDSA-SECP521R1-SHA512",
+                     "digitalSignature",
+                     r"ecdsa_secp(256r1_sha256|384r1_sha384|521r1_sha512)", r"ECDSA",
+                     r"ECDSA-SHA(256|384|512)")
+CERT = {c.key: c for c in CERTS + [CERT_P521]}
 
 # Alerts the negative cases name: RFC 8446 name -> number.
 ALERTS = {"close_notify": 0, "unexpected_message": 10, "handshake_failure": 40,
           "bad_certificate": 42, "unsupported_certificate": 43, "certificate_expired": 45,
           "unknown_ca": 48, "decode_error": 50, "protocol_version": 70,
+          "insufficient_security": 71,
           "inappropriate_fallback": 86, "unrecognized_name": 112, "certificate_required": 116}
 
 # Cases clasp is known to fail (fnmatch patterns on the name) and why. They still run; a
@@ -328,6 +400,7 @@ class PKI:
     def build(self):
         self.make_ca("ca", "clasp interop CA")
         self.make_ca("other-ca", "clasp interop other CA")
+        self.leaf("server-p521", CERT_P521, "ca", server=True)
         for kind in CERTS:
             self.leaf("server-" + kind.key, kind, "ca", server=True)
             # Client certificates: P-256 is "the" client certificate; RSA and Ed25519 also
@@ -342,6 +415,11 @@ class PKI:
                   key_usage="digitalSignature")
         # A second name, for clasp-server's --sni.
         self.leaf("server-alt", CERT["p384"], "ca", server=True, host=ALT_NAME)
+        # DH parameters for s_server's DHE: the RFC 7919 groups (its own choice, without
+        # -dhparam, is an RFC 3526 group, which clasp refuses).
+        for g in FFDHE_GROUPS:
+            self.run("genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:" + g,
+                     "-out", "dh-%s.pem" % g)
         self.leaf("client-expired", CERT["p256"], "ca", server=False, expired=True)
         self.leaf("client-other", CERT["p256"], "other-ca", server=False)
         # Payloads: random bytes, and random text lines for gnutls-serv --echo, which echoes
@@ -899,7 +977,9 @@ class OpenSSLPeer:
                  str(naccept), "-cert", pem, "-key", key] + self.version_args(version)
             if suite:
                 a += suite.openssl_args()
-            if groups:
+            if suite and suite.kx == "DHE":  # TLS 1.2 DHE: the group is a -dhparam file
+                a += ["-dhparam", ctx.pki.path("dh-%s.pem" % (groups or FFDHE_GROUPS)[0])]
+            elif groups:
                 a += ["-groups", ":".join(GROUP[g].openssl for g in groups)]
             if alpn:
                 a += ["-alpn", alpn]
@@ -978,7 +1058,7 @@ class OpenSSLPeer:
     def reused(self, proc, version, suite, reused=True):
         """s_client without -brief: 'Reused, TLSv1.2, Cipher is ...' (or New) on stdout."""
         expect_line(proc, proc.out(), r"^%s, %s, Cipher is %s$" % (
-            "Reused" if reused else "New", VERSIONS[version].openssl_name,
+            "Reused" if reused else "New", suite.openssl_cipher_line_version(version),
             re.escape(suite.openssl)))
 
     @staticmethod
@@ -990,7 +1070,8 @@ class OpenSSLPeer:
         """s_server -www's status page, as the client received it."""
         check(page.startswith("HTTP/1.0 200 ok"), "no s_server status page received")
         what = "%s, %s, Cipher is " % ("Reused" if reused else "New",
-                                       VERSIONS[version].openssl_name)
+                                       suite.openssl_cipher_line_version(version) if suite
+                                       else VERSIONS[version].openssl_name)
         check(re.search(r"^%s%s$" % (re.escape(what), re.escape(suite.openssl) if suite
                                      else r"\S+"), page, re.M),
               "s_server's page does not say '%s%s'" % (what, suite.openssl if suite else "..."))
@@ -1115,6 +1196,8 @@ class GnuTLSPeer:
         if not reused and not (suite is not None and suite.kx == "RSA"):
             parts.append(r"\(%s\)" % (CERT[cert].gnutls_signature(version) if cert else r"[^)]*"))
         parts.append(r"\(%s\)" % (re.escape(suite.gnutls_cipher) if suite else r"[^)]*"))
+        if suite is not None and suite.gnutls_mac:  # CBC: the MAC follows, "-(SHA1)"
+            parts.append(r"\(%s\)" % re.escape(suite.gnutls_mac))
         return "-".join(parts)
 
     def client_negotiated(self, proc, version="1.3", suite=None, group=None, cert=None,
@@ -1182,7 +1265,7 @@ def cc_handshake(peer, version, suite, group, cert):
     suites and its key share for the group; both report the same parameters."""
     def body(ctx):
         srv = peer.server(ctx, cert=cert, version=version, suite=suite, groups=[group])
-        cl = ctx.clasp_client(srv.port, "--groups", group)
+        cl = ctx.clasp_client(srv.port, *clasp_suite_args(suite), "--groups", group)
         expect_client_ok(cl, version, suite.iana, group, cert=cert)
         page = cl.out()
         if peer.name == "openssl":
@@ -1196,7 +1279,8 @@ def cc_handshake(peer, version, suite, group, cert):
 def cs_handshake(peer, version, suite, group, cert):
     """The matrix, clasp as server: the peer client offers only this suite and group."""
     def body(ctx):
-        srv = ctx.clasp_server(cert)
+        srv = ctx.clasp_server(cert, *clasp_suite_args(suite),
+                               *(["--groups", group] if group not in GROUPS_DEFAULT else []))
         cl = peer.client(ctx, srv.port, version, suite=suite, groups=[group], stdin=GET)
         cl_done(cl)
         peer.client_negotiated(cl, version, suite, group, cert)
@@ -1369,9 +1453,9 @@ def cs_alpn(peer, version="1.3"):
     return body
 
 
-def cc_echo(peer, version="1.3", suite=None, cert="p256"):
+def cc_echo(peer, version="1.3", suite=None, cert="p256", **peer_kw):
     """1 MiB each way, clasp-client --request - (stdin) <-> the peer (which may force a
-    suite, with a certificate for it)."""
+    suite, with a certificate for it; peer_kw: more for the peer server)."""
     sargs = clasp_suite_args(suite) if suite else []
     siana = suite.iana if suite else None
 
@@ -1379,7 +1463,7 @@ def cc_echo(peer, version="1.3", suite=None, cert="p256"):
         if peer.name == "openssl":
             # s_server (not -www) writes what it receives to stdout and sends its stdin.
             a, b = ctx.pki.data("data-a.bin"), ctx.pki.data("data-b.bin")
-            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo")
+            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo", **peer_kw)
             srv.feed(b)
             cl = ctx.clasp_client(srv.port, "--request", "-", *sargs, stdin="pipe")
             cl.feed(a)
@@ -1394,7 +1478,7 @@ def cc_echo(peer, version="1.3", suite=None, cert="p256"):
             # gnutls-serv --echo sends back text line by line: 1 MiB of random hex lines,
             # then end of input (clasp sends close_notify while the echo is still coming).
             a = ctx.pki.data("data-lines.txt")
-            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo")
+            srv = peer.server(ctx, cert=cert, version=version, suite=suite, mode="echo", **peer_kw)
             cl = ctx.clasp_client(srv.port, "--request", "-", *sargs, stdin=a)
             expect_client_ok(cl, version, siana)
             expect_same(cl.out_bytes(), a, "clasp-client got back")
@@ -1402,15 +1486,16 @@ def cc_echo(peer, version="1.3", suite=None, cert="p256"):
     return body
 
 
-def cs_echo(peer):
-    """1 MiB of random bytes through clasp-server --echo, from the peer client's stdin."""
+def cs_echo(peer, suite=None):
+    """1 MiB of random bytes through clasp-server --echo, from the peer client's stdin (which
+    may offer only suite)."""
     def body(ctx):
         a = ctx.pki.data("data-a.bin")
-        srv = ctx.clasp_server("p256", "--echo")
+        srv = ctx.clasp_server("p256", "--echo", *clasp_suite_args(suite))
         if peer.name == "openssl":
-            cl = peer.client(ctx, srv.port, mode="echo", stdin="pipe")
+            cl = peer.client(ctx, srv.port, suite=suite, mode="echo", stdin="pipe")
         else:
-            cl = peer.client(ctx, srv.port, stdin="pipe")
+            cl = peer.client(ctx, srv.port, suite=suite, stdin="pipe")
         cl.feed(a)
         wait_until(lambda: cl.out_size() >= len(a) or not cl.running(), PROC_TIMEOUT,
                    "the echo of 1 MiB")
@@ -2159,7 +2244,7 @@ def peer_resumed_pages(peer, srv, pages, suite, group, cert, resumed=(False, Tru
 
 
 # The curve of each ECDSA certificate kind.
-CURVE = {"p256": "secp256r1", "p384": "secp384r1"}
+CURVE = {"p256": "secp256r1", "p384": "secp384r1", "p521": "secp521r1"}
 
 
 def client_groups12(group, cert):
@@ -2242,6 +2327,129 @@ def cs_handshake12(peer, suite, group, cert, client_cert=None):
             if r == "no":
                 check_log(log, "clasp-server", group=group or "none")
     return body
+
+
+# ---- TLS 1.2 CBC-HMAC suites, with and without encrypt-then-MAC ----
+
+EXT_ENCRYPT_THEN_MAC = 22  # RFC 7366
+
+
+def hello_extensions(hello):
+    """The extension types of a ServerHello (handshake header included)."""
+    i = 4 + 2 + 32
+    i += 1 + hello[i] + 2 + 1  # session ID, cipher suite, compression method
+    types = []
+    if i + 2 <= len(hello):
+        end = i + 2 + int.from_bytes(hello[i:i + 2], "big")
+        i += 2
+        while i + 4 <= end:
+            types.append(int.from_bytes(hello[i:i + 2], "big"))
+            i += 4 + int.from_bytes(hello[i + 2:i + 4], "big")
+    return types
+
+
+def expect_etm_in_server_hello(proc, direction, etm):
+    """An OpenSSL -msg trace: the ServerHello answers encrypt_then_mac exactly when etm."""
+    got = EXT_ENCRYPT_THEN_MAC in hello_extensions(server_hello(proc, direction))
+    check(got == etm, "%s: the ServerHello %s encrypt_then_mac" %
+          (proc.label, "answers" if got else "does not answer"))
+
+
+def refuse_etm(peer, etm):
+    """The peer's switch that refuses encrypt-then-MAC (OpenSSL -no_etm, GnuTLS %NO_ETM)."""
+    if etm:
+        return {}
+    return {"extra": ("-no_etm",)} if peer.name == "openssl" else {"prio": "%NO_ETM"}
+
+
+def cbc_params(suite):
+    """The group (x25519 for ECDHE) and the server certificate kind of a CBC case."""
+    return ("x25519" if suite.kx == "ECDHE" else None), suite.certs[0]
+
+
+def cc_cbc(peer, suite, etm):
+    """A CBC suite, clasp as client: the peer server (TLS 1.2) forces it and takes or refuses
+    encrypt-then-MAC; clasp-client connects, then reconnects resuming the session (in the same
+    mode: RFC 7366 3.1). clasp-client says which mode; OpenSSL's ServerHello shows it too."""
+    def body(ctx):
+        group, cert = cbc_params(suite)
+        kw = refuse_etm(peer, etm)
+        if peer.name == "openssl":
+            kw["trace"] = True
+        srv = peer.server(ctx, cert=cert, version="1.2", suite=suite,
+                          groups=[group] if group else None, naccept=2, **kw)
+        args = ["--reconnect", "1"] + clasp_suite_args(suite)
+        if group:
+            args += ["--groups", ":".join(client_groups12(group, cert))]
+        cl = ctx.clasp_client(srv.port, *args)
+        d = expect_client_ok(cl, "1.2", suite.iana, group or "none", cert=cert,
+                             scheme="none" if suite.kx == "RSA" else None,
+                             connections=["new", "resumed"])
+        check(d.get("encrypt_then_mac") == ("yes" if etm else "no"),
+              "clasp-client: encrypt_then_mac is %r, expected %r" %
+              (d.get("encrypt_then_mac"), "yes" if etm else "no"))
+        peer_resumed_pages(peer, srv, peer.pages(cl.out()), suite, group, cert)
+        if peer.name == "openssl":
+            expect_etm_in_server_hello(srv, ">>>", etm)
+    return body
+
+
+def cs_cbc(peer, suite, etm):
+    """A CBC suite, clasp as server (which enables it by name): the peer client offers only
+    it, with or without encrypt_then_mac, then resumes the session on a second connection.
+    clasp-server logs the mode; OpenSSL's trace and GnuTLS's session options show it too."""
+    def body(ctx):
+        group, cert = cbc_params(suite)
+        args = clasp_suite_args(suite) + (["--groups", group] if group else [])
+        srv = ctx.clasp_server(cert, *args, once=False)
+        groups = client_groups12(group, cert)
+        kw = refuse_etm(peer, etm)
+        if peer.name == "openssl":
+            sess = ctx.path("session.pem")
+            c1 = peer.client(ctx, srv.port, "1.2", suite=suite, groups=groups, stdin=GET,
+                             sess_out=sess, trace=True, **kw)
+            cl_done(c1)
+            peer.client_negotiated(c1, "1.2", suite, group, None if suite.kx == "RSA" else cert)
+            expect_etm_in_server_hello(c1, "<<<", etm)
+            c2 = peer.client(ctx, srv.port, "1.2", suite=suite, groups=groups, stdin=GET,
+                             sess_in=sess, brief=False, label="s_client.2", **kw)
+            cl_done(c2)
+            peer.reused(c2, "1.2", suite)
+            answers = [c1, c2]
+        else:
+            c = peer.client(ctx, srv.port, "1.2", suite=suite, groups=groups, stdin=GET,
+                            resume=True, **kw)
+            cl_done(c)
+            peer.client_negotiated(c, "1.2", suite, group, cert)
+            peer.resumed(c, "1.2", suite, group)
+            options = re.findall(r"^- Options: (.*)$", read_text(c.logfile), re.M)
+            check(len(options) == 2 and all(("EtM" in o) == etm for o in options),
+                  "gnutls-cli: session options %r, expected %s EtM" %
+                  (options, "with" if etm else "without"))
+            answers = [c]
+        for c in answers:
+            expect_answer(c.out(), c.label, version="TLS 1.2", cipher_suite=suite.iana)
+        logs = expect_server_logs(srv, 2)
+        for log, r in zip(sorted(logs, key=lambda l: l.get("resumed", "")), ("no", "yes")):
+            check_log(log, "clasp-server", version="TLS 1.2", suite=suite.iana, resumed=r,
+                      result="ok", etm="yes" if etm else "no")
+    return body
+
+
+def cbc_cases(peer, suite):
+    """Both directions, with and without encrypt-then-MAC; and 1 MiB each way without it
+    (MAC-then-encrypt, the mode whose decoding is constant-time) for the SHA-384 and the
+    RFC 5246 mandatory suite."""
+    p, cases = peer.name, []
+    for etm in (True, False):
+        what = "1.2/%s/%s" % (suite.iana, "etm" if etm else "no-etm")
+        cases.append(Case("%s/clasp-client/%s" % (p, what), p + "12", p, cc_cbc(peer, suite, etm)))
+        cases.append(Case("%s/clasp-server/%s" % (p, what), p + "12", p, cs_cbc(peer, suite, etm)))
+    if suite.iana in ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_RSA_WITH_AES_128_CBC_SHA"):
+        what = "1.2/%s/%s/no-etm/data-1MiB" % (suite.iana, suite.certs[0])
+        cases.append(Case("%s/clasp-client/%s" % (p, what), p + "12", p,
+                          cc_echo(peer, "1.2", suite, suite.certs[0], **refuse_etm(peer, False))))
+    return cases
 
 
 def cs_echo12(peer, suite, cert):
@@ -2745,6 +2953,44 @@ def neg_cc_rsa_not_enabled(peer):
     return body
 
 
+def neg_cc_dhe_not_rfc7919(peer):
+    """s_server with DHE and its own group choice (an RFC 3526 prime, not RFC 7919's):
+    clasp-client checks ServerDHParams against the groups it offered and refuses
+    (insufficient_security, RFC 7919 3). GnuTLS's server uses the RFC 7919 group the client
+    lists (RFC 7919 4), so this case is OpenSSL's."""
+    if peer.name != "openssl":
+        return None
+
+    def body(ctx):
+        suite = SUITE["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]
+        srv = peer.server(ctx, cert="rsa2048", version="1.2", mode="plain",
+                          extra=("-cipher", suite.openssl))  # no -dhparam
+        cl = ctx.clasp_client(srv.port, *clasp_suite_args(suite))
+        d = expect_client_failed(cl, alert_sent="insufficient_security",
+                                 failure="handshake failed")
+        check("no RFC 7919 group" in d.get("detail", ""),
+              "clasp-client: detail %r does not say why" % d.get("detail"))
+        peer.saw_alert(srv, "insufficient_security")
+        peer.server_done(srv, ok=False)
+    return body
+
+
+def neg_cs_dhe_no_common_group(peer):
+    """gnutls-cli offering DHE only, with ffdhe4096 only, to clasp-server taking ffdhe2048:
+    RFC 7919 4, "the server MUST end the connection with a fatal TLS alert of type
+    insufficient_security(71)". OpenSSL 3.0's client lists no FFDHE group in TLS 1.2 (the
+    server then picks its own), so this case is GnuTLS's."""
+    if peer.name != "gnutls":
+        return None
+
+    def body(ctx):
+        suite = SUITE["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]
+        srv = ctx.clasp_server("rsa2048", *clasp_suite_args(suite), "--groups", "ffdhe2048")
+        cl = peer.client(ctx, srv.port, "1.2", suite=suite, groups=["ffdhe4096"], stdin=GET)
+        expect_refused(peer, cl, srv, "insufficient_security")
+    return body
+
+
 def neg_cs_13_only_client(peer):
     """A TLS 1.3-only peer client against clasp-server --versions 1.2: no version in
     common. The client's supported_versions lists only TLS 1.3, and a server that reads the
@@ -2875,6 +3121,40 @@ FEATURE_CASES = [
     ("clasp-client", "1.2/no-ems-allowed", cc_no_ems_allowed),
 ]
 
+# The opt-in groups and suites (clasp's tools are given --groups / --suites): every group in
+# TLS 1.3, P-521 and X448 in TLS 1.2 ECDHE, ffdhe3072 and ffdhe4096 in TLS 1.2 DHE (ffdhe2048
+# is in the TLS 1.2 matrix), TLS_AES_128_CCM_SHA256 with two certificate kinds and 1 MiB.
+def handshake_cases(version, suite, group, cert):
+    """Both directions of one handshake of the matrix's kind, as feature cases."""
+    what = "%s/%s/%s/%s" % (version, suite, group, cert)
+    kw = dict(suite=SUITE[suite], group=group, cert=cert)
+    cc, cs = cc_handshake12, cs_handshake12
+    if version == "1.3":
+        kw["version"] = version
+        cc, cs = cc_handshake, cs_handshake
+    return [("clasp-client", what, functools.partial(cc, **kw)),
+            ("clasp-server", what, functools.partial(cs, **kw))]
+
+
+OPT_IN_CASES = [c for g in OPT_IN_GROUPS
+                for c in handshake_cases("1.3", "TLS_AES_128_GCM_SHA256", g.iana, "p256")]
+OPT_IN_CASES += [c for v, suite, group, cert in [
+    ("1.3", "TLS_AES_128_CCM_SHA256", "x25519", "p256"),
+    ("1.3", "TLS_AES_128_CCM_SHA256", "x25519", "rsa2048"),
+    ("1.3", "TLS_AES_128_GCM_SHA256", "x25519", "p521"),  # ecdsa_secp521r1_sha512
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp521r1", "p256"),
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x448", "p256"),
+    ("1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "x25519", "p521"),
+    ("1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe3072", "rsa2048"),
+    ("1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe4096", "rsa2048"),
+] for c in handshake_cases(v, suite, group, cert)]
+OPT_IN_CASES += [
+    ("clasp-client", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
+     lambda peer: cc_echo(peer, "1.3", SUITE["TLS_AES_128_CCM_SHA256"], "p256")),
+    ("clasp-server", "1.3/TLS_AES_128_CCM_SHA256/p256/data-1MiB",
+     lambda peer: cs_echo(peer, SUITE["TLS_AES_128_CCM_SHA256"]))]
+FEATURE_CASES += OPT_IN_CASES
+
 # Feature cases for each version clasp speaks: (role, name, make(peer, version)).
 BOTH_VERSIONS = [
     ("clasp-server", "sni-callback", cs_sni),
@@ -2920,6 +3200,8 @@ NEGATIVE_CASES = [
     ("clasp-server", "1.2/no-ems", neg_cs_no_ems),
     ("clasp-client", "1.2/no-ems", neg_cc_no_ems),
     ("clasp-server", "1.2/rsa-kx-not-enabled", neg_cs_rsa_not_enabled),
+    ("clasp-client", "1.2/dhe-group-not-rfc7919", neg_cc_dhe_not_rfc7919),
+    ("clasp-server", "1.2/dhe-no-common-ffdhe-group", neg_cs_dhe_no_common_group),
     ("clasp-client", "1.2/rsa-kx-not-enabled", neg_cc_rsa_not_enabled),
     ("clasp-client", "1.2/wrong-ca", lambda peer: neg_cc_verify(peer, "wrong-ca", "1.2")),
     ("clasp-client", "1.2/wrong-host", lambda peer: neg_cc_verify(peer, "wrong-host", "1.2")),
@@ -2951,7 +3233,7 @@ def tls12_matrix(peer, suite):
     certificate (of the server's kind) with the first group; and 1 MiB each way once, with
     its first certificate kind (clasp as server: on the resumed connection)."""
     p, cases = peer.name, []
-    groups = [g.iana for g in GROUPS] if suite.kx == "ECDHE" else [None]
+    groups = {"ECDHE": GROUPS_DEFAULT, "DHE": ["ffdhe2048"]}.get(suite.kx, [None])
     for cert in suite.certs:
         for group in groups:
             what = "1.2/%s/%s/%s" % (suite.iana, group or "none", cert)
@@ -2982,7 +3264,9 @@ def build_cases():
             if v not in CLASP_VERSIONS:
                 continue
             if v == "1.2":
-                cases += tls12_matrix(peer, suite)
+                cases += cbc_cases(peer, suite) if suite.gnutls_mac else tls12_matrix(peer, suite)
+                continue
+            if suite.opt_in:  # OPT_IN_CASES
                 continue
             for group in GROUPS:
                 for cert in CERTS:

@@ -14,7 +14,10 @@
  * OPs: resume, openssl-resume, gnutls-resume (TLS 1.2 session-ID resumption, client and
  * server in memory, ECDSA P-256), full13, full12 (full handshakes), bulk13-SUITE and
  * bulk12-SUITE (one 16 KiB record written, moved and read over an open connection; SUITE is
- * aes128, aes256 or chacha).
+ * aes128, aes256 or chacha; for TLS 1.2 also cbc-etm and cbc-mte, AES-128-CBC with
+ * HMAC-SHA256, encrypt-then-MAC or the constant-time MAC-then-encrypt decoding), kex-GROUP
+ * (one side of a key exchange: a key share made and the shared secret derived with a peer's
+ * share; GROUP is x25519, secp256r1, ...).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +26,9 @@
 
 #include <clasp/clasp.h>
 
+#include "crypto/crypto.h"
 #include "heap_count.h"
+#include "hs/params.h"
 #include "pair.h"
 #include "peers.h"
 #include "pki.h"
@@ -42,7 +47,8 @@ static void die(const char *what)
 typedef struct clasp_state {
     clasp_config *s, *c;
     clasp_session *session; /* TLS 1.2: the session resumed by ID */
-    clasp_conn *a, *b; /* an open connection, for the bulk operations */
+    clasp_conn *a, *b;      /* an open connection, for the bulk operations */
+    int mte;                /* CBC without encrypt-then-MAC */
     unsigned char *data;
 } clasp_state;
 
@@ -58,9 +64,20 @@ static clasp_conn *handshake(clasp_state *st, int resume)
     return a;
 }
 
-static clasp_state *clasp_setup(uint16_t version, const char *suites)
+/* CBC suites: the server enables them too (never a default); the client offers RFC 7366
+ * or, for cbc-mte, not. */
+static int cbc_setup(clasp_state *st, const char *suites)
+{
+    if (!suites || !strstr(suites, "_CBC_"))
+        return 0;
+    return clasp_config_set_cipher_suites(st->s, suites) ||
+           clasp_config_set_encrypt_then_mac(st->c, st->mte ? 0 : 1);
+}
+
+static clasp_state *clasp_setup(uint16_t version, const char *suites, int mte)
 {
     clasp_state *st = calloc(1, sizeof(*st));
+    st->mte = mte;
     st->s = clasp_config_new(CLASP_SERVER);
     st->c = clasp_config_new(CLASP_CLIENT);
     const test_pem *anchor = test_ca_pem(ca);
@@ -69,7 +86,7 @@ static clasp_state *clasp_setup(uint16_t version, const char *suites)
         clasp_config_load_verify_pem(st->c, (const uint8_t *)anchor->pem, anchor->len) ||
         clasp_config_set_versions(st->s, version, version) ||
         clasp_config_set_versions(st->c, version, version) ||
-        (suites && clasp_config_set_cipher_suites(st->c, suites)) ||
+        (suites && clasp_config_set_cipher_suites(st->c, suites)) || cbc_setup(st, suites) ||
         clasp_config_set_tickets(st->s, 0) || clasp_config_set_tickets(st->c, 0))
         die("clasp setup"); /* no tickets: TLS 1.2 resumes by session ID, TLS 1.3 sends none */
     if (version == CLASP_TLS12) {
@@ -137,9 +154,13 @@ static void bulk_one_op(void *st)
     bulk_one(st);
 }
 
+#define CBC_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"
+
 static const struct {
     const char *name, *suite;
 } bulk_suites[] = {
+    {"bulk12-cbc-etm", CBC_SUITE},
+    {"bulk12-cbc-mte", CBC_SUITE},
     {"bulk13-aes128", "TLS_AES_128_GCM_SHA256"},
     {"bulk13-aes256", "TLS_AES_256_GCM_SHA384"},
     {"bulk13-chacha", "TLS_CHACHA20_POLY1305_SHA256"},
@@ -148,24 +169,60 @@ static const struct {
     {"bulk12-chacha", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
+/* One side of a key exchange, as each side of a handshake does it. */
+typedef struct kex_state {
+    uint16_t group;
+    uint8_t peer[CL_MAX_KEX_PUBLIC_LEN];
+    size_t peer_len;
+} kex_state;
+
+static void kex_one(void *arg)
+{
+    kex_state *st = arg;
+    cl_kex *k = NULL;
+    uint8_t secret[CL_MAX_KEX_SECRET_LEN];
+    size_t n;
+    if (cl_kex_generate(&k, st->group) ||
+        cl_kex_derive(k, st->peer, st->peer_len, secret, sizeof(secret), &n))
+        die("key exchange");
+    cl_kex_free(k);
+}
+
+static void *kex_setup(const char *group_name)
+{
+    kex_state *st = calloc(1, sizeof(*st));
+    cl_kex *peer = NULL;
+    st->group = cl_group_by_name(group_name, strlen(group_name));
+    if (!st->group || cl_kex_generate(&peer, st->group) ||
+        cl_kex_public(peer, st->peer, sizeof(st->peer), &st->peer_len))
+        die("key exchange setup");
+    cl_kex_free(peer);
+    return st;
+}
+
 /* Sets up the named operation; 0 when there is none of that name. */
 static int op_setup(const char *name, op *o)
 {
     o->name = name;
     if (!strcmp(name, "resume") || !strcmp(name, "full12") || !strcmp(name, "full13")) {
-        o->state = clasp_setup(strcmp(name, "full13") ? CLASP_TLS12 : CLASP_TLS13, NULL);
+        o->state = clasp_setup(strcmp(name, "full13") ? CLASP_TLS12 : CLASP_TLS13, NULL, 0);
         o->one = strcmp(name, "resume") ? full_one : resume_one;
         return 1;
     }
     for (size_t i = 0; i < sizeof(bulk_suites) / sizeof(bulk_suites[0]); i++)
         if (!strcmp(name, bulk_suites[i].name)) {
-            clasp_state *st =
-                clasp_setup(name[5] == '3' ? CLASP_TLS13 : CLASP_TLS12, bulk_suites[i].suite);
+            clasp_state *st = clasp_setup(name[5] == '3' ? CLASP_TLS13 : CLASP_TLS12,
+                                          bulk_suites[i].suite, strstr(name, "mte") != NULL);
             bulk_open(st);
             o->state = st;
             o->one = bulk_one_op;
             return 1;
         }
+    if (!strncmp(name, "kex-", 4)) {
+        o->state = kex_setup(name + 4);
+        o->one = kex_one;
+        return 1;
+    }
     const perf_peer *peer = NULL;
     if (!strcmp(name, "openssl-resume"))
         peer = &perf_openssl;
@@ -188,6 +245,8 @@ static void op_teardown(op *o)
     else if (!strcmp(o->name, "gnutls-resume"))
         perf_gnutls.teardown(o->state);
 #endif
+    else if (!strncmp(o->name, "kex-", 4))
+        free(o->state);
     else
         clasp_teardown(o->state);
 }
@@ -245,7 +304,7 @@ static void rates(double seconds)
  */
 static void idle_memory(uint16_t version, int exchange)
 {
-    clasp_state *st = clasp_setup(version, NULL);
+    clasp_state *st = clasp_setup(version, NULL, 0);
     static clasp_conn *a[IDLE_N], *b[IDLE_N];
     unsigned char data[100] = {0};
     long before = heap_live;

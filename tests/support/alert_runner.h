@@ -113,6 +113,8 @@ typedef struct acase {
 #define E_BAD_MAC    .err = CLASP_ERR_BAD_RECORD_MAC, .alert = CLASP_ALERT_BAD_RECORD_MAC
 #define E_BAD_CERT   .err = CLASP_ERR_BAD_CERTIFICATE, .alert = CLASP_ALERT_BAD_CERTIFICATE
 #define E_UNKNOWN_CA .err = CLASP_ERR_UNKNOWN_CA, .alert = CLASP_ALERT_UNKNOWN_CA
+#define E_INSUFFICIENT                                                                             \
+    .err = CLASP_ERR_INSUFFICIENT_SECURITY, .alert = CLASP_ALERT_INSUFFICIENT_SECURITY
 
 /* ---- what differs between the versions ---- */
 

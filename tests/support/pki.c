@@ -48,6 +48,7 @@ static EVP_PKEY *make_key(test_key kt)
     case TK_ED25519: k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"); break;
     case TK_RSA_PSS: k = make_rsa_pss(); break;
     case TK_RSA1024: k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024); break;
+    case TK_P521: k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521"); break;
     }
     if (!k)
         die("key generation");

@@ -16,6 +16,7 @@ typedef enum test_key {
     TK_ED25519,
     TK_RSA_PSS,
     TK_RSA1024, /* too weak: for the tests that must refuse it */
+    TK_P521,
 } test_key;
 
 typedef struct test_pem {

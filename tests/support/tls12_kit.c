@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hs/engine.h"
 #include "msg/msg.h"
 #include "pair.h"
 #include "tls12_kit.h"
@@ -124,4 +125,23 @@ void kit_write_plain(clasp_conn *c, uint8_t type, const uint8_t *data, size_t n)
     int rc = cl_rl_write(&c->rl, type, data, n);
     c->rl.wprot = saved;
     assert_int_equal(rc, 0);
+}
+
+void kit12_put_ske(clasp_conn *c, const uint8_t *params, size_t n, cl_writer *out)
+{
+    cl_hs *hs = c->hs;
+    uint8_t tbs[64 + 1600], sig[CL_MAX_SIG_LEN];
+    size_t sig_len;
+    assert_true(n <= sizeof(tbs) - 64);
+    memcpy(tbs, hs->client_random, 32);
+    memcpy(tbs + 32, hs->server_random, 32);
+    memcpy(tbs + 64, params, n);
+    assert_int_equal(
+        cl_sign(hs->cred->key, hs->our_scheme, tbs, 64 + n, sig, sizeof(sig), &sig_len), 0);
+    cl_write_u8(out, CL_HS_SERVER_KEY_EXCHANGE);
+    cl_write_u24(out, (uint32_t)(n + 2 + 2 + sig_len));
+    cl_write_bytes(out, params, n);
+    cl_write_u16(out, hs->our_scheme);
+    cl_write_u16(out, (uint16_t)sig_len);
+    cl_write_bytes(out, sig, sig_len);
 }

@@ -28,6 +28,12 @@ typedef struct kit_msg {
 
 /* An edit (arg: a kit_msg) that copies the message and sends it unchanged. */
 int kit12_capture(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
+/*
+ * A ServerKeyExchange with these params (ServerECDHParams or ServerDHParams, as they go on
+ * the wire), signed as the server c would sign its own (its key and scheme, over both
+ * randoms and the params), written into out.
+ */
+void kit12_put_ske(clasp_conn *c, const uint8_t *params, size_t n, cl_writer *out);
 /* A TLS 1.2 Certificate whose first certificate is repeated (arg: an unsigned, how many). */
 int kit12_cert_repeat(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg);
 

@@ -22,6 +22,7 @@
 
 #define AES128_13 "TLS_AES_128_GCM_SHA256"
 #define CHACHA_13 "TLS_CHACHA20_POLY1305_SHA256"
+#define CCM_13    "TLS_AES_128_CCM_SHA256"
 #define AES128_12 "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
 
 static uint8_t data[20 * 16384];
@@ -40,6 +41,7 @@ static void open_pair(kit_pair *p, uint16_t version, const char *suite, clasp_tr
     clasp_config *c = kit12_client(version, version);
     clasp_config *s = kit12_server(&kit.server[TK_P256], version, version);
     assert_int_equal(clasp_config_set_cipher_suites(c, suite), 0);
+    assert_int_equal(clasp_config_set_cipher_suites(s, suite), 0); /* CCM is opt-in */
     /* No tickets: they would be the first records from server to client, and these tests
      * count and time the records of application data alone. */
     assert_int_equal(clasp_config_set_tickets(s, 0), 0);
@@ -294,6 +296,24 @@ static void test_peer_past_gcm_limit(void **state)
     kit_close(&p);
 }
 
+/*
+ * AES-CCM's limits are half of AES-GCM's (layer.c says why): with the bounds set at 8, a
+ * key seals three records, as AES-GCM's does at 4; and a peer is refused after 4 records.
+ */
+static void test_ccm_half_limits(void **state)
+{
+    (void)state;
+    assert_int_equal(key_updates_seen(CCM_13, 8, 8, sizeof(data)), 6);
+    kit_pair p;
+    open_pair(&p, CLASP_TLS13, CCM_13, NULL, NULL);
+    p.server->rl.gcm_recv_limit = 8;
+    p.client->rl.gcm_send_limit = UINT64_MAX;
+    for (size_t i = 0; i < 4; i++)
+        one_record(p.client, p.server, data + 10 * i, 10);
+    expect_refused(&p);
+    kit_close(&p);
+}
+
 /* A sender that updates its keys in time never meets the receiver's bound. */
 static void test_limits_agree(void **state)
 {
@@ -407,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_key_update_before_gcm_limit),
         cmocka_unit_test(test_key_update_full_records),
         cmocka_unit_test(test_chacha_no_limit),
+        cmocka_unit_test(test_ccm_half_limits),
         cmocka_unit_test(test_tls12_ends_at_gcm_limit),
         cmocka_unit_test(test_peer_past_gcm_limit),
         cmocka_unit_test(test_limits_agree),

@@ -1,9 +1,10 @@
 /*
  * Hashes, the running transcript hash and HMAC (src/crypto/hash.c, hmac.c).
  *
- * Known answers: SHA-2 digests of "abc" and "" from FIPS 180-2 (appendix examples; the same
- * values are in NIST's "Example Values" for SHA-2); HMAC from RFC 4231 section 4, test cases
- * 1 to 7. libcrypto's own EVP_Digest and HMAC() serve as the oracle for everything else.
+ * Known answers: SHA-1 and SHA-2 digests of "abc" and "" from FIPS 180-2 (appendix examples;
+ * the same values are in NIST's "Example Values"); HMAC from RFC 4231 section 4, test cases
+ * 1 to 7, and HMAC-SHA1 from RFC 2202 section 3, cases 1 to 3. libcrypto's own EVP_Digest and
+ * HMAC() serve as the oracle for everything else.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +24,9 @@
 #include "crypto/crypto.h"
 #include "testutil.h"
 
-static const cl_hash_alg algs[] = {CL_HASH_SHA256, CL_HASH_SHA384, CL_HASH_SHA512};
+/* The SHA-2 hashes first (RFC 4231 has them alone), then SHA-1 (record MACs only). */
+static const cl_hash_alg algs[] = {CL_HASH_SHA256, CL_HASH_SHA384, CL_HASH_SHA512, CL_HASH_SHA1};
+#define N_ALGS (sizeof(algs) / sizeof(algs[0]))
 
 static const EVP_MD *oracle_md(cl_hash_alg alg)
 {
@@ -31,6 +34,7 @@ static const EVP_MD *oracle_md(cl_hash_alg alg)
     case CL_HASH_SHA256: return EVP_sha256();
     case CL_HASH_SHA384: return EVP_sha384();
     case CL_HASH_SHA512: return EVP_sha512();
+    case CL_HASH_SHA1: return EVP_sha1();
     }
     return NULL;
 }
@@ -80,6 +84,8 @@ static void test_lengths(void **state)
     assert_int_equal(cl_hash_block_len(CL_HASH_SHA256), 64);
     assert_int_equal(cl_hash_block_len(CL_HASH_SHA384), 128);
     assert_int_equal(cl_hash_block_len(CL_HASH_SHA512), 128);
+    assert_int_equal(cl_hash_len(CL_HASH_SHA1), 20);
+    assert_int_equal(cl_hash_block_len(CL_HASH_SHA1), 64);
     assert_true(cl_hash_len(CL_HASH_SHA512) <= CL_MAX_HASH_LEN);
     assert_true(cl_hash_len(CL_HASH_SHA384) <= CL_MAX_SECRET_LEN);
 }
@@ -105,6 +111,10 @@ static void test_fips180_digests(void **state)
          "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
         {CL_HASH_SHA256, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+        {CL_HASH_SHA1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+        {CL_HASH_SHA1, "", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+        {CL_HASH_SHA1, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         uint8_t out[CL_MAX_HASH_LEN + 4];
@@ -343,6 +353,33 @@ static void test_hmac_rfc4231(void **state)
     }
 }
 
+/* RFC 2202 section 3: HMAC-SHA1, the MAC of TLS 1.2's _SHA CBC suites. */
+static void test_hmac_sha1_rfc2202(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key, *data, *mac;
+    } v[] = {
+        {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
+         "b617318655057264e28bc0b6fb378c8ef146be00"},
+        {"4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+         "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+         "dddddddddddddddddddddddddddddddd",
+         "125d7342b9ac11cd91a39af48aa17b4f63f175d3"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        size_t key_len, data_len;
+        uint8_t *key = hex_decode(v[i].key, &key_len), *data = hex_decode(v[i].data, &data_len);
+        uint8_t mac[CL_MAX_HASH_LEN];
+        assert_int_equal(cl_hmac(CL_HASH_SHA1, key, key_len, data, data_len, mac), 0);
+        assert_hex("RFC 2202", mac, 20, v[i].mac);
+        free(key);
+        free(data);
+    }
+}
+
 static void test_hmac_reuse(void **state)
 {
     (void)state;
@@ -351,7 +388,7 @@ static void test_hmac_reuse(void **state)
     fill(key, sizeof(key), 9);
     for (size_t i = 0; i < 5; i++)
         fill(msgs[i], sizeof(msgs[i]), (uint32_t)(100 + i));
-    for (size_t a = 0; a < 3; a++) {
+    for (size_t a = 0; a < N_ALGS; a++) {
         cl_hash_alg alg = algs[a];
         size_t n = cl_hash_len(alg);
         cl_hmac_ctx *m;
@@ -392,7 +429,7 @@ static void test_hmac_key_lengths(void **state)
     uint8_t key[300], msg[100];
     fill(key, sizeof(key), 21);
     fill(msg, sizeof(msg), 22);
-    for (size_t a = 0; a < 3; a++) {
+    for (size_t a = 0; a < N_ALGS; a++) {
         cl_hash_alg alg = algs[a];
         size_t b = cl_hash_block_len(alg), n = cl_hash_len(alg);
         const size_t klens[] = {0, 1, n - 1, n, n + 1, b - 1, b, b + 1, 2 * b + 3, 300};
@@ -415,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_transcript_snapshots),
         cmocka_unit_test(test_transcript_dup),
         cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_hmac_sha1_rfc2202),
         cmocka_unit_test(test_hmac_reuse),
         cmocka_unit_test(test_hmac_key_lengths),
     };

@@ -70,12 +70,17 @@ static uint8_t *marked(size_t n)
     return d;
 }
 
-static void open_pair(kit_pair *p, uint16_t version, const char *suite)
+/* A CBC suite is enabled on both sides; etm 0: MAC-then-encrypt (the peer does not offer). */
+static void open_pair(kit_pair *p, uint16_t version, const char *suite, int etm)
 {
     clasp_config *c = kit12_client(version, version),
                  *s = kit12_server(&kit.server[TK_P256], version, version);
     if (suite)
         assert_int_equal(clasp_config_set_cipher_suites(c, suite), 0);
+    if (suite && strstr(suite, "_CBC_")) {
+        assert_int_equal(clasp_config_set_cipher_suites(s, suite), 0);
+        assert_int_equal(clasp_config_set_encrypt_then_mac(c, etm), 0);
+    }
     kit_open(p, c, s, "server.test");
     assert_int_equal(pair_handshake(p->client, p->server), 0);
     assert_int_equal(clasp_conn_version(p->client), version);
@@ -84,11 +89,14 @@ static void open_pair(kit_pair *p, uint16_t version, const char *suite)
 static const struct {
     uint16_t version;
     const char *suite;
+    int etm;
 } cases[] = {
-    {CLASP_TLS13, "TLS_AES_128_GCM_SHA256"},
-    {CLASP_TLS13, "TLS_CHACHA20_POLY1305_SHA256"},
-    {CLASP_TLS12, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {CLASP_TLS12, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {CLASP_TLS13, "TLS_AES_128_GCM_SHA256", 0},
+    {CLASP_TLS13, "TLS_CHACHA20_POLY1305_SHA256", 0},
+    {CLASP_TLS12, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0},
+    {CLASP_TLS12, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0},
+    {CLASP_TLS12, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", 0},
+    {CLASP_TLS12, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 1},
 };
 
 /* The scanner itself finds a marker in a freed block. */
@@ -111,7 +119,7 @@ static void each_case(void (*use)(kit_pair *p, const uint8_t *d))
     uint8_t *d = marked(40000);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         kit_pair p;
-        open_pair(&p, cases[i].version, cases[i].suite);
+        open_pair(&p, cases[i].version, cases[i].suite, cases[i].etm);
         hits = frees = 0;
         use(&p, d);
         kit_close(&p);
@@ -138,7 +146,10 @@ static void left_unread(kit_pair *p, const uint8_t *d)
     assert_int_equal(clasp_conn_read(p->server, two, sizeof(two), &n), 0); /* opened */
 }
 
-/* A record that fails to authenticate was decrypted in place before its tag was checked. */
+/*
+ * A record that fails to authenticate was decrypted in place before its tag was checked
+ * (MAC-then-encrypt: before padding and MAC were; encrypt-then-MAC: not at all).
+ */
 static void forged(kit_pair *p, const uint8_t *d)
 {
     size_t n, len;

@@ -1,6 +1,7 @@
 /*
- * Key exchange: RFC 7748 (X25519) and RFC 5903 (ECDH P-256, P-384) known answers, round trips,
- * and every kind of bad peer share the TLS encodings allow.
+ * Key exchange: RFC 7748 (X25519, X448) and RFC 5903 (ECDH P-256, P-384) known answers,
+ * libcrypto as an oracle for every group (P-521 and FFDHE have no vectors of their own here),
+ * round trips, and every kind of bad peer share the TLS encodings allow.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,10 @@
 #include <cmocka.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/dh.h>
 #include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
 #include <clasp/errors.h>
@@ -33,6 +37,21 @@ static const struct kat x25519_kat = {
     "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
     "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
     "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+};
+
+/* RFC 7748 section 6.2. */
+static const struct kat x448_kat = {
+    CL_GROUP_X448,
+    "9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab"
+    "1d9ac2d8c0a598726b",
+    "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d"
+    "53177f80e532c41fa0",
+    "1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1"
+    "b0366f10b65173992d",
+    "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3d"
+    "ae07bdc1c67bf33609",
+    "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d5"
+    "9a449a5037514a879d",
 };
 
 /* RFC 5903 section 8.1: i, g^i = (gix, giy), r, g^r = (grx, gry), g^ir x = girx. */
@@ -115,6 +134,12 @@ static void test_x25519_kat(void **state)
     run_kat(&x25519_kat);
 }
 
+static void test_x448_kat(void **state)
+{
+    (void)state;
+    run_kat(&x448_kat);
+}
+
 static void test_p256_kat(void **state)
 {
     (void)state;
@@ -127,10 +152,120 @@ static void test_p384_kat(void **state)
     run_kat(&p384_kat);
 }
 
+/* ---- libcrypto as the oracle: its key pairs, its derivations ---- */
+
+struct group_case {
+    uint16_t group;
+    const char *type, *name; /* libcrypto's key type, and group name (NULL for X25519/X448) */
+    size_t public_len, secret_len;
+};
+
+static const struct group_case all_groups[] = {
+    {CL_GROUP_X25519, "X25519", NULL, 32, 32},
+    {CL_GROUP_X448, "X448", NULL, 56, 56},
+    {CL_GROUP_SECP256R1, "EC", "P-256", 65, 32},
+    {CL_GROUP_SECP384R1, "EC", "P-384", 97, 48},
+    {CL_GROUP_SECP521R1, "EC", "P-521", 133, 66},
+    {CL_GROUP_FFDHE2048, "DH", "ffdhe2048", 256, 256},
+    {CL_GROUP_FFDHE3072, "DH", "ffdhe3072", 384, 384},
+    {CL_GROUP_FFDHE4096, "DH", "ffdhe4096", 512, 512},
+};
+
+#define N_ALL (sizeof(all_groups) / sizeof(all_groups[0]))
+
+static EVP_PKEY *oracle_key(const struct group_case *gc)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, gc->type, NULL);
+    EVP_PKEY *k = NULL;
+    assert_non_null(ctx);
+    assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
+    if (gc->name)
+        assert_int_equal(EVP_PKEY_CTX_set_group_name(ctx, gc->name), 1);
+    assert_int_equal(EVP_PKEY_generate(ctx, &k), 1);
+    EVP_PKEY_CTX_free(ctx);
+    return k;
+}
+
+/* The private key as cl_kex_from_private takes it. */
+static size_t oracle_private(const struct group_case *gc, EVP_PKEY *k, uint8_t *out)
+{
+    size_t n = gc->secret_len;
+    if (!gc->name) {
+        assert_int_equal(EVP_PKEY_get_raw_private_key(k, out, &n), 1);
+        return n;
+    }
+    BIGNUM *d = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
+    int len = strcmp(gc->type, "EC") == 0 ? BN_bn2binpad(d, out, (int)n) : BN_bn2bin(d, out);
+    assert_true(len > 0);
+    BN_clear_free(d);
+    return (size_t)len;
+}
+
+/* The public key in its TLS encoding; for FFDHE built here from the integer, padded. */
+static size_t oracle_public(const struct group_case *gc, EVP_PKEY *k, uint8_t *out)
+{
+    size_t n = 0;
+    if (strcmp(gc->type, "DH") != 0) {
+        assert_int_equal(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out,
+                                                         CL_MAX_KEX_PUBLIC_LEN, &n),
+                         1);
+        return n;
+    }
+    BIGNUM *y = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PUB_KEY, &y), 1);
+    assert_int_equal(BN_bn2binpad(y, out, (int)gc->public_len), (int)gc->public_len);
+    BN_free(y);
+    return gc->public_len;
+}
+
+static size_t oracle_derive(const struct group_case *gc, EVP_PKEY *own, EVP_PKEY *peer,
+                            uint8_t *out)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, own, NULL);
+    size_t n = CL_MAX_KEX_SECRET_LEN;
+    assert_non_null(ctx);
+    assert_int_equal(EVP_PKEY_derive_init(ctx), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(ctx, peer), 1);
+    if (strcmp(gc->type, "DH") == 0)
+        assert_int_equal(EVP_PKEY_CTX_set_dh_pad(ctx, 1), 1);
+    assert_int_equal(EVP_PKEY_derive(ctx, out, &n), 1);
+    EVP_PKEY_CTX_free(ctx);
+    return n;
+}
+
+/* Our key from the oracle's private key: the same public key, the same secret. */
+static void oracle_case(const struct group_case *gc)
+{
+    EVP_PKEY *a = oracle_key(gc), *b = oracle_key(gc);
+    uint8_t priv[CL_MAX_KEX_SECRET_LEN], apub[CL_MAX_KEX_PUBLIC_LEN], bpub[CL_MAX_KEX_PUBLIC_LEN];
+    uint8_t want[CL_MAX_KEX_SECRET_LEN];
+    size_t priv_len = oracle_private(gc, a, priv);
+    size_t apub_len = oracle_public(gc, a, apub), bpub_len = oracle_public(gc, b, bpub);
+    size_t want_len = oracle_derive(gc, a, b, want);
+    assert_int_equal(apub_len, gc->public_len);
+    assert_int_equal(want_len, gc->secret_len);
+    cl_kex *k = NULL;
+    assert_int_equal(cl_kex_from_private(&k, gc->group, priv, priv_len), 0);
+    assert_public(k, apub, apub_len);
+    assert_derive(k, bpub, bpub_len, want, want_len);
+    cl_kex_free(k);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+}
+
+static void test_oracle(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ALL; i++)
+        oracle_case(&all_groups[i]);
+}
+
 /* ---- generation ---- */
 
-static void round_trip(uint16_t group)
+static void round_trip(const struct group_case *gc)
 {
+    uint16_t group = gc->group;
     cl_kex *a = NULL, *b = NULL;
     assert_int_equal(cl_kex_generate(&a, group), 0);
     assert_int_equal(cl_kex_generate(&b, group), 0);
@@ -139,16 +274,16 @@ static void round_trip(uint16_t group)
     size_t la = 0, lb = 0;
     assert_int_equal(cl_kex_public(a, pa, sizeof(pa), &la), 0);
     assert_int_equal(cl_kex_public(b, pb, sizeof(pb), &lb), 0);
-    assert_int_equal(la, cl_kex_public_len(group));
+    assert_int_equal(la, gc->public_len);
     assert_int_equal(lb, la);
-    if (group != CL_GROUP_X25519)
+    if (strcmp(gc->type, "EC") == 0)
         assert_int_equal(pa[0], 0x04);
     assert_memory_not_equal(pa, pb, la); /* two fresh keys */
     uint8_t sa[CL_MAX_KEX_SECRET_LEN], sb[CL_MAX_KEX_SECRET_LEN];
     size_t na = 0, nb = 0;
     assert_int_equal(cl_kex_derive(a, pb, lb, sa, sizeof(sa), &na), 0);
     assert_int_equal(cl_kex_derive(b, pa, la, sb, sizeof(sb), &nb), 0);
-    assert_int_equal(na, group == CL_GROUP_SECP384R1 ? 48 : 32);
+    assert_int_equal(na, gc->secret_len);
     assert_int_equal(nb, na);
     assert_memory_equal(sa, sb, na);
     /* A buffer one byte short is refused, not overrun. */
@@ -161,27 +296,26 @@ static void round_trip(uint16_t group)
 static void test_round_trips(void **state)
 {
     (void)state;
-    round_trip(CL_GROUP_X25519);
-    round_trip(CL_GROUP_SECP256R1);
-    round_trip(CL_GROUP_SECP384R1);
+    for (size_t i = 0; i < N_ALL; i++)
+        round_trip(&all_groups[i]);
 }
 
 static void test_groups(void **state)
 {
     (void)state;
-    assert_true(cl_kex_group_supported(CL_GROUP_X25519));
-    assert_true(cl_kex_group_supported(CL_GROUP_SECP256R1));
-    assert_true(cl_kex_group_supported(CL_GROUP_SECP384R1));
-    assert_false(cl_kex_group_supported(0x0019)); /* secp521r1 */
-    assert_false(cl_kex_group_supported(0x001e)); /* x448 */
-    assert_false(cl_kex_group_supported(0x0100)); /* ffdhe2048 */
-    assert_int_equal(cl_kex_public_len(CL_GROUP_X25519), 32);
-    assert_int_equal(cl_kex_public_len(CL_GROUP_SECP256R1), 65);
-    assert_int_equal(cl_kex_public_len(CL_GROUP_SECP384R1), 97);
-    assert_int_equal(cl_kex_public_len(0x0019), 0);
+    for (size_t i = 0; i < N_ALL; i++) {
+        assert_true(cl_kex_group_supported(all_groups[i].group));
+        assert_int_equal(cl_kex_public_len(all_groups[i].group), all_groups[i].public_len);
+    }
+    assert_false(cl_kex_group_supported(0x0103)); /* ffdhe6144: not offered */
+    assert_false(cl_kex_group_supported(0x0016)); /* secp256k1 */
+    assert_false(cl_kex_group_supported(0));
+    assert_int_equal(cl_kex_public_len(0x0103), 0);
     cl_kex *k = NULL;
-    assert_int_equal(cl_kex_generate(&k, 0x0019), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_kex_generate(&k, 0x0103), CLASP_ERR_INVALID_ARG);
     assert_null(k);
+    assert_true(CL_GROUP_IS_FFDHE(0x0100) && CL_GROUP_IS_FFDHE(0x01ff));
+    assert_false(CL_GROUP_IS_FFDHE(0x00ff) || CL_GROUP_IS_FFDHE(0x0200));
 }
 
 static void test_bad_private(void **state)
@@ -197,7 +331,37 @@ static void test_bad_private(void **state)
     buf[0] = 0x01; /* in range, wrong length */
     assert_int_equal(cl_kex_from_private(&k, CL_GROUP_SECP384R1, buf, 32), CLASP_ERR_INVALID_ARG);
     assert_int_equal(cl_kex_from_private(&k, CL_GROUP_X25519, buf, 31), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_X448, buf, 32), CLASP_ERR_INVALID_ARG);
     assert_null(k);
+}
+
+static void test_bad_private_p521_ffdhe(void **state)
+{
+    (void)state;
+    cl_kex *k = NULL;
+    uint8_t buf[513];
+    /* P-521: 66 bytes, below an order of 521 bits. */
+    memset(buf, 0xff, sizeof(buf));
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_SECP521R1, buf, 66), CLASP_ERR_INVALID_ARG);
+    buf[0] = 0x01; /* 2^521 - 1 > n */
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_SECP521R1, buf, 66), CLASP_ERR_INVALID_ARG);
+    buf[0] = 0x00;
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_SECP521R1, buf, 65), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_SECP521R1, buf, 66), 0);
+    cl_kex_free(k);
+    k = NULL;
+    /* FFDHE: 1 < x < p, at most the prime's length. */
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, buf, 32), CLASP_ERR_INVALID_ARG);
+    buf[31] = 1;
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, buf, 32), CLASP_ERR_INVALID_ARG);
+    memset(buf, 0xff, sizeof(buf)); /* above p */
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, buf, 256), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, buf, 257), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, buf, 0), CLASP_ERR_INVALID_ARG);
+    assert_null(k);
+    assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, buf, 32), 0);
+    cl_kex_free(k);
 }
 
 /* ---- bad peer shares ---- */
@@ -224,11 +388,10 @@ static void assert_accepted(const cl_kex *k, const uint8_t *peer, size_t len)
 static void test_wrong_lengths(void **state)
 {
     (void)state;
-    static const uint16_t gs[] = {CL_GROUP_X25519, CL_GROUP_SECP256R1, CL_GROUP_SECP384R1};
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < N_ALL; i++) {
         cl_kex *k = NULL, *peer = NULL;
-        assert_int_equal(cl_kex_generate(&k, gs[i]), 0);
-        assert_int_equal(cl_kex_generate(&peer, gs[i]), 0);
+        assert_int_equal(cl_kex_generate(&k, all_groups[i].group), 0);
+        assert_int_equal(cl_kex_generate(&peer, all_groups[i].group), 0);
         uint8_t pub[CL_MAX_KEX_PUBLIC_LEN + 1];
         size_t len = 0;
         assert_int_equal(cl_kex_public(peer, pub, sizeof(pub), &len), 0);
@@ -242,21 +405,20 @@ static void test_wrong_lengths(void **state)
         cl_kex_free(k);
         cl_kex_free(peer);
     }
-    /* A share of another group has another length. */
-    cl_kex *k256 = NULL, *k384 = NULL, *kx = NULL;
-    assert_int_equal(cl_kex_generate(&k256, CL_GROUP_SECP256R1), 0);
-    assert_int_equal(cl_kex_generate(&k384, CL_GROUP_SECP384R1), 0);
-    assert_int_equal(cl_kex_generate(&kx, CL_GROUP_X25519), 0);
-    uint8_t p384[CL_MAX_KEX_PUBLIC_LEN], p256[CL_MAX_KEX_PUBLIC_LEN];
-    size_t l384 = 0, l256 = 0;
-    assert_int_equal(cl_kex_public(k384, p384, sizeof(p384), &l384), 0);
-    assert_int_equal(cl_kex_public(k256, p256, sizeof(p256), &l256), 0);
-    assert_rejected(k256, p384, l384);
-    assert_rejected(k384, p256, l256);
-    assert_rejected(kx, p256, l256);
-    cl_kex_free(k256);
-    cl_kex_free(k384);
-    cl_kex_free(kx);
+    /* A share of another group has another length: every pair of groups. */
+    cl_kex *ks[N_ALL];
+    uint8_t pubs[N_ALL][CL_MAX_KEX_PUBLIC_LEN];
+    size_t lens[N_ALL];
+    for (size_t i = 0; i < N_ALL; i++) {
+        assert_int_equal(cl_kex_generate(&ks[i], all_groups[i].group), 0);
+        assert_int_equal(cl_kex_public(ks[i], pubs[i], sizeof(pubs[i]), &lens[i]), 0);
+    }
+    for (size_t i = 0; i < N_ALL; i++)
+        for (size_t j = 0; j < N_ALL; j++)
+            if (i != j)
+                assert_rejected(ks[i], pubs[j], lens[j]);
+    for (size_t i = 0; i < N_ALL; i++)
+        cl_kex_free(ks[i]);
 }
 
 /* The RFC 5903 point g^r for the curve, as a good share to mutate. */
@@ -275,16 +437,14 @@ static cl_kex *kat_key(const struct kat *v)
     return k;
 }
 
-static void bad_point_forms(const struct kat *v)
+/* k's group's point pt, good, and every malformed form of it. */
+static void bad_point_forms(cl_kex *k, uint8_t *pt, size_t len)
 {
-    cl_kex *k = kat_key(v);
-    size_t len;
-    uint8_t *pt = kat_point(v, &len);
     size_t flen = (len - 1) / 2;
     int y_odd = pt[len - 1] & 1;
     assert_accepted(k, pt, len);
-    /* The same point compressed (33 / 49 bytes): OpenSSL would decode it; TLS forbids it. */
-    uint8_t comp[1 + 48];
+    /* The same point compressed (33 / 49 / 67 bytes): OpenSSL would decode it; TLS forbids it. */
+    uint8_t comp[1 + 66];
     comp[0] = (uint8_t)(0x02 | y_odd);
     memcpy(comp + 1, pt + 1, flen);
     assert_rejected(k, comp, 1 + flen);
@@ -310,6 +470,14 @@ static void bad_point_forms(const struct kat *v)
     uint8_t zero[CL_MAX_KEX_PUBLIC_LEN] = {0x04};
     assert_rejected(k, zero, len);
     assert_accepted(k, pt, len); /* every mutation was undone */
+}
+
+static void kat_bad_point_forms(const struct kat *v)
+{
+    cl_kex *k = kat_key(v);
+    size_t len;
+    uint8_t *pt = kat_point(v, &len);
+    bad_point_forms(k, pt, len);
     free(pt);
     cl_kex_free(k);
 }
@@ -317,8 +485,18 @@ static void bad_point_forms(const struct kat *v)
 static void test_bad_point_forms(void **state)
 {
     (void)state;
-    bad_point_forms(&p256_kat);
-    bad_point_forms(&p384_kat);
+    kat_bad_point_forms(&p256_kat);
+    kat_bad_point_forms(&p384_kat);
+    /* P-521: a fresh key and a fresh peer point. */
+    cl_kex *k = NULL, *peer = NULL;
+    uint8_t pt[CL_MAX_KEX_PUBLIC_LEN];
+    size_t len;
+    assert_int_equal(cl_kex_generate(&k, CL_GROUP_SECP521R1), 0);
+    assert_int_equal(cl_kex_generate(&peer, CL_GROUP_SECP521R1), 0);
+    assert_int_equal(cl_kex_public(peer, pt, sizeof(pt), &len), 0);
+    bad_point_forms(k, pt, len);
+    cl_kex_free(k);
+    cl_kex_free(peer);
 }
 
 /*
@@ -368,6 +546,7 @@ static void test_coordinates_above_p(void **state)
     (void)state;
     coordinates_above_p(CL_GROUP_SECP256R1, NID_X9_62_prime256v1, 32);
     coordinates_above_p(CL_GROUP_SECP384R1, NID_secp384r1, 48);
+    coordinates_above_p(CL_GROUP_SECP521R1, NID_secp521r1, 66);
 }
 
 /*
@@ -384,39 +563,191 @@ static const char *const small_order[] = {
     "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1 (= 1) */
 };
 
-static void test_x25519_small_order(void **state)
+/* Every share of the list is refused by a fresh key of the group; the KAT's is accepted. */
+static void small_order_rejected(const struct kat *v, const char *const *shares, size_t n,
+                                 size_t share_len)
 {
-    (void)state;
     cl_kex *k = NULL;
-    assert_int_equal(cl_kex_generate(&k, CL_GROUP_X25519), 0);
-    for (size_t i = 0; i < sizeof(small_order) / sizeof(small_order[0]); i++) {
-        size_t len;
-        uint8_t *share = hex_decode(small_order[i], &len);
-        assert_int_equal(len, 32);
+    size_t len;
+    assert_int_equal(cl_kex_generate(&k, v->group), 0);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *share = hex_decode(shares[i], &len);
+        assert_int_equal(len, share_len);
         assert_rejected(k, share, len);
         free(share);
     }
-    /* Control: the RFC 7748 public key is accepted by the same key. */
-    size_t len;
-    uint8_t *good = hex_decode(x25519_kat.b_pub, &len);
+    uint8_t *good = hex_decode(v->b_pub, &len); /* the control */
     assert_accepted(k, good, len);
     free(good);
     cl_kex_free(k);
+}
+
+static void test_x25519_small_order(void **state)
+{
+    (void)state;
+    small_order_rejected(&x25519_kat, small_order, sizeof(small_order) / sizeof(small_order[0]),
+                         32);
+}
+
+/* X448 shares that give the all-zero secret: 0, 1, p - 1, and p and p + 1 (which reduce
+ * to 0 and 1), little-endian (p = 2^448 - 2^224 - 1). */
+static const char *const x448_small_order[] = {
+    "00000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000",
+    "01000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000",
+    "fefffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "00000000000000000000000000000000000000000000000000000000"
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+};
+
+static void test_x448_small_order(void **state)
+{
+    (void)state;
+    small_order_rejected(&x448_kat, x448_small_order,
+                         sizeof(x448_small_order) / sizeof(x448_small_order[0]), 56);
+}
+
+/* ---- FFDHE: the RFC 7919 primes, 1 < Y < p - 1, padding ---- */
+
+static const uint16_t ffdhe_groups[] = {CL_GROUP_FFDHE2048, CL_GROUP_FFDHE3072, CL_GROUP_FFDHE4096};
+static const char *const ffdhe_keys[] = {"ffdhe2048.p", "ffdhe3072.p", "ffdhe4096.p"};
+
+/* The primes clasp uses (and sends in TLS 1.2's ServerDHParams) are RFC 7919's. */
+static void test_ffdhe_params(void **state)
+{
+    (void)state;
+    vecfile *v = vec_load("rfc7919_primes.txt");
+    for (size_t i = 0; i < 3; i++) {
+        size_t want_len, p_len;
+        const uint8_t *want = vec_get(v, ffdhe_keys[i], &want_len), *p;
+        uint8_t g = 0, padded[1 + CL_MAX_KEX_PUBLIC_LEN], two[2] = {0, 2}, five = 5;
+        assert_int_equal(cl_kex_ffdhe_params(ffdhe_groups[i], &p, &p_len, &g), 0);
+        assert_int_equal(p_len, want_len);
+        assert_memory_equal(p, want, p_len);
+        assert_int_equal(g, 2);
+        /* Found again from p and g, leading zeros aside; nothing else matches. */
+        assert_int_equal(cl_kex_ffdhe_group_of(p, p_len, &g, 1), ffdhe_groups[i]);
+        padded[0] = 0;
+        memcpy(padded + 1, p, p_len);
+        assert_int_equal(cl_kex_ffdhe_group_of(padded, p_len + 1, two, 2), ffdhe_groups[i]);
+        assert_int_equal(cl_kex_ffdhe_group_of(p, p_len, &five, 1), 0);
+        assert_int_equal(cl_kex_ffdhe_group_of(p, p_len - 1, &g, 1), 0);
+        assert_int_equal(cl_kex_ffdhe_group_of(p + 1, p_len - 1, &g, 1), 0);
+        memcpy(padded, p, p_len);
+        padded[p_len / 2] ^= 0x01;
+        assert_int_equal(cl_kex_ffdhe_group_of(padded, p_len, &g, 1), 0);
+        assert_int_equal(cl_kex_public_len(ffdhe_groups[i]), p_len);
+    }
+    const uint8_t *p;
+    size_t n;
+    uint8_t g;
+    assert_int_equal(cl_kex_ffdhe_params(CL_GROUP_X25519, &p, &n, &g), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(cl_kex_ffdhe_params(0x0103, &p, &n, &g), CLASP_ERR_INVALID_ARG);
+    vec_free(v);
+}
+
+/* RFC 7919 5.1: 1 < Y < p - 1, and RFC 8446 4.2.8.1: exactly the prime's length. */
+static void ffdhe_bad_shares(uint16_t group)
+{
+    const uint8_t *p;
+    size_t n;
+    uint8_t g, y[CL_MAX_KEX_PUBLIC_LEN + 1];
+    cl_kex *k = NULL;
+    assert_int_equal(cl_kex_ffdhe_params(group, &p, &n, &g), 0);
+    assert_int_equal(cl_kex_generate(&k, group), 0);
+    memset(y, 0, sizeof(y));
+    assert_rejected(k, y, n); /* 0 */
+    y[n - 1] = 1;
+    assert_rejected(k, y, n); /* 1 */
+    y[n - 1] = 2;
+    assert_accepted(k, y, n);         /* 2: the generator, the smallest in range */
+    assert_rejected(k, y + 1, n - 1); /* 2 without its padding */
+    assert_rejected(k, y, n + 1);     /* with a byte too many */
+    memcpy(y, p, n);
+    y[n - 1] -= 1;
+    assert_rejected(k, y, n); /* p - 1 */
+    y[n - 1] -= 1;
+    assert_accepted(k, y, n); /* p - 2, the largest in range */
+    memcpy(y, p, n);
+    assert_rejected(k, y, n); /* p */
+    memset(y, 0xff, n);
+    assert_rejected(k, y, n); /* 2^(8n) - 1 > p */
+    cl_kex_free(k);
+}
+
+static void test_ffdhe_bad_shares(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 3; i++)
+        ffdhe_bad_shares(ffdhe_groups[i]);
+}
+
+/*
+ * RFC 8446 7.4.1: Z is "left-padded with zeros up to the size of the prime". A secret whose
+ * first byte is zero (found by trying exponents against a fixed share), checked against
+ * Y^x mod p computed here with BIGNUMs.
+ */
+static void test_ffdhe_padded_secret(void **state)
+{
+    (void)state;
+    const uint8_t *p;
+    size_t n, len;
+    uint8_t g, peer[CL_MAX_KEX_PUBLIC_LEN], secret[CL_MAX_KEX_SECRET_LEN];
+    uint8_t want[CL_MAX_KEX_SECRET_LEN];
+    cl_kex *other = NULL;
+    assert_int_equal(cl_kex_ffdhe_params(CL_GROUP_FFDHE2048, &p, &n, &g), 0);
+    assert_int_equal(cl_kex_generate(&other, CL_GROUP_FFDHE2048), 0);
+    assert_int_equal(cl_kex_public(other, peer, sizeof(peer), &len), 0);
+    BIGNUM *bp = BN_bin2bn(p, (int)n, NULL), *by = BN_bin2bn(peer, (int)len, NULL);
+    BIGNUM *bx = BN_new(), *bz = BN_new();
+    BN_CTX *bn = BN_CTX_new();
+    int found = 0;
+    for (uint16_t x = 2; x < 10000 && !found; x++) {
+        uint8_t xb[2] = {(uint8_t)(x >> 8), (uint8_t)x};
+        cl_kex *k = NULL;
+        assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, xb, 2), 0);
+        assert_int_equal(cl_kex_derive(k, peer, len, secret, sizeof(secret), &n), 0);
+        assert_int_equal(n, 256);
+        if (secret[0] == 0) {
+            found = 1;
+            assert_non_null(BN_set_word(bx, x) ? bx : NULL);
+            assert_int_equal(BN_mod_exp(bz, by, bx, bp, bn), 1);
+            assert_true(BN_num_bytes(bz) < 256);
+            assert_int_equal(BN_bn2binpad(bz, want, 256), 256);
+            assert_memory_equal(secret, want, 256);
+        }
+        cl_kex_free(k);
+    }
+    assert_true(found);
+    BN_free(bp), BN_free(by), BN_free(bx), BN_free(bz);
+    BN_CTX_free(bn);
+    cl_kex_free(other);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_x25519_kat),
+        cmocka_unit_test(test_x448_kat),
+        cmocka_unit_test(test_oracle),
         cmocka_unit_test(test_p256_kat),
         cmocka_unit_test(test_p384_kat),
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_bad_private),
+        cmocka_unit_test(test_bad_private_p521_ffdhe),
         cmocka_unit_test(test_wrong_lengths),
         cmocka_unit_test(test_bad_point_forms),
         cmocka_unit_test(test_coordinates_above_p),
         cmocka_unit_test(test_x25519_small_order),
+        cmocka_unit_test(test_x448_small_order),
+        cmocka_unit_test(test_ffdhe_params),
+        cmocka_unit_test(test_ffdhe_bad_shares),
+        cmocka_unit_test(test_ffdhe_padded_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ static const struct suite suites[] = {
     {CL_TLS13_VERSION, CL_AEAD_AES_128_GCM},       {CL_TLS13_VERSION, CL_AEAD_AES_256_GCM},
     {CL_TLS13_VERSION, CL_AEAD_CHACHA20_POLY1305}, {CL_TLS12_VERSION, CL_AEAD_AES_128_GCM},
     {CL_TLS12_VERSION, CL_AEAD_AES_256_GCM},       {CL_TLS12_VERSION, CL_AEAD_CHACHA20_POLY1305},
+    {CL_TLS13_VERSION, CL_AEAD_AES_128_CCM},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -387,6 +388,13 @@ static void test_replay_and_reorder(void **state)
 static void test_bad_init(void **state)
 {
     cl_record_prot p;
+    /* AES-CCM is TLS 1.3's alone (no TLS 1.2 CCM suite). */
+    assert_int_equal(
+        cl_record_prot_init(&p, CL_TLS12_VERSION, CL_AEAD_AES_128_CCM, 1, key, 16, iv, 4),
+        CLASP_ERR_INVALID_ARG);
+    assert_int_equal(
+        cl_record_prot_init(&p, CL_TLS12_VERSION, CL_AEAD_AES_128_CCM, 1, key, 16, iv, 12),
+        CLASP_ERR_INVALID_ARG);
     assert_int_equal(cl_record_prot_init(&p, 0x0302, CL_AEAD_AES_128_GCM, 1, key, 16, iv, 12),
                      CLASP_ERR_INVALID_ARG);
     assert_int_equal(

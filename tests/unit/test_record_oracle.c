@@ -16,6 +16,10 @@
  * TLS 1.2 AES-GCM records carry OpenSSL's explicit nonce, a counter that starts at a random
  * value (not clasp's choice, the sequence number), so opening them checks that clasp takes the
  * nonce from the record.
+ *
+ * The TLS 1.2 CBC-HMAC suites run twice: with encrypt-then-MAC (RFC 7366), which OpenSSL
+ * negotiates by default, and without (SSL_OP_NO_ENCRYPT_THEN_MAC on OpenSSL's client): so
+ * both record layouts, their MACs, paddings and random IVs, are checked against OpenSSL's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,9 +40,12 @@
 #include "record/protect.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define WIRE_CAP     65536
-#define REC_CAP      (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)
-#define BIG_WRITE    20000
+
+/* The AEAD rows of the suite table name only the fields they need; the others are zero. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#define WIRE_CAP  65536
+#define REC_CAP   (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)
+#define BIG_WRITE 20000
 
 typedef struct suite {
     const char *name; /* OpenSSL's name: a TLS 1.3 ciphersuite or a TLS 1.2 cipher string */
@@ -46,13 +53,29 @@ typedef struct suite {
     cl_hash_alg hash;
     cl_aead_alg aead;
     int rsa_cert; /* the server needs an RSA certificate (ECDHE_RSA, RSA key exchange) */
+    /* TLS 1.2 CBC-HMAC: the cipher, the MAC, and whether encrypt-then-MAC is negotiated */
+    int cbc;
+    cl_cbc_alg cbc_alg;
+    cl_hash_alg mac;
+    int etm;
+    const char *test_name; /* the test's name when the suite runs twice */
 } suite;
+
+#define CBC(name, bits, mac, prf, rsa, etm, test)                                                  \
+    {                                                                                              \
+        name, CL_TLS12_VERSION, CL_HASH_##prf, CL_AEAD_AES_128_GCM, rsa, 1, CL_CBC_AES_##bits,     \
+            CL_HASH_##mac, etm, test                                                               \
+    }
+#define CBC2(name, bits, mac, prf, rsa)                                                            \
+    CBC(name, bits, mac, prf, rsa, 1, name " encrypt-then-MAC"),                                   \
+        CBC(name, bits, mac, prf, rsa, 0, name " MAC-then-encrypt")
 
 static const suite suites[] = {
     {"TLS_AES_128_GCM_SHA256", CL_TLS13_VERSION, CL_HASH_SHA256, CL_AEAD_AES_128_GCM, 0},
     {"TLS_AES_256_GCM_SHA384", CL_TLS13_VERSION, CL_HASH_SHA384, CL_AEAD_AES_256_GCM, 0},
     {"TLS_CHACHA20_POLY1305_SHA256", CL_TLS13_VERSION, CL_HASH_SHA256, CL_AEAD_CHACHA20_POLY1305,
      0},
+    {"TLS_AES_128_CCM_SHA256", CL_TLS13_VERSION, CL_HASH_SHA256, CL_AEAD_AES_128_CCM, 0},
     {"ECDHE-ECDSA-AES128-GCM-SHA256", CL_TLS12_VERSION, CL_HASH_SHA256, CL_AEAD_AES_128_GCM, 0},
     {"ECDHE-ECDSA-AES256-GCM-SHA384", CL_TLS12_VERSION, CL_HASH_SHA384, CL_AEAD_AES_256_GCM, 0},
     {"ECDHE-ECDSA-CHACHA20-POLY1305", CL_TLS12_VERSION, CL_HASH_SHA256, CL_AEAD_CHACHA20_POLY1305,
@@ -62,6 +85,15 @@ static const suite suites[] = {
     {"ECDHE-RSA-CHACHA20-POLY1305", CL_TLS12_VERSION, CL_HASH_SHA256, CL_AEAD_CHACHA20_POLY1305, 1},
     {"AES128-GCM-SHA256", CL_TLS12_VERSION, CL_HASH_SHA256, CL_AEAD_AES_128_GCM, 1},
     {"AES256-GCM-SHA384", CL_TLS12_VERSION, CL_HASH_SHA384, CL_AEAD_AES_256_GCM, 1},
+    CBC2("ECDHE-ECDSA-AES128-SHA", 128, SHA1, SHA256, 0),
+    CBC2("ECDHE-ECDSA-AES256-SHA", 256, SHA1, SHA256, 0),
+    CBC2("ECDHE-RSA-AES128-SHA", 128, SHA1, SHA256, 1),
+    CBC2("ECDHE-RSA-AES256-SHA", 256, SHA1, SHA256, 1),
+    CBC2("ECDHE-ECDSA-AES128-SHA256", 128, SHA256, SHA256, 0),
+    CBC2("ECDHE-ECDSA-AES256-SHA384", 256, SHA384, SHA384, 0),
+    CBC2("ECDHE-RSA-AES128-SHA256", 128, SHA256, SHA256, 1),
+    CBC2("ECDHE-RSA-AES256-SHA384", 256, SHA384, SHA384, 1),
+    CBC2("AES128-SHA", 128, SHA1, SHA256, 1),
 };
 
 /* The server's credentials, made once for all suites. */
@@ -199,6 +231,9 @@ static SSL_CTX *new_ctx(const suite *s, int server)
         assert_int_equal(SSL_CTX_set_ciphersuites(ctx, s->name), 1);
     else
         assert_int_equal(SSL_CTX_set_cipher_list(ctx, s->name), 1);
+    /* RFC 7366 is negotiated unless the client leaves it out. */
+    if (s->cbc && !s->etm && !server)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
     return ctx;
 }
 
@@ -319,6 +354,27 @@ static int teardown_conn(void **state)
 
 /* ---- clasp's keys ---- */
 
+/*
+ * RFC 5246 6.3 for a CBC suite: client_write_MAC_key, server_write_MAC_key, client_write_key,
+ * server_write_key (the IVs are per record, 6.2.3.2). Checks that OpenSSL negotiated
+ * encrypt-then-MAC exactly when the suite says so, as its own key log cannot tell.
+ */
+static void cbc_keys(conn *k, const uint8_t *cr, const uint8_t *sr)
+{
+    const suite *s = k->s;
+    size_t ml = cl_hash_len(s->mac), kl = cl_cbc_key_len(s->cbc_alg);
+    uint8_t kb[2 * CL_MAX_MAC_KEY_LEN + 2 * 32];
+    assert_int_equal(k->log.master_len, CL_TLS12_MASTER_LEN);
+    assert_int_equal(cl_tls12_key_block(s->hash, k->log.master, cr, sr, kb, 2 * ml + 2 * kl), 0);
+    for (int i = 0; i < 2; i++) {
+        dir *d = &k->d[i];
+        cl_cbc_keys keys = {s->cbc_alg, s->mac, s->etm, kb + 2 * ml + i * kl, kb + i * ml};
+        assert_int_equal(cl_record_prot_init_cbc(&d->open, 0, &keys), 0);
+        assert_int_equal(cl_record_prot_init_cbc(&d->seal, 1, &keys), 0);
+        d->open.seq = d->seal.seq = 1; /* Finished was record 0 (RFC 5246 6.1) */
+    }
+}
+
 static void key_dirs(conn *k)
 {
     const suite *s = k->s;
@@ -333,6 +389,9 @@ static void key_dirs(conn *k)
         assert_int_equal(k->log.s_ap_len, cl_hash_len(s->hash));
         assert_int_equal(cl_ks13_traffic_key_iv(s->hash, k->log.c_ap, s->aead, key[0], iv[0]), 0);
         assert_int_equal(cl_ks13_traffic_key_iv(s->hash, k->log.s_ap, s->aead, key[1], iv[1]), 0);
+    } else if (s->cbc) {
+        cbc_keys(k, cr, sr);
+        return;
     } else {
         /*
          * RFC 5246 6.3: client_write_MAC_key, server_write_MAC_key (none for AEAD suites),
@@ -384,7 +443,7 @@ static size_t open_all(conn *k, dir *d, uint8_t *wire, size_t len, uint8_t want_
 {
     const char *sn = k->s->name;
     int tls13 = k->s->version == CL_TLS13_VERSION;
-    uint8_t prev_nonce[CL_TLS12_EXPLICIT_NONCE_LEN];
+    uint8_t prev_nonce[CL_TLS12_EXPLICIT_NONCE_LEN], prev_iv[16];
     size_t off = 0, got = 0, n = 0;
     while (off < len) {
         assert_true(len - off >= CL_RECORD_HEADER_LEN);
@@ -394,7 +453,15 @@ static size_t open_all(conn *k, dir *d, uint8_t *wire, size_t len, uint8_t want_
         /* TLS 1.3 hides the type: the outer one is application_data (RFC 8446 5.2). */
         assert_int_equal(rec[0], tls13 ? CL_CT_APPLICATION_DATA : want_type);
         assert_int_equal(rec[1] << 8 | rec[2], CL_TLS12_VERSION);
-        if (d->open.explicit_nonce_len) {
+        if (d->open.cbc_mode) {
+            /* RFC 5246 6.2.3.2: each record has its own IV, unpredictable. */
+            if (n > 0)
+                assert_memory_not_equal(prev_iv, rec + CL_RECORD_HEADER_LEN, sizeof(prev_iv));
+            memcpy(prev_iv, rec + CL_RECORD_HEADER_LEN, sizeof(prev_iv));
+            /* the layout OpenSSL chose: the MAC outside the encryption, or inside */
+            size_t body = rec_len - CL_RECORD_HEADER_LEN - 16, m = cl_hash_len(k->s->mac);
+            assert_int_equal((k->s->etm ? body - m : body) % 16, 0);
+        } else if (d->open.explicit_nonce_len) {
             /* GCM nonces must never repeat under one key (RFC 5288 3). */
             if (n > 0)
                 assert_memory_not_equal(prev_nonce, rec + CL_RECORD_HEADER_LEN, sizeof(prev_nonce));
@@ -472,9 +539,15 @@ static void clasp_seals(dir *d, uint8_t type, const uint8_t *pt, size_t n, size_
     unsigned long long seq = d->seal.seq;
     memcpy(rec + prefix, pt, n);
     assert_int_equal(cl_record_seal(&d->seal, type, rec, sizeof(rec), n, pad, &rec_len), 0);
-    assert_int_equal(rec_len, prefix + n + cl_record_prot_suffix(&d->seal, pad));
+    if (d->seal.cbc_mode) { /* the least padding: whole blocks */
+        size_t m = d->seal.mac_len, enc = d->seal.etm ? n + 1 : n + m + 1;
+        enc = (enc + 15) / 16 * 16;
+        assert_int_equal(rec_len, prefix + enc + (d->seal.etm ? m : 0));
+    } else {
+        assert_int_equal(rec_len, prefix + n + cl_record_prot_suffix(&d->seal, pad));
+    }
     assert_int_equal(d->seal.seq, seq + 1);
-    if (d->seal.explicit_nonce_len) {
+    if (d->seal.explicit_nonce_len && !d->seal.cbc_mode) {
         /* clasp's explicit nonce for TLS 1.2 AES-GCM is the sequence number (protect.h). */
         uint8_t seq_be[8];
         be64(seq_be, seq);
@@ -555,7 +628,7 @@ int main(void)
 {
     struct CMUnitTest tests[ARRAY_LEN(suites)];
     for (size_t i = 0; i < ARRAY_LEN(suites); i++)
-        tests[i] = (struct CMUnitTest){suites[i].name, test_suite, setup_conn, teardown_conn,
-                                       (void *)&suites[i]};
+        tests[i] = (struct CMUnitTest){suites[i].test_name ? suites[i].test_name : suites[i].name,
+                                       test_suite, setup_conn, teardown_conn, (void *)&suites[i]};
     return cmocka_run_group_tests(tests, make_creds, free_creds);
 }

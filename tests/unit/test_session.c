@@ -75,6 +75,7 @@ static void assert_session_equal(const cl_session *a, const cl_session *b)
     assert_int_equal(a->version, b->version);
     assert_int_equal(a->suite, b->suite);
     assert_int_equal(a->ems, b->ems);
+    assert_int_equal(a->etm, b->etm);
     assert_int_equal(a->id_len, b->id_len);
     assert_memory_equal(a->id, b->id, a->id_len);
     assert_int_equal(a->master_len, b->master_len);
@@ -229,6 +230,38 @@ static void test_round_trip_full(void **state)
     assert_true(all_zero(&s, sizeof(s)));
 }
 
+/* A CBC suite's session keeps encrypt-then-MAC (RFC 7366 3.1): flags bit 1. */
+static void test_round_trip_etm(void **state)
+{
+    (void)state;
+    cl_session s;
+    make_session(&s, "www.example.com", NULL, 0);
+    s.suite = 0xc013; /* TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA */
+    s.etm = 1;
+    round_trip(&s);
+    s.ems = 0;
+    round_trip(&s);
+    s.etm = 0;
+    round_trip(&s);
+    cl_session_clear(&s);
+    /* in the bytes: flags 2 (encrypt-then-MAC alone) and 3 decode for a CBC suite */
+    raw_spec sp = default_spec();
+    sp.suite = 0xc013;
+    for (uint8_t flags = 0; flags <= 3; flags++) {
+        uint8_t *buf;
+        size_t len, cap;
+        sp.ems = flags;
+        build_raw(&sp, &buf, &len, &cap);
+        assert_int_equal(decode_exact(&s, buf, len), 0);
+        assert_int_equal(s.ems, flags & 1);
+        assert_int_equal(s.etm, flags >> 1);
+        cl_session_clear(&s);
+        cl_free(buf, cap);
+    }
+    sp.ems = 4;
+    expect_raw_rejected(&sp);
+}
+
 static void test_round_trip_minimal(void **state)
 {
     (void)state;
@@ -343,7 +376,9 @@ static void test_malformed(void **state)
         expect_raw_rejected(&sp);
     }
     sp = default_spec();
-    sp.ems = 2;
+    sp.ems = 2; /* encrypt-then-MAC, for an AEAD suite */
+    expect_raw_rejected(&sp);
+    sp.ems = 4;
     expect_raw_rejected(&sp);
     sp.ems = 0xff;
     expect_raw_rejected(&sp);
@@ -394,6 +429,8 @@ static void test_malformed_inconsistent(void **state)
     expect_raw_rejected(&sp);
     sp = ok;
     sp.ems = 1;
+    expect_raw_rejected(&sp);
+    sp.ems = 2;
     expect_raw_rejected(&sp);
     sp = ok;
     sp.lifetime = 604801;
@@ -485,6 +522,9 @@ static void test_encode_refuses(void **state)
     s.ems = 2;
     expect_encode_refused(&s);
     s.ems = 1;
+    s.etm = 1; /* an AEAD suite has no encrypt-then-MAC */
+    expect_encode_refused(&s);
+    s.etm = 0;
     s.version = 0x0304;
     expect_encode_refused(&s);
     s.version = 0x0303;
@@ -1102,6 +1142,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_full),
+        cmocka_unit_test(test_round_trip_etm),
         cmocka_unit_test(test_round_trip_minimal),
         cmocka_unit_test(test_round_trip_tls13),
         cmocka_unit_test(test_malformed_inconsistent),

@@ -20,7 +20,7 @@
 
 #include "crypto/crypto.h"
 
-enum { K_RSA, K_RSA_PSS, K_P256, K_P384, K_ED25519, K_P521, K_RSA2, K_P256B, NKEYS };
+enum { K_RSA, K_RSA_PSS, K_P256, K_P384, K_ED25519, K_P521, K_RSA2, K_P256B, K_K256, NKEYS };
 
 static EVP_PKEY *keys[NKEYS];
 
@@ -46,6 +46,7 @@ static int setup(void **state)
     keys[K_P256B] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     keys[K_P384] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
     keys[K_P521] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+    keys[K_K256] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1"); /* no TLS use */
     keys[K_ED25519] = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     for (int i = 0; i < NKEYS; i++)
         if (!keys[i])
@@ -114,6 +115,7 @@ static const struct scheme_case cases[] = {
     {CL_SIG_RSA_PKCS1_SHA512, K_RSA, "SHA512", PAD_PKCS1, 64},
     {CL_SIG_ECDSA_SECP256R1_SHA256, K_P256, "SHA256", PAD_NONE, 32},
     {CL_SIG_ECDSA_SECP384R1_SHA384, K_P384, "SHA384", PAD_NONE, 48},
+    {CL_SIG_ECDSA_SECP521R1_SHA512, K_P521, "SHA512", PAD_NONE, 64},
     {CL_SIG_RSA_PSS_RSAE_SHA256, K_RSA, "SHA256", PAD_PSS, 32},
     {CL_SIG_RSA_PSS_RSAE_SHA384, K_RSA, "SHA384", PAD_PSS, 48},
     {CL_SIG_RSA_PSS_RSAE_SHA512, K_RSA, "SHA512", PAD_PSS, 64},
@@ -124,6 +126,8 @@ static const struct scheme_case cases[] = {
     /* TLS 1.2 does not bind the curve: ECDSA with the other curve's hash. */
     {CL_SIG_ECDSA_SECP256R1_SHA256, K_P384, "SHA256", PAD_NONE, 32},
     {CL_SIG_ECDSA_SECP384R1_SHA384, K_P256, "SHA384", PAD_NONE, 48},
+    {CL_SIG_ECDSA_SECP256R1_SHA256, K_P521, "SHA256", PAD_NONE, 32},
+    {CL_SIG_ECDSA_SECP521R1_SHA512, K_P256, "SHA512", PAD_NONE, 64},
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -315,9 +319,9 @@ static const uint16_t all_schemes[] = {
     CL_SIG_RSA_PSS_PSS_SHA256,
     CL_SIG_RSA_PSS_PSS_SHA384,
     CL_SIG_RSA_PSS_PSS_SHA512,
+    CL_SIG_ECDSA_SECP521R1_SHA512,
     0x0201 /* rsa_pkcs1_sha1 */,
     0x0203 /* ecdsa_sha1 */,
-    0x0603 /* ecdsa_secp521r1 */,
     0x0808 /* ed448 */,
     0x0000,
 };
@@ -333,14 +337,16 @@ static const struct fit_row fit_table[] = {
     {K_RSA, 1, {0x0401, 0x0501, 0x0601, 0x0804, 0x0805, 0x0806}},
     {K_RSA_PSS, 0, {0x0809, 0x080a, 0x080b}},
     {K_RSA_PSS, 1, {0x0809, 0x080a, 0x080b}},
-    {K_P256, 0, {0x0403, 0x0503}},
+    {K_P256, 0, {0x0403, 0x0503, 0x0603}},
     {K_P256, 1, {0x0403}},
-    {K_P384, 0, {0x0403, 0x0503}},
+    {K_P384, 0, {0x0403, 0x0503, 0x0603}},
     {K_P384, 1, {0x0503}},
+    {K_P521, 0, {0x0403, 0x0503, 0x0603}},
+    {K_P521, 1, {0x0603}},
     {K_ED25519, 0, {0x0807}},
     {K_ED25519, 1, {0x0807}},
-    {K_P521, 0, {0}},
-    {K_P521, 1, {0}},
+    {K_K256, 0, {0}},
+    {K_K256, 1, {0}},
 };
 
 static int row_has(const struct fit_row *r, uint16_t scheme)
@@ -368,9 +374,10 @@ static void test_fits_scheme(void **state)
         cl_pubkey_free(pub);
         cl_privkey_free(priv);
     }
-    assert_int_equal(checked, 2 * 6 + 2 * 3 + 2 + 1 + 2 + 1 + 2); /* every listed fit was seen */
+    /* every listed fit was seen */
+    assert_int_equal(checked, 2 * 6 + 2 * 3 + 3 + 1 + 3 + 1 + 3 + 1 + 2);
     for (size_t s = 0; s < sizeof(all_schemes) / sizeof(all_schemes[0]); s++)
-        assert_int_equal(cl_sig_scheme_supported(all_schemes[s]), s < 12);
+        assert_int_equal(cl_sig_scheme_supported(all_schemes[s]), s < 13);
 }
 
 /* ---- key loading ---- */
@@ -385,7 +392,8 @@ static void test_key_types(void **state)
     } want[] = {
         {K_RSA, CL_KEY_RSA, 2048},        {K_RSA_PSS, CL_KEY_RSA_PSS, 2048},
         {K_P256, CL_KEY_EC_P256, 256},    {K_P384, CL_KEY_EC_P384, 384},
-        {K_ED25519, CL_KEY_ED25519, 253}, {K_P521, CL_KEY_OTHER, 521},
+        {K_ED25519, CL_KEY_ED25519, 253}, {K_P521, CL_KEY_EC_P521, 521},
+        {K_K256, CL_KEY_OTHER, 256},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         cl_pubkey *pub = load_pub(keys[want[i].key]);

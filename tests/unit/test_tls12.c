@@ -18,9 +18,13 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <openssl/bn.h>
+
 #include <clasp/clasp.h>
 
 #include "base/mem.h"
+#include "crypto/crypto.h"
+#include "hs/handlers.h"
 #include "hs/resume.h"
 #include "msg/msg.h"
 #include "e2e_checks.h"
@@ -95,9 +99,8 @@ static const struct {
     const char *name;
     uint16_t id;
 } groups[] = {
-    {"x25519", 0x001d},
-    {"secp256r1", 0x0017},
-    {"secp384r1", 0x0018},
+    {"x25519", 0x001d},    {"secp256r1", 0x0017}, {"secp384r1", 0x0018},
+    {"secp521r1", 0x0019}, {"x448", 0x001e},
 };
 
 /*
@@ -170,6 +173,295 @@ static void test_ecdhe_matrix(void **state)
             check_pair(&p, ecdhe[s].id, groups[g].id, ecdhe[s].scheme);
             kit_close(&p);
         }
+}
+
+/* An ECDHE suite never takes an FFDHE group (RFC 7919 2), whatever both sides list first. */
+static void test_ecdhe_skips_ffdhe(void **state)
+{
+    (void)state;
+    for (int pref = 0; pref < 2; pref++) {
+        clasp_config *ccfg = client12(), *scfg = server12(TK_P256);
+        assert_int_equal(clasp_config_set_groups(ccfg, "ffdhe2048:x448:secp256r1"), 0);
+        assert_int_equal(clasp_config_set_groups(scfg, "ffdhe3072:ffdhe2048:x448"), 0);
+        assert_int_equal(clasp_config_set_server_preference(scfg, pref), 0);
+        kit_pair p;
+        kit_open(&p, ccfg, scfg, "server.test");
+        kit12_handshake(&p);
+        assert_int_equal(clasp_conn_group(p.client), 0x001e);
+        kit_close(&p);
+    }
+}
+
+/*
+ * A P-521 certificate in TLS 1.2: ECDHE_ECDSA when the client lists secp521r1 (RFC 8422 4),
+ * signed with the server's first ECDSA scheme the client offers (TLS 1.2 does not bind the
+ * curve to the scheme); none without it.
+ */
+static void test_p521_certificate12(void **state)
+{
+    (void)state;
+    test_cert p521;
+    test_cert_opts server = {.cn = "server.test", .san = "DNS:server.test"};
+    test_issue(kit.ca, TK_P521, &server, &p521);
+    kit_pair p;
+    clasp_config *ccfg = client12();
+    assert_int_equal(clasp_config_set_groups(ccfg, "x25519:secp521r1"), 0);
+    kit_open(&p, ccfg, kit12_server(&p521, V12, V12), "server.test");
+    kit12_handshake(&p);
+    check_pair(&p, 0xc02b, 0x001d, 0x0403);
+    kit_close(&p);
+    ccfg = client12();
+    assert_int_equal(clasp_config_set_groups(ccfg, "x25519"), 0);
+    assert_int_equal(clasp_config_set_signature_schemes(ccfg, "ecdsa_secp521r1_sha512"), 0);
+    kit_open(&p, ccfg, kit12_server(&p521, V12, V12), "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+    test_cert_free(&p521);
+}
+
+/* ---- DHE_RSA over RFC 7919 groups (opt-in) ---- */
+
+#define DHE_ALL                                                                                    \
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:"                     \
+    "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+
+static void dhe_pair(kit_pair *p, const char *suites, const char *cgroups, const char *sgroups,
+                     test_key key)
+{
+    clasp_config *ccfg = client12(), *scfg = server12(key);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, suites), 0);
+    assert_int_equal(clasp_config_set_groups(ccfg, cgroups), 0);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, suites), 0);
+    assert_int_equal(clasp_config_set_groups(scfg, sgroups), 0);
+    kit_open(p, ccfg, scfg, "server.test");
+}
+
+static void test_dhe_matrix(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *suite, *group;
+        uint16_t id, group_id;
+        test_key key;
+        uint16_t scheme;
+    } cases[] = {
+        {"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe2048", 0x009e, 0x0100, TK_RSA2048, 0x0804},
+        {"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "ffdhe2048", 0x009f, 0x0100, TK_RSA2048, 0x0804},
+        {"TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ffdhe2048", 0xccaa, 0x0100, TK_RSA2048,
+         0x0804},
+        {"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe2048", 0x009e, 0x0100, TK_RSA_PSS, 0x0809},
+        {"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "ffdhe3072", 0x009f, 0x0101, TK_RSA2048, 0x0804},
+        {"TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ffdhe4096", 0xccaa, 0x0102, TK_RSA_PSS,
+         0x0809},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        kit_pair p;
+        dhe_pair(&p, cases[i].suite, cases[i].group, cases[i].group, cases[i].key);
+        kit12_handshake(&p);
+        check_pair(&p, cases[i].id, cases[i].group_id, cases[i].scheme);
+        kit_close(&p);
+    }
+}
+
+/* No FFDHE group configured: a client does not offer its DHE suites (RFC 7919 3: it "MUST be
+ * able and willing to perform a DH key exchange" in what it offers), a server serves none. */
+static void test_dhe_needs_a_group(void **state)
+{
+    (void)state;
+    kit_pair p;
+    dhe_pair(&p, DHE_ALL ":TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "x25519", "x25519:ffdhe2048",
+             TK_RSA2048);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02f);
+    kit_close(&p);
+    dhe_pair(&p, DHE_ALL ":TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "x25519:ffdhe2048", "x25519",
+             TK_RSA2048);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02f);
+    kit_close(&p);
+}
+
+/*
+ * RFC 7919 4: FFDHE groups listed and none acceptable: "the server MUST NOT select an FFDHE
+ * cipher suite"; with no other suite in common, "insufficient_security(71)".
+ */
+static void test_dhe_no_common_group(void **state)
+{
+    (void)state;
+    kit_pair p;
+    dhe_pair(&p, DHE_ALL, "ffdhe4096", "ffdhe2048:ffdhe3072", TK_RSA2048);
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_INSUFFICIENT_SECURITY);
+    assert_int_equal(clasp_conn_alert_received(p.client), CLASP_ALERT_INSUFFICIENT_SECURITY);
+    kit_close(&p);
+    /* ... and an ECDHE suite in common: that one. */
+    dhe_pair(&p, DHE_ALL ":TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe4096:x25519",
+             "ffdhe2048:x25519", TK_RSA2048);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02f);
+    kit_close(&p);
+}
+
+/* RFC 7919 4: "the server SHOULD select an FFDHE group at least as strong as the server's
+ * public key": ffdhe4096 for an RSA-4096 key, though the server prefers ffdhe2048. */
+static void test_dhe_group_as_strong_as_key(void **state)
+{
+    (void)state;
+    test_cert rsa4096;
+    test_cert_opts server = {.cn = "server.test", .san = "DNS:server.test"};
+    test_issue(kit.ca, TK_RSA4096, &server, &rsa4096);
+    kit_pair p;
+    clasp_config *ccfg = client12(), *scfg = kit12_server(&rsa4096, V12, V12);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, DHE_ALL), 0);
+    assert_int_equal(clasp_config_set_groups(ccfg, "ffdhe2048:ffdhe3072:ffdhe4096"), 0);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, DHE_ALL), 0);
+    assert_int_equal(clasp_config_set_groups(scfg, "ffdhe2048:ffdhe3072:ffdhe4096"), 0);
+    kit_open(&p, ccfg, scfg, "server.test");
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.client), 0x0102);
+    kit_close(&p);
+    /* An RSA-2048 key: the server's first, ffdhe2048. */
+    dhe_pair(&p, DHE_ALL, "ffdhe4096:ffdhe3072:ffdhe2048", "ffdhe2048:ffdhe3072:ffdhe4096",
+             TK_RSA2048);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.client), 0x0100);
+    kit_close(&p);
+    test_cert_free(&rsa4096);
+}
+
+/* supported_groups rewritten in the ClientHello (arg: the new body). */
+static int edit_groups(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out, void *arg)
+{
+    (void)c;
+    const uint8_t *body = arg;
+    kit_exts e;
+    kit_exts_read(msg, len, &e);
+    kit_exts_set(&e, CL_EXT_SUPPORTED_GROUPS, body, 2 + ((size_t)body[0] << 8 | body[1]));
+    kit_exts_write(msg, len, &e, out);
+    return 0;
+}
+
+/*
+ * RFC 7919 4: a client that lists no FFDHE group does not know RFC 7919; the server "MAY ...
+ * select an FFDHE cipher suite and offer an FFDHE group of its choice": its first. One that
+ * lists only an FFDHE group the server does not know gets no DHE suite.
+ */
+static void test_dhe_client_without_ffdhe_groups(void **state)
+{
+    (void)state;
+    static const uint8_t x25519_only[] = {0, 2, 0x00, 0x1d};
+    static const uint8_t unknown_ffdhe[] = {0, 4, 0x00, 0x1d, 0x01, 0xfc};
+    kit_pair p;
+    dhe_pair(&p, DHE_ALL, "ffdhe3072:ffdhe2048", "ffdhe2048:ffdhe3072", TK_RSA2048);
+    kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = edit_groups, .arg = (void *)x25519_only};
+    kit_hook_install(p.client, &h);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_group(p.client), 0x0100);
+    assert_int_equal(clasp_conn_group(p.server), 0x0100);
+    kit_close(&p);
+    dhe_pair(&p, DHE_ALL ":TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe2048:x25519",
+             "ffdhe2048:x25519", TK_RSA2048);
+    kit_hook u = {.type = CL_HS_CLIENT_HELLO, .edit = edit_groups, .arg = (void *)unknown_ffdhe};
+    kit_hook_install(p.client, &u);
+    kit12_handshake(&p);
+    assert_int_equal(clasp_conn_cipher_suite(p.client), 0xc02f);
+    kit_close(&p);
+}
+
+/* A DH public value with a zero byte in front: the same integer, accepted (dh_Ys and dh_Yc
+ * are opaque<1..2^16-1>, and RFC 5246 does not fix their length). */
+static int edit_ske_ys_zero(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
+                            void *arg)
+{
+    (void)arg;
+    cl_server_key_exchange_dhe ske;
+    uint8_t params[6 + 512 + 1 + 513];
+    assert_int_equal(cl_server_key_exchange_dhe_parse(msg + 4, len - 4, &ske), 0);
+    cl_writer w;
+    cl_writer_fixed(&w, params, sizeof(params));
+    cl_write_vec(&w, 2, ske.p, ske.p_len);
+    cl_write_vec(&w, 2, ske.g, ske.g_len);
+    cl_write_u16(&w, (uint16_t)(ske.ys_len + 1));
+    cl_write_u8(&w, 0);
+    cl_write_bytes(&w, ske.ys, ske.ys_len);
+    assert_int_equal(cl_writer_finish(&w), 0);
+    kit12_put_ske(c, params, w.len, out);
+    return 0;
+}
+
+static int edit_cke_yc_zero(clasp_conn *c, const uint8_t *msg, size_t len, cl_writer *out,
+                            void *arg)
+{
+    (void)c, (void)arg;
+    cl_write_u8(out, CL_HS_CLIENT_KEY_EXCHANGE);
+    cl_write_u24(out, (uint32_t)(len - 4 + 1));
+    cl_write_u16(out, (uint16_t)(len - 6 + 1));
+    cl_write_u8(out, 0);
+    cl_write_bytes(out, msg + 6, len - 6);
+    return 0;
+}
+
+static void test_dhe_values_with_leading_zeros(void **state)
+{
+    (void)state;
+    kit_pair p;
+    dhe_pair(&p, DHE_ALL, "ffdhe2048", "ffdhe2048", TK_RSA2048);
+    kit_hook s = {.type = CL_HS_SERVER_KEY_EXCHANGE, .edit = edit_ske_ys_zero};
+    kit_hook c = {.type = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_cke_yc_zero};
+    kit_hook_install(p.server, &s);
+    kit_hook_install(p.client, &c);
+    kit12_handshake(&p);
+    assert_int_equal(s.edited, 1);
+    assert_int_equal(c.edited, 1);
+    kit_exchange(&p, 1000);
+    kit_close(&p);
+}
+
+/*
+ * RFC 5246 8.1.2: "leading bytes of Z that contain all zero bits are stripped before it is
+ * used as the pre_master_secret". A known answer: exponents tried until Z = Y^x mod p (computed
+ * here with BIGNUMs) starts with a zero byte; the pre-master secret is Z without it, whether
+ * Y comes padded or not.
+ */
+static void test_dh_premaster_strips_zeros(void **state)
+{
+    (void)state;
+    const uint8_t *prime;
+    size_t n, ylen, pms_len;
+    uint8_t g, y[CL_MAX_KEX_PUBLIC_LEN], pms[CL_MAX_KEX_SECRET_LEN], z[CL_MAX_KEX_SECRET_LEN];
+    cl_kex *peer = NULL, *k = NULL;
+    assert_int_equal(cl_kex_ffdhe_params(CL_GROUP_FFDHE2048, &prime, &n, &g), 0);
+    assert_int_equal(cl_kex_generate(&peer, CL_GROUP_FFDHE2048), 0);
+    assert_int_equal(cl_kex_public(peer, y, sizeof(y), &ylen), 0);
+    BIGNUM *bp = BN_bin2bn(prime, (int)n, NULL), *by = BN_bin2bn(y, (int)ylen, NULL);
+    BIGNUM *bx = BN_new(), *bz = BN_new();
+    BN_CTX *bn = BN_CTX_new();
+    int found = 0;
+    for (uint16_t x = 2; x < 10000 && !found; x++) {
+        uint8_t xb[2] = {(uint8_t)(x >> 8), (uint8_t)x};
+        assert_int_equal(BN_set_word(bx, x), 1);
+        assert_int_equal(BN_mod_exp(bz, by, bx, bp, bn), 1);
+        if (BN_num_bytes(bz) >= (int)n)
+            continue;
+        found = 1;
+        int zl = BN_bn2bin(bz, z);
+        assert_int_equal(cl_kex_from_private(&k, CL_GROUP_FFDHE2048, xb, 2), 0);
+        assert_int_equal(cl_12_dh_premaster(k, y, ylen, pms, &pms_len), 0);
+        assert_int_equal(pms_len, (size_t)zl);
+        assert_memory_equal(pms, z, pms_len);
+        size_t lead = 0; /* Y's own leading zeros, if it has any, make no difference */
+        while (y[lead] == 0)
+            lead++;
+        assert_int_equal(cl_12_dh_premaster(k, y + lead, ylen - lead, pms, &pms_len), 0);
+        assert_int_equal(pms_len, (size_t)zl);
+        assert_memory_equal(pms, z, pms_len);
+        cl_kex_free(k);
+    }
+    assert_true(found);
+    BN_free(bp), BN_free(by), BN_free(bx), BN_free(bz);
+    BN_CTX_free(bn);
+    cl_kex_free(peer);
 }
 
 /*
@@ -1793,6 +2085,15 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_ecdhe_matrix),
+        cmocka_unit_test(test_ecdhe_skips_ffdhe),
+        cmocka_unit_test(test_p521_certificate12),
+        cmocka_unit_test(test_dhe_matrix),
+        cmocka_unit_test(test_dhe_needs_a_group),
+        cmocka_unit_test(test_dhe_no_common_group),
+        cmocka_unit_test(test_dhe_group_as_strong_as_key),
+        cmocka_unit_test(test_dhe_client_without_ffdhe_groups),
+        cmocka_unit_test(test_dhe_values_with_leading_zeros),
+        cmocka_unit_test(test_dh_premaster_strips_zeros),
         cmocka_unit_test(test_ecdsa_curve_not_offered),
         cmocka_unit_test(test_long_supported_groups),
         cmocka_unit_test(test_chain_count),

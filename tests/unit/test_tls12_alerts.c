@@ -34,6 +34,7 @@
 #include <clasp/clasp.h>
 
 #include "base/mem.h"
+#include "crypto/crypto.h"
 #include "hs/transcript.h"
 #include "msg/msg.h"
 #include "alert_runner.h"
@@ -81,6 +82,23 @@ static void s_ed25519(kit_pair *p)
     setup_with(p, NULL, server12(TK_ED25519));
 }
 
+#define CBC_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"
+#define GCM_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+
+/* Both sides on a CBC suite: encrypt-then-MAC (RFC 7366) is negotiated. */
+static void s_cbc(kit_pair *p)
+{
+    clasp_config *scfg = server12(TK_P256);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, CBC_SUITE), 0);
+    setup_with(p, client_with(CBC_SUITE, NULL, NULL), scfg);
+}
+
+/* The client offers a CBC suite (and so encrypt_then_mac); the server chooses GCM. */
+static void s_cbc_offered_gcm_chosen(kit_pair *p)
+{
+    setup_with(p, client_with(GCM_SUITE ":" CBC_SUITE, NULL, NULL), NULL);
+}
+
 static void s_chacha(kit_pair *p)
 {
     setup_with(p, client_with("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", NULL, NULL), NULL);
@@ -95,6 +113,81 @@ static void s_aes128_only(kit_pair *p)
 static void s_x25519(kit_pair *p)
 {
     setup_with(p, client_with(NULL, "x25519", NULL), server12(TK_RSA2048));
+}
+
+/* ---- DHE (RFC 7919) ---- */
+
+#define DHE_AES128 "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"
+
+/*
+ * ServerDHParams and ClientKeyExchange bodies RFC 7919 rules out, filled in by s_dhe from the
+ * primes clasp uses: the ffdhe2048 prime changed in one byte, a generator of 5, ffdhe3072
+ * (not offered), and dh_Ys or dh_Yc of 1, p - 1, p, and p with a byte in front.
+ */
+#define DH2 256
+#define DH3 384
+static uint8_t dh_p2[DH2], dh_p3[DH3];
+static uint8_t ske_custom_p[6 + DH2 + 1 + 1], ske_g5[6 + DH2 + 1 + 1], ske_3072[6 + DH3 + 1 + 1];
+static uint8_t ske_ys_one[6 + DH2 + 1 + 1], ske_ys_pm1[6 + DH2 + 1 + DH2];
+static uint8_t ske_ys_p[6 + DH2 + 1 + DH2], ske_ys_long[6 + DH2 + 1 + DH2 + 1];
+static uint8_t cke_dh_one[2 + 1], cke_dh_pm1[2 + DH2], cke_dh_zero[2 + DH2];
+
+/* ServerDHParams p, g, Ys into out (sized for them exactly). */
+static void dh_params(uint8_t *out, const uint8_t *p, size_t p_len, uint8_t g, const uint8_t *ys,
+                      size_t ys_len)
+{
+    cl_writer w;
+    cl_writer_fixed(&w, out, 6 + p_len + 1 + ys_len);
+    cl_write_vec(&w, 2, p, p_len);
+    cl_write_vec(&w, 2, &g, 1);
+    cl_write_vec(&w, 2, ys, ys_len);
+    assert_int_equal(cl_writer_finish(&w), 0);
+    assert_int_equal(w.len, 6 + p_len + 1 + ys_len);
+}
+
+static void fill_dh_cases(void)
+{
+    const uint8_t *p;
+    size_t n;
+    uint8_t g, one = 1, two = 2, v[DH2 + 1];
+    assert_int_equal(cl_kex_ffdhe_params(CL_GROUP_FFDHE2048, &p, &n, &g), 0);
+    memcpy(dh_p2, p, DH2);
+    assert_int_equal(cl_kex_ffdhe_params(CL_GROUP_FFDHE3072, &p, &n, &g), 0);
+    memcpy(dh_p3, p, DH3);
+    memcpy(v, dh_p2, DH2);
+    v[DH2 / 2] ^= 0x40;
+    dh_params(ske_custom_p, v, DH2, 2, &two, 1);
+    dh_params(ske_g5, dh_p2, DH2, 5, &two, 1);
+    dh_params(ske_3072, dh_p3, DH3, 2, &two, 1);
+    dh_params(ske_ys_one, dh_p2, DH2, 2, &one, 1);
+    memcpy(v, dh_p2, DH2);
+    v[DH2 - 1] -= 1;
+    dh_params(ske_ys_pm1, dh_p2, DH2, 2, v, DH2);
+    put_u16(cke_dh_pm1, DH2);
+    memcpy(cke_dh_pm1 + 2, v, DH2);
+    dh_params(ske_ys_p, dh_p2, DH2, 2, dh_p2, DH2);
+    v[0] = 1;
+    memcpy(v + 1, dh_p2, DH2);
+    dh_params(ske_ys_long, dh_p2, DH2, 2, v, DH2 + 1);
+    put_u16(cke_dh_one, 1);
+    cke_dh_one[2] = 1;
+    put_u16(cke_dh_zero, DH2);
+}
+
+/* DHE_RSA with ffdhe2048 on both sides (the server could do ffdhe3072 too). */
+static void s_dhe(kit_pair *p)
+{
+    fill_dh_cases();
+    clasp_config *scfg = server12(TK_RSA2048);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, DHE_AES128), 0);
+    assert_int_equal(clasp_config_set_groups(scfg, "ffdhe2048:ffdhe3072"), 0);
+    setup_with(p, client_with(DHE_AES128, "ffdhe2048", NULL), scfg);
+}
+
+/* The client lists ffdhe2048 too, which no ECDHE ServerKeyExchange may name. */
+static void s_x25519_ffdhe(kit_pair *p)
+{
+    setup_with(p, client_with(NULL, "ffdhe2048:x25519", NULL), server12(TK_RSA2048));
 }
 
 static void s_narrow_schemes(kit_pair *p)
@@ -416,21 +509,7 @@ static int edit_ske_params(clasp_conn *c, const uint8_t *msg, size_t len, cl_wri
 {
     (void)msg, (void)len;
     const xbytes *params = arg;
-    cl_hs *hs = c->hs;
-    uint8_t tbs[64 + 512], sig[CL_MAX_SIG_LEN];
-    size_t sig_len;
-    assert_true(params->n <= 512);
-    memcpy(tbs, hs->client_random, 32);
-    memcpy(tbs + 32, hs->server_random, 32);
-    memcpy(tbs + 64, params->p, params->n);
-    assert_int_equal(
-        cl_sign(hs->cred->key, hs->our_scheme, tbs, 64 + params->n, sig, sizeof(sig), &sig_len), 0);
-    cl_write_u8(out, CL_HS_SERVER_KEY_EXCHANGE);
-    cl_write_u24(out, (uint32_t)(params->n + 2 + 2 + sig_len));
-    cl_write_bytes(out, params->p, params->n);
-    cl_write_u16(out, hs->our_scheme);
-    cl_write_u16(out, (uint16_t)sig_len);
-    cl_write_bytes(out, sig, sig_len);
+    kit12_put_ske(c, params->p, params->n, out);
     return 0;
 }
 
@@ -482,6 +561,7 @@ static const uint8_t p256_compressed[4 + 33] = {3, 0x00, 0x17, 33, 2, 1};
 /* The group of a valid-looking X25519 share changed. */
 static const uint8_t secp256r1_x25519_point[4 + 32] = {3, 0x00, 0x17, 32, 9};
 static const uint8_t unknown_group[4 + 32] = {3, 0xfe, 0x01, 32, 9};
+static const uint8_t ffdhe2048_curve[4 + 32] = {3, 0x01, 0x00, 32, 9};
 /* ClientKeyExchange (ECDHE) bodies: ecdh_Yc<1..2^8-1>. */
 static const uint8_t cke_x25519_zero[1 + 32] = {32};
 static const uint8_t cke_x25519_short[1 + 31] = {31, 9};
@@ -502,6 +582,8 @@ static uint8_t record_2_14_25[5 + CL_MAX_PLAINTEXT + 25] = {23, 3, 3, 0x40, 0x19
 /* A protected record shorter than explicit nonce + tag (8 + 16). */
 static const uint8_t short_record[5 + 23] = {23, 3, 3, 0, 23};
 static const uint8_t chacha_short_record[5 + 15] = {23, 3, 3, 0, 15};
+/* CBC with HMAC-SHA256 and encrypt-then-MAC: IV, 33 bytes, MAC: not whole blocks. */
+static const uint8_t cbc_partial_block[5 + 16 + 33 + 32] = {23, 3, 3, 0, 16 + 33 + 32};
 
 /* ---- injections before the handshake ---- */
 
@@ -639,6 +721,9 @@ static const acase cases[] = {
     /* RFC 7627 5.1: its "extension_data" field is empty. */
     {"CH: extended master secret with data", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_EXTENDED_MASTER_SECRET, B(0)}), E_DECODE},
+    /* RFC 7366 2: empty. */
+    {"CH: encrypt_then_mac with data", BAD_CLIENT, s_cbc, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_ENCRYPT_THEN_MAC, B(0)}), E_DECODE},
     /* RFC 5246 7.4.1.3: "If no acceptable choices are presented, return a handshake failure
      * alert and close the connection." */
     {"CH: no cipher suite in common", BAD_CLIENT, s_no_common_suite, E_HS_FAILURE},
@@ -704,6 +789,19 @@ static const acase cases[] = {
      * named: illegal_parameter, as 5.1.2 names for the client's. */
     {"SH: ec_point_formats without uncompressed", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
      OPS({X_SET, CL_EXT_EC_POINT_FORMATS, B(1, 1)}), E_ILLEGAL},
+    /* RFC 7366 2: "the "extension_data" field of this extension SHALL be empty". */
+    {"SH: encrypt_then_mac with data", BAD_SERVER, s_cbc, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_SET, CL_EXT_ENCRYPT_THEN_MAC, B(0)}), E_DECODE},
+    /* RFC 7366 3: a server that selects an AEAD suite "MUST NOT send an encrypt-then-MAC
+     * response extension back to the client"; no alert named: illegal_parameter, a field
+     * inconsistent with another (RFC 5246 7.2.2). */
+    {"SH: encrypt_then_mac for an AEAD suite", BAD_SERVER, s_cbc_offered_gcm_chosen,
+     .msg = CL_HS_SERVER_HELLO, OPS({X_ADD, CL_EXT_ENCRYPT_THEN_MAC}), E_ILLEGAL,
+     .why = "not a CBC suite"},
+    /* RFC 5246 7.4.1.4: an extension the client did not offer (it offers encrypt_then_mac
+     * only with a CBC suite). */
+    {"SH: encrypt_then_mac not offered", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_ADD, CL_EXT_ENCRYPT_THEN_MAC}), E_UNSUPPORTED_EXT},
     /* RFC 7627 5.2: "If a client receives a ServerHello without the extension, it SHOULD
      * abort the handshake if it does not wish to interoperate with legacy servers"
      * (handshake_failure); clasp requires it by default. */
@@ -812,6 +910,39 @@ static const acase cases[] = {
      .edit = edit_ske_params,
      .arg = &(xbytes){secp256r1_x25519_point, sizeof(secp256r1_x25519_point)}, E_ILLEGAL,
      .why = "not offered"},
+    {"SKE: an FFDHE group as the curve, offered", BAD_SERVER, s_x25519_ffdhe,
+     .msg = CL_HS_SERVER_KEY_EXCHANGE, .edit = edit_ske_params,
+     .arg = &(xbytes){ffdhe2048_curve, sizeof(ffdhe2048_curve)}, E_ILLEGAL,
+     .why = "not offered as a curve"},
+    /* RFC 7919 3: after the signature, "compare the selected dh_p and dh_g with the FFDHE
+     * groups offered by the client ... it MAY decide to terminate the connection with a
+     * fatal insufficient_security(71) alert"; clasp accepts no other group. Then "the client
+     * MUST verify that dh_Ys is in the range 1 < dh_Ys < dh_p - 1 ... handshake_failure". */
+    {"SKE: DH prime of no RFC 7919 group", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_custom_p, sizeof(ske_custom_p)}, E_INSUFFICIENT,
+     .why = "no RFC 7919 group"},
+    {"SKE: DH generator 5", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_g5, sizeof(ske_g5)}, E_INSUFFICIENT,
+     .why = "no RFC 7919 group"},
+    {"SKE: DH group not offered (ffdhe3072)", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_3072, sizeof(ske_3072)}, E_INSUFFICIENT,
+     .why = "ffdhe3072"},
+    {"SKE: dh_Ys of 1", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_ys_one, sizeof(ske_ys_one)}, E_HS_FAILURE,
+     .why = "out of range"},
+    {"SKE: dh_Ys of p - 1", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_ys_pm1, sizeof(ske_ys_pm1)}, E_HS_FAILURE,
+     .why = "out of range"},
+    {"SKE: dh_Ys of p", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_ys_p, sizeof(ske_ys_p)}, E_HS_FAILURE,
+     .why = "out of range"},
+    {"SKE: dh_Ys longer than p", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = &(xbytes){ske_ys_long, sizeof(ske_ys_long)}, E_HS_FAILURE,
+     .why = "out of range"},
+    {"SKE: DHE with an empty dh_g", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = edit_ske_params, .arg = XB(0, 1, 2, 0, 0, 0, 1, 2), E_DECODE},
+    {"SKE: DHE truncated", BAD_SERVER, s_dhe, .msg = CL_HS_SERVER_KEY_EXCHANGE,
+     .edit = kit_truncate, E_DECODE},
     {"SKE: unknown group", BAD_SERVER, .msg = CL_HS_SERVER_KEY_EXCHANGE, .edit = edit_ske_params,
      .arg = &(xbytes){unknown_group, sizeof(unknown_group)}, E_ILLEGAL},
     /* RFC 8422 5.11 (point validation) and RFC 7748 6.1 (all-zero X25519 output): the
@@ -887,6 +1018,18 @@ static const acase cases[] = {
     {"CKE: empty point", BAD_CLIENT, .msg = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_body,
      .arg = XB(0), E_DECODE},
     /* RFC 8422 5.11 and RFC 7748 6.1, as for ServerKeyExchange: illegal_parameter. */
+    /* RFC 7919 4: "the server MUST verify that 1 < dh_Yc < dh_p - 1. If dh_Yc is out of
+     * range, the server MUST terminate the connection with a fatal handshake_failure(40)". */
+    {"CKE: dh_Yc of 1", BAD_CLIENT, s_dhe, .msg = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_body,
+     .arg = &(xbytes){cke_dh_one, sizeof(cke_dh_one)}, E_HS_FAILURE, .why = "out of range"},
+    {"CKE: dh_Yc of p - 1", BAD_CLIENT, s_dhe, .msg = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_body,
+     .arg = &(xbytes){cke_dh_pm1, sizeof(cke_dh_pm1)}, E_HS_FAILURE, .why = "out of range"},
+    {"CKE: dh_Yc of 0", BAD_CLIENT, s_dhe, .msg = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_body,
+     .arg = &(xbytes){cke_dh_zero, sizeof(cke_dh_zero)}, E_HS_FAILURE, .why = "out of range"},
+    {"CKE: empty dh_Yc", BAD_CLIENT, s_dhe, .msg = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_body,
+     .arg = XB(0, 0), E_DECODE},
+    {"CKE: DHE with a trailing byte", BAD_CLIENT, s_dhe, .msg = CL_HS_CLIENT_KEY_EXCHANGE,
+     .edit = kit_trailing_byte, E_DECODE},
     {"CKE: all-zero X25519 point", BAD_CLIENT, .msg = CL_HS_CLIENT_KEY_EXCHANGE, .edit = edit_body,
      .arg = &(xbytes){cke_x25519_zero, sizeof(cke_x25519_zero)}, E_ILLEGAL, .why = "point"},
     {"CKE: X25519 point of 31 bytes", BAD_CLIENT, .msg = CL_HS_CLIENT_KEY_EXCHANGE,
@@ -1106,6 +1249,17 @@ static const acase cases[] = {
     {"record: header type changed", BAD_CLIENT, .after_fn = after_header_type, E_BAD_MAC},
     {"record: explicit nonce changed", BAD_CLIENT, .after_fn = after_explicit_nonce, E_BAD_MAC},
     {"record: one dropped on the way", BAD_CLIENT, .after_fn = after_dropped_record, E_BAD_MAC},
+    /* CBC (6.2.3.2, RFC 7366 3): whatever is changed, bad_record_mac; the type and the
+     * sequence number are in the MAC, the IV in the MAC (RFC 7366) or in the first block. */
+    {"record: tampered (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_tamper, E_BAD_MAC},
+    {"record: header type changed (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_header_type,
+     E_BAD_MAC},
+    {"record: IV changed (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_explicit_nonce, E_BAD_MAC},
+    {"record: one dropped on the way (CBC)", BAD_CLIENT, s_cbc, .after_fn = after_dropped_record,
+     E_BAD_MAC},
+    /* A CBC record whose ciphertext is not whole blocks cannot decrypt (6.2.3.2). */
+    {"record: CBC ciphertext not whole blocks", BAD_CLIENT, s_cbc,
+     AFTER(I_RAW, .data = cbc_partial_block, .len = sizeof(cbc_partial_block)), E_BAD_MAC},
     /* 6.2.1: version "The version of the protocol being employed"; no alert named for another
      * one after the hellos: protocol_version, clasp's choice. */
     {"record: version {3,1} after the hello", BAD_CLIENT, .after_fn = after_header_version,

@@ -111,6 +111,92 @@ static void test_matrix(void **state)
             }
 }
 
+/* TLS_AES_128_CCM_SHA256 is opt-in: served only when the server lists it, then negotiated
+ * with every kind of certificate, and protects data both ways. */
+static void test_ccm_opt_in(void **state)
+{
+    (void)state;
+    kit_pair p;
+    kit_open(&p, client_with("TLS_AES_128_CCM_SHA256", NULL), NULL, "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+    for (size_t k = 0; k < ARRAY_LEN(certs); k++) {
+        clasp_config *scfg = kit_server_config(&kit.server[certs[k].key]);
+        assert_int_equal(
+            clasp_config_set_cipher_suites(scfg, "TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256"),
+            0);
+        kit_open(&p, client_with("TLS_AES_256_GCM_SHA384:TLS_AES_128_CCM_SHA256", NULL), scfg,
+                 "server.test");
+        kit_handshake(&p);
+        assert_int_equal(clasp_conn_cipher_suite(p.client), 0x1304);
+        assert_int_equal(clasp_conn_cipher_suite(p.server), 0x1304);
+        assert_int_equal(clasp_conn_peer_signature_scheme(p.client), certs[k].scheme);
+        kit_exchange(&p, 3000);
+        assert_int_equal(clasp_conn_key_update(p.client, 1), 0);
+        kit_exchange(&p, 3000);
+        kit_close(&p);
+    }
+}
+
+/* A P-521 certificate signs with ecdsa_secp521r1_sha512 (RFC 8446 4.2.3 binds the curve);
+ * a client that does not offer that scheme gets no certificate it can take. */
+static void test_p521_certificate(void **state)
+{
+    (void)state;
+    test_cert p521;
+    test_cert_opts server = {.cn = "server.test", .san = "DNS:server.test"};
+    test_issue(kit.ca, TK_P521, &server, &p521);
+    kit_pair p;
+    kit_open(&p, NULL, kit_server_config(&p521), "server.test");
+    kit_handshake(&p);
+    assert_int_equal(clasp_conn_peer_signature_scheme(p.client), 0x0603);
+    kit_exchange(&p, 100);
+    kit_close(&p);
+    clasp_config *ccfg = kit_client_config();
+    assert_int_equal(
+        clasp_config_set_signature_schemes(ccfg, "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384"),
+        0);
+    kit_open(&p, ccfg, kit_server_config(&p521), "server.test");
+    assert_int_not_equal(pair_handshake(p.client, p.server), 0);
+    assert_int_equal(clasp_conn_error(p.server), CLASP_ERR_HANDSHAKE_FAILURE);
+    kit_close(&p);
+    test_cert_free(&p521);
+}
+
+/*
+ * The groups outside the default list (opt-in on both sides): a handshake with the client's
+ * share of the group, and one where the server asks for it by HelloRetryRequest.
+ */
+static void test_opt_in_groups(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint16_t id;
+    } more[] = {
+        {"secp521r1", 0x0019}, {"x448", 0x001e},      {"ffdhe2048", 0x0100},
+        {"ffdhe3072", 0x0101}, {"ffdhe4096", 0x0102},
+    };
+    char list[64];
+    for (size_t g = 0; g < ARRAY_LEN(more); g++)
+        for (int hrr = 0; hrr < 2; hrr++) {
+            snprintf(list, sizeof(list), hrr ? "x25519:%s" : "%s", more[g].name);
+            clasp_config *scfg = kit_server_config(&kit.server[TK_P256]);
+            assert_int_equal(clasp_config_set_groups(scfg, more[g].name), 0);
+            kit_pair p;
+            kit_open(&p, client_with(NULL, list), scfg, "server.test");
+            kit_hook sh = {0};
+            kit_hook_install(p.server, &sh);
+            kit_handshake(&p);
+            assert_int_equal(clasp_conn_group(p.client), more[g].id);
+            assert_int_equal(clasp_conn_group(p.server), more[g].id);
+            assert_int_equal(sh.count[CL_HS_SERVER_HELLO], 1 + hrr);
+            kit_exchange(&p, 1000);
+            kit_close(&p);
+        }
+}
+
 /* ---- HelloRetryRequest ---- */
 
 static void test_hello_retry_request(void **state)
@@ -1207,6 +1293,9 @@ int main(void)
         cmocka_unit_test(test_suite_preference),
         cmocka_unit_test(test_group_preference),
         cmocka_unit_test(test_key_shares),
+        cmocka_unit_test(test_opt_in_groups),
+        cmocka_unit_test(test_ccm_opt_in),
+        cmocka_unit_test(test_p521_certificate),
         cmocka_unit_test(test_long_supported_groups),
         cmocka_unit_test(test_chain_count),
         cmocka_unit_test(test_sni_switches_config),

@@ -27,6 +27,7 @@
 #include <clasp/clasp.h>
 
 #include "base/mem.h"
+#include "crypto/crypto.h"
 #include "hs/transcript.h"
 #include "msg/msg.h"
 #include "alert_runner.h"
@@ -309,6 +310,75 @@ static int edit_extra_share(clasp_conn *c, const uint8_t *msg, size_t len, cl_wr
 }
 
 /* ---- key shares and extension bodies ---- */
+
+/* Both sides with one opt-in group only. */
+static void s_groups_only(kit_pair *p, const char *group)
+{
+    clasp_config *scfg = server_p256();
+    assert_int_equal(clasp_config_set_groups(scfg, group), 0);
+    setup_with(p, client_with(NULL, group, NULL), scfg);
+}
+
+static void s_x448(kit_pair *p)
+{
+    s_groups_only(p, "x448");
+}
+
+static void s_p521(kit_pair *p)
+{
+    s_groups_only(p, "secp521r1");
+}
+
+/*
+ * ffdhe2048 shares that RFC 7919 5.1 forbids (1 < Y < p - 1) or that are not at the prime's
+ * length (RFC 8446 4.2.8.1: "left-padded with zeros to the size of p"), filled in by the
+ * setup from the prime clasp uses: ClientHello lists (client_shares<0..2^16-1>) and
+ * ServerHello entries.
+ */
+static uint8_t ch_ffdhe_pm1[2 + 4 + 256], ch_ffdhe_one[2 + 4 + 256], ch_ffdhe_short[2 + 4 + 255];
+static uint8_t sh_ffdhe_pm1[4 + 256], sh_ffdhe_zero[4 + 256];
+
+static void ffdhe_entry(uint8_t *e, size_t key_len)
+{
+    e[0] = 0x01, e[1] = 0x00; /* ffdhe2048 */
+    e[2] = (uint8_t)(key_len >> 8), e[3] = (uint8_t)key_len;
+}
+
+static void ffdhe_list(uint8_t *l, size_t key_len)
+{
+    l[0] = (uint8_t)((4 + key_len) >> 8), l[1] = (uint8_t)(4 + key_len);
+    ffdhe_entry(l + 2, key_len);
+}
+
+static void s_ffdhe(kit_pair *p)
+{
+    const uint8_t *prime;
+    size_t n;
+    uint8_t g;
+    assert_int_equal(cl_kex_ffdhe_params(CL_GROUP_FFDHE2048, &prime, &n, &g), 0);
+    assert_int_equal(n, 256);
+    memset(ch_ffdhe_one, 0, sizeof(ch_ffdhe_one));
+    memset(ch_ffdhe_short, 0, sizeof(ch_ffdhe_short));
+    memset(sh_ffdhe_zero, 0, sizeof(sh_ffdhe_zero));
+    ffdhe_list(ch_ffdhe_pm1, 256);
+    memcpy(ch_ffdhe_pm1 + 6, prime, 256);
+    ch_ffdhe_pm1[6 + 255] -= 1;
+    ffdhe_list(ch_ffdhe_one, 256);
+    ch_ffdhe_one[6 + 255] = 1;
+    ffdhe_list(ch_ffdhe_short, 255);
+    ch_ffdhe_short[6 + 254] = 2; /* 2, in range, without its padding */
+    ffdhe_entry(sh_ffdhe_pm1, 256);
+    memcpy(sh_ffdhe_pm1 + 4, prime, 256);
+    sh_ffdhe_pm1[4 + 255] -= 1;
+    ffdhe_entry(sh_ffdhe_zero, 256);
+    s_groups_only(p, "ffdhe2048");
+}
+
+/* An all-zero X448 share (a small-order point); P-521's (1, 1), not on the curve. */
+static const uint8_t ch_x448_zero[2 + 4 + 56] = {0x00, 0x3c, 0x00, 0x1e, 0x00, 0x38};
+static const uint8_t sh_x448_one[4 + 56] = {0x00, 0x1e, 0x00, 0x38, 1};
+static const uint8_t ch_p521_off_curve[2 + 4 + 133] = {0x00, 0x89, 0x00,     0x19,     0x00,
+                                                       0x85, 0x04, [71] = 1, [137] = 1};
 
 /* ClientHello key_share lists (client_shares<0..2^16-1>). */
 static const uint8_t ch_x25519_zero[2 + 4 + 32] = {0x00, 0x24, 0x00, 0x1d, 0x00, 0x20};
@@ -608,6 +678,19 @@ static const acase cases[] = {
      OPS({X_SET, CL_EXT_KEY_SHARE, ch_p256_off_curve, sizeof(ch_p256_off_curve)}), E_ILLEGAL},
     {"CH: all-zero X25519 share", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
      OPS({X_SET, CL_EXT_KEY_SHARE, ch_x25519_zero, sizeof(ch_x25519_zero)}), E_ILLEGAL},
+    /* The opt-in groups: RFC 7919 5.1 "Peers MUST validate each other's public key Y ...
+     * by ensuring that 1 < Y < p-1"; RFC 8446 4.2.8.1 Y is "left-padded with zeros to the
+     * size of p"; 7.4.2 an all-zero X448 secret; 4.2.8.2 P-521 points are validated. */
+    {"CH: FFDHE share of p - 1", BAD_CLIENT, s_ffdhe, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, ch_ffdhe_pm1, sizeof(ch_ffdhe_pm1)}), E_ILLEGAL},
+    {"CH: FFDHE share of 1", BAD_CLIENT, s_ffdhe, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, ch_ffdhe_one, sizeof(ch_ffdhe_one)}), E_ILLEGAL},
+    {"CH: FFDHE share without its padding", BAD_CLIENT, s_ffdhe, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, ch_ffdhe_short, sizeof(ch_ffdhe_short)}), E_ILLEGAL},
+    {"CH: all-zero X448 share", BAD_CLIENT, s_x448, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, ch_x448_zero, sizeof(ch_x448_zero)}), E_ILLEGAL},
+    {"CH: P-521 share off the curve", BAD_CLIENT, s_p521, .msg = CL_HS_CLIENT_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, ch_p521_off_curve, sizeof(ch_p521_off_curve)}), E_ILLEGAL},
     /* A key of the wrong size for its group: the RFC names no alert (it parses as a vector,
      * the value is wrong): illegal_parameter, as clasp does. */
     {"CH: X25519 share of 31 bytes", BAD_CLIENT, .msg = CL_HS_CLIENT_HELLO,
@@ -776,6 +859,12 @@ static const acase cases[] = {
      E_MISSING},
     {"SH: P-256 share off the curve", BAD_SERVER, s_p256, .msg = CL_HS_SERVER_HELLO,
      OPS({X_SET, CL_EXT_KEY_SHARE, sh_p256_off_curve, sizeof(sh_p256_off_curve)}), E_ILLEGAL},
+    {"SH: FFDHE share of p - 1", BAD_SERVER, s_ffdhe, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, sh_ffdhe_pm1, sizeof(sh_ffdhe_pm1)}), E_ILLEGAL},
+    {"SH: FFDHE share of 0", BAD_SERVER, s_ffdhe, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, sh_ffdhe_zero, sizeof(sh_ffdhe_zero)}), E_ILLEGAL},
+    {"SH: X448 share of 1", BAD_SERVER, s_x448, .msg = CL_HS_SERVER_HELLO,
+     OPS({X_SET, CL_EXT_KEY_SHARE, sh_x448_one, sizeof(sh_x448_one)}), E_ILLEGAL},
     {"SH: all-zero X25519 share", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,
      OPS({X_SET, CL_EXT_KEY_SHARE, sh_x25519_zero, sizeof(sh_x25519_zero)}), E_ILLEGAL},
     {"SH: key_share with a trailing byte", BAD_SERVER, .msg = CL_HS_SERVER_HELLO,

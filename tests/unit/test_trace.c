@@ -689,6 +689,35 @@ static void test_tls12_ecdhe_and_downgrade(void **state)
     collector_free(&cc);
 }
 
+/* DHE: the group p and g make, and both public values. */
+static void test_tls12_dhe(void **state)
+{
+    (void)state;
+    collector cc = {0};
+    static const char dhe[] = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
+    clasp_config *ccfg = kit12_client(CLASP_TLS12, CLASP_TLS12);
+    clasp_config *scfg = kit12_server(&kit.server[TK_RSA2048], CLASP_TLS12, CLASP_TLS12);
+    assert_int_equal(clasp_config_set_cipher_suites(ccfg, dhe), 0);
+    assert_int_equal(clasp_config_set_cipher_suites(scfg, dhe), 0);
+    assert_int_equal(clasp_config_set_groups(ccfg, "ffdhe3072"), 0);
+    assert_int_equal(clasp_config_set_groups(scfg, "ffdhe3072"), 0);
+    watch(ccfg, &cc);
+    kit_pair p;
+    kit_open(&p, ccfg, scfg, "server.test");
+    kit12_handshake(&p);
+    const rec_event *ske = must_find(&cc, CLASP_TRACE_MESSAGE, 0, "ServerKeyExchange", 0);
+    expect_field(ske, "key_exchange", "DHE");
+    expect_field(ske, "group", "ffdhe3072");
+    expect_field(ske, "public_key", "384 bytes");
+    expect_field(ske, "signature_scheme", "rsa_pss_rsae_sha256");
+    assert_null(fv(ske, "curve_type"));
+    const rec_event *cke = must_find(&cc, CLASP_TRACE_MESSAGE, 1, "ClientKeyExchange", 0);
+    expect_field(cke, "key_exchange", "DHE public key");
+    expect_field(cke, "public_key", "384 bytes");
+    kit_close(&p);
+    collector_free(&cc);
+}
+
 /* ---- after the handshake: KeyUpdate and NewSessionTicket (TLS 1.3) ---- */
 
 static void test_post_handshake_messages(void **state)
@@ -1246,7 +1275,7 @@ static void test_describe_client_hello_values(void **state)
         0,    16,   0,    12,   0,    10,   2,    'h',  '2',  6,    'a',  '\n',
         'b',  '/',  '1',  '.',                                      /* alpn: h2, a\nb/1. */
         0,    23,   0,    0,                                        /* extended_master_secret */
-        0,    10,   0,    6,    0,    4,    0x00, 0x1d, 0x00, 0x19, /* x25519, secp521r1 */
+        0,    10,   0,    6,    0,    4,    0x00, 0x1d, 0x00, 0x16, /* x25519, secp256k1 */
     };
     uint8_t msg[4 + sizeof(body)] = {CL_HS_CLIENT_HELLO, 0, 0, (uint8_t)sizeof(body)};
     memcpy(msg + 4, body, sizeof(body));
@@ -1270,7 +1299,7 @@ static void test_describe_client_hello_values(void **state)
     assert_null(fv(&e, "supported_versions"));
     expect_field(&e, "alpn", "h2, a\\x0ab/1.");
     expect_field(&e, "extended_master_secret", "offered");
-    expect_field(&e, "supported_groups", "x25519, 0x0019 (unknown)");
+    expect_field(&e, "supported_groups", "x25519, 0x0016 (unknown)");
     expect_field(&e, "extensions",
                  "0x0a0a, application_layer_protocol_negotiation, extended_master_secret, "
                  "supported_groups");
@@ -1492,6 +1521,7 @@ int main(void)
         cmocka_unit_test(test_tls13_hello_retry_request),
         cmocka_unit_test(test_tls12_rsa_client_auth_and_resumption),
         cmocka_unit_test(test_tls12_ecdhe_and_downgrade),
+        cmocka_unit_test(test_tls12_dhe),
         cmocka_unit_test(test_post_handshake_messages),
         cmocka_unit_test(test_failure_wrong_host),
         cmocka_unit_test(test_no_client_certificate),

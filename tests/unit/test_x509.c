@@ -51,6 +51,7 @@ enum {
     K_ED25519,
     K_RSA_PSS,
     K_P256B,
+    K_K256,
     K_P521,
     NKEYS
 };
@@ -76,7 +77,8 @@ enum {
     C_CN_ONLY,  /* no SAN at all: CN=legacy.test */
     C_IP_ONLY,  /* SAN IP:127.0.0.1 alone, CN=server.test */
     C_PARTIAL,  /* SAN DNS:f*.part.test */
-    C_P521,     /* a key clasp cannot use */
+    C_K256,     /* a key clasp cannot use (secp256k1) */
+    C_P521,
     C_LONG_NAME,
     C_NUMERIC_DNS, /* DNS SANs that look like addresses, and IP:10.0.0.1 */
     NCERTS
@@ -130,6 +132,7 @@ static const struct spec specs[] = {
      365},
     {C_PARTIAL, "part.test", K_P256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", "DNS:f*.part.test",
      -1, 365},
+    {C_K256, "server.test", K_K256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
     {C_P521, "server.test", K_P521, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
     /* its name is made by long_name(): a newline and a few hundred bytes */
     {C_LONG_NAME, NULL, K_P256, C_INTER, LEAF_BC, LEAF_KU, "serverAuth", SERVER_SAN, -1, 365},
@@ -168,6 +171,7 @@ static void make_keys(void)
     keys[K_ED25519] = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     keys[K_RSA_PSS] = gen_rsa_pss();
     keys[K_P256B] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    keys[K_K256] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
     keys[K_P521] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
     for (int i = 0; i < NKEYS; i++)
         assert_non_null(keys[i]);
@@ -394,6 +398,7 @@ static const struct type_case types[] = {
     {C_P384, K_P384, CL_KEY_EC_P384, 384, "key=ECDSA P-384"},
     {C_ED25519, K_ED25519, CL_KEY_ED25519, 253, "key=Ed25519"},
     {C_RSA_PSS, K_RSA_PSS, CL_KEY_RSA_PSS, 2048, "key=RSA-PSS 2048"},
+    {C_P521, K_P521, CL_KEY_EC_P521, 521, "key=ECDSA P-521"},
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))
@@ -486,21 +491,21 @@ static void test_credential_bad_key(void **state)
     buf chain = PEM(C_P256, C_INTER);
     buf other_p256 = pem_key(K_P256B);
     buf rsa = pem_key(K_RSA);
-    buf p521_chain = PEM(C_P521, C_INTER);
-    buf p521 = pem_key(K_P521);
+    buf k256_chain = PEM(C_K256, C_INTER);
+    buf k256 = pem_key(K_K256);
     buf garbage = {(uint8_t *)"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", 0};
     garbage.len = strlen((const char *)garbage.p);
 
     expect_credential(chain, other_p256, CLASP_ERR_BAD_KEY); /* same type, not the leaf's */
     expect_credential(chain, rsa, CLASP_ERR_BAD_KEY);        /* another type */
-    expect_credential(p521_chain, p521, CLASP_ERR_BAD_KEY);  /* matches, but no TLS use */
+    expect_credential(k256_chain, k256, CLASP_ERR_BAD_KEY);  /* matches, but no TLS use */
     expect_credential(chain, garbage, CLASP_ERR_BAD_KEY);
     expect_credential(chain, (buf){NULL, 0}, CLASP_ERR_BAD_KEY);
     free(chain.p);
     free(other_p256.p);
     free(rsa.p);
-    free(p521_chain.p);
-    free(p521.p);
+    free(k256_chain.p);
+    free(k256.p);
 }
 
 /* A PEM "CERTIFICATE" block around arbitrary bytes. */
@@ -1032,10 +1037,10 @@ static void test_verify_usage(void **state)
     assert_int_equal(VERIFY(&res, "server.test", SERVER, 0, C_BEHIND_NOT_CA, C_NOT_CA),
                      CLASP_ERR_UNSUPPORTED_CERTIFICATE);
     assert_string_equal(res.reason, "issuer is not a CA (depth 1, CN=Not A CA)");
-    /* A key clasp has no use for (P-521), in an otherwise valid chain. */
-    assert_int_equal(VERIFY(&res, "server.test", SERVER, 0, C_P521, C_INTER),
+    /* A key clasp has no use for (secp256k1), in an otherwise valid chain. */
+    assert_int_equal(VERIFY(&res, "server.test", SERVER, 0, C_K256, C_INTER),
                      CLASP_ERR_UNSUPPORTED_CERTIFICATE);
-    assert_string_equal(res.reason, "leaf key type not usable in TLS (EC 521)");
+    assert_string_equal(res.reason, "leaf key type not usable in TLS (EC 256)");
 }
 
 static int verify_bytes(const uint8_t *leaf, size_t leaf_len, const uint8_t *inter,
@@ -1105,7 +1110,7 @@ static void test_cert_public_key(void **state)
         cl_pubkey_free(k);
     }
     cl_pubkey *k = NULL;
-    assert_int_equal(cl_cert_public_key(ders[C_P521], der_lens[C_P521], &k), 0);
+    assert_int_equal(cl_cert_public_key(ders[C_K256], der_lens[C_K256], &k), 0);
     assert_int_equal(cl_pubkey_type(k), CL_KEY_OTHER);
     cl_pubkey_free(k);
     k = NULL;
@@ -1151,8 +1156,8 @@ static void test_cert_summary(void **state)
             cl_cert_summary(ders[types[i].cert], der_lens[types[i].cert], s, sizeof(s)), 0);
         assert_non_null(strstr(s, types[i].summary_key));
     }
-    assert_int_equal(cl_cert_summary(ders[C_P521], der_lens[C_P521], s, sizeof(s)), 0);
-    assert_non_null(strstr(s, " key=EC 521 "));
+    assert_int_equal(cl_cert_summary(ders[C_K256], der_lens[C_K256], s, sizeof(s)), 0);
+    assert_non_null(strstr(s, " key=EC 256 "));
 
     /* A hostile name stays on one line, and the key and dates survive its length. */
     assert_int_equal(cl_cert_summary(ders[C_LONG_NAME], der_lens[C_LONG_NAME], s, sizeof(s)), 0);
