@@ -23,4 +23,18 @@ cmake -S "$root/tests/install" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" >/dev/
 cmake --build "$tmp/cm" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/cm/consumer_shared"
 "$tmp/cm/consumer_static"
-echo "check-install: ok (pkg-config and find_package, shared and static)"
+
+# libclasp-memcached, installed only where it was built (with its header): the same twice.
+if [ -e "$libdir/libclasp-memcached.so" ]; then
+    PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs clasp-memcached >"$tmp/mflags"
+    # shellcheck disable=SC2046
+    cc -o "$tmp/consumer_mc" "$root/tests/install/consumer_memcached.c" $(cat "$tmp/mflags")
+    LD_LIBRARY_PATH="$libdir" "$tmp/consumer_mc"
+    [ -x "$tmp/cm/consumer_memcached_shared" ] || { echo "check-install: find_package has no clasp::clasp_memcached"; exit 1; }
+    LD_LIBRARY_PATH="$libdir" "$tmp/cm/consumer_memcached_shared"
+    "$tmp/cm/consumer_memcached_static"
+    extra=", and libclasp-memcached"
+elif [ -e "$prefix/include/clasp/memcached.h" ]; then
+    echo "check-install: clasp/memcached.h installed without libclasp-memcached"; exit 1
+fi
+echo "check-install: ok (pkg-config and find_package, shared and static${extra:-})"

@@ -5,12 +5,15 @@
 #    hs -> conn -> io, and msg uses base alone; below io/, no file includes <clasp/io.h>,
 #    and the umbrella <clasp/clasp.h> (which pulls io.h in) only in base/*.c, which defines
 #    the umbrella's own functions;
-#  - every file under src/ and tools/ is named in docs/architecture.md;
+#  - every file under src/, tools/ and ext/ is named in docs/architecture.md, and add-ons
+#    (ext/) include no internal header;
 # and, given a build directory:
 #  - the same layering for what objects call, not only what they include: every cl_* or
 #    clasp_* symbol an object of layer L uses is defined in L or a layer to its left (nm);
 #  - the shared library links libcrypto and never libssl, and has no fuzzing hooks;
-#  - it exports every CLASP_API function of include/clasp/ and nothing else.
+#  - it exports every CLASP_API function of include/clasp/ and nothing else;
+#  - libclasp-memcached (when built) links libclasp and libmemcached, calls only clasp's
+#    exported API and exports its own API alone, and libclasp never links libmemcached.
 set -eu
 cd "$(dirname "$0")/.."
 order="base crypto x509 record msg hs conn io"
@@ -43,9 +46,16 @@ for f in $bad; do
     fail=1
 done
 
+# Add-ons (ext/) are programs over the public API: <clasp/...> and their own headers only.
+bad=$(grep -rnE '#include *"(base|crypto|x509|record|msg|hs|conn|io)/' ext || true)
+if [ -n "$bad" ]; then
+    echo "ext/ includes clasp's internal headers (add-ons use the public API only):"
+    echo "$bad"; fail=1
+fi
+
 # docs/architecture.md names every file, as `path` or, for a pair, `path.[ch]`.
 doc=docs/architecture.md
-for f in $(find src tools -type f | sort); do
+for f in $(find src tools ext -type f | sort); do
     case "$f" in *.c | *.h) pair="${f%.?}.[ch]" ;; *) pair="$f" ;; esac
     if ! grep -qF "\`$f\`" "$doc" && ! grep -qF "\`$pair\`" "$doc"; then
         echo "$doc does not name $f"; fail=1
@@ -85,6 +95,28 @@ check_symbols() {
     }'
 }
 
+# libclasp-memcached, where built: links libclasp and libmemcached, calls clasp's exported
+# API only, and exports exactly the CLASP_MEMCACHED_API functions of clasp/memcached.h.
+check_memcached() {
+    mlib="$1/ext/memcached/libclasp-memcached.so"
+    [ -e "$mlib" ] || return 0
+    mfail=0
+    mdeps=$(ldd "$mlib")
+    for need in libclasp.so libmemcached; do
+        echo "$mdeps" | grep -q "$need" || { echo "$mlib does not link $need"; mfail=1; }
+    done
+    internal=$(nm -D --undefined-only "$mlib" | awk '{print $2}' | grep -E '^cl_' || true)
+    if [ -n "$internal" ]; then echo "$mlib calls internal functions:"; echo "$internal"; mfail=1; fi
+    mexported=$(nm -D --defined-only "$mlib" | awk '$2 ~ /[TDRB]/ {print $3}')
+    leaked=$(echo "$mexported" | grep -v '^clasp_memcached_' || true)
+    if [ -n "$leaked" ]; then echo "$mlib exports:"; echo "$leaked"; mfail=1; fi
+    for fn in $(grep -h 'CLASP_MEMCACHED_API' include/clasp/memcached.h | grep -v '#define' |
+                sed -nE 's/^[^(]*[ *](clasp_[a-z0-9_]+)\(.*/\1/p'); do
+        echo "$mexported" | grep -qx "$fn" || { echo "$mlib does not export $fn"; mfail=1; }
+    done
+    return $mfail
+}
+
 if [ $# -ge 1 ]; then
     check_symbols "$1" || fail=1
     lib="$1/libclasp.so"
@@ -102,6 +134,8 @@ if [ $# -ge 1 ]; then
                 sed -nE 's/^[^(]*[ *](clasp_[a-z0-9_]+)\(.*/\1/p'); do
         echo "$exported" | grep -qx "$fn" || { echo "$lib does not export $fn"; fail=1; }
     done
+    if echo "$deps" | grep -q 'libmemcached'; then echo "$lib links libmemcached"; fail=1; fi
+    check_memcached "$1" || fail=1
 fi
 
 [ $fail = 0 ] && echo "check-layers: ok"

@@ -10,6 +10,9 @@ packages="$packages clang libclang-rt-14-dev python3"
 packages="$packages valgrind"
 # The benchmarks' peers beside OpenSSL (optional at build time; CI builds and smoke-tests them).
 packages="$packages libgnutls28-dev android-libboringssl-dev"
+# Fleets: libclasp-memcached builds against libmemcached (optional at build time), and the
+# fleet test starts a real memcached on 127.0.0.1.
+packages="$packages memcached libmemcached-dev"
 
 # --list: print the packages (one line) for callers that install them their own way.
 if [ "${1:-}" = "--list" ]; then

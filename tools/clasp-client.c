@@ -3,6 +3,7 @@
  * prints the answer. The output is stable (scripts read it): see ABOUT, which --help prints.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,6 +32,8 @@ enum {
     OPT_KEY_UPDATE,
     OPT_QUIET,
     OPT_RECONNECT,
+    OPT_SESS_IN,
+    OPT_SESS_OUT,
 };
 
 static const tool_opt client_opts[] = {
@@ -43,6 +46,8 @@ static const tool_opt client_opts[] = {
     {"quiet", no_argument, OPT_QUIET, NULL, "print only the answer and errors"},
     {"reconnect", required_argument, OPT_RECONNECT, "N",
      "then connect N more times, each offering the previous session (or ticket)"},
+    {"sess-in", required_argument, OPT_SESS_IN, "FILE", "offer the session saved in FILE"},
+    {"sess-out", required_argument, OPT_SESS_OUT, "FILE", "save the last session into FILE"},
 };
 
 static const char ABOUT[] =
@@ -71,6 +76,12 @@ static const char ABOUT[] =
     "from 1; the lines above are printed for the first connection only):\n"
     "  connection I: new                     (or: connection I: resumed)\n"
     "The answers follow one another on stdout. The first failure ends the run.\n"
+    "--sess-in FILE offers the session saved in FILE (by --sess-out) on the first\n"
+    "connection: another process, or another server of a fleet, may resume it. --sess-out\n"
+    "FILE saves the last connection's session (clasp_session_export; mode 0600: it holds\n"
+    "the session's secret), or says \"clasp-client: no session to save\". A TLS 1.3 ticket\n"
+    "read from a file is offered whether or not it was offered before. With --sess-in,\n"
+    "the \"connection I: new|resumed\" lines are printed as with --reconnect.\n"
     "\n"
     "Failures, one line on stderr:\n"
     "  clasp-client: handshake failed: DETAIL (alert sent: NAME / received: NAME)\n"
@@ -94,6 +105,7 @@ typedef struct client_args {
     const char *request;
     int key_update, quiet;
     long reconnect; /* -1: not given */
+    const char *sess_in, *sess_out;
 } client_args;
 
 /* A count for --reconnect: 0 to 1000. */
@@ -119,6 +131,8 @@ static int on_opt(void *ctx, int id, const char *arg)
     case OPT_KEY_UPDATE: a->key_update = 1; return 0;
     case OPT_QUIET: a->quiet = 1; return 0;
     case OPT_RECONNECT: return parse_count(arg, &a->reconnect);
+    case OPT_SESS_IN: a->sess_in = arg; return 0;
+    case OPT_SESS_OUT: a->sess_out = arg; return 0;
     default: return -1;
     }
 }
@@ -426,6 +440,44 @@ static void session_take(clasp_conn *c, clasp_session **s)
     *s = clasp_conn_get_session(c);
 }
 
+/* --sess-in: the session in path, into *s. 0, or -1 (printed). */
+static int session_load(const char *path, clasp_session **s)
+{
+    static uint8_t buf[65536];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+    int rc = !f || ferror(f) ? CLASP_ERR_FILE : clasp_session_import(buf, n, s);
+    if (f)
+        fclose(f);
+    memset(buf, 0, n);
+    if (rc)
+        fprintf(stderr, PROG ": --sess-in %s: %s\n", path,
+                rc == CLASP_ERR_FILE ? strerror(errno) : clasp_strerror(rc));
+    return rc ? -1 : 0;
+}
+
+/* --sess-out: s into path, readable by its owner alone. 0, or -1 (printed). */
+static int session_save(const char *path, const clasp_session *s)
+{
+    static uint8_t buf[65536];
+    size_t n = 0;
+    if (!s) {
+        fprintf(stderr, PROG ": no session to save\n");
+        return -1;
+    }
+    int rc = clasp_session_export(s, buf, sizeof(buf), &n), fd = -1, ok = rc == 0;
+    if (ok)
+        ok = (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0 &&
+             write(fd, buf, n) == (ssize_t)n;
+    if (fd >= 0 && close(fd) != 0)
+        ok = 0;
+    memset(buf, 0, n < sizeof(buf) ? n : sizeof(buf));
+    if (!ok)
+        fprintf(stderr, PROG ": --sess-out %s: %s\n", path,
+                rc ? clasp_strerror(rc) : strerror(errno));
+    return ok ? 0 : -1;
+}
+
 /* A connection for the server name, offering the saved session if any; NULL (printed). */
 static clasp_conn *make_conn(clasp_config *cfg, const char *name, clasp_session *s)
 {
@@ -462,7 +514,7 @@ static int talk(const client_args *a, clasp_conn *c, int fd, const char *addr, o
         report("handshake failed", c, rc);
         return TOOL_EXIT_FAIL;
     }
-    if (!a->quiet && a->reconnect >= 0)
+    if (!a->quiet && (a->reconnect >= 0 || a->sess_in))
         fprintf(stderr, "connection %ld: %s\n", index, clasp_conn_resumed(c) ? "resumed" : "new");
     if (!a->quiet && index == 1)
         print_negotiated(c, addr);
@@ -508,7 +560,8 @@ static int one_connection(const client_args *a, clasp_config *cfg, const char *h
     if (c && (fd = connect_to(host, port, addr, sizeof(addr))) >= 0 &&
         clasp_conn_set_fd(c, fd) == 0)
         status = talk(a, c, fd, addr, o, index);
-    if (status == TOOL_EXIT_OK && index <= a->reconnect)
+    long last = a->reconnect > 0 ? a->reconnect + 1 : 1;
+    if (status == TOOL_EXIT_OK && (index <= a->reconnect || (index == last && a->sess_out)))
         session_take(c, sess);
     tool_trace_end(&trace);
     clasp_conn_free(c);
@@ -555,13 +608,15 @@ int main(int argc, char **argv)
     int status = TOOL_EXIT_FAIL;
     clasp_config *cfg = make_config(&tls);
     clasp_session *sess = NULL;
-    if (cfg) {
+    if (cfg && (!a.sess_in || session_load(a.sess_in, &sess) == 0)) {
         long last = a.reconnect > 0 ? a.reconnect + 1 : 1;
         for (long i = 1; i <= last; i++) {
             status = one_connection(&a, cfg, host, port, name, &o, i, &sess);
             if (status != TOOL_EXIT_OK)
                 break;
         }
+        if (status == TOOL_EXIT_OK && a.sess_out && session_save(a.sess_out, sess) != 0)
+            status = TOOL_EXIT_FAIL;
     }
     clasp_session_free(sess);
     clasp_config_free(cfg);

@@ -22,6 +22,7 @@
 #include <clasp/clasp.h>
 
 #include "common.h"
+#include "fleet.h"
 
 #define PROG          "clasp-server"
 #define MAX_LISTENERS 8
@@ -47,6 +48,13 @@ enum {
     OPT_SESSION_CONTEXT,
     OPT_SNI,
     OPT_SNI_UNKNOWN,
+    OPT_SESSION_STORE,
+    OPT_KEYS_MEMCACHED,
+    OPT_KEYS_GROUP,
+    OPT_KEYS_ROTATE,
+    OPT_KEYS_KEEP,
+    OPT_KEYS_ANNOUNCE,
+    OPT_ROTATE_KEY_FILE,
 };
 
 static const tool_opt server_opts[] = {
@@ -66,6 +74,19 @@ static const tool_opt server_opts[] = {
      "tickets name cached sessions; each resumes once"},
     {"session-context", required_argument, OPT_SESSION_CONTEXT, "NAME",
      "resume sessions of servers with this NAME (default: this process's)"},
+    {"session-store", required_argument, OPT_SESSION_STORE, "memcached:HOST:PORT[,...]",
+     "sessions and stateful tickets in memcached, shared by a fleet"},
+    {"ticket-keys-memcached", required_argument, OPT_KEYS_MEMCACHED, "HOST:PORT[,...]",
+     "ticket keys shared with the group through memcached"},
+    {"ticket-keys-group", required_argument, OPT_KEYS_GROUP, "NAME",
+     "the group (default: the --session-context NAME, else clasp)"},
+    {"ticket-keys-rotate", required_argument, OPT_KEYS_ROTATE, "SECONDS",
+     "a new key every SECONDS (default 43200)"},
+    {"ticket-keys-keep", required_argument, OPT_KEYS_KEEP, "N", "keys kept, 2 to 16 (default 3)"},
+    {"ticket-keys-announce", required_argument, OPT_KEYS_ANNOUNCE, "SECONDS",
+     "--rotate-ticket-keys: a new key seals SECONDS after it is written (default 300)"},
+    {"rotate-ticket-keys", required_argument, OPT_ROTATE_KEY_FILE, "FILE",
+     "rotate the key file FILE, then exit"},
     {"sni", required_argument, OPT_SNI, "NAME,CERT,KEY",
      "a client naming NAME (SNI) gets this certificate"},
     {"sni-unknown", required_argument, OPT_SNI_UNKNOWN, "WHAT",
@@ -89,6 +110,19 @@ static const char ABOUT[] =
     "Without it the keys are random and rotate every 12 hours. A server resumes only the\n"
     "sessions made under its own configuration: servers that share a key file (a fleet)\n"
     "give the same --session-context NAME (and the same --verify and --ca).\n"
+    "Fleets (docs/api.md): --session-store memcached:HOST:PORT[,...] keeps sessions by ID\n"
+    "and stateful tickets in memcached, where every server of the fleet finds them (a\n"
+    "stateful ticket resumes once across all of them); --ticket-keys-memcached\n"
+    "HOST:PORT[,...] shares the ticket keys of the group (--ticket-keys-group) through\n"
+    "memcached, rotated every --ticket-keys-rotate seconds by whichever server comes first,\n"
+    "--ticket-keys-keep kept. Both need a clasp-server built with libclasp-memcached; a\n"
+    "memcached that is down costs full handshakes, nothing more. Give every server the same\n"
+    "--session-context.\n"
+    "--rotate-ticket-keys FILE rotates a key file shared by a fleet and exits (no --port or\n"
+    "--cert needed): a key is added that seals --ticket-keys-announce seconds later (every\n"
+    "server must have read the file by then), keys beyond --ticket-keys-keep are dropped, and\n"
+    "the file is replaced by rename. With --ticket-keys-rotate SECONDS a key is added only\n"
+    "when due, so cron may run it often. A missing FILE is made.\n"
     "--sni (up to 4 times) serves another certificate to clients that name NAME in their\n"
     "server_name extension (case does not matter); a name no --sni gives gets the --cert\n"
     "ones, or with --sni-unknown refuse, an unrecognized_name alert (a client that names\n"
@@ -140,6 +174,8 @@ typedef struct server_args {
     } sni[MAX_SNI];
     size_t n_sni;
     int sni_refuse; /* --sni-unknown refuse */
+    tool_fleet_args fleet;
+    const char *rotate_key_file; /* --rotate-ticket-keys: only that, then exit */
 } server_args;
 
 static const struct {
@@ -210,6 +246,15 @@ static int on_opt(void *ctx, int id, const char *arg)
     case OPT_STATEFUL_TICKETS: a->stateful_tickets = 1; return 0;
     case OPT_SESSION_CONTEXT: a->session_context = arg; return 0;
     case OPT_SNI: return parse_sni(a, arg);
+    case OPT_SESSION_STORE: a->fleet.session_store = arg; return 0;
+    case OPT_KEYS_MEMCACHED: a->fleet.keys_memcached = arg; return 0;
+    case OPT_KEYS_GROUP: a->fleet.keys_group = arg; return 0;
+    case OPT_KEYS_ROTATE:
+        return parse_number("ticket-keys-rotate", arg, 86400 * 30, &a->fleet.keys_rotate);
+    case OPT_KEYS_KEEP: return parse_number("ticket-keys-keep", arg, 16, &a->fleet.keys_keep);
+    case OPT_KEYS_ANNOUNCE:
+        return parse_number("ticket-keys-announce", arg, 86400, &a->fleet.keys_announce);
+    case OPT_ROTATE_KEY_FILE: a->rotate_key_file = arg; return 0;
     case OPT_SNI_UNKNOWN:
         if (strcmp(arg, "default") == 0 || strcmp(arg, "refuse") == 0) {
             a->sni_refuse = arg[0] == 'r';
@@ -266,6 +311,7 @@ typedef struct server {
     const server_args *args;
     clasp_config *cfg;
     key_file tk;
+    tool_fleet fleet;               /* --session-store, --ticket-keys-memcached */
     clasp_config *sni_cfg[MAX_SNI]; /* the configuration of each --sni name */
     tool_trace_out trace_out;
     int listeners[MAX_LISTENERS];
@@ -817,11 +863,12 @@ static void shut_down(server *srv)
         if (signal_pipe[i] >= 0)
             close(signal_pipe[i]);
     clasp_config_free(srv->cfg);
-    clasp_ticket_keys_free(srv->tk.keys);
     for (size_t i = 0; i < srv->args->n_sni; i++) {
         clasp_config_free(srv->sni_cfg[i]);
         free(srv->args->sni[i].name);
     }
+    tool_fleet_close(&srv->fleet);
+    clasp_ticket_keys_free(srv->tk.keys);
     tool_keylog_close();
     tool_trace_close(&srv->trace_out);
 }
@@ -854,7 +901,9 @@ static int configure_tickets(server *srv, clasp_config *cfg)
         fprintf(stderr, PROG ": --tickets, --session-context: %s\n", clasp_strerror(rc));
         return -1;
     }
-    if (!a->ticket_keys)
+    if (a->fleet.session_store && tool_fleet_store(PROG, &srv->fleet, &a->fleet, cfg) != 0)
+        return -1;
+    if (!a->ticket_keys && !a->fleet.keys_memcached)
         return 0;
     if (!srv->tk.keys) { /* one set for every configuration (--sni) */
         srv->tk.keys = clasp_ticket_keys_new(0, 0);
@@ -862,7 +911,9 @@ static int configure_tickets(server *srv, clasp_config *cfg)
             fprintf(stderr, PROG ": out of memory\n");
             return -1;
         }
-        if (reload_keys(srv, tool_now_ms()) != 0)
+        if (a->ticket_keys
+                ? reload_keys(srv, tool_now_ms())
+                : tool_fleet_keys(PROG, &srv->fleet, &a->fleet, a->session_context, srv->tk.keys))
             return -1;
     }
     return clasp_config_set_ticket_keys(cfg, srv->tk.keys) == 0 ? 0 : -1;
@@ -931,7 +982,9 @@ static int check_args(const server_args *a, const tool_tls *tls, int extra)
                       : !a->port              ? "--port is required"
                       : tls->n_cert == 0      ? "at least one --cert and --key are required"
                       : a->verify && !tls->ca ? "--verify optional|require needs --ca"
-                                              : NULL;
+                      : a->ticket_keys && a->fleet.keys_memcached
+                          ? "--ticket-keys and --ticket-keys-memcached exclude each other"
+                          : NULL;
     if (why)
         fprintf(stderr, PROG ": %s\n", why);
     return why ? -1 : 0;
@@ -939,7 +992,9 @@ static int check_args(const server_args *a, const tool_tls *tls, int extra)
 
 int main(int argc, char **argv)
 {
-    server_args a = {.session_cache = -1, .tickets = -1};
+    server_args a = {.session_cache = -1,
+                     .tickets = -1,
+                     .fleet = {.keys_rotate = -1, .keys_keep = -1, .keys_announce = -1}};
     tool_tls tls;
     const tool_cli cli = {PROG,        "--port P --cert FILE --key FILE [options]",  ABOUT,
                           server_opts, sizeof(server_opts) / sizeof(server_opts[0]), on_opt,
@@ -947,6 +1002,8 @@ int main(int argc, char **argv)
     int first = tool_parse(&cli, &tls, argc, argv);
     if (first < 0)
         return TOOL_EXIT_USAGE;
+    if (a.rotate_key_file && first == argc)
+        return tool_fleet_rotate_file(PROG, a.rotate_key_file, &a.fleet);
     if (check_args(&a, &tls, first != argc) != 0) {
         tool_usage(&cli, stderr);
         return TOOL_EXIT_USAGE;

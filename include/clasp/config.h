@@ -207,13 +207,19 @@ CLASP_API int clasp_config_set_session_cache(clasp_config *cfg, size_t max_sessi
  * into buf (returns 0, *len set; or nonzero when unknown or when cap is too small); put
  * stores one; remove forgets one (called when a session is found unusable, when a stateful
  * ticket is used, and after a fatal alert). Callbacks may be called from several threads
- * at once.
+ * at once. take is optional (NULL: get, then remove): get and remove in one atomic step,
+ * returning 0 only to the one caller that removed the session. It is used for stateful TLS
+ * 1.3 tickets (clasp/session.h), which resume once: with a store shared by several servers,
+ * two connections presenting one ticket at the same instant could otherwise both read it
+ * before either removes it. The session bytes can be read with clasp_session_import (for
+ * clasp_session_expiry, say).
  */
 typedef struct clasp_session_store {
     int (*get)(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, size_t cap, size_t *len);
     int (*put)(void *arg, const uint8_t *id, size_t id_len, const uint8_t *session, size_t len);
     void (*remove)(void *arg, const uint8_t *id, size_t id_len);
     void *arg;
+    int (*take)(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, size_t cap, size_t *len);
 } clasp_session_store;
 
 CLASP_API int clasp_config_set_session_store(clasp_config *cfg, const clasp_session_store *store);

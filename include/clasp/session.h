@@ -53,6 +53,12 @@ CLASP_API void clasp_session_free(clasp_session *session);
 /* CLASP_TLS12 or CLASP_TLS13. */
 CLASP_API uint16_t clasp_session_version(const clasp_session *session);
 /*
+ * When the session stops being resumable, in seconds since the epoch: its full handshake's
+ * time plus its lifetime (a client's TLS 1.3 ticket: the ticket's lifetime). An external
+ * session store can import what it is given to put and use this as the entry's expiry.
+ */
+CLASP_API uint64_t clasp_session_expiry(const clasp_session *session);
+/*
  * 1 when the session may still be offered: not expired, not a TLS 1.3 ticket already
  * offered, and not from a connection that ended with a fatal alert (RFC 5246 7.2).
  */
@@ -164,6 +170,34 @@ CLASP_API int clasp_ticket_keys_set(clasp_ticket_keys *tk, const clasp_ticket_ke
  * CLASP_ERR_FILE when unreadable, CLASP_ERR_INVALID_ARG (keys unchanged) when malformed.
  */
 CLASP_API int clasp_ticket_keys_load_file(clasp_ticket_keys *tk, const char *path);
+/*
+ * Key rings kept outside the process, for a fleet of servers that share their keys (docs/
+ * api.md, "Fleets"): the key file's text in memory, and the rotation rule.
+ *
+ * clasp_ticket_keys_parse reads key-file text (len bytes, at most 65536; NUL not needed)
+ * into keys[0..cap) and sets *n (0 for text with no key lines); CLASP_ERR_INVALID_ARG when
+ * malformed or holding more than cap keys. clasp_ticket_keys_format writes keys in that
+ * format, one line each, NUL-terminated; *len is the text's length without the NUL, and
+ * CLASP_ERR_BUFFER_TOO_SMALL says cap was too small (buf may be NULL to ask the size).
+ */
+CLASP_API int clasp_ticket_keys_parse(const char *text, size_t len, clasp_ticket_key *keys,
+                                      size_t cap, size_t *n);
+CLASP_API int clasp_ticket_keys_format(const clasp_ticket_key *keys, size_t n, char *buf,
+                                       size_t cap, size_t *len);
+/*
+ * One rotation step over a ring of keys ring[0..*n) (room for cap), at `now` (seconds since
+ * the epoch). The ring is sorted newest not_before first; then a fresh random key is added
+ * when one is due, and the oldest keys beyond `keep` (2 to 16) are dropped. A key is due
+ * when the ring is empty (it seals from now), or when period is 0 (a rotation asked for by
+ * hand), or when the newest key has sealed for nearly `period` seconds. The new key's
+ * not_before is `announce` seconds ahead at least (after the newest key's plus period, with a
+ * period): every server reads it before any seals with it, so every server opens every
+ * ticket. Returns 1 when a key was added, 0 when none was due, or a negative clasp_err.
+ */
+CLASP_API int clasp_ticket_key_ring_rotate(clasp_ticket_key *ring, size_t *n, size_t cap,
+                                           uint64_t now, unsigned period, unsigned announce,
+                                           unsigned keep);
+
 /*
  * Servers: use these ticket keys (the configuration takes a reference). Without this call
  * a server configuration has its own automatically rotating keys.

@@ -52,6 +52,14 @@ uint16_t clasp_session_version(const clasp_session *s)
     return s ? s->s.version : 0;
 }
 
+uint64_t clasp_session_expiry(const clasp_session *s)
+{
+    if (!s)
+        return 0;
+    uint64_t created = s->s.created;
+    return created > UINT64_MAX - s->s.lifetime ? UINT64_MAX : created + s->s.lifetime;
+}
+
 int clasp_session_is_resumable(const clasp_session *s)
 {
     if (!s || !offerable(s))
@@ -119,4 +127,23 @@ int clasp_ticket_keys_set(clasp_ticket_keys *tk, const clasp_ticket_key *keys, s
 int clasp_ticket_keys_load_file(clasp_ticket_keys *tk, const char *path)
 {
     return cl_ticket_keys_load_file(tk, path);
+}
+
+int clasp_ticket_keys_parse(const char *text, size_t len, clasp_ticket_key *keys, size_t cap,
+                            size_t *n)
+{
+    return cl_ticket_keys_parse(text, len, keys, cap, n);
+}
+
+int clasp_ticket_keys_format(const clasp_ticket_key *keys, size_t n, char *buf, size_t cap,
+                             size_t *len)
+{
+    return cl_ticket_keys_format(keys, n, buf, cap, len);
+}
+
+int clasp_ticket_key_ring_rotate(clasp_ticket_key *ring, size_t *n, size_t cap, uint64_t now,
+                                 unsigned period, unsigned announce, unsigned keep)
+{
+    CL_CHECK(cl_crypto_init() == 0, CLASP_ERR_INTERNAL);
+    return cl_ticket_ring_rotate(ring, n, cap, now, period, announce, keep);
 }

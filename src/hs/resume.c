@@ -133,25 +133,27 @@ int cl_s_store_put(clasp_conn *c, const cl_session *s)
 }
 
 /*
- * The application's store has get and remove, not one step for both: a stateful ticket
- * taken from it is removed right after it is read. Two connections presenting the same
- * ticket at the same instant could both read it first; a store that must rule that out
- * makes its get remove the entry it returns for IDs it knows are tickets (docs/api.md).
+ * A stateful ticket is taken from the application's store: by its take, atomic, when it has
+ * one (only the connection whose take removed the entry resumes, RFC 8446 8.1's single use
+ * across a fleet), else read and then removed, where two connections presenting the same
+ * ticket at the same instant could both read it first.
  */
 static int store_get(clasp_conn *c, const uint8_t *id, size_t id_len, int take, cl_session *out)
 {
     const clasp_config *cfg = c->cfg;
+    const clasp_session_store *st = &cfg->store;
+    int atomic_take = take && st->take;
     uint8_t *buf = cl_alloc(STORE_BUF);
     size_t n = 0;
     int rc = CLASP_ERR_STATE;
     memset(out, 0, sizeof(*out));
-    if (buf && cfg->store.get(cfg->store.arg, id, id_len, buf, STORE_BUF, &n) == 0 &&
+    if (buf && (atomic_take ? st->take : st->get)(st->arg, id, id_len, buf, STORE_BUF, &n) == 0 &&
         n <= STORE_BUF) {
         rc = cl_session_decode(out, buf, n) == 0 && cl_session_valid(out, cl_now(cfg))
                  ? 0
                  : CLASP_ERR_STATE;
-        if (rc || take) /* unusable, or used: forget it */
-            cfg->store.remove(cfg->store.arg, id, id_len);
+        if ((rc || take) && !atomic_take) /* unusable, or used: forget it */
+            st->remove(st->arg, id, id_len);
         if (rc)
             cl_session_clear(out);
     }

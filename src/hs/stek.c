@@ -2,10 +2,7 @@
  * Session ticket encryption keys: rotation by the clock, keys set by the application or read
  * from a key file, and lookups that copy a key out under the lock.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -13,9 +10,6 @@
 #include "crypto/crypto.h"
 #include "hs/stek.h"
 
-/* Key files are a few lines; anything much larger is not one. */
-#define KEY_FILE_MAX  65536
-#define KEY_LINE_MAX  256
 #define AEAD_KEY_INFO "clasp session ticket AES-256-GCM key"
 
 int cl_ticket_keys_new(clasp_ticket_keys **out, unsigned rotate, unsigned keep)
@@ -183,78 +177,24 @@ int cl_ticket_keys_set(clasp_ticket_keys *tk, const clasp_ticket_key *keys, size
 
 /* ---- the key file ---- */
 
-static int hex_field(const char **p, uint8_t *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int hi = isxdigit((unsigned char)(*p)[0]), lo = hi && isxdigit((unsigned char)(*p)[1]);
-        CL_CHECK(hi && lo, CLASP_ERR_INVALID_ARG);
-        char byte[3] = {(*p)[0], (*p)[1], 0};
-        out[i] = (uint8_t)strtoul(byte, NULL, 16);
-        *p += 2;
-    }
-    CL_CHECK(**p == ' ' || **p == '\t', CLASP_ERR_INVALID_ARG);
-    while (**p == ' ' || **p == '\t')
-        (*p)++;
-    return 0;
-}
-
-/* "NAME SECRET NOT_BEFORE": 32 hex digits, 64 hex digits, decimal seconds. */
-static int parse_key_line(const char *line, clasp_ticket_key *k)
-{
-    const char *p = line;
-    CL_TRY(hex_field(&p, k->name, sizeof(k->name)));
-    CL_TRY(hex_field(&p, k->secret, sizeof(k->secret)));
-    CL_CHECK(isdigit((unsigned char)*p), CLASP_ERR_INVALID_ARG);
-    char *end;
-    errno = 0;
-    unsigned long long t = strtoull(p, &end, 10);
-    CL_CHECK(errno == 0, CLASP_ERR_INVALID_ARG);
-    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-        end++;
-    CL_CHECK(*end == '\0', CLASP_ERR_INVALID_ARG);
-    k->not_before = t;
-    return 0;
-}
-
-static int blank_or_comment(const char *line)
-{
-    while (*line == ' ' || *line == '\t')
-        line++;
-    return *line == '#' || *line == '\0' || *line == '\n' || *line == '\r';
-}
-
-/* Every line into keys[] (at most CL_STEK_MAX); *n counts them. */
-static int parse_key_file(FILE *f, clasp_ticket_key *keys, size_t *n)
-{
-    char line[KEY_LINE_MAX];
-    size_t total = 0;
-    int rc = 0;
-    *n = 0;
-    while (rc == 0 && fgets(line, sizeof(line), f)) {
-        size_t len = strlen(line);
-        total += len;
-        if (total > KEY_FILE_MAX || (len == sizeof(line) - 1 && line[len - 1] != '\n'))
-            rc = CLASP_ERR_INVALID_ARG; /* a line too long for a key is not one */
-        else if (!blank_or_comment(line))
-            rc = *n < CL_STEK_MAX ? parse_key_line(line, &keys[(*n)++]) : CLASP_ERR_INVALID_ARG;
-    }
-    if (rc == 0 && ferror(f))
-        rc = CLASP_ERR_FILE;
-    cl_wipe(line, sizeof(line));
-    return rc;
-}
-
 int cl_ticket_keys_load_file(clasp_ticket_keys *tk, const char *path)
 {
     CL_CHECK(tk && path, CLASP_ERR_INVALID_ARG);
     FILE *f = fopen(path, "r");
     CL_CHECK(f, CLASP_ERR_FILE);
+    char *text = cl_alloc(CL_KEY_FILE_MAX + 1);
+    size_t len = text ? fread(text, 1, CL_KEY_FILE_MAX + 1, f) : 0;
+    int rc = !text ? CLASP_ERR_NOMEM : ferror(f) ? CLASP_ERR_FILE : 0;
+    fclose(f);
     clasp_ticket_key keys[CL_STEK_MAX];
     size_t n = 0;
-    int rc = parse_key_file(f, keys, &n);
-    fclose(f);
+    if (rc == 0)
+        rc = len > CL_KEY_FILE_MAX ? CLASP_ERR_INVALID_ARG
+                                   : cl_ticket_keys_parse(text, len, keys, CL_STEK_MAX, &n);
     if (rc == 0)
         rc = n ? cl_ticket_keys_set(tk, keys, n) : CLASP_ERR_INVALID_ARG;
     cl_wipe(keys, sizeof(keys));
+    if (text)
+        cl_free_secret(text, CL_KEY_FILE_MAX + 1);
     return rc;
 }

@@ -17,6 +17,8 @@
 #define CL_STEK_MAX            16
 #define CL_STEK_DEFAULT_ROTATE 43200 /* seconds: 12 hours */
 #define CL_STEK_DEFAULT_KEEP   3
+/* Key files are a few lines; anything much larger is not one. */
+#define CL_KEY_FILE_MAX 65536
 
 /* One key as used: its name and the AEAD key derived from its secret. */
 typedef struct cl_stek {
@@ -48,5 +50,17 @@ int cl_ticket_keys_load_file(clasp_ticket_keys *tk, const char *path);
 int cl_ticket_keys_current(clasp_ticket_keys *tk, uint64_t now, cl_stek *out, int *rotated);
 /* The kept key of this name; CLASP_ERR_STATE when unknown (never known, or retired). */
 int cl_ticket_keys_find(clasp_ticket_keys *tk, uint64_t now, const uint8_t *name, cl_stek *out);
+
+/* ---- rings kept outside (stek_ring.c; the public forms are in clasp/session.h) ---- */
+
+/* Key-file text into keys[0..cap); *n set. CLASP_ERR_INVALID_ARG when malformed. */
+int cl_ticket_keys_parse(const char *text, size_t len, clasp_ticket_key *keys, size_t cap,
+                         size_t *n);
+/* keys in the key-file format into buf (NUL-terminated); *len: the text's length. */
+int cl_ticket_keys_format(const clasp_ticket_key *keys, size_t n, char *buf, size_t cap,
+                          size_t *len);
+/* The fleet's rotation step (clasp_ticket_key_ring_rotate): 1 a key added, 0 none, < 0. */
+int cl_ticket_ring_rotate(clasp_ticket_key *ring, size_t *n, size_t cap, uint64_t now,
+                          unsigned period, unsigned announce, unsigned keep);
 
 #endif /* CLASP_HS_STEK_H */

@@ -337,6 +337,86 @@ static void test_ticket_key_file(void **state)
     clasp_ticket_keys_free(tk);
 }
 
+/* The key file's text in memory: what format writes, parse reads back; bad text is refused. */
+static void test_ticket_key_text(void **state)
+{
+    (void)state;
+    clasp_ticket_key keys[3], back[3];
+    make_key(&keys[0], 7, 1700000000);
+    make_key(&keys[1], 8, 0);
+    make_key(&keys[2], 9, UINT64_MAX);
+    size_t len = 0, n = 0;
+    assert_int_equal(clasp_ticket_keys_format(keys, 3, NULL, 0, &len), CLASP_ERR_BUFFER_TOO_SMALL);
+    char text[512];
+    assert_int_equal(len, 3 * (32 + 1 + 64 + 1) + 10 + 1 + 1 + 1 + 20 + 1);
+    assert_int_equal(clasp_ticket_keys_format(keys, 3, text, len, &n), CLASP_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(clasp_ticket_keys_format(keys, 3, text, sizeof(text), &n), 0);
+    assert_int_equal(n, len);
+    assert_int_equal(strlen(text), len);
+    assert_int_equal(clasp_ticket_keys_parse(text, len, back, 3, &n), 0);
+    assert_int_equal(n, 3);
+    assert_memory_equal(back, keys, sizeof(keys));
+    assert_int_equal(clasp_ticket_keys_parse(text, len, back, 2, &n), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(n, 0);
+    /* not NUL-terminated: the length is the end; a cut line is malformed */
+    assert_int_equal(clasp_ticket_keys_parse(text, len - 2, back, 3, &n), 0);
+    assert_int_equal(back[2].not_before, 1844674407370955161u);
+    assert_int_equal(clasp_ticket_keys_parse(text, 50, back, 3, &n), CLASP_ERR_INVALID_ARG);
+    text[40] = '\0'; /* a NUL inside a line is not text */
+    assert_int_equal(clasp_ticket_keys_parse(text, len, back, 3, &n), CLASP_ERR_INVALID_ARG);
+    assert_int_equal(clasp_ticket_keys_parse("# none\n\n", 8, back, 3, &n), 0);
+    assert_int_equal(n, 0);
+    /* a time beyond 64 bits */
+    static const char big[] = "01010101010101010101010101010101 "
+                              "5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b "
+                              "18446744073709551616\n";
+    assert_int_equal(clasp_ticket_keys_parse(big, strlen(big), back, 3, &n), CLASP_ERR_INVALID_ARG);
+}
+
+/* The fleet's rotation rule: announced ahead, on the period, trimmed to keep. */
+static void test_ticket_key_ring(void **state)
+{
+    (void)state;
+    clasp_ticket_key ring[4];
+    size_t n = 0;
+    /* empty: a key that seals from now */
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 4, 1000, 100, 30, 3), 1);
+    assert_int_equal(n, 1);
+    assert_int_equal(ring[0].not_before, 1000);
+    /* not due until announce seconds before the period ends */
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 4, 1069, 100, 30, 3), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 4, 1070, 100, 30, 3), 1);
+    assert_int_equal(n, 2);
+    assert_int_equal(ring[0].not_before, 1100); /* takes over when the period ends */
+    assert_int_equal(ring[1].not_before, 1000);
+    assert_memory_not_equal(ring[0].name, ring[1].name, 16);
+    assert_memory_not_equal(ring[0].secret, ring[1].secret, 32);
+    /* left alone too long: announced from now, still ahead */
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 4, 5000, 100, 30, 3), 1);
+    assert_int_equal(ring[0].not_before, 5030);
+    assert_int_equal(n, 3);
+    clasp_ticket_key oldest = ring[2];
+    /* by hand (period 0): always a key, after the newest; the oldest beyond keep goes */
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 4, 5000, 0, 10, 3), 1);
+    assert_int_equal(n, 3);
+    assert_int_equal(ring[0].not_before, 5031);
+    for (size_t i = 0; i < n; i++)
+        assert_memory_not_equal(ring[i].name, oldest.name, 16);
+    /* an unsorted ring is sorted first; a full one loses its oldest */
+    clasp_ticket_key t = ring[0];
+    ring[0] = ring[2];
+    ring[2] = t;
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 3, 5000, 0, 0, 3), 1);
+    assert_int_equal(ring[0].not_before, 5032);
+    assert_int_equal(ring[1].not_before, 5031);
+    assert_int_equal(ring[2].not_before, 5030);
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 3, 5000, 0, 0, 1),
+                     CLASP_ERR_INVALID_ARG); /* keep 1 would drop the key that seals */
+    assert_int_equal(clasp_ticket_key_ring_rotate(ring, &n, 2, 5000, 0, 0, 3),
+                     CLASP_ERR_INVALID_ARG);
+}
+
 static void test_ticket_seal_open(void **state)
 {
     (void)state;
@@ -397,6 +477,8 @@ static void test_export_import(void **state)
     assert_int_equal(clasp_session_import(buf, n, &back), 0);
     assert_int_equal(clasp_session_version(back), CLASP_TLS13);
     assert_int_equal(clasp_session_is_resumable(back), 1);
+    assert_int_equal(clasp_session_expiry(back), s->s.created + s->s.lifetime);
+    assert_true(clasp_session_expiry(back) > client_ms / 1000);
     assert_int_equal(offer(ccfg, scfg, back), 1); /* the imported handle resumes */
     clasp_session_free(back);
     /* a strict decoder: any prefix, trailing bytes, another magic */
@@ -744,7 +826,7 @@ static void test_tls13_stateful_store(void **state)
     (void)state;
     memset(store, 0, sizeof(store));
     clasp_config *ccfg = client13(), *scfg = server13();
-    clasp_session_store cb = {st_get, st_put, st_remove, NULL};
+    clasp_session_store cb = {st_get, st_put, st_remove, NULL, NULL};
     assert_int_equal(clasp_config_set_session_store(scfg, &cb), 0);
     assert_int_equal(clasp_config_set_ticket_mode(scfg, CLASP_TICKETS_STATEFUL), 0);
     assert_int_equal(clasp_config_set_tickets(scfg, 1), 0);
@@ -757,6 +839,52 @@ static void test_tls13_stateful_store(void **state)
     assert_int_equal(store[0].gets, 1);
     assert_int_equal(store[0].removes, 1); /* taken: used once */
     assert_int_equal(offer(ccfg, scfg, copy), 0);
+    clasp_session_free(copy);
+    clasp_session_free(s);
+    clasp_config_free(ccfg);
+    clasp_config_free(scfg);
+}
+
+/* A store's take, as a fleet's store does it: the entry goes to the one caller that removed
+ * it; lost_race plays another server that took it after this one could still read it. */
+static int lost_race;
+static unsigned takes;
+
+static int st_take(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, size_t cap,
+                   size_t *len)
+{
+    (void)arg;
+    int i = find_id(id, id_len);
+    takes++;
+    if (lost_race || i < 0 || store[i].len > cap)
+        return -1;
+    memcpy(buf, store[i].data, store[i].len);
+    *len = store[i].len;
+    store[i].len = 0;
+    return 0;
+}
+
+static void test_tls13_stateful_store_take(void **state)
+{
+    (void)state;
+    memset(store, 0, sizeof(store));
+    takes = 0;
+    clasp_config *ccfg = client13(), *scfg = server13();
+    clasp_session_store cb = {st_get, st_put, st_remove, NULL, st_take};
+    assert_int_equal(clasp_config_set_session_store(scfg, &cb), 0);
+    assert_int_equal(clasp_config_set_ticket_mode(scfg, CLASP_TICKETS_STATEFUL), 0);
+    assert_int_equal(clasp_config_set_tickets(scfg, 1), 0);
+    clasp_session *s = first_session(ccfg, scfg), *copy = clone(s);
+    /* Another server took the ticket: no resumption, though get would still find it. */
+    lost_race = 1;
+    assert_int_equal(offer(ccfg, scfg, s), 0);
+    assert_int_equal(takes, 1);
+    assert_int_equal(store[0].gets, 0);
+    lost_race = 0;
+    assert_int_equal(offer(ccfg, scfg, copy), 1); /* this one's take won */
+    assert_int_equal(takes, 2);
+    assert_int_equal(store[0].gets, 0);
+    assert_int_equal(store[0].removes, 0); /* take removed it: nothing more to remove */
     clasp_session_free(copy);
     clasp_session_free(s);
     clasp_config_free(ccfg);
@@ -1387,6 +1515,8 @@ static void test_rfc8448_resumed(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_ticket_keys, reset),
     cmocka_unit_test_setup(test_ticket_key_file, reset),
+    cmocka_unit_test_setup(test_ticket_key_text, reset),
+    cmocka_unit_test_setup(test_ticket_key_ring, reset),
     cmocka_unit_test_setup(test_ticket_seal_open, reset),
     cmocka_unit_test_setup(test_export_import, reset),
     cmocka_unit_test_setup(test_session_callback, reset),
@@ -1396,6 +1526,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_tls13_ticket_count, reset),
     cmocka_unit_test_setup(test_tls13_single_use, reset),
     cmocka_unit_test_setup(test_tls13_stateful_store, reset),
+    cmocka_unit_test_setup(test_tls13_stateful_store_take, reset),
     cmocka_unit_test_setup(test_tls13_key_rotation, reset),
     cmocka_unit_test_setup(test_tls13_expired_and_age, reset),
     cmocka_unit_test_setup(test_binding, reset),

@@ -1274,7 +1274,7 @@ static void store_remove(void *arg, const uint8_t *id, size_t id_len)
 static clasp_config *store_server(struct store *st, const char *suites)
 {
     clasp_config *scfg = server12(TK_P256);
-    clasp_session_store cb = {store_get, store_put, store_remove, st};
+    clasp_session_store cb = {store_get, store_put, store_remove, st, NULL};
     assert_int_equal(clasp_config_set_session_store(scfg, &cb), 0);
     if (suites)
         assert_int_equal(clasp_config_set_cipher_suites(scfg, suites), 0);
