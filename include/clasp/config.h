@@ -95,7 +95,9 @@ CLASP_API int clasp_config_load_verify_default(clasp_config *cfg);
  * servers, or of a server verifying many client certificates, while bounding the memory (an
  * entry holds the parsed leaf certificate, about 5 KiB for a P-256 one, so at most some
  * 5 MiB; it fills only with chains actually seen). Safe for connections of one configuration
- * in several threads.
+ * in several threads. Apart from this cache, and also when it is off, the configuration keeps
+ * up to 64 intermediate CA certificates of chains that verified, decoded, so that a chain
+ * carrying one is verified in full without decoding it again (no verdict is kept).
  * Errors: CLASP_ERR_INVALID_ARG (more than 2^20), CLASP_ERR_STATE (frozen).
  */
 #define CLASP_VERIFY_CACHE_DEFAULT 1024

@@ -72,6 +72,8 @@ int cl_vcache_enabled(const cl_vcache *vc);
 /* The key of a chain as received (exact DER, in order) for a purpose. */
 int cl_vcache_key(cl_vcache *vc, const cl_cert_der *chain, size_t n, cl_verify_purpose purpose,
                   uint8_t key[32]);
+/* The key of one certificate (exact DER) among the parsed intermediates; never a chain's. */
+int cl_vcache_cert_key(cl_vcache *vc, const cl_cert_der *cert, uint8_t key[32]);
 /*
  * 1 and a copy of the entry (its leaf up-ref'd: the caller frees it) when the key is cached
  * and `now` is inside its validity window; an entry outside it is dropped. 0 otherwise.
@@ -80,6 +82,15 @@ int cl_vcache_get(cl_vcache *vc, const uint8_t key[32], time_t now, cl_vcache_va
 /* Keeps a verified chain (takes its own reference on v->leaf), evicting the least recently
  * used entry when full. Out of memory, it keeps nothing: caching is best effort. */
 void cl_vcache_put(cl_vcache *vc, const uint8_t key[32], const cl_vcache_value *v);
+/*
+ * The parsed intermediates, a table of their own that cl_vcache_set_max and cl_vcache_clear
+ * leave alone: they hold no verdict. get: the certificate decoded from the DER of this key,
+ * up-ref'd (the caller frees it), or NULL. put: keeps a reference to a certificate decoded
+ * from that DER, which must have been on a verified path; the least recently used goes
+ * when full, and out of memory nothing is kept.
+ */
+X509 *cl_vcache_get_cert(cl_vcache *vc, const uint8_t key[32]);
+void cl_vcache_put_cert(cl_vcache *vc, const uint8_t key[32], X509 *x);
 void cl_vcache_count_verification(cl_vcache *vc);
 void cl_vcache_stats(cl_vcache *vc, cl_verify_stats *out);
 

@@ -7,6 +7,8 @@
  * In front of it, the trust store's cache of verified chains (vcache.c): a chain verified
  * earlier for the same purpose, byte for byte, is not parsed or verified again; its
  * validity window is checked against `now` and the host name against its leaf, every time.
+ * Behind it, the store's parsed intermediates (vcache.c): a certificate after the leaf that
+ * was on a verified path before is not decoded again, but verified like any other.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,26 +54,98 @@ static void set_reason(cl_verify_result *res, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Intermediates looked up among the store's parsed ones (and kept there); later ones are
+ * decoded every time. Chains are at most 16 certificates long in a handshake. */
+#define KEYED_MAX 16
+
+/* A chain decoded for X509_verify_cert. */
+struct parsed {
+    X509 *leaf;
+    cl_x509_list *untrusted; /* the certificates after the leaf, in order */
+    size_t n_keyed;          /* the first n_keyed of them have a key below */
+    uint8_t key[KEYED_MAX][32];
+    uint32_t keep; /* bit i: untrusted certificate i was decoded now and may be kept */
+};
+
+/* An intermediate the store holds parsed already (a reference), or NULL. */
+static X509 *parsed_before(const cl_trust *t, const cl_cert_der *der, struct parsed *p)
+{
+    size_t i = sk_X509_num(p->untrusted);
+    if (i >= KEYED_MAX || i != p->n_keyed ||
+        cl_vcache_cert_key(cl_trust_cache(t), der, p->key[i]) != 0)
+        return NULL;
+    p->n_keyed++;
+    return cl_vcache_get_cert(cl_trust_cache(t), p->key[i]);
+}
+
+/*
+ * Whether a certificate decoded now may be shared with later verifications: its key must be
+ * complete as decoded. X509_verify_cert fills a key that lacks its domain parameters (DSA may
+ * inherit them) with its issuer's (X509_get_pubkey_parameters), a write that would reach
+ * every thread sharing the certificate and outlive the path it was made for. (libcrypto 3.0
+ * does not decode such a key at all, and a certificate without a key never is on a verified
+ * path above the leaf; the check keeps the table sound with a libcrypto that does.)
+ */
+static int keepable(X509 *x)
+{
+    ERR_set_mark();
+    EVP_PKEY *k = X509_get0_pubkey(x);
+    ERR_pop_to_mark();
+    return k && !EVP_PKEY_missing_parameters(k);
+}
+
 /* Decodes the chain: the leaf, and the certificates after it as untrusted intermediates. */
-static int parse_chain(const cl_cert_der *chain, size_t n, X509 **leaf, cl_x509_list **untrusted,
+static int parse_chain(const cl_trust *t, const cl_cert_der *chain, size_t n, struct parsed *p,
                        cl_verify_result *res)
 {
-    *untrusted = sk_X509_new_null();
-    CL_CHECK(*untrusted, CLASP_ERR_NOMEM);
+    p->untrusted = sk_X509_new_null();
+    CL_CHECK(p->untrusted, CLASP_ERR_NOMEM);
     for (size_t i = 0; i < n; i++) {
-        X509 *x = cl_x509_from_der(chain[i].der, chain[i].len);
-        if (!x) {
+        X509 *x = i > 0 ? parsed_before(t, &chain[i], p) : NULL;
+        int fresh = x == NULL;
+        if (fresh && !(x = cl_x509_from_der(chain[i].der, chain[i].len))) {
             set_reason(res, "certificate %zu does not parse", i);
             return CLASP_ERR_BAD_CERTIFICATE;
         }
         if (i == 0) {
-            *leaf = x;
-        } else if (!sk_X509_push(*untrusted, x)) {
+            p->leaf = x;
+            continue;
+        }
+        if (!sk_X509_push(p->untrusted, x)) {
             X509_free(x);
             return CLASP_ERR_NOMEM;
         }
+        if (fresh && i - 1 < KEYED_MAX && keepable(x))
+            p->keep |= 1u << (i - 1);
     }
     return 0;
+}
+
+/* Whether x is on the verified path above the leaf (the anchor counts when x is a copy). */
+static int on_path(cl_x509_list *path, X509 *x)
+{
+    for (int j = 1; j < sk_X509_num(path); j++) {
+        X509 *c = sk_X509_value(path, j);
+        if (c == x || X509_cmp(c, x) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * After a successful verification, the intermediates decoded now that were on its path go
+ * to the store, parsed, for the next chain that carries the same bytes. Only certificates
+ * of verified paths: what a peer sends beside its path, or in a chain that fails, is not
+ * kept, so no peer fills the table with certificates of its own making.
+ */
+static void keep_intermediates(const cl_trust *t, X509_STORE_CTX *ctx, const struct parsed *p)
+{
+    cl_x509_list *path = X509_STORE_CTX_get0_chain(ctx);
+    for (size_t i = 0; i < p->n_keyed; i++) {
+        X509 *x = sk_X509_value(p->untrusted, (int)i);
+        if ((p->keep >> i & 1u) && on_path(path, x))
+            cl_vcache_put_cert(cl_trust_cache(t), p->key[i], x);
+    }
 }
 
 /* How a DNS host name is matched against this leaf (also what a cache hit would use). */
@@ -137,15 +211,14 @@ static void keep_anchor(X509_STORE_CTX *ctx, cl_verify_result *res)
  * Runs X509_verify_cert over a parsed chain; the one place a store context is set up.
  * Returns 0 when the verification ran (its verdict in *vo), else a local failure.
  */
-static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
-                         const struct verify_opts *o, struct verify_outcome *vo,
-                         cl_verify_result *res)
+static int run_store_ctx(const cl_trust *t, const struct parsed *p, const struct verify_opts *o,
+                         struct verify_outcome *vo, cl_verify_result *res)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     CL_CHECK(ctx, CLASP_ERR_NOMEM);
     int rc = CLASP_ERR_NOMEM;
     /* The store is only read here; X509_STORE locks around its lazy lookups. */
-    if (X509_STORE_CTX_init(ctx, cl_trust_store(t), leaf, untrusted) != 1)
+    if (X509_STORE_CTX_init(ctx, cl_trust_store(t), p->leaf, p->untrusted) != 1)
         goto out;
     CL_TRY_OUT(rc, set_params(ctx, o));
     *vo = (struct verify_outcome){.error = X509_V_OK, .depth = -1};
@@ -153,6 +226,7 @@ static int run_store_ctx(const cl_trust *t, X509 *leaf, cl_x509_list *untrusted,
     cl_vcache_count_verification(cl_trust_cache(t));
     if (X509_verify_cert(ctx) == 1) {
         keep_anchor(ctx, res);
+        keep_intermediates(t, ctx, p);
         /* The anchor's dates count too: it is not in the chain the peer sends. */
         vo->window_ok = o->cache_key && cl_x509_path_window(X509_STORE_CTX_get0_chain(ctx),
                                                             &vo->not_before, &vo->not_after) == 0;
@@ -352,17 +426,16 @@ static int verify_full(const cl_trust *t, const cl_cert_der *chain, size_t n,
                        const struct verify_opts *o, cl_verify_result *res)
 {
     struct verify_outcome vo;
-    X509 *leaf = NULL;
-    cl_x509_list *untrusted = NULL;
+    struct parsed p = {.leaf = NULL};
     int rc;
-    CL_TRY_OUT(rc, parse_chain(chain, n, &leaf, &untrusted, res));
-    CL_TRY_OUT(rc, run_store_ctx(t, leaf, untrusted, o, &vo, res));
+    CL_TRY_OUT(rc, parse_chain(t, chain, n, &p, res));
+    CL_TRY_OUT(rc, run_store_ctx(t, &p, o, &vo, res));
     CL_TRY_OUT(rc, report(&vo, o, res));
-    CL_TRY_OUT(rc, take_leaf_key(leaf, res));
-    keep_verified(t, o, leaf, &vo, res);
+    CL_TRY_OUT(rc, take_leaf_key(p.leaf, res));
+    keep_verified(t, o, p.leaf, &vo, res);
 out:
-    X509_free(leaf);
-    sk_X509_pop_free(untrusted, X509_free);
+    X509_free(p.leaf);
+    sk_X509_pop_free(p.untrusted, X509_free);
     return rc;
 }
 

@@ -78,6 +78,8 @@ typedef struct cl_verify_stats {
     unsigned long long verifications; /* full verifications (X509_verify_cert runs) */
     unsigned long long hits, misses;  /* cache lookups (none while the cache is off) */
     size_t entries;                   /* chains cached now */
+    unsigned long long cert_hits;     /* intermediates taken parsed from the store */
+    size_t certs;                     /* parsed intermediates kept now */
 } cl_verify_stats;
 void cl_trust_verify_stats(const cl_trust *t, cl_verify_stats *out);
 
@@ -149,7 +151,9 @@ typedef struct cl_verify_result {
  * cl_host_parse refuses is CLASP_ERR_INVALID_ARG. With the store's cache on
  * (cl_trust_set_cache), a chain that verified earlier for this purpose, byte for byte, is
  * only checked for the validity of its path at `now` and for the host name
- * (res->from_cache); outside its validity it is verified in full again.
+ * (res->from_cache); outside its validity it is verified in full again. Whether the cache is
+ * on or off, the certificates after the leaf that were on a path verified earlier are taken
+ * parsed from the store instead of decoded again (verified in full all the same).
  * Returns 0 or the error whose alert fits (RFC 8446 6.2):
  *   CLASP_ERR_BAD_CERTIFICATE       unparsable certificate, bad signature, name mismatch
  *   CLASP_ERR_UNKNOWN_CA            no path to an anchor (including self-signed leaves)

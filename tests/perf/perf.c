@@ -12,7 +12,9 @@
  *   clasp-perf memory    heap held per idle connection, client and server separately.
  *
  * OPs: resume, openssl-resume, gnutls-resume (TLS 1.2 session-ID resumption, client and
- * server in memory, ECDSA P-256), full13, full12 (full handshakes), bulk13-SUITE and
+ * server in memory, ECDSA P-256, root -> intermediate -> leaf), full13, full12 (full
+ * handshakes; full13-nocache, full12-nocache with the client's verified-chain cache off, so
+ * every handshake parses and verifies the chain), bulk13-SUITE and
  * bulk12-SUITE (one 16 KiB record written, moved and read over an open connection; SUITE is
  * aes128, aes256 or chacha; for TLS 1.2 also cbc-etm and cbc-mte, AES-128-CBC with
  * HMAC-SHA256, encrypt-then-MAC or the constant-time MAC-then-encrypt decoding), kex-GROUP
@@ -33,7 +35,7 @@
 #include "peers.h"
 #include "pki.h"
 
-static test_ca *ca;
+static test_ca *ca, *inter; /* root -> intermediate -> leaf, as servers send them */
 static test_cert leaf;
 
 static void die(const char *what)
@@ -74,7 +76,7 @@ static int cbc_setup(clasp_state *st, const char *suites)
            clasp_config_set_encrypt_then_mac(st->c, st->mte ? 0 : 1);
 }
 
-static clasp_state *clasp_setup(uint16_t version, const char *suites, int mte)
+static clasp_state *clasp_setup(uint16_t version, const char *suites, int mte, int vcache)
 {
     clasp_state *st = calloc(1, sizeof(*st));
     st->mte = mte;
@@ -87,7 +89,8 @@ static clasp_state *clasp_setup(uint16_t version, const char *suites, int mte)
         clasp_config_set_versions(st->s, version, version) ||
         clasp_config_set_versions(st->c, version, version) ||
         (suites && clasp_config_set_cipher_suites(st->c, suites)) || cbc_setup(st, suites) ||
-        clasp_config_set_tickets(st->s, 0) || clasp_config_set_tickets(st->c, 0))
+        clasp_config_set_tickets(st->s, 0) || clasp_config_set_tickets(st->c, 0) ||
+        (!vcache && clasp_config_set_verify_cache(st->c, 0)))
         die("clasp setup"); /* no tickets: TLS 1.2 resumes by session ID, TLS 1.3 sends none */
     if (version == CLASP_TLS12) {
         clasp_conn *a = handshake(st, 0);
@@ -204,15 +207,22 @@ static void *kex_setup(const char *group_name)
 static int op_setup(const char *name, op *o)
 {
     o->name = name;
-    if (!strcmp(name, "resume") || !strcmp(name, "full12") || !strcmp(name, "full13")) {
-        o->state = clasp_setup(strcmp(name, "full13") ? CLASP_TLS12 : CLASP_TLS13, NULL, 0);
-        o->one = strcmp(name, "resume") ? full_one : resume_one;
+    if (!strcmp(name, "resume")) {
+        o->state = clasp_setup(CLASP_TLS12, NULL, 0, 1);
+        o->one = resume_one;
+        return 1;
+    }
+    /* full13, full12; with -nocache the client's verified-chain cache is off */
+    if (!strncmp(name, "full1", 5) && (name[5] == '2' || name[5] == '3') &&
+        (!name[6] || !strcmp(name + 6, "-nocache"))) {
+        o->state = clasp_setup(name[5] == '3' ? CLASP_TLS13 : CLASP_TLS12, NULL, 0, !name[6]);
+        o->one = full_one;
         return 1;
     }
     for (size_t i = 0; i < sizeof(bulk_suites) / sizeof(bulk_suites[0]); i++)
         if (!strcmp(name, bulk_suites[i].name)) {
             clasp_state *st = clasp_setup(name[5] == '3' ? CLASP_TLS13 : CLASP_TLS12,
-                                          bulk_suites[i].suite, strstr(name, "mte") != NULL);
+                                          bulk_suites[i].suite, strstr(name, "mte") != NULL, 1);
             bulk_open(st);
             o->state = st;
             o->one = bulk_one_op;
@@ -304,7 +314,7 @@ static void rates(double seconds)
  */
 static void idle_memory(uint16_t version, int exchange)
 {
-    clasp_state *st = clasp_setup(version, NULL, 0);
+    clasp_state *st = clasp_setup(version, NULL, 0, 1);
     static clasp_conn *a[IDLE_N], *b[IDLE_N];
     unsigned char data[100] = {0};
     long before = heap_live;
@@ -341,8 +351,9 @@ int main(int argc, char **argv)
         return 2;
     }
     ca = test_ca_new(TK_P256, "perf CA");
+    inter = test_ca_intermediate(ca, TK_P256, "perf intermediate CA");
     test_cert_opts opts = {.cn = "server.test", .san = "DNS:server.test"};
-    test_issue(ca, TK_P256, &opts, &leaf);
+    test_issue(inter, TK_P256, &opts, &leaf);
     int rc = 0;
     if (!strcmp(argv[1], "rate")) {
         rates(argc > 2 ? atof(argv[2]) : 2.0);
@@ -366,6 +377,7 @@ int main(int argc, char **argv)
         }
     }
     test_cert_free(&leaf);
+    test_ca_free(inter);
     test_ca_free(ca);
     return rc;
 }

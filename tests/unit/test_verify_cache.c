@@ -7,6 +7,10 @@
  * for the same purpose hit; adding anchors empties the cache; it stays within its bound,
  * is shared safely by threads, frees what it holds, and survives allocation failures by not
  * caching.
+ *
+ * Beside it, the store's parsed intermediates (on whether the switch is on or off): CA
+ * certificates of verified paths, decoded once, which later chains carrying the same bytes
+ * take parsed and verify in full all the same (counted in cert_hits and certs).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,14 +131,20 @@ static int trust_teardown(void **state)
     return 0;
 }
 
-/* Verifies a credential's chain; the result's key is freed, the error queue must be empty. */
-static int verify_at(const cl_credential *c, const char *host, cl_verify_purpose purpose,
-                     time_t when, cl_verify_result *res)
+/* Verifies a chain; the result's key is freed, the error queue must be empty. */
+static int verify_der(const cl_cert_der *chain, size_t n, const char *host,
+                      cl_verify_purpose purpose, time_t when, cl_verify_result *res)
 {
-    int rc = cl_verify_chain(trust, c->certs, c->n_certs, host, purpose, when, res);
+    int rc = cl_verify_chain(trust, chain, n, host, purpose, when, res);
     assert_int_equal(ERR_peek_error(), 0);
     verify_result_check(rc, res);
     return rc;
+}
+
+static int verify_at(const cl_credential *c, const char *host, cl_verify_purpose purpose,
+                     time_t when, cl_verify_result *res)
+{
+    return verify_der(c->certs, c->n_certs, host, purpose, when, res);
 }
 
 static int verify(const cl_credential *c, const char *host, cl_verify_result *res)
@@ -354,6 +364,18 @@ static void test_capacity_and_least_recently_used(void **state)
     assert_int_equal(cl_trust_set_cache(trust, CL_VERIFY_CACHE_MAX + 1), CLASP_ERR_INVALID_ARG);
 }
 
+/* ---- parsed intermediates ---- */
+
+/* The parsed-intermediate counters now, minus the expected ones. */
+static void expect_certs(unsigned long long cert_hits, size_t certs)
+{
+    cl_verify_stats s;
+    cl_trust_verify_stats(trust, &s);
+    assert_int_equal(s.cert_hits, cert_hits);
+    assert_int_equal(s.certs, certs);
+}
+
+/* With the cache off, every chain is verified in full, but its intermediate decoded once. */
 static void test_cache_off_verifies_every_time(void **state)
 {
     (void)state;
@@ -362,8 +384,85 @@ static void test_cache_off_verifies_every_time(void **state)
     for (int i = 0; i < 3; i++) {
         assert_int_equal(verify(c_inter, "server.test", &res), 0);
         assert_int_equal(res.from_cache, 0);
+        expect_certs((unsigned long long)i, 1);
     }
     expect_stats(3, 0, 0, 0);
+    /* Neither the switch nor new anchors drop them: they hold no verdict. */
+    assert_int_equal(cl_trust_set_cache(trust, 4), 0);
+    add_anchor(trust, kit.other_ca);
+    expect_certs(2, 1);
+    /* A chain the cache answers does not decode anything. */
+    assert_int_equal(verify(c_inter, "server.test", &res), 0);
+    assert_int_equal(verify(c_inter, "server.test", &res), 0);
+    assert_int_equal(res.from_cache, 1);
+    expect_certs(3, 1);
+}
+
+/* Only the certificates of a path that verified are kept, the anchor's copy included. */
+static void test_intermediates_only_from_verified_paths(void **state)
+{
+    (void)state;
+    cl_verify_result res;
+    assert_int_equal(cl_trust_set_cache(trust, 0), 0);
+    /* A chain that fails (for another name) keeps nothing. */
+    assert_int_equal(verify(c_inter, "other.test", &res), CLASP_ERR_BAD_CERTIFICATE);
+    expect_certs(0, 0);
+    /* A certificate sent beside the path (another leaf) is not kept; the anchor's copy is. */
+    const cl_cert_der *lc = c_inter->certs;
+    cl_cert_der extra[3] = {lc[0], lc[1], c_p256->certs[0]};
+    assert_int_equal(verify_der(extra, 3, "server.test", SERVER, 0, &res), 0);
+    expect_certs(0, 1);
+    cl_cert_der full[3] = {lc[0], lc[1], {anchor_der, (size_t)anchor_len}};
+    assert_int_equal(verify_der(full, 3, "server.test", SERVER, 0, &res), 0);
+    expect_certs(1, 2);
+    assert_int_equal(verify_der(full, 3, "server.test", SERVER, 0, &res), 0);
+    expect_certs(3, 2);
+    /* The other leaf, once its own chain verifies, is a leaf there: still not kept. */
+    assert_int_equal(verify(c_p256, "server.test", &res), 0);
+    assert_int_equal(verify_der(extra, 3, "server.test", SERVER, 0, &res), 0);
+    expect_certs(4, 2);
+}
+
+/* The leaf of c_inter signed again by a key that is not the intermediate's. */
+static uint8_t *forged_leaf(int *len)
+{
+    const uint8_t *p = c_inter->certs[0].der;
+    X509 *x = d2i_X509(NULL, &p, (long)c_inter->certs[0].len);
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(x);
+    assert_non_null(k);
+    assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    *len = i2d_X509(x, &der);
+    assert_true(*len > 0);
+    EVP_PKEY_free(k);
+    X509_free(x);
+    return der;
+}
+
+/* An intermediate taken parsed is one more certificate to verify: every check still runs. */
+static void test_intermediate_taken_parsed_still_checked(void **state)
+{
+    (void)state;
+    cl_verify_result res;
+    assert_int_equal(cl_trust_set_cache(trust, 0), 0);
+    assert_int_equal(verify(c_inter, "server.test", &res), 0);
+    expect_certs(0, 1);
+    /* Its key checks the leaf's signature: a leaf it did not sign fails. */
+    int len;
+    uint8_t *forged = forged_leaf(&len);
+    cl_cert_der chain[2] = {{forged, (size_t)len}, c_inter->certs[1]};
+    assert_int_equal(verify_der(chain, 2, "server.test", SERVER, 0, &res),
+                     CLASP_ERR_BAD_CERTIFICATE);
+    assert_string_equal(res.reason, "bad certificate signature (depth 0, CN=server.test)");
+    OPENSSL_free(forged);
+    /* Its constraints and the path's validity are checked as for a certificate decoded now. */
+    assert_int_equal(verify_at(c_inter, NULL, CL_PURPOSE_CLIENT, 0, &res),
+                     CLASP_ERR_UNSUPPORTED_CERTIFICATE);
+    assert_int_equal(verify_at(c_inter, "server.test", SERVER, now + 4000 * DAY, &res),
+                     CLASP_ERR_CERTIFICATE_EXPIRED);
+    expect_certs(3, 1);
+    expect_stats(4, 0, 0, 0);
 }
 
 /* A store that checks revocation is not cached: a new CRL would change its verdicts. */
@@ -572,6 +671,8 @@ int main(void)
         T(test_adding_anchors_empties_the_cache),
         T(test_capacity_and_least_recently_used),
         T(test_cache_off_verifies_every_time),
+        T(test_intermediates_only_from_verified_paths),
+        T(test_intermediate_taken_parsed_still_checked),
         T(test_revocation_checking_store_not_cached),
         T(test_threads),
         T(test_allocations),
