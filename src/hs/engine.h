@@ -215,8 +215,8 @@ struct clasp_conn {
     int fd; /* the socket io.h drives (clasp_conn_set_fd), -1 when none */
     cl_rl rl;
     cl_hs *hs;    /* NULL once the handshake is over */
-    int err;      /* sticky: the first failure */
     char *detail; /* CL_DETAIL_LEN bytes, made at the first failure: idle connections have none */
+    int err;      /* sticky: the first failure */
     int alert_sent, alert_received;
     uint8_t started, handshake_done, close_sent, close_received;
     uint16_t version, suite, group, peer_scheme;
@@ -228,23 +228,24 @@ struct clasp_conn {
     /* the application data record being read */
     cl_record cur;
     size_t cur_off;
-    uint8_t have_cur;
-    /* counters against floods of records that carry nothing */
-    unsigned empty_records, key_updates;
-    unsigned renegotiations; /* TLS 1.2 renegotiation requests refused since application data */
     /* TLS 1.3 after the handshake: KeyUpdate and tickets */
     const cl_suite *suite_info;
     uint8_t read_secret[CL_MAX_SECRET_LEN], write_secret[CL_MAX_SECRET_LEN];
     uint8_t res_master[CL_MAX_SECRET_LEN];
     /* clients, TLS 1.3: the tickets received (newest last) */
     clasp_session *tickets[CL_KEPT_TICKETS];
-    size_t n_tickets;
     /* TLS 1.2: the session this connection made or resumed */
     clasp_session *session;
-    uint8_t resumed;
     /* servers, TLS 1.3: stateful tickets issued here, forgotten if the connection fails
      * (allocated with the first: most connections never need it) */
     uint8_t (*issued)[CL_SESSION_ID_LEN];
+    /* counters against floods of records that carry nothing */
+    unsigned empty_records, key_updates;
+    unsigned renegotiations; /* TLS 1.2 renegotiation requests refused since application data */
+    /* The one-byte fields together: an idle connection's size is a feature (no padding). */
+    uint8_t have_cur;
+    uint8_t n_tickets;
+    uint8_t resumed;
     uint8_t n_issued;
     uint8_t tickets_sent; /* NewSessionTickets sent so far: the next ticket_nonce */
     uint8_t dropped;      /* sessions dropped after a fatal alert (once) */

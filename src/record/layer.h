@@ -41,31 +41,32 @@ typedef void (*cl_rl_observer)(void *arg, int outgoing, uint8_t type, uint16_t v
 typedef struct cl_rl {
     cl_rl_observer observe; /* may be NULL */
     void *observe_arg;
-    unsigned trace_steps; /* CBC application_data records still to be told step by step */
     /* receive side */
     uint8_t *rbuf;
     size_t rcap, rlen, rpos; /* bytes held: [rpos, rlen) not yet taken as records */
     size_t rhigh;            /* the most rlen has been: [0, rhigh) is what to wipe */
-    int holding;             /* a record handed out and not yet released */
     cl_record_prot rprot;
-    uint8_t opened_any;  /* a protected record has been opened (since the first keys) */
-    uint16_t rversion;   /* 0 until negotiated; then 0x0303 or 0x0304 */
     size_t max_plain_in; /* our record_size_limit for received plaintext (2^14 default) */
     size_t early_skip;   /* bytes of rejected 0-RTT data still to be skipped (see cl_rl_read) */
+    const char *why;     /* a fixed text saying why the last read failed, or NULL */
     /* send side */
     uint8_t *tbuf;
     size_t tcap, tlen, thead; /* bytes queued: [thead, tlen) */
     size_t tmax;              /* bound on queued output */
+    cl_record_prot wprot;
+    size_t max_frag_out; /* largest plaintext per record we send */
     /*
      * RFC 8446 5.5 (AES-GCM only: ChaCha20-Poly1305's limit lies beyond the sequence space).
-     * Internal fields so that tests reach the limits with a few records.
+     * Internal fields so that tests reach the limits with a few records; 32 bits hold both.
      */
-    uint64_t gcm_send_limit; /* records one of our keys seals, the one retiring it included */
-    uint64_t gcm_recv_limit; /* records a peer's key may bring; one more is refused */
-    const char *why;         /* a fixed text saying why the last read failed, or NULL */
-    cl_record_prot wprot;
-    uint16_t wversion;   /* legacy record version on plaintext records */
-    size_t max_frag_out; /* largest plaintext per record we send */
+    uint32_t gcm_send_limit; /* records one of our keys seals, the one retiring it included */
+    uint32_t gcm_recv_limit; /* records a peer's key may bring; one more is refused */
+    /* The small fields together: an idle connection's size is a feature (no padding). */
+    unsigned trace_steps; /* CBC application_data records still to be told step by step */
+    int holding;          /* a record handed out and not yet released */
+    uint16_t rversion;    /* 0 until negotiated; then 0x0303 or 0x0304 */
+    uint16_t wversion;    /* legacy record version on plaintext records */
+    uint8_t opened_any;   /* a protected record has been opened (since the first keys) */
 } cl_rl;
 
 /*
@@ -80,8 +81,8 @@ typedef struct cl_rl {
  * limit, as rustls does: a round figure with room for what is queued when the limit is
  * seen. A peer may use the whole allowance, so receiving, the limit itself is the bound.
  */
-#define CL_GCM_SEND_LIMIT (UINT64_C(1) << 24)
-#define CL_GCM_RECV_LIMIT UINT64_C(23726566) /* floor(2^24.5) */
+#define CL_GCM_SEND_LIMIT (UINT32_C(1) << 24)
+#define CL_GCM_RECV_LIMIT UINT32_C(23726566) /* floor(2^24.5) */
 
 /* The most a receive buffer ever needs: a header and the largest TLS 1.2 ciphertext. */
 #define CL_RL_RBUF_LEN (CL_RECORD_HEADER_LEN + CL_TLS12_MAX_CIPHERTEXT)

@@ -280,7 +280,7 @@ static void test_peer_past_gcm_limit(void **state)
     kit_pair p;
     open_pair(&p, CLASP_TLS13, AES128_13, NULL, NULL);
     p.server->rl.gcm_recv_limit = 5;
-    p.client->rl.gcm_send_limit = UINT64_MAX; /* a peer that never updates its keys */
+    p.client->rl.gcm_send_limit = UINT32_MAX; /* a peer that never updates its keys */
     for (size_t i = 0; i < 5; i++)
         one_record(p.client, p.server, data + 10 * i, 10);
     expect_refused(&p);
@@ -289,7 +289,7 @@ static void test_peer_past_gcm_limit(void **state)
     /* TLS 1.2: the peer's Finished counts too. */
     open_pair(&p, CLASP_TLS12, AES128_12, NULL, NULL);
     p.server->rl.gcm_recv_limit = 3;
-    p.client->rl.gcm_send_limit = UINT64_MAX;
+    p.client->rl.gcm_send_limit = UINT32_MAX;
     one_record(p.client, p.server, data, 10);
     one_record(p.client, p.server, data, 10);
     expect_refused(&p);
@@ -307,7 +307,7 @@ static void test_ccm_half_limits(void **state)
     kit_pair p;
     open_pair(&p, CLASP_TLS13, CCM_13, NULL, NULL);
     p.server->rl.gcm_recv_limit = 8;
-    p.client->rl.gcm_send_limit = UINT64_MAX;
+    p.client->rl.gcm_send_limit = UINT32_MAX;
     for (size_t i = 0; i < 4; i++)
         one_record(p.client, p.server, data + 10 * i, 10);
     expect_refused(&p);
