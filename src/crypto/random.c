@@ -87,6 +87,21 @@ static void fuzz_fill(uint8_t *buf, size_t n)
 }
 #endif
 
+/* Fuzzing builds only: 1 when the reproducible stream, if in use, filled buf. */
+static int fuzz_served(uint8_t *buf, size_t n)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    if (fuzz_state) {
+        fuzz_fill(buf, n);
+        return 1;
+    }
+#else
+    (void)buf;
+    (void)n;
+#endif
+    return 0;
+}
+
 static int direct(uint8_t *buf, size_t n)
 {
     return n <= INT32_MAX && RAND_bytes(buf, (int)n) == 1 ? 0 : CLASP_ERR_CRYPTO;
@@ -96,12 +111,8 @@ int cl_random(uint8_t *buf, size_t n)
 {
     if (n == 0)
         return 0;
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    if (fuzz_state) {
-        fuzz_fill(buf, n);
+    if (fuzz_served(buf, n))
         return 0;
-    }
-#endif
     if (n > POOL_LEN / 4)
         return direct(buf, n);
     if (pthread_once(&pool_once, pool_setup) != 0)
@@ -128,11 +139,7 @@ int cl_random_secret(uint8_t *buf, size_t n)
 {
     if (n == 0)
         return 0;
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    if (fuzz_state) {
-        fuzz_fill(buf, n);
+    if (fuzz_served(buf, n))
         return 0;
-    }
-#endif
     return n <= INT32_MAX && RAND_priv_bytes(buf, (int)n) == 1 ? 0 : CLASP_ERR_CRYPTO;
 }
