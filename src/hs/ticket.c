@@ -7,8 +7,8 @@
 #include "hs/ticket.h"
 
 #define NAME_LEN      CLASP_TICKET_KEY_NAME_LEN
-#define NONCE_LEN     CL_AEAD_NONCE_LEN
-#define TICKET_FORMAT 1 /* bound in the additional data: a new layout cannot be misread */
+#define SALT_LEN      CL_TICKET_SALT_LEN
+#define TICKET_FORMAT 2 /* bound in the additional data: a new layout cannot be misread */
 
 static void additional_data(uint8_t ad[1 + NAME_LEN], const uint8_t *name)
 {
@@ -28,15 +28,32 @@ static int encode_for_ticket(const cl_session *s, uint8_t **enc, size_t *len, si
     return rc;
 }
 
-/* AES-256-GCM in place over buf[0..len): sealing writes the tag, opening checks it. */
-static int crypt(const cl_stek *k, int seal, const uint8_t *nonce, uint8_t *buf, size_t len,
+/* This ticket's own AES-256 key, from the ticket key and the ticket's salt (ticket.h). */
+static int ticket_key(const cl_stek *k, const uint8_t *salt, uint8_t key[32])
+{
+    static const char label[] = "clasp ticket";
+    uint8_t info[sizeof(label) - 1 + SALT_LEN];
+    memcpy(info, label, sizeof(label) - 1);
+    memcpy(info + sizeof(label) - 1, salt, SALT_LEN);
+    return cl_hkdf_expand(CL_HASH_SHA256, k->aead_key, sizeof(k->aead_key), info, sizeof(info),
+                          key, 32);
+}
+
+/* AES-256-GCM in place over buf[0..len): sealing writes the tag, opening checks it. The key
+ * is used for this ticket alone, so the nonce is fixed. */
+static int crypt(const cl_stek *k, int seal, const uint8_t *salt, uint8_t *buf, size_t len,
                  uint8_t *tag)
 {
-    uint8_t ad[1 + NAME_LEN];
-    cl_aead *a;
+    static const uint8_t nonce[CL_AEAD_NONCE_LEN] = {0};
+    uint8_t ad[1 + NAME_LEN], key[32];
+    cl_aead *a = NULL;
     additional_data(ad, k->name);
-    CL_TRY(cl_aead_new(&a, CL_AEAD_AES_256_GCM, seal, k->aead_key, sizeof(k->aead_key)));
-    int rc = seal ? cl_aead_seal(a, nonce, ad, sizeof(ad), buf, len, tag)
+    int rc = ticket_key(k, salt, key);
+    if (rc == 0)
+        rc = cl_aead_new(&a, CL_AEAD_AES_256_GCM, seal, key, sizeof(key));
+    cl_wipe(key, sizeof(key));
+    if (rc == 0)
+        rc = seal ? cl_aead_seal(a, nonce, ad, sizeof(ad), buf, len, tag)
                   : cl_aead_open(a, nonce, ad, sizeof(ad), buf, len, tag);
     cl_aead_free(a);
     return rc;
@@ -45,8 +62,8 @@ static int crypt(const cl_stek *k, int seal, const uint8_t *nonce, uint8_t *buf,
 static int seal_with(const cl_stek *k, const uint8_t *pt, size_t pt_len, uint8_t *t)
 {
     memcpy(t, k->name, NAME_LEN);
-    CL_TRY(cl_random(t + NAME_LEN, NONCE_LEN));
-    uint8_t *body = t + NAME_LEN + NONCE_LEN;
+    CL_TRY(cl_random(t + NAME_LEN, SALT_LEN));
+    uint8_t *body = t + NAME_LEN + SALT_LEN;
     memcpy(body, pt, pt_len);
     return crypt(k, 1, t + NAME_LEN, body, pt_len, body + pt_len);
 }
@@ -82,7 +99,7 @@ int cl_ticket_seal(clasp_ticket_keys *tk, uint64_t now, const cl_session *s, uin
 static int open_with(const cl_stek *k, const uint8_t *t, size_t ct_len, uint8_t *pt)
 {
     uint8_t tag[CL_AEAD_TAG_LEN];
-    const uint8_t *body = t + NAME_LEN + NONCE_LEN;
+    const uint8_t *body = t + NAME_LEN + SALT_LEN;
     memcpy(pt, body, ct_len);
     memcpy(tag, body + ct_len, sizeof(tag));
     return crypt(k, 0, t + NAME_LEN, pt, ct_len, tag);

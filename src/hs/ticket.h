@@ -3,10 +3,14 @@
  * no state (RFC 5077 4, RFC 8446 4.6.1). The layout is clasp's own (a ticket is opaque to
  * clients):
  *
- *     key_name[16] | nonce[12] | AES-256-GCM(session encoding) | tag[16]
+ *     key_name[16] | salt[16] | AES-256-GCM(session encoding) | tag[16]
  *
- * with additional data = format byte | key_name. The nonce is random: a key seals for
- * hours, far below the 2^32 random nonces AES-GCM allows per key.
+ * with additional data = format byte | key_name. Each ticket has its own AES key,
+ * HKDF-Expand(ticket key's AEAD key, "clasp ticket" | salt), so the GCM nonce may be fixed.
+ * Why not one key with random nonces: a fleet sharing a key for 12 hours can seal billions
+ * of tickets, and random 96-bit nonces under one key are safe only up to 2^32 messages (NIST
+ * SP 800-38D 8.3); a 128-bit salt is not near its birthday bound at any rate, and the
+ * derivation costs two HMACs per ticket.
  */
 #ifndef CLASP_HS_TICKET_H
 #define CLASP_HS_TICKET_H
@@ -17,7 +21,8 @@
 #include "hs/session.h"
 #include "hs/stek.h"
 
-#define CL_TICKET_OVERHEAD (CLASP_TICKET_KEY_NAME_LEN + 12 + 16)
+#define CL_TICKET_SALT_LEN 16
+#define CL_TICKET_OVERHEAD (CLASP_TICKET_KEY_NAME_LEN + CL_TICKET_SALT_LEN + 16)
 
 /*
  * Seals s (its client-side fields, ticket and verify_id, are left out) under the active

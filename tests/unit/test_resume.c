@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include <clasp/clasp.h>
 
@@ -456,6 +459,69 @@ static void test_ticket_seal_open(void **state)
     assert_non_null(strstr(why, "does not open"));
     cl_free(t, len);
     clasp_ticket_keys_free(other);
+    clasp_ticket_keys_free(tk);
+}
+
+/*
+ * The layout ticket.h promises, opened with libcrypto alone: name | salt | AES-256-GCM |
+ * tag, the AES key HKDF-Expand(ticket key's AEAD key, "clasp ticket" | salt), the nonce
+ * zero, the additional data the format byte and the name. Two tickets of one session under
+ * one key have different salts, so different keys.
+ */
+static int oracle_open(const uint8_t aead_key[32], const uint8_t *t, size_t len, uint8_t *pt)
+{
+    uint8_t key[32], info[12 + 16], ad[17], nonce[12] = {0};
+    memcpy(info, "clasp ticket", 12);
+    memcpy(info + 12, t + 16, 16);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0),
+                           OSSL_PARAM_construct_int("mode", &mode),
+                           OSSL_PARAM_construct_octet_string("key", (void *)aead_key, 32),
+                           OSSL_PARAM_construct_octet_string("info", info, sizeof(info)),
+                           OSSL_PARAM_construct_end()};
+    int ok = EVP_KDF_derive(kc, key, sizeof(key), params) == 1;
+    EVP_KDF_CTX_free(kc);
+    EVP_KDF_free(kdf);
+    ad[0] = 2; /* the format */
+    memcpy(ad + 1, t, 16);
+    size_t ct_len = len - 16 - 16 - 16;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, m = 0;
+    ok = ok && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+         EVP_DecryptUpdate(c, NULL, &n, ad, sizeof(ad)) == 1 &&
+         EVP_DecryptUpdate(c, pt, &n, t + 32, (int)ct_len) == 1 &&
+         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, (void *)(t + len - 16)) == 1 &&
+         EVP_DecryptFinal_ex(c, pt + n, &m) == 1;
+    EVP_CIPHER_CTX_free(c);
+    return ok ? (int)ct_len : -1;
+}
+
+static void test_ticket_layout(void **state)
+{
+    (void)state;
+    clasp_ticket_keys *tk = clasp_ticket_keys_new(100, 2);
+    cl_session s, back;
+    cl_stek k;
+    sample_session(&s);
+    uint8_t *t1, *t2, pt[4096];
+    size_t len1, len2;
+    assert_int_equal(cl_ticket_seal(tk, 1000, &s, &t1, &len1, NULL), 0);
+    assert_int_equal(cl_ticket_seal(tk, 1000, &s, &t2, &len2, NULL), 0);
+    assert_int_equal(cl_ticket_keys_find(tk, 1000, t1, &k), 0);
+    assert_true(len1 < sizeof(pt) && len1 == len2);
+    assert_memory_not_equal(t1 + 16, t2 + 16, 16); /* fresh salts */
+    int n = oracle_open(k.aead_key, t1, len1, pt);
+    assert_int_equal(n, (int)(len1 - CL_TICKET_OVERHEAD));
+    assert_int_equal(cl_session_decode(&back, pt, (size_t)n), 0);
+    assert_memory_equal(back.master, s.master, 32);
+    cl_session_clear(&back);
+    assert_int_equal(oracle_open(k.aead_key, t2, len2, pt), n);
+    cl_wipe(&k, sizeof(k));
+    cl_free(t1, len1);
+    cl_free(t2, len2);
+    cl_session_clear(&s);
     clasp_ticket_keys_free(tk);
 }
 
@@ -1518,6 +1584,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_ticket_key_text, reset),
     cmocka_unit_test_setup(test_ticket_key_ring, reset),
     cmocka_unit_test_setup(test_ticket_seal_open, reset),
+    cmocka_unit_test_setup(test_ticket_layout, reset),
     cmocka_unit_test_setup(test_export_import, reset),
     cmocka_unit_test_setup(test_session_callback, reset),
     cmocka_unit_test_setup(test_tls13_resumption, reset),
