@@ -35,8 +35,8 @@ static int ticket_key(const cl_stek *k, const uint8_t *salt, uint8_t key[32])
     uint8_t info[sizeof(label) - 1 + SALT_LEN];
     memcpy(info, label, sizeof(label) - 1);
     memcpy(info + sizeof(label) - 1, salt, SALT_LEN);
-    return cl_hkdf_expand(CL_HASH_SHA256, k->aead_key, sizeof(k->aead_key), info, sizeof(info),
-                          key, 32);
+    return cl_hkdf_expand(CL_HASH_SHA256, k->aead_key, sizeof(k->aead_key), info, sizeof(info), key,
+                          32);
 }
 
 /* AES-256-GCM in place over buf[0..len): sealing writes the tag, opening checks it. The key

@@ -84,8 +84,9 @@ clasp_config *fuzz_server_config(void)
          * which do not offer them): a hello mutated to offer one reaches the CBC record
          * decoding, with or without encrypt-then-MAC.
          */
-        must(clasp_config_set_cipher_suites(cfg, FUZZ_SUITES ":TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:"
-                                                             "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"),
+        must(clasp_config_set_cipher_suites(cfg,
+                                            FUZZ_SUITES ":TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:"
+                                                        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"),
              "suites");
         /* A server that asks for client certificates parses more. */
         must(clasp_config_set_verify(cfg, CLASP_VERIFY_OPTIONAL), "verify");
