@@ -218,8 +218,8 @@ static const char *open_identity(clasp_conn *c, const uint8_t *id, size_t len, c
         cl_ticket_open(c->cfg->ticket_keys, cl_now(c->cfg), id, len, s, &why);
         return why;
     }
-    /* Stateful tickets are used once: taken out of the cache as they are found. */
-    if (len != CL_SESSION_ID_LEN || cl_s_store_get(c, id, len, 1, s) != 0)
+    /* Read only: a stateful ticket is taken (used up) once its binder verified (claim). */
+    if (len != CL_SESSION_ID_LEN || cl_s_store_get(c, id, len, 0, s) != 0)
         return "the ticket is not in the session cache (unknown, used, expired or evicted)";
     return NULL;
 }
@@ -269,6 +269,22 @@ static int verify_binder(clasp_conn *c, const cl_client_hello *ch, const uint8_t
     cl_trace_note(c, "binder_verified", 1, "binder",
                   "HMAC over the partial ClientHello, constant-time compare");
     return 0;
+}
+
+/*
+ * Stateful tickets resume once: the session is taken out of the cache or store only after
+ * the binder proved the client holds its PSK. Taking it on sight would let anyone who saw a
+ * ClientHello (identities travel in the clear) use up other clients' tickets. Of two
+ * connections presenting the same ticket, only the one whose take succeeds resumes.
+ */
+static int claim(clasp_conn *c, const uint8_t *id, size_t len)
+{
+    cl_session taken;
+    if (!c->cfg->tickets_stateful)
+        return 1;
+    int rc = cl_s_store_get(c, id, len, 1, &taken);
+    cl_session_clear(&taken);
+    return rc == 0;
 }
 
 /* Takes over *s as the session resumed. */
@@ -338,6 +354,12 @@ int cl_s13_psk_choose(clasp_conn *c, const cl_client_hello *ch, const uint8_t *m
         if (rc) {
             cl_session_clear(&s);
             return rc;
+        }
+        if (!claim(c, id, id_len)) {
+            cl_session_clear(&s);
+            cl_trace_note(c, "session_not_resumed", 1, "why",
+                          "the ticket was used by another connection meanwhile (single use)");
+            return 0;
         }
         return accept_psk(c, &s, i, dhe);
     }

@@ -902,9 +902,34 @@ static void test_tls13_stateful_store(void **state)
     assert_memory_equal(store[0].id, s->s.ticket, 32);
     clasp_session *copy = clone(s);
     assert_int_equal(offer(ccfg, scfg, s), 1);
-    assert_int_equal(store[0].gets, 1);
+    /* read to check the binder, then taken (a store without take: get and remove) */
+    assert_int_equal(store[0].gets, 2);
     assert_int_equal(store[0].removes, 1); /* taken: used once */
     assert_int_equal(offer(ccfg, scfg, copy), 0);
+    clasp_session_free(copy);
+    clasp_session_free(s);
+    clasp_config_free(ccfg);
+    clasp_config_free(scfg);
+}
+
+/*
+ * A stateful ticket is used up only by a client that proves it holds the PSK: a hello that
+ * copies a ticket's identity (it travels in the clear) with a wrong binder fails
+ * (decrypt_error) and leaves the ticket to its owner.
+ */
+static void test_tls13_stateful_wrong_binder_keeps_ticket(void **state)
+{
+    (void)state;
+    clasp_config *ccfg = client13(), *scfg = server13();
+    assert_int_equal(clasp_config_set_ticket_mode(scfg, CLASP_TICKETS_STATEFUL), 0);
+    assert_int_equal(clasp_config_set_tickets(scfg, 1), 0);
+    clasp_session *s = first_session(ccfg, scfg), *copy = clone(s);
+    kit_hook h = {.type = CL_HS_CLIENT_HELLO, .edit = kit_flip_last};
+    run r;
+    connect_with(ccfg, scfg, "server.test", copy, &h, NULL, &r);
+    assert_int_equal(h.edited, 1);
+    assert_int_equal(r.err_server, CLASP_ERR_DECRYPT);
+    assert_int_equal(offer(ccfg, scfg, s), 1); /* the owner still resumes, once */
     clasp_session_free(copy);
     clasp_session_free(s);
     clasp_config_free(ccfg);
@@ -945,11 +970,11 @@ static void test_tls13_stateful_store_take(void **state)
     lost_race = 1;
     assert_int_equal(offer(ccfg, scfg, s), 0);
     assert_int_equal(takes, 1);
-    assert_int_equal(store[0].gets, 0);
+    assert_int_equal(store[0].gets, 1); /* read for the binder, then the take lost */
     lost_race = 0;
     assert_int_equal(offer(ccfg, scfg, copy), 1); /* this one's take won */
     assert_int_equal(takes, 2);
-    assert_int_equal(store[0].gets, 0);
+    assert_int_equal(store[0].gets, 2);
     assert_int_equal(store[0].removes, 0); /* take removed it: nothing more to remove */
     clasp_session_free(copy);
     clasp_session_free(s);
@@ -1594,6 +1619,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_tls13_single_use, reset),
     cmocka_unit_test_setup(test_tls13_stateful_store, reset),
     cmocka_unit_test_setup(test_tls13_stateful_store_take, reset),
+    cmocka_unit_test_setup(test_tls13_stateful_wrong_binder_keeps_ticket, reset),
     cmocka_unit_test_setup(test_tls13_key_rotation, reset),
     cmocka_unit_test_setup(test_tls13_expired_and_age, reset),
     cmocka_unit_test_setup(test_binding, reset),
